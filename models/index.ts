@@ -1,0 +1,47 @@
+/** Connects mongoose, registers the models, builds the indexes, and hands out the repositories. */
+import mongoose, { type Connection } from 'mongoose';
+import type { Deps } from '../src/app/ports.js';
+import { ensureIndexes, registerModels, type Models } from './schemas.js';
+import { auditLog, cycleRepo, inputRequestRepo, memberRepo, orgRepo, outboxRepo, submissionRepo } from './repositories.js';
+
+export interface Database {
+  conn: Connection;
+  models: Models;
+  repos: Omit<Deps, 'clock' | 'copy'>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(uri: string, dbName?: string): Promise<Database> {
+  const conn = mongoose.createConnection(uri, {
+    ...(dbName ? { dbName } : {}),
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await conn.asPromise();
+  const models = registerModels(conn);
+  await ensureIndexes(models);
+  return {
+    conn,
+    models,
+    repos: {
+      orgs: orgRepo(models),
+      members: memberRepo(models),
+      cycles: cycleRepo(models),
+      requests: inputRequestRepo(models),
+      submissions: submissionRepo(models),
+      outbox: outboxRepo(models),
+      audit: auditLog(models),
+    },
+    async ping() {
+      try {
+        await conn.db!.command({ ping: 1 }, { timeoutMS: 2_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => conn.close(),
+  };
+}

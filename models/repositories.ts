@@ -1,0 +1,430 @@
+/** MongoDB implementations of the app ports. Every query filters by `orgId`. */
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
+import type {
+  AuditLog,
+  CycleRepo,
+  InputRequestRepo,
+  MemberRepo,
+  OrgRepo,
+  Outbox,
+  SubmissionRepo,
+} from '../src/app/ports.js';
+import type {
+  AuditRecord,
+  CycleRecord,
+  InputRequestRecord,
+  MemberRecord,
+  OrgRecord,
+  OutboxRecord,
+  SubmissionRecord,
+} from '../src/app/records.js';
+import type { Models } from './schemas.js';
+import { oid, pageBy } from './pagination.js';
+import { isDuplicateKeyError as isDuplicateKey } from '../src/app/errors.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- lean documents are mapped field by field below */
+type Doc = Record<string, any>;
+
+const idOf = (d: Doc): string => String(d['_id']);
+const afterFilter = (after: Types.ObjectId | null) => (after ? { _id: { $gt: after } } : {});
+
+
+function toOrg(d: Doc): OrgRecord {
+  return {
+    id: idOf(d),
+    name: d['name'],
+    timezone: d['timezone'],
+    horizonMonths: d['horizonMonths'],
+    holidays: [...(d['holidays'] ?? [])],
+    weekend: [...(d['weekend'] ?? [])],
+    calendar: {
+      openTime: d['calendar'].openTime,
+      dueTime: d['calendar'].dueTime,
+      steps: d['calendar'].steps.map((s: Doc) => ({ key: s['key'], startDay: s['startDay'], endDay: s['endDay'] })),
+    },
+    functions: [...(d['functions'] ?? [])],
+    reminderPolicy: d['reminderPolicy'],
+    createdAt: d['createdAt'],
+  };
+}
+
+export function orgRepo(m: Models): OrgRepo {
+  return {
+    async insert(org, tokenHash, tokenPrefix, now) {
+      const doc = await m.Org.create({ ...org, apiTokens: [{ hash: tokenHash, prefix: tokenPrefix, createdAt: now }], createdAt: now });
+      return toOrg(doc.toObject());
+    },
+    async get(id) {
+      const _id = oid(id);
+      const d = _id ? await m.Org.findById(_id).lean() : null;
+      return d ? toOrg(d) : null;
+    },
+    list(page) {
+      return pageBy(page, async (after, limit) =>
+        (await m.Org.find(afterFilter(after)).sort({ _id: 1 }).limit(limit).lean()).map(toOrg),
+      );
+    },
+    async update(id, patch) {
+      const _id = oid(id);
+      if (!_id) return null;
+      await m.Org.updateOne({ _id }, { $set: patch });
+      return this.get(id);
+    },
+    async findIdByTokenHash(hash) {
+      const d = await m.Org.findOne({ 'apiTokens.hash': hash }, { _id: 1 }).lean();
+      return d ? idOf(d) : null;
+    },
+    async addToken(id, hash, prefix, now) {
+      await m.Org.updateOne({ _id: oid(id) }, { $push: { apiTokens: { hash, prefix, createdAt: now } } });
+    },
+    count() {
+      return m.Org.countDocuments({});
+    },
+  };
+}
+
+function toMember(d: Doc): MemberRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    name: d['name'],
+    email: d['email'],
+    timezone: d['timezone'],
+    roles: [...(d['roles'] ?? [])],
+    functions: [...(d['functions'] ?? [])],
+    quietHours: { start: d['quietHours'].start, end: d['quietHours'].end },
+    delegation: d['delegation'] ? { of: d['delegation'].of, authority: !!d['delegation'].authority } : null,
+    slackUserId: d['slackUserId'] ?? null,
+    teamsUserId: d['teamsUserId'] ?? null,
+    createdAt: d['createdAt'],
+  };
+}
+
+export function memberRepo(m: Models): MemberRepo {
+  return {
+    async insert(member, now) {
+      const doc = await m.Member.create({
+        ...member,
+        orgId: new Types.ObjectId(member.orgId),
+        emailKey: `${member.orgId}:${member.email.toLowerCase()}`,
+        ...(member.slackUserId ? { slackKey: `${member.orgId}:${member.slackUserId}` } : {}),
+        ...(member.teamsUserId ? { teamsKey: `${member.orgId}:${member.teamsUserId}` } : {}),
+        createdAt: now,
+      });
+      return toMember(doc.toObject());
+    },
+    async get(orgId, id) {
+      const _id = oid(id);
+      const d = _id ? await m.Member.findOne({ _id, orgId: oid(orgId) }).lean() : null;
+      return d ? toMember(d) : null;
+    },
+    list(orgId, page) {
+      return pageBy(page, async (after, limit) =>
+        (await m.Member.find({ orgId: oid(orgId), ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(
+          toMember,
+        ),
+      );
+    },
+    async all(orgId) {
+      return (await m.Member.find({ orgId: oid(orgId) }).sort({ _id: 1 }).lean()).map(toMember);
+    },
+  };
+}
+
+function toCycle(d: Doc): CycleRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    month: d['month'],
+    status: d['status'],
+    steps: d['steps'].map((s: Doc) => ({
+      key: s['key'],
+      opensAt: s['opensAt'],
+      dueAt: s['dueAt'],
+      status: s['status'],
+      openedAt: s['openedAt'] ?? null,
+      closedAt: s['closedAt'] ?? null,
+      closedReason: s['closedReason'] ?? null,
+      round: s['round'] ?? 0,
+      changes: (s['changes'] ?? []).map((c: Doc) => ({
+        from: c['from'],
+        to: c['to'],
+        reason: c['reason'],
+        by: c['by'],
+        at: c['at'],
+        kind: c['kind'],
+      })),
+    })),
+    version: d['version'],
+    escalated: [...(d['escalated'] ?? [])],
+    createdAt: d['createdAt'],
+  };
+}
+
+export function cycleRepo(m: Models): CycleRepo {
+  return {
+    async insert(cycle, now) {
+      const doc = await m.Cycle.create({ ...cycle, orgId: new Types.ObjectId(cycle.orgId), version: 1, createdAt: now });
+      return toCycle(doc.toObject());
+    },
+    async get(orgId, id) {
+      const _id = oid(id);
+      const d = _id ? await m.Cycle.findOne({ _id, orgId: oid(orgId) }).lean() : null;
+      return d ? toCycle(d) : null;
+    },
+    list(orgId, page) {
+      return pageBy(page, async (after, limit) =>
+        (await m.Cycle.find({ orgId: oid(orgId), ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(
+          toCycle,
+        ),
+      );
+    },
+    async save(cycle) {
+      const res = await m.Cycle.updateOne(
+        { _id: oid(cycle.id), orgId: oid(cycle.orgId), version: cycle.version },
+        { $set: { status: cycle.status, steps: cycle.steps, escalated: cycle.escalated, version: cycle.version + 1 } },
+      );
+      return res.matchedCount === 1;
+    },
+    async unfinished() {
+      return (await m.Cycle.find({ status: { $in: ['planned', 'active'] } }).sort({ _id: 1 }).lean()).map(toCycle);
+    },
+  };
+}
+
+function toRequest(d: Doc): InputRequestRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    key: d['key'],
+    step: d['step'],
+    kind: d['kind'],
+    function: d['function'] ?? null,
+    owners: [...(d['owners'] ?? [])],
+    latestVersion: d['latestVersion'] ?? 0,
+    lastSubmittedAt: d['lastSubmittedAt'] ?? null,
+    createdAt: d['createdAt'],
+  };
+}
+
+export function inputRequestRepo(m: Models): InputRequestRepo {
+  return {
+    async upsertMany(requests, now) {
+      for (const r of requests) {
+        await m.InputRequest.updateOne(
+          { orgId: oid(r.orgId), cycleId: oid(r.cycleId), key: r.key },
+          {
+            $set: { owners: r.owners },
+            $setOnInsert: {
+              step: r.step,
+              kind: r.kind,
+              function: r.function,
+              latestVersion: 0,
+              lastSubmittedAt: null,
+              createdAt: now,
+            },
+          },
+          { upsert: true },
+        ).catch((err: unknown) => {
+          // Two writers upserting the same new key: the loser's insert hits the unique index; the
+          // winner's document is the one we wanted.
+          if (!isDuplicateKey(err)) throw err;
+        });
+      }
+    },
+    async forCycle(orgId, cycleId) {
+      return (await m.InputRequest.find({ orgId: oid(orgId), cycleId: oid(cycleId) }).sort({ _id: 1 }).lean()).map(
+        toRequest,
+      );
+    },
+    async get(orgId, id) {
+      const _id = oid(id);
+      const d = _id ? await m.InputRequest.findOne({ _id, orgId: oid(orgId) }).lean() : null;
+      return d ? toRequest(d) : null;
+    },
+    async markSubmitted(orgId, id, version, at) {
+      await m.InputRequest.updateOne(
+        { _id: oid(id), orgId: oid(orgId), latestVersion: { $lt: version } },
+        { $set: { latestVersion: version, lastSubmittedAt: at } },
+      );
+    },
+  };
+}
+
+function toSubmission(d: Doc): SubmissionRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    requestId: String(d['requestId']),
+    version: d['version'],
+    authorId: d['authorId'],
+    payload: d['payload'],
+    createdAt: d['createdAt'],
+  };
+}
+
+export function submissionRepo(m: Models): SubmissionRepo {
+  return {
+    async append(s, now) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const last = await m.Submission.findOne({ orgId: oid(s.orgId), requestId: oid(s.requestId) })
+          .sort({ version: -1 })
+          .lean();
+        const version = (last?.['version'] ?? 0) + 1;
+        try {
+          const doc = await m.Submission.create({
+            ...s,
+            orgId: new Types.ObjectId(s.orgId),
+            cycleId: new Types.ObjectId(s.cycleId),
+            requestId: new Types.ObjectId(s.requestId),
+            version,
+            createdAt: now,
+          });
+          return toSubmission(doc.toObject());
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      throw new Error('could not append a submission version after 20 attempts');
+    },
+    async list(orgId, requestId) {
+      return (
+        await m.Submission.find({ orgId: oid(orgId), requestId: oid(requestId) }).sort({ version: 1 }).lean()
+      ).map(toSubmission);
+    },
+  };
+}
+
+function toOutbox(d: Doc): OutboxRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    key: d['key'],
+    kind: d['kind'],
+    cycleId: d['cycleId'] ? String(d['cycleId']) : null,
+    recipient: { memberId: d['recipient'].memberId, name: d['recipient'].name },
+    card: d['card'],
+    status: d['status'],
+    notBefore: d['notBefore'],
+    attempts: d['attempts'] ?? 0,
+    createdAt: d['createdAt'],
+  };
+}
+
+export function outboxRepo(m: Models): Outbox {
+  return {
+    async enqueue(messages, now) {
+      let added = 0;
+      for (const msg of messages) {
+        try {
+          await m.OutboxMessage.create({
+            ...msg,
+            orgId: new Types.ObjectId(msg.orgId),
+            cycleId: msg.cycleId ? new Types.ObjectId(msg.cycleId) : null,
+            status: 'pending',
+            attempts: 0,
+            createdAt: now,
+          });
+          added++;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      return added;
+    },
+    list(orgId, filter, page) {
+      const q: Doc = { orgId: oid(orgId) };
+      if (filter.status) q['status'] = filter.status;
+      if (filter.kind) q['kind'] = filter.kind;
+      if (filter.memberId) q['recipient.memberId'] = filter.memberId;
+      if (filter.cycleId) q['cycleId'] = oid(filter.cycleId);
+      return pageBy(page, async (after, limit) =>
+        (await m.OutboxMessage.find({ ...q, ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(toOutbox),
+      );
+    },
+    async keys(orgId, cycleId, kind) {
+      const rows = await m.OutboxMessage.find({ orgId: oid(orgId), cycleId: oid(cycleId), kind }, { key: 1 }).lean();
+      return new Set(rows.map((r) => String(r['key'])));
+    },
+  };
+}
+
+/** Canonical JSON: keys sorted, dates as ISO strings, so a hash never depends on field order. */
+export function canonical(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+function toAudit(d: Doc): AuditRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    seq: d['seq'],
+    at: d['at'],
+    actor: { type: d['actor'].type, id: d['actor'].id },
+    action: d['action'],
+    entity: { type: d['entity'].type, id: d['entity'].id },
+    before: d['before'] ?? null,
+    after: d['after'] ?? null,
+    prevHash: d['prevHash'],
+    hash: d['hash'],
+  };
+}
+
+export function auditHash(e: Omit<AuditRecord, 'id' | 'hash'>): string {
+  const body = canonical({ ...e, at: e.at });
+  return createHash('sha256').update(`${e.prevHash}\n${body}`).digest('hex');
+}
+
+export function auditLog(m: Models): AuditLog {
+  return {
+    async append(orgId, event, now) {
+      // Each event names the previous one's hash; the unique (orgId, seq) index serialises writers.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const last = await m.AuditEvent.findOne({ orgId: oid(orgId) }).sort({ seq: -1 }).lean();
+        const base = {
+          orgId,
+          seq: (last?.['seq'] ?? 0) + 1,
+          at: now,
+          actor: event.actor,
+          action: event.action,
+          entity: event.entity,
+          before: JSON.parse(JSON.stringify(event.before ?? null)) as unknown,
+          after: JSON.parse(JSON.stringify(event.after ?? null)) as unknown,
+          prevHash: last?.['hash'] ?? GENESIS_HASH,
+        };
+        const hash = auditHash(base);
+        try {
+          const doc = await m.AuditEvent.create({ ...base, orgId: new Types.ObjectId(orgId), hash });
+          return toAudit(doc.toObject());
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      throw new Error('could not append an audit event after 50 attempts');
+    },
+    list(orgId, filter, page) {
+      const q: Doc = { orgId: oid(orgId) };
+      if (filter.entityId) q['entity.id'] = filter.entityId;
+      if (filter.action) q['action'] = filter.action;
+      return pageBy(page, async (after, limit) =>
+        (await m.AuditEvent.find({ ...q, ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(toAudit),
+      );
+    },
+  };
+}

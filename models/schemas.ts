@@ -1,0 +1,179 @@
+/** Mongoose schemas. Every document carries its tenant (`orgId`) and every index leads with it. */
+import { Schema, type Connection } from 'mongoose';
+
+const opts = { versionKey: false as const, minimize: false };
+
+const calendarSchema = new Schema(
+  {
+    openTime: String,
+    dueTime: String,
+    steps: [{ _id: false, key: String, startDay: Number, endDay: Number }],
+  },
+  { _id: false },
+);
+
+export const orgSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    timezone: { type: String, required: true },
+    horizonMonths: { type: Number, required: true },
+    holidays: [String],
+    weekend: [Number],
+    calendar: calendarSchema,
+    functions: [String],
+    reminderPolicy: { type: Schema.Types.Mixed, required: true },
+    apiTokens: [{ _id: false, hash: String, prefix: String, createdAt: Date }],
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+orgSchema.index({ 'apiTokens.hash': 1 });
+
+export const memberSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+    timezone: { type: String, required: true },
+    roles: [String],
+    functions: [String],
+    quietHours: { _id: false, start: String, end: String },
+    delegation: { type: { _id: false, of: String, authority: Boolean }, default: null },
+    slackUserId: { type: String, default: null },
+    teamsUserId: { type: String, default: null },
+    // Single-field keys so that uniqueness holds on MongoDB and FerretDB alike (a sparse compound
+    // index would still index `{orgId, null}` on MongoDB).
+    emailKey: { type: String, required: true },
+    slackKey: { type: String },
+    teamsKey: { type: String },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+memberSchema.index({ emailKey: 1 }, { unique: true });
+memberSchema.index({ slackKey: 1 }, { unique: true, sparse: true });
+memberSchema.index({ teamsKey: 1 }, { unique: true, sparse: true });
+memberSchema.index({ orgId: 1, _id: 1 });
+
+const changeSchema = new Schema(
+  { from: Date, to: Date, reason: String, by: String, at: Date, kind: String },
+  { _id: false },
+);
+
+const stepSchema = new Schema(
+  {
+    key: String,
+    opensAt: Date,
+    dueAt: Date,
+    status: String,
+    openedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    closedReason: { type: String, default: null },
+    round: Number,
+    changes: [changeSchema],
+  },
+  { _id: false },
+);
+
+export const cycleSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    month: { type: String, required: true },
+    status: { type: String, required: true },
+    steps: [stepSchema],
+    version: { type: Number, required: true },
+    escalated: [String],
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+cycleSchema.index({ orgId: 1, month: 1 }, { unique: true });
+cycleSchema.index({ status: 1 });
+
+export const inputRequestSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    key: { type: String, required: true },
+    step: String,
+    kind: String,
+    function: { type: String, default: null },
+    owners: [String],
+    latestVersion: { type: Number, default: 0 },
+    lastSubmittedAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+inputRequestSchema.index({ orgId: 1, cycleId: 1, key: 1 }, { unique: true });
+
+export const submissionSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    requestId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    authorId: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+submissionSchema.index({ orgId: 1, requestId: 1, version: 1 }, { unique: true });
+
+export const outboxSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    key: { type: String, required: true },
+    kind: { type: String, required: true },
+    cycleId: { type: Schema.Types.ObjectId, default: null },
+    recipient: { _id: false, memberId: String, name: String },
+    card: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true },
+    notBefore: { type: Date, required: true },
+    attempts: { type: Number, default: 0 },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+outboxSchema.index({ orgId: 1, key: 1 }, { unique: true });
+outboxSchema.index({ status: 1, notBefore: 1 });
+
+export const auditSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    actor: { _id: false, type: { type: String }, id: String },
+    action: { type: String, required: true },
+    entity: { _id: false, type: { type: String }, id: String },
+    before: { type: Schema.Types.Mixed, default: null },
+    after: { type: Schema.Types.Mixed, default: null },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  opts,
+);
+auditSchema.index({ orgId: 1, seq: 1 }, { unique: true });
+
+export function registerModels(conn: Connection) {
+  return {
+    Org: conn.model('Org', orgSchema, 'orgs'),
+    Member: conn.model('Member', memberSchema, 'members'),
+    Cycle: conn.model('Cycle', cycleSchema, 'cycles'),
+    InputRequest: conn.model('InputRequest', inputRequestSchema, 'inputRequests'),
+    Submission: conn.model('Submission', submissionSchema, 'submissions'),
+    OutboxMessage: conn.model('OutboxMessage', outboxSchema, 'outbox'),
+    AuditEvent: conn.model('AuditEvent', auditSchema, 'auditEvents'),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;
+
+/** Builds every index (unique indexes are what make writes idempotent, so they must exist first). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) {
+    await model.createCollection().catch(() => undefined);
+    await model.createIndexes();
+  }
+}

@@ -1,0 +1,62 @@
+/** Builds one Accord from its parts: database, use-case dependencies, scheduler and HTTP app. */
+import path from 'node:path';
+import type { Express } from 'express';
+import { connectDatabase, type Database } from '../models/index.js';
+import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
+import { loadCopy } from './cards/copy.js';
+import type { Clock, Deps } from './app/ports.js';
+import { createHttpApp } from './http/app.js';
+import type { Logger } from './logger.js';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Accord {
+  app: Express;
+  deps: Deps;
+  db: Database;
+  scheduler: Scheduler;
+  close(): Promise<void>;
+}
+
+export async function buildAccord(opts: {
+  mongodbUri: string;
+  dbName?: string;
+  adminToken: string;
+  logger: Logger;
+  rootDir: string;
+  clock?: Clock;
+  sweepInterval?: string;
+  processEvery?: string | number;
+  version?: string;
+}): Promise<Accord> {
+  const db = await connectDatabase(opts.mongodbUri, opts.dbName);
+  const deps: Deps = {
+    ...db.repos,
+    clock: opts.clock ?? systemClock,
+    copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
+  };
+  const scheduler = createScheduler({
+    db: db.conn.db!,
+    deps,
+    logger: opts.logger,
+    interval: opts.sweepInterval ?? '1 minute',
+    ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
+  });
+  const app = createHttpApp({
+    deps,
+    adminToken: opts.adminToken,
+    logger: opts.logger,
+    version: opts.version ?? '0.1.0',
+    health: { db: () => db.ping(), scheduler: () => scheduler.isUp() },
+  });
+  return {
+    app,
+    deps,
+    db,
+    scheduler,
+    async close() {
+      await scheduler.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * Moves cycles along: opens and closes steps when their time comes, prompts the people who owe an
+ * input, reminds them politely, and escalates overdue inputs to the process owner.
+ *
+ * Every effect is idempotent: messages carry idempotency keys (a unique index in the outbox), the
+ * cycle is saved with an optimistic version, and a rerun of the same moment changes nothing.
+ * Order of writes: outbox first (keys make it safe to repeat), then the cycle, then the audit
+ * event of the writer that won.
+ */
+import { STEP_KEYS, type StepKey } from '../domain/calendar.js';
+import { advance, type CycleState, type Step, type Transition } from '../domain/cycle.js';
+import { nextAllowedTime, planReminders, type Calendar } from '../domain/manners.js';
+import { presentEscalation, presentReminder, presentStepPrompt, presentStepReopened, type InputContext } from '../cards/presenters.js';
+import type { Deps } from './ports.js';
+import type { Actor, CycleRecord, InputRequestRecord, MemberRecord, OrgRecord, OutboxRecord } from './records.js';
+
+type NewMessage = Omit<OutboxRecord, 'id' | 'createdAt' | 'status' | 'attempts'>;
+
+export interface CycleContext {
+  org: OrgRecord;
+  members: Map<string, MemberRecord>;
+  requests: InputRequestRecord[];
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'scheduler' };
+
+export function workCalendar(org: OrgRecord): Calendar {
+  return { holidays: new Set(org.holidays), weekend: org.weekend };
+}
+
+export async function loadContext(deps: Pick<Deps, 'orgs' | 'members' | 'requests'>, cycle: CycleRecord): Promise<CycleContext | null> {
+  const org = await deps.orgs.get(cycle.orgId);
+  if (!org) return null;
+  const members = new Map((await deps.members.all(cycle.orgId)).map((m) => [m.id, m]));
+  const requests = await deps.requests.forCycle(cycle.orgId, cycle.id);
+  return { org, members, requests };
+}
+
+/** Steps whose every input has at least one submission. */
+export function completeSteps(requests: InputRequestRecord[]): Set<StepKey> {
+  return new Set(
+    STEP_KEYS.filter((key) => requests.filter((r) => r.step === key).every((r) => r.latestVersion > 0)),
+  );
+}
+
+function stepOf(state: CycleState, key: StepKey): Step {
+  return state.steps.find((s) => s.key === key)!;
+}
+
+function inputContext(cycle: CycleRecord, step: Step, r: InputRequestRecord, m: MemberRecord): InputContext {
+  return {
+    cycleId: cycle.id,
+    month: cycle.month,
+    step: step.key,
+    requestId: r.id,
+    kind: r.kind,
+    function: r.function,
+    dueAt: step.dueAt,
+    timezone: m.timezone,
+  };
+}
+
+/** One message per owner of each input of the step, delivered in the owner's working hours. */
+export function promptMessages(
+  deps: Pick<Deps, 'copy'>,
+  cycle: CycleRecord,
+  ctx: CycleContext,
+  t: Extract<Transition, { type: 'step-opened' | 'step-reopened' }>,
+  now: Date,
+): NewMessage[] {
+  const step = stepOf(cycle, t.step);
+  const cal = workCalendar(ctx.org);
+  const out: NewMessage[] = [];
+  for (const r of ctx.requests.filter((x) => x.step === t.step)) {
+    if (t.type === 'step-reopened' && r.latestVersion > 0) continue;
+    for (const ownerId of r.owners) {
+      const m = ctx.members.get(ownerId);
+      if (!m) continue;
+      const ic = inputContext(cycle, step, r, m);
+      out.push({
+        orgId: cycle.orgId,
+        key: `${t.type === 'step-opened' ? 'prompt' : 'reopened'}:${cycle.id}:${r.key}:${m.id}:r${t.round}`,
+        kind: t.type === 'step-opened' ? 'step-prompt' : 'step-reopened',
+        cycleId: cycle.id,
+        recipient: { memberId: m.id, name: m.name },
+        card:
+          t.type === 'step-opened'
+            ? presentStepPrompt(deps.copy, ic)
+            : presentStepReopened(deps.copy, ic, t.reason),
+        notBefore: nextAllowedTime(now, m, cal),
+      });
+    }
+  }
+  return out;
+}
+
+function auditFor(t: Transition, state: CycleState): { action: string; after: unknown } {
+  switch (t.type) {
+    case 'cycle-activated':
+    case 'cycle-closed':
+      return { action: t.type.replace('-', '.'), after: { status: state.status } };
+    default: {
+      const s = stepOf(state, t.step);
+      return {
+        action: `step.${t.type.slice('step-'.length)}`,
+        after: { step: s.key, status: s.status, dueAt: s.dueAt, round: s.round, closedReason: s.closedReason, ...('reason' in t ? { reason: t.reason } : {}) },
+      };
+    }
+  }
+}
+
+export async function recordTransitions(
+  deps: Pick<Deps, 'audit'>,
+  cycle: CycleRecord,
+  transitions: Transition[],
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  for (const t of transitions) {
+    const { action, after } = auditFor(t, cycle);
+    await deps.audit.append(cycle.orgId, { actor, action, entity: { type: 'cycle', id: cycle.id }, after }, now);
+  }
+}
+
+/**
+ * Saves `mutate(fresh cycle)` with optimistic concurrency, retrying on a lost race with the state
+ * re-read. `mutate` returns null when there is nothing to write.
+ */
+export async function saveWithRetry<T>(
+  deps: Pick<Deps, 'cycles'>,
+  orgId: string,
+  cycleId: string,
+  mutate: (cycle: CycleRecord) => Promise<{ next: CycleRecord; result: T } | null> | { next: CycleRecord; result: T } | null,
+): Promise<{ cycle: CycleRecord; result: T | null }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cycle = await deps.cycles.get(orgId, cycleId);
+    if (!cycle) throw new Error(`cycle ${cycleId} vanished`);
+    const change = await mutate(cycle);
+    if (!change) return { cycle, result: null };
+    if (await deps.cycles.save(change.next)) {
+      return { cycle: { ...change.next, version: change.next.version + 1 }, result: change.result };
+    }
+  }
+  throw new Error(`cycle ${cycleId} is changing too fast to save`);
+}
+
+/** Opens and closes what the clock says, then sends what is due: prompts, reminders, escalations. */
+export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): Promise<CycleRecord> {
+  const now = deps.clock.now();
+  const initial = await deps.cycles.get(orgId, cycleId);
+  if (!initial) throw new Error(`cycle ${cycleId} not found`);
+  const ctx = await loadContext(deps, initial);
+  if (!ctx) return initial;
+
+  const { cycle, result: transitions } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
+    const requests = await deps.requests.forCycle(orgId, cycleId);
+    const outcome = advance(fresh, now, completeSteps(requests));
+    if (outcome.transitions.length === 0) return null;
+    const next: CycleRecord = { ...fresh, ...outcome.state };
+    const closedNow = new Set(
+      outcome.transitions.filter((t) => t.type === 'step-closed').map((t) => (t as { step: StepKey }).step),
+    );
+    // Prompts first: their keys make a repeat harmless, and a crash after them loses nothing.
+    const messages = outcome.transitions
+      .filter((t): t is Extract<Transition, { type: 'step-opened' }> => t.type === 'step-opened' && !closedNow.has(t.step))
+      .flatMap((t) => promptMessages(deps, next, { ...ctx, requests }, t, now));
+    await deps.outbox.enqueue(messages, now);
+    return { next, result: outcome.transitions };
+  });
+  if (transitions) await recordTransitions(deps, cycle, transitions, SYSTEM_ACTOR, now);
+
+  const after = await escalateOverdue(deps, cycle, ctx, now);
+  await sendReminders(deps, after, { ...ctx, requests: await deps.requests.forCycle(orgId, cycleId) }, now);
+  return after;
+}
+
+function outstanding(requests: InputRequestRecord[], step: StepKey): InputRequestRecord[] {
+  return requests.filter((r) => r.step === step && r.latestVersion === 0);
+}
+
+/** Once per due date of a step: tell each process owner which inputs are still missing. */
+async function escalateOverdue(deps: Deps, cycle: CycleRecord, ctx: CycleContext, now: Date): Promise<CycleRecord> {
+  const requests = await deps.requests.forCycle(cycle.orgId, cycle.id);
+  const due = cycle.steps.filter(
+    (s) =>
+      s.dueAt.getTime() <= now.getTime() &&
+      (s.status === 'open' || s.closedReason === 'due') &&
+      !cycle.escalated.includes(`${s.key}@${s.dueAt.toISOString()}`) &&
+      outstanding(requests, s.key).length > 0,
+  );
+  if (due.length === 0) return cycle;
+  const owners = [...ctx.members.values()].filter((m) => m.roles.includes('process-owner'));
+  const cal = workCalendar(ctx.org);
+  const messages: NewMessage[] = due.flatMap((s) =>
+    owners.map((po) => ({
+      orgId: cycle.orgId,
+      key: `escalation:${cycle.id}:${s.key}:${s.dueAt.toISOString()}:${po.id}`,
+      kind: 'escalation' as const,
+      cycleId: cycle.id,
+      recipient: { memberId: po.id, name: po.name },
+      card: presentEscalation(deps.copy, {
+        cycleId: cycle.id,
+        month: cycle.month,
+        step: s.key,
+        dueAt: s.dueAt,
+        timezone: po.timezone,
+        missing: outstanding(requests, s.key).map((r) => ({
+          kind: r.kind,
+          function: r.function,
+          owners: r.owners.map((id) => ctx.members.get(id)?.name ?? id),
+        })),
+      }),
+      notBefore: nextAllowedTime(now, po, cal),
+    })),
+  );
+  await deps.outbox.enqueue(messages, now);
+  const marks = due.map((s) => `${s.key}@${s.dueAt.toISOString()}`);
+  const { cycle: saved, result } = await saveWithRetry(deps, cycle.orgId, cycle.id, (fresh) => {
+    const missing = marks.filter((k) => !fresh.escalated.includes(k));
+    return missing.length ? { next: { ...fresh, escalated: [...fresh.escalated, ...missing] }, result: missing } : null;
+  });
+  for (const mark of result ?? []) {
+    await deps.audit.append(
+      cycle.orgId,
+      { actor: SYSTEM_ACTOR, action: 'step.escalated', entity: { type: 'cycle', id: cycle.id }, after: { step: mark.split('@')[0], dueAt: mark.split('@')[1], notified: owners.map((o) => o.id) } },
+      now,
+    );
+  }
+  return saved;
+}
+
+/** The latest reminder that has come due for each person who still owes an input of an open step. */
+async function sendReminders(deps: Deps, cycle: CycleRecord, ctx: CycleContext, now: Date): Promise<void> {
+  const open = cycle.steps.filter((s) => s.status === 'open' && now.getTime() < s.dueAt.getTime());
+  if (open.length === 0) return;
+  const sent = await deps.outbox.keys(cycle.orgId, cycle.id, 'reminder');
+  const cal = workCalendar(ctx.org);
+  const messages: NewMessage[] = [];
+  for (const step of open) {
+    for (const r of outstanding(ctx.requests, step.key)) {
+      for (const ownerId of r.owners) {
+        const m = ctx.members.get(ownerId);
+        if (!m) continue;
+        const plan = planReminders({ opensAt: step.openedAt ?? step.opensAt, dueAt: step.dueAt }, m, cal, ctx.org.reminderPolicy);
+        const latest = plan.filter((p) => p.at.getTime() <= now.getTime()).pop();
+        if (!latest) continue;
+        const key = `reminder:${cycle.id}:${r.key}:${m.id}:${latest.kind}:${step.dueAt.toISOString()}`;
+        if (sent.has(key)) continue;
+        messages.push({
+          orgId: cycle.orgId,
+          key,
+          kind: 'reminder',
+          cycleId: cycle.id,
+          recipient: { memberId: m.id, name: m.name },
+          card: presentReminder(deps.copy, inputContext(cycle, step, r, m), latest.kind),
+          notBefore: nextAllowedTime(now, m, cal),
+        });
+      }
+    }
+  }
+  await deps.outbox.enqueue(messages, now);
+}
+
+/** The scheduler's sweep: every unfinished cycle of every org, one at a time. */
+export async function advanceAllCycles(deps: Deps, onError: (cycleId: string, err: unknown) => void): Promise<number> {
+  const cycles = await deps.cycles.unfinished();
+  for (const c of cycles) {
+    try {
+      await advanceCycle(deps, c.id, c.orgId);
+    } catch (err) {
+      onError(c.id, err);
+    }
+  }
+  return cycles.length;
+}

@@ -1,0 +1,53 @@
+/** Use case: submitInput (each submission a new version, editable until the step closes). */
+import { DomainError } from '../domain/errors.js';
+import { INPUT_PAYLOADS } from '../domain/inputs.js';
+import { maySubmit } from '../domain/obligations.js';
+import type { Deps } from './ports.js';
+import type { SubmissionRecord } from './records.js';
+import { advanceCycle } from './cycleEngine.js';
+import { zodFields } from './validation.js';
+
+export async function submitInput(
+  deps: Deps,
+  orgId: string,
+  requestId: string,
+  actorId: string,
+  payload: unknown,
+): Promise<{ submission: SubmissionRecord; stepClosed: boolean }> {
+  const request = await deps.requests.get(orgId, requestId);
+  if (!request) throw new DomainError('not_found', 'input request not found');
+  const actor = await deps.members.get(orgId, actorId);
+  if (!actor) throw new DomainError('validation_failed', 'unknown member', { memberId: 'no member with this id in this org' });
+  if (!maySubmit(actor, request.owners)) {
+    throw new DomainError('forbidden', `${actor.name} does not owe this input and is not a delegate of someone who does`);
+  }
+  const parsed = INPUT_PAYLOADS[request.kind].safeParse(payload);
+  if (!parsed.success) {
+    throw new DomainError('validation_failed', 'the input is not valid', zodFields(parsed.error, 'payload'));
+  }
+  const cycle = await deps.cycles.get(orgId, request.cycleId);
+  const step = cycle?.steps.find((s) => s.key === request.step);
+  if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
+  if (step.status !== 'open') {
+    throw new DomainError('step_not_open', `${request.step} is ${step.status}; inputs can be given only while it is open`);
+  }
+  const now = deps.clock.now();
+  const submission = await deps.submissions.append(
+    { orgId, cycleId: cycle.id, requestId, authorId: actor.id, payload: parsed.data },
+    now,
+  );
+  await deps.requests.markSubmitted(orgId, requestId, submission.version, now);
+  await deps.audit.append(
+    orgId,
+    {
+      actor: { type: 'member', id: actor.id },
+      action: 'input.submitted',
+      entity: { type: 'input-request', id: requestId },
+      after: { version: submission.version, step: request.step, kind: request.kind, function: request.function, payload: parsed.data },
+    },
+    now,
+  );
+  const after = await advanceCycle(deps, cycle.id, orgId);
+  const stepClosed = after.steps.find((s) => s.key === request.step)?.status === 'closed';
+  return { submission, stepClosed };
+}

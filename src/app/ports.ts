@@ -1,0 +1,104 @@
+/** The ports use cases need. models/ implements the repositories; main.ts wires them. */
+import type {
+  Actor,
+  AuditRecord,
+  CycleRecord,
+  InputRequestRecord,
+  MemberRecord,
+  OrgRecord,
+  OutboxRecord,
+  SubmissionRecord,
+} from './records.js';
+import type { Copy } from '../cards/copy.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  after: string | null;
+}
+
+export interface OrgRepo {
+  insert(org: Omit<OrgRecord, 'id' | 'createdAt'>, tokenHash: string, tokenPrefix: string, now: Date): Promise<OrgRecord>;
+  get(id: string): Promise<OrgRecord | null>;
+  list(page: PageRequest): Promise<Page<OrgRecord>>;
+  update(id: string, patch: Partial<Omit<OrgRecord, 'id' | 'createdAt'>>): Promise<OrgRecord | null>;
+  findIdByTokenHash(hash: string): Promise<string | null>;
+  addToken(id: string, hash: string, prefix: string, now: Date): Promise<void>;
+  count(): Promise<number>;
+}
+
+export type NewMember = Omit<MemberRecord, 'id' | 'createdAt'>;
+
+export interface MemberRepo {
+  insert(member: NewMember, now: Date): Promise<MemberRecord>;
+  get(orgId: string, id: string): Promise<MemberRecord | null>;
+  list(orgId: string, page: PageRequest): Promise<Page<MemberRecord>>;
+  all(orgId: string): Promise<MemberRecord[]>;
+}
+
+export interface CycleRepo {
+  insert(cycle: Omit<CycleRecord, 'id' | 'createdAt' | 'version'>, now: Date): Promise<CycleRecord>;
+  get(orgId: string, id: string): Promise<CycleRecord | null>;
+  list(orgId: string, page: PageRequest): Promise<Page<CycleRecord>>;
+  /** Writes the new state if the stored version is still `cycle.version`; false when someone else won. */
+  save(cycle: CycleRecord): Promise<boolean>;
+  /** Cycles not yet closed, across every org (the scheduler's sweep). */
+  unfinished(): Promise<CycleRecord[]>;
+}
+
+export interface InputRequestRepo {
+  /** Creates the requests that do not exist yet and refreshes owners of the others. */
+  upsertMany(requests: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt'>[], now: Date): Promise<void>;
+  forCycle(orgId: string, cycleId: string): Promise<InputRequestRecord[]>;
+  get(orgId: string, id: string): Promise<InputRequestRecord | null>;
+  markSubmitted(orgId: string, id: string, version: number, at: Date): Promise<void>;
+}
+
+export interface SubmissionRepo {
+  /** Appends the next version; the unique (request, version) index settles concurrent writers. */
+  append(s: Omit<SubmissionRecord, 'id' | 'version' | 'createdAt'>, now: Date): Promise<SubmissionRecord>;
+  list(orgId: string, requestId: string): Promise<SubmissionRecord[]>;
+}
+
+export interface OutboxFilter {
+  status?: OutboxRecord['status'];
+  memberId?: string;
+  kind?: OutboxRecord['kind'];
+  cycleId?: string;
+}
+
+export interface Outbox {
+  /** Adds messages whose keys are new; existing keys are left untouched. Returns how many were added. */
+  enqueue(messages: Omit<OutboxRecord, 'id' | 'createdAt' | 'status' | 'attempts'>[], now: Date): Promise<number>;
+  list(orgId: string, filter: OutboxFilter, page: PageRequest): Promise<Page<OutboxRecord>>;
+  keys(orgId: string, cycleId: string, kind: OutboxRecord['kind']): Promise<Set<string>>;
+}
+
+export interface AuditLog {
+  append(
+    orgId: string,
+    event: { actor: Actor; action: string; entity: { type: string; id: string }; before?: unknown; after?: unknown },
+    now: Date,
+  ): Promise<AuditRecord>;
+  list(orgId: string, filter: { entityId?: string; action?: string }, page: PageRequest): Promise<Page<AuditRecord>>;
+}
+
+export interface Deps {
+  clock: Clock;
+  orgs: OrgRepo;
+  members: MemberRepo;
+  cycles: CycleRepo;
+  requests: InputRequestRepo;
+  submissions: SubmissionRepo;
+  outbox: Outbox;
+  audit: AuditLog;
+  copy: Copy;
+}

@@ -1,0 +1,101 @@
+/** The records use cases read and write. Repositories (models/) map them to and from MongoDB. */
+import type { CycleCalendar } from '../domain/calendar.js';
+import type { CycleState, StepStatus } from '../domain/cycle.js';
+import type { ReminderPolicy } from '../domain/manners.js';
+import type { InputKind } from '../domain/obligations.js';
+import type { MemberView } from '../domain/people.js';
+import type { StepKey } from '../domain/calendar.js';
+import type { Card } from '../cards/card.js';
+
+export interface OrgRecord {
+  id: string;
+  name: string;
+  timezone: string;
+  horizonMonths: number;
+  holidays: string[];
+  weekend: number[];
+  calendar: CycleCalendar;
+  functions: string[];
+  reminderPolicy: ReminderPolicy;
+  createdAt: Date;
+}
+
+export interface MemberRecord extends MemberView {
+  orgId: string;
+  email: string;
+  slackUserId: string | null;
+  teamsUserId: string | null;
+  createdAt: Date;
+}
+
+export interface CycleRecord extends CycleState {
+  id: string;
+  orgId: string;
+  /** Optimistic concurrency: every write must name the version it read. */
+  version: number;
+  /** `step@dueAtISO` for each overdue step already escalated. */
+  escalated: string[];
+  createdAt: Date;
+}
+
+export interface InputRequestRecord {
+  id: string;
+  orgId: string;
+  cycleId: string;
+  key: string;
+  step: StepKey;
+  kind: InputKind;
+  function: string | null;
+  owners: string[];
+  latestVersion: number;
+  lastSubmittedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface SubmissionRecord {
+  id: string;
+  orgId: string;
+  cycleId: string;
+  requestId: string;
+  version: number;
+  /** Who submitted it. */
+  authorId: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+
+export interface OutboxRecord {
+  id: string;
+  orgId: string;
+  /** Idempotency key: one message per key per org, whatever retries or reruns happen. */
+  key: string;
+  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation';
+  cycleId: string | null;
+  recipient: { memberId: string; name: string };
+  card: Card;
+  status: OutboxStatus;
+  /** Not to be delivered before this instant (the recipient's working hours). */
+  notBefore: Date;
+  attempts: number;
+  createdAt: Date;
+}
+
+export type Actor = { type: 'member'; id: string } | { type: 'api'; id: string } | { type: 'system'; id: string };
+
+export interface AuditRecord {
+  id: string;
+  orgId: string;
+  seq: number;
+  at: Date;
+  actor: Actor;
+  action: string;
+  entity: { type: string; id: string };
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export type { StepStatus };

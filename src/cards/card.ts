@@ -1,0 +1,28 @@
+/**
+ * The platform-neutral message model. Presenters build these; the Slack and Teams renderers turn
+ * them into Block Kit and Adaptive Cards, each enforcing its own platform's limits.
+ * Text is plain (no markup); renderers escape it for their platform.
+ */
+export type CardBlock =
+  | { type: 'header'; text: string }
+  | { type: 'text'; text: string }
+  | { type: 'fields'; fields: { label: string; value: string }[] }
+  | { type: 'table'; columns: string[]; rows: string[][] }
+  | { type: 'image'; url: string; alt: string }
+  | { type: 'divider' }
+  | { type: 'actions'; buttons: CardButton[] };
+
+export interface CardButton {
+  /** What the button does, e.g. `input.open`, `step.extend`. */
+  action: string;
+  label: string;
+  /** Opaque value handed back to Accord when pressed. */
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface Card {
+  /** One line for notifications and clients that cannot show the card. */
+  summary: string;
+  blocks: CardBlock[];
+}

@@ -1,0 +1,111 @@
+/** Presenters: the only place that decides what a message says. Domain values in, cards out. */
+import { STEP_TITLES, type StepKey } from '../domain/calendar.js';
+import { INPUT_TITLES } from '../domain/inputs.js';
+import type { InputKind } from '../domain/obligations.js';
+import type { ReminderKind } from '../domain/manners.js';
+import { formatLocal } from '../domain/time.js';
+import type { Card } from './card.js';
+import type { Copy } from './copy.js';
+
+export interface InputContext {
+  cycleId: string;
+  month: string;
+  step: StepKey;
+  requestId: string;
+  kind: InputKind;
+  function: string | null;
+  dueAt: Date;
+  /** The recipient's time zone: every date a person sees is in theirs. */
+  timezone: string;
+}
+
+function inputCopyContext(c: InputContext) {
+  return {
+    stepTitle: STEP_TITLES[c.step],
+    month: c.month,
+    inputTitle: INPUT_TITLES[c.kind].toLowerCase(),
+    function: c.function,
+    due: formatLocal(c.dueAt, c.timezone),
+  };
+}
+
+function inputFields(c: InputContext) {
+  return {
+    type: 'fields' as const,
+    fields: [
+      { label: 'Cycle', value: c.month },
+      { label: 'Step', value: STEP_TITLES[c.step] },
+      { label: 'Input', value: INPUT_TITLES[c.kind] + (c.function ? ` (${c.function})` : '') },
+      { label: 'Due', value: formatLocal(c.dueAt, c.timezone) },
+    ],
+  };
+}
+
+function openFormButton(c: InputContext) {
+  return {
+    type: 'actions' as const,
+    buttons: [{ action: 'input.open', label: 'Open the form', value: c.requestId, style: 'primary' as const }],
+  };
+}
+
+export function presentStepPrompt(copy: Copy, c: InputContext): Card {
+  const text = copy('step-prompt', inputCopyContext(c));
+  return {
+    summary: text,
+    blocks: [{ type: 'header', text: `${STEP_TITLES[c.step]}: ${INPUT_TITLES[c.kind]}` }, { type: 'text', text }, inputFields(c), openFormButton(c)],
+  };
+}
+
+export function presentStepReopened(copy: Copy, c: InputContext, reason: string): Card {
+  const text = copy('step-reopened', { ...inputCopyContext(c), reason });
+  return {
+    summary: text,
+    blocks: [{ type: 'header', text: `${STEP_TITLES[c.step]} reopened` }, { type: 'text', text }, inputFields(c), openFormButton(c)],
+  };
+}
+
+export function presentReminder(copy: Copy, c: InputContext, kind: ReminderKind): Card {
+  const text = copy(kind === 'before-due' ? 'reminder-before-due' : 'reminder-due-day', inputCopyContext(c));
+  return { summary: text, blocks: [{ type: 'text', text }, inputFields(c), openFormButton(c)] };
+}
+
+export interface MissingInput {
+  kind: InputKind;
+  function: string | null;
+  owners: string[];
+}
+
+export function presentEscalation(
+  copy: Copy,
+  e: { cycleId: string; month: string; step: StepKey; dueAt: Date; timezone: string; missing: MissingInput[] },
+): Card {
+  const text = copy('escalation', {
+    stepTitle: STEP_TITLES[e.step],
+    month: e.month,
+    due: formatLocal(e.dueAt, e.timezone),
+    missingCount: e.missing.length,
+    single: e.missing.length === 1,
+  });
+  return {
+    summary: text,
+    blocks: [
+      { type: 'header', text: `Overdue: ${STEP_TITLES[e.step]}` },
+      { type: 'text', text },
+      {
+        type: 'table',
+        columns: ['Input', 'Owed by'],
+        rows: e.missing.map((m) => [
+          INPUT_TITLES[m.kind] + (m.function ? ` (${m.function})` : ''),
+          m.owners.length ? m.owners.join(', ') : 'nobody assigned',
+        ]),
+      },
+      {
+        type: 'actions',
+        buttons: [
+          { action: 'step.extend', label: 'Extend by a business day', value: `${e.cycleId}:${e.step}` },
+          { action: 'step.close', label: 'Close without them', value: `${e.cycleId}:${e.step}`, style: 'danger' },
+        ],
+      },
+    ],
+  };
+}

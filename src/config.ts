@@ -1,0 +1,50 @@
+/** Configuration from the environment, parsed once at start; a bad value stops the process with a clear message. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  ACCORD_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCORD_DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How often the scheduler sweeps cycles (agenda interval). */
+  ACCORD_SWEEP_INTERVAL: z.string().default('1 minute'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  mongodbUri: string | undefined;
+  adminToken: string | undefined;
+  dataDir: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  sweepInterval: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankToUndefined = Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]),
+  );
+  const parsed = schema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Accord cannot start: the environment is not valid\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI,
+    adminToken: e.ACCORD_ADMIN_TOKEN,
+    dataDir: path.resolve(e.ACCORD_DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    sweepInterval: e.ACCORD_SWEEP_INTERVAL,
+  };
+}

@@ -1,0 +1,47 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/** `HH:MM`, 24-hour clock. */
+export const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** `YYYY-MM-DD`. */
+export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** `YYYY-MM`. */
+export const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function isValidIsoDate(value: string): boolean {
+  return ISO_DATE.test(value) && DateTime.fromISO(value, { zone: 'utc' }).isValid;
+}
+
+export function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+/** The instant at `hhmm` local time on the local date `isoDate` in `zone` (DST gaps move forward). */
+export function atLocalTime(isoDate: string, hhmm: string, zone: string): Date {
+  const [h, m] = hhmm.split(':');
+  const dt = DateTime.fromISO(isoDate, { zone }).set({
+    hour: Number(h),
+    minute: Number(m),
+    second: 0,
+    millisecond: 0,
+  });
+  return dt.toJSDate();
+}
+
+/** The local calendar date (`YYYY-MM-DD`) of an instant in a zone. */
+export function localDate(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate() as string;
+}
+
+export function nextMonth(month: string): string {
+  return DateTime.fromISO(`${month}-01`, { zone: 'utc' }).plus({ months: 1 }).toFormat('yyyy-MM');
+}
+
+/** Human-readable local time for a message, e.g. `Tue 8 Dec, 17:00 (Europe/Berlin)`. */
+export function formatLocal(at: Date, zone: string): string {
+  return `${DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL, HH:mm')} (${zone})`;
+}

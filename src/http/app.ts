@@ -1,0 +1,69 @@
+/** The express app: health, API v1, openapi.json, and the error convention. */
+import express, { type Express } from 'express';
+import type { Deps } from '../app/ports.js';
+import type { Logger } from '../logger.js';
+import { authorizer } from './auth.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { mount, route, type AnyRoute } from './route.js';
+import { cycleRoutes } from './routes/cycles.js';
+import { memberRoutes } from './routes/members.js';
+import { opsRoutes } from './routes/ops.js';
+import { orgRoutes } from './routes/orgs.js';
+
+export interface Health {
+  db: () => Promise<boolean>;
+  scheduler: () => boolean;
+}
+
+export function createHttpApp(opts: { deps: Deps; adminToken: string; logger: Logger; health: Health; version: string }): Express {
+  const { deps, logger } = opts;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  const routes: AnyRoute[] = [
+    route({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness and readiness: the database and the scheduler',
+      tag: 'health',
+      auth: 'none',
+      responses: { 200: { description: 'all up' }, 503: { description: 'the database or the scheduler is down' } },
+      handler: async () => {
+        const db = await opts.health.db().catch(() => false);
+        const scheduler = opts.health.scheduler();
+        const ok = db && scheduler;
+        return {
+          status: ok ? 200 : 503,
+          body: { status: ok ? 'ok' : 'degraded', db: db ? 'up' : 'down', scheduler: scheduler ? 'up' : 'down' },
+        };
+      },
+    }),
+    ...orgRoutes(deps),
+    ...memberRoutes(deps),
+    ...cycleRoutes(deps),
+    ...opsRoutes(deps),
+  ];
+  let spec: unknown = null;
+  routes.push(
+    route({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This document',
+      tag: 'meta',
+      auth: 'none',
+      responses: { 200: { description: 'OpenAPI 3.0' } },
+      handler: async () => ({ status: 200, body: spec }),
+    }),
+  );
+  spec = openApiDocument(routes, opts.version);
+
+  app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
+  const router = express.Router();
+  mount(router, routes, authorizer(deps.orgs, opts.adminToken));
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { closeStepNow, createCycle, extendStepDue, reopenClosedStep } from '../../app/cycles.js';
+import { submitInput } from '../../app/inputs.js';
+import type { Deps } from '../../app/ports.js';
+import type { CycleRecord } from '../../app/records.js';
+import { DomainError } from '../../domain/errors.js';
+import { cycleJson, inputRequestJson, submissionJson } from '../present.js';
+import { route } from '../route.js';
+import {
+  closeInput,
+  cycleBody,
+  cycleInput,
+  cycleParams,
+  errorBody,
+  extendInput,
+  inputRequestBody,
+  listOf,
+  orgParams,
+  pageQuery,
+  reopenInput,
+  requestParams,
+  stepParams,
+  submissionInput,
+} from '../schemas.js';
+import { apiActor, requireOrg } from './orgs.js';
+
+export function cycleRoutes(deps: Deps) {
+  async function names(orgId: string) {
+    return new Map((await deps.members.all(orgId)).map((m) => [m.id, m.name]));
+  }
+  async function view(c: CycleRecord) {
+    return cycleJson(c, await deps.requests.forCycle(c.orgId, c.id), await names(c.orgId));
+  }
+  async function getCycle(orgId: string, cycleId: string) {
+    const c = await deps.cycles.get(orgId, cycleId);
+    if (!c) throw new DomainError('not_found', 'cycle not found');
+    return c;
+  }
+  const stepResponses = {
+    200: { description: 'the cycle after the change', schema: cycleBody },
+    403: { description: 'the actor is not a process owner', schema: errorBody },
+    409: { description: 'the step cannot make this change now', schema: errorBody },
+  };
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles',
+      summary: 'Plan a month: creates the five steps on the org calendar and who owes what',
+      tag: 'cycles',
+      auth: 'org',
+      params: orgParams,
+      body: cycleInput,
+      responses: {
+        201: { description: 'created', schema: cycleBody },
+        409: { description: 'a cycle for that month exists', schema: errorBody },
+      },
+      handler: async ({ params, body, auth }) => ({
+        status: 201,
+        body: await view(await createCycle(deps, params.orgId, body.month, apiActor(auth))),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles',
+      summary: 'List cycles',
+      tag: 'cycles',
+      auth: 'org',
+      params: orgParams,
+      query: pageQuery,
+      responses: { 200: { description: 'a page', schema: listOf(cycleBody) } },
+      handler: async ({ params, query }) => {
+        await requireOrg(deps, params.orgId);
+        const page = await deps.cycles.list(params.orgId, { limit: query.limit, after: query.cursor ?? null });
+        const n = await names(params.orgId);
+        const items = [];
+        for (const c of page.items) items.push(cycleJson(c, await deps.requests.forCycle(c.orgId, c.id), n));
+        return { status: 200, body: { items, next: page.next } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId',
+      summary: 'Read a cycle: its steps, and who owes which input',
+      tag: 'cycles',
+      auth: 'org',
+      params: cycleParams,
+      responses: { 200: { description: 'the cycle', schema: cycleBody } },
+      handler: async ({ params }) => ({ status: 200, body: await view(await getCycle(params.orgId, params.cycleId)) }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/close',
+      summary: 'Close an open step now (process owner)',
+      tag: 'cycles',
+      auth: 'org',
+      params: stepParams,
+      body: closeInput,
+      responses: stepResponses,
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: await view(await closeStepNow(deps, params.orgId, (await getCycle(params.orgId, params.cycleId)).id, params.step, body.actorId)),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/extend',
+      summary: 'Move a step’s due date later, with a reason (process owner)',
+      tag: 'cycles',
+      auth: 'org',
+      params: stepParams,
+      body: extendInput,
+      responses: stepResponses,
+      handler: async ({ params, body }) => {
+        await getCycle(params.orgId, params.cycleId);
+        const c = await extendStepDue(deps, params.orgId, params.cycleId, params.step, body.actorId, new Date(body.dueAt), body.reason);
+        return { status: 200, body: await view(c) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/reopen',
+      summary: 'Reopen a closed step with a new due date and a reason (process owner)',
+      tag: 'cycles',
+      auth: 'org',
+      params: stepParams,
+      body: reopenInput,
+      responses: stepResponses,
+      handler: async ({ params, body }) => {
+        await getCycle(params.orgId, params.cycleId);
+        const c = await reopenClosedStep(deps, params.orgId, params.cycleId, params.step, body.actorId, new Date(body.dueAt), body.reason);
+        return { status: 200, body: await view(c) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/inputs',
+      summary: 'Who owes which input, and what is in',
+      tag: 'inputs',
+      auth: 'org',
+      params: cycleParams,
+      responses: { 200: { description: 'every input request of the cycle', schema: listOf(inputRequestBody) } },
+      handler: async ({ params }) => {
+        const c = await getCycle(params.orgId, params.cycleId);
+        const n = await names(params.orgId);
+        const items = (await deps.requests.forCycle(c.orgId, c.id)).map((r) => inputRequestJson(r, n));
+        return { status: 200, body: { items, next: null } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/inputs/:requestId/submissions',
+      summary: 'Submit (or edit, as a new version) an input while its step is open',
+      tag: 'inputs',
+      auth: 'org',
+      params: requestParams,
+      body: submissionInput,
+      responses: {
+        201: {
+          description: 'stored as a new version',
+          schema: z.object({ id: z.string(), version: z.number(), stepClosed: z.boolean() }),
+        },
+        400: { description: 'the payload is not valid (field by field)', schema: errorBody },
+        403: { description: 'this member does not owe the input', schema: errorBody },
+        409: { description: 'the step is not open', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        const r = await deps.requests.get(params.orgId, params.requestId);
+        if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
+        const { submission, stepClosed } = await submitInput(deps, params.orgId, r.id, body.memberId, body.payload);
+        return { status: 201, body: { ...submissionJson(submission), stepClosed } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/inputs/:requestId/submissions',
+      summary: 'Every version of an input, oldest first',
+      tag: 'inputs',
+      auth: 'org',
+      params: requestParams,
+      responses: { 200: { description: 'versions', schema: listOf(z.object({ id: z.string(), version: z.number() })) } },
+      handler: async ({ params }) => {
+        const r = await deps.requests.get(params.orgId, params.requestId);
+        if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
+        return { status: 200, body: { items: (await deps.submissions.list(params.orgId, r.id)).map(submissionJson), next: null } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,90 @@
+import { createOrg, issueOrgToken, updateOrg } from '../../app/orgs.js';
+import type { Deps } from '../../app/ports.js';
+import type { Actor } from '../../app/records.js';
+import { DomainError } from '../../domain/errors.js';
+import type { AuthContext } from '../auth.js';
+import { orgJson } from '../present.js';
+import { route } from '../route.js';
+import { errorBody, listOf, orgBody, orgInput, orgParams, orgPatch, pageQuery } from '../schemas.js';
+import { z } from 'zod';
+
+export function apiActor(auth: AuthContext): Actor {
+  return auth.kind === 'org' ? { type: 'api', id: `org-token:${auth.orgId}` } : { type: 'api', id: 'admin' };
+}
+
+export async function requireOrg(deps: Pick<Deps, 'orgs'>, orgId: string) {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  return org;
+}
+
+export function orgRoutes(deps: Deps) {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs',
+      summary: 'Create an organisation; its API token is in the response, and only there',
+      tag: 'orgs',
+      auth: 'admin',
+      body: orgInput,
+      responses: {
+        201: { description: 'created', schema: orgBody.extend({ apiToken: z.string() }) },
+        400: { description: 'invalid', schema: errorBody },
+      },
+      handler: async ({ body, auth }) => {
+        const { org, apiToken } = await createOrg(deps, body, apiActor(auth));
+        return { status: 201, body: { ...orgJson(org), apiToken } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs',
+      summary: 'List organisations (admin)',
+      tag: 'orgs',
+      auth: 'admin',
+      query: pageQuery,
+      responses: { 200: { description: 'a page', schema: listOf(orgBody) } },
+      handler: async ({ query }) => {
+        const page = await deps.orgs.list({ limit: query.limit, after: query.cursor ?? null });
+        return { status: 200, body: { items: page.items.map(orgJson), next: page.next } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId',
+      summary: 'Read an organisation',
+      tag: 'orgs',
+      auth: 'org',
+      params: orgParams,
+      responses: { 200: { description: 'the org', schema: orgBody } },
+      handler: async ({ params }) => ({ status: 200, body: orgJson(await requireOrg(deps, params.orgId)) }),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/orgs/:orgId',
+      summary: 'Change an organisation: time zone, horizon, holidays, weekend, step calendar, functions',
+      tag: 'orgs',
+      auth: 'org',
+      params: orgParams,
+      body: orgPatch,
+      responses: { 200: { description: 'the org after the change', schema: orgBody } },
+      handler: async ({ params, body, auth }) => {
+        await requireOrg(deps, params.orgId);
+        return { status: 200, body: orgJson(await updateOrg(deps, params.orgId, body, apiActor(auth))) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/tokens',
+      summary: 'Issue a further API token for the organisation (shown once)',
+      tag: 'orgs',
+      auth: 'org',
+      params: orgParams,
+      responses: { 201: { description: 'the new token', schema: z.object({ apiToken: z.string(), prefix: z.string() }) } },
+      handler: async ({ params, auth }) => {
+        await requireOrg(deps, params.orgId);
+        return { status: 201, body: await issueOrgToken(deps, params.orgId, apiActor(auth)) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,130 @@
+/**
+ * The embedded MongoDB-compatible server for development and tests: FerretDB 1.24.2 over SQLite,
+ * built from the Go module proxy by the small program in tools/ferretdb (a plain `go install` of
+ * FerretDB's cmd panics at start), cached by content hash under `<dataDir>/bin`, listening on
+ * 127.0.0.1 with telemetry off. The child exits when its stdin closes, so it never outlives us.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+
+/** The repository root, whether running from tools/ (tests) or dist/tools/ (built). */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'tools', 'ferretdb', 'main.go'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the Accord repository root (tools/ferretdb/main.go)');
+}
+
+export class EmbeddedDbError extends Error {}
+
+function sourceHash(srcDir: string): string {
+  const h = createHash('sha256');
+  for (const f of ['main.go', 'go.mod', 'go.sum']) h.update(readFileSync(path.join(srcDir, f)));
+  return h.digest('hex').slice(0, 12);
+}
+
+/** Builds the tool once per source version; later calls return the cached binary at once. */
+export async function ensureFerretDbBinary(opts: { cacheDir: string; onProgress?: (line: string) => void }): Promise<string> {
+  const srcDir = path.join(repoRoot(), 'tools', 'ferretdb');
+  const binDir = path.join(opts.cacheDir, 'bin');
+  const binary = path.join(binDir, `accord-ferretdb-${FERRETDB_VERSION}-${sourceHash(srcDir)}`);
+  if (existsSync(binary)) return binary;
+
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (go.error || go.status !== 0) {
+    throw new EmbeddedDbError(
+      'Accord needs a database. Either set MONGODB_URI to a MongoDB 7+ (or FerretDB) server, ' +
+        'or install Go 1.24+ (https://go.dev/dl/) so that Accord can build its embedded FerretDB ' +
+        `${FERRETDB_VERSION} on first start.`,
+    );
+  }
+  mkdirSync(binDir, { recursive: true });
+  const progress = opts.onProgress ?? (() => undefined);
+  progress(`building the embedded database (FerretDB ${FERRETDB_VERSION}) with ${go.stdout.trim()}; the first build takes a minute or two`);
+  const tmp = `${binary}.${process.pid}.tmp`;
+  let built = 0;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-v', '-o', tmp, '.'], {
+      cwd: srcDir,
+      env: { ...process.env, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tail: string[] = [];
+    const onLine = (line: string) => {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      // `go build -v` names each package as it compiles it.
+      if (/^[\w.-]+(\/[\w.@-]+)+$/.test(line.trim())) {
+        built++;
+        if (built % 25 === 0) progress(`  compiled ${built} packages (${line.trim()})`);
+      } else if (line.startsWith('go: downloading')) {
+        progress(`  ${line.trim()}`);
+      }
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new EmbeddedDbError(`building the embedded database failed (go build exit ${code}):\n${tail.join('\n')}`));
+    });
+  });
+  renameSync(tmp, binary);
+  progress(`  built ${path.relative(process.cwd(), binary)} (${built} packages)`);
+  return binary;
+}
+
+export interface EmbeddedDb {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1 (port 0 picks a free one) with its SQLite files in `dataDir`. */
+export async function startFerretDb(opts: { binary: string; dataDir: string; port?: number; logLevel?: string }): Promise<EmbeddedDb> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const child = spawn(
+    opts.binary,
+    ['-data', opts.dataDir, '-port', String(opts.port ?? 0), '-log-level', opts.logLevel ?? 'error'],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' } },
+  );
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (l) => {
+    stderr.push(l);
+    if (stderr.length > 50) stderr.shift();
+  });
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new EmbeddedDbError(`the embedded database did not start in 30 s:\n${stderr.join('\n')}`)), 30_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^ready (mongodb:\/\/\S+)$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new EmbeddedDbError(`the embedded database exited (code ${code}):\n${stderr.join('\n')}`));
+    });
+  });
+  let stopped: Promise<void> | null = null;
+  return {
+    uri,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      });
+      return stopped;
+    },
+  };
+}
