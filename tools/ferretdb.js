@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 export const FERRETDB_VERSION = 'v1.24.2';
 
 /** The repository root, whether running from tools/ (tests) or dist/tools/ (built). */
-export function repoRoot(): string {
+/** @returns {string} */
+export function repoRoot() {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'tools', 'ferretdb', 'main.go'))) return dir;
@@ -25,14 +26,19 @@ export function repoRoot(): string {
 
 export class EmbeddedDbError extends Error {}
 
-function sourceHash(srcDir: string): string {
+/** @param {string} srcDir */
+function sourceHash(srcDir) {
   const h = createHash('sha256');
   for (const f of ['main.go', 'go.mod', 'go.sum']) h.update(readFileSync(path.join(srcDir, f)));
   return h.digest('hex').slice(0, 12);
 }
 
 /** Builds the tool once per source version; later calls return the cached binary at once. */
-export async function ensureFerretDbBinary(opts: { cacheDir: string; onProgress?: (line: string) => void }): Promise<string> {
+/**
+ * @param {{ cacheDir: string, onProgress?: (line: string) => void }} opts
+ * @returns {Promise<string>} the path of the binary
+ */
+export async function ensureFerretDbBinary(opts) {
   const srcDir = path.join(repoRoot(), 'tools', 'ferretdb');
   const binDir = path.join(opts.cacheDir, 'bin');
   const binary = path.join(binDir, `accord-ferretdb-${FERRETDB_VERSION}-${sourceHash(srcDir)}`);
@@ -51,14 +57,17 @@ export async function ensureFerretDbBinary(opts: { cacheDir: string; onProgress?
   progress(`building the embedded database (FerretDB ${FERRETDB_VERSION}) with ${go.stdout.trim()}; the first build takes a minute or two`);
   const tmp = `${binary}.${process.pid}.tmp`;
   let built = 0;
-  await new Promise<void>((resolve, reject) => {
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
     const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-v', '-o', tmp, '.'], {
       cwd: srcDir,
       env: { ...process.env, CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const tail: string[] = [];
-    const onLine = (line: string) => {
+    /** @type {string[]} */
+    const tail = [];
+    /** @param {string} line */
+    const onLine = (line) => {
       tail.push(line);
       if (tail.length > 30) tail.shift();
       // `go build -v` names each package as it compiles it.
@@ -76,51 +85,55 @@ export async function ensureFerretDbBinary(opts: { cacheDir: string; onProgress?
       if (code === 0) resolve();
       else reject(new EmbeddedDbError(`building the embedded database failed (go build exit ${code}):\n${tail.join('\n')}`));
     });
-  });
+  }));
   renameSync(tmp, binary);
   progress(`  built ${path.relative(process.cwd(), binary)} (${built} packages)`);
   return binary;
 }
 
-export interface EmbeddedDb {
-  uri: string;
-  stop(): Promise<void>;
-}
+/** @typedef {{ uri: string, stop(): Promise<void> }} EmbeddedDb */
 
 /** Starts the server on 127.0.0.1 (port 0 picks a free one) with its SQLite files in `dataDir`. */
-export async function startFerretDb(opts: { binary: string; dataDir: string; port?: number; logLevel?: string }): Promise<EmbeddedDb> {
+/**
+ * @param {{ binary: string, dataDir: string, port?: number, logLevel?: string }} opts
+ * @returns {Promise<EmbeddedDb>}
+ */
+export async function startFerretDb(opts) {
   mkdirSync(opts.dataDir, { recursive: true });
   const child = spawn(
     opts.binary,
     ['-data', opts.dataDir, '-port', String(opts.port ?? 0), '-log-level', opts.logLevel ?? 'error'],
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' } },
   );
-  const stderr: string[] = [];
+  /** @type {string[]} */
+  const stderr = [];
   createInterface({ input: child.stderr }).on('line', (l) => {
     stderr.push(l);
     if (stderr.length > 50) stderr.shift();
   });
-  const uri = await new Promise<string>((resolve, reject) => {
+  const uri = await /** @type {Promise<string>} */ (
+    new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new EmbeddedDbError(`the embedded database did not start in 30 s:\n${stderr.join('\n')}`)), 30_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /^ready (mongodb:\/\/\S+)$/.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(/** @type {string} */ (m[1]));
       }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new EmbeddedDbError(`the embedded database exited (code ${code}):\n${stderr.join('\n')}`));
     });
-  });
-  let stopped: Promise<void> | null = null;
+  }));
+  /** @type {Promise<void> | null} */
+  let stopped = null;
   return {
     uri,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+      stopped ??= new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(undefined);
+        child.once('exit', () => resolve(undefined));
         child.stdin.end();
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       });

@@ -1,0 +1,51 @@
+/** A real Accord (real database, real HTTP through supertest) per test file, on a database of its own. */
+import { createHash, randomBytes } from 'node:crypto';
+import { expect } from '@jest/globals';
+import supertest from 'supertest';
+import { buildAccord, type Accord } from '../../src/accord.js';
+import { createLogger } from '../../src/logger.js';
+import { repoRoot } from '../../tools/ferretdb.js';
+import { FakeClock } from './clock.js';
+
+export interface TestAccord {
+  accord: Accord;
+  http: ReturnType<typeof supertest>;
+  clock: FakeClock;
+  adminToken: string;
+  dbName: string;
+  close(): Promise<void>;
+}
+
+export function testDbName(suffix = ''): string {
+  const file = expect.getState().testPath ?? 'unknown';
+  return `t_${createHash('sha1').update(file + suffix).digest('hex').slice(0, 16)}`;
+}
+
+export async function startTestAccord(opts: { now?: string; dbName?: string; fresh?: boolean } = {}): Promise<TestAccord> {
+  const uri = process.env['ACCORD_TEST_MONGODB_URI'];
+  if (!uri) throw new Error('ACCORD_TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
+  const clock = new FakeClock(opts.now ?? '2027-01-04T07:00:00Z');
+  const adminToken = `adm_${randomBytes(24).toString('base64url')}`;
+  const dbName = opts.dbName ?? testDbName();
+  const accord = await buildAccord({
+    mongodbUri: uri,
+    dbName,
+    adminToken,
+    logger: createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'),
+    rootDir: repoRoot(),
+    clock,
+    processEvery: 100,
+  });
+  if (opts.fresh !== false) {
+    for (const model of Object.values(accord.db.models)) await model.collection.deleteMany({});
+    await accord.db.conn.db!.collection('agendaJobs').deleteMany({});
+  }
+  return {
+    accord,
+    http: supertest(accord.app),
+    clock,
+    adminToken,
+    dbName,
+    close: () => accord.close(),
+  };
+}
