@@ -7,7 +7,8 @@ export type CardBlock =
   | { type: 'header'; text: string }
   | { type: 'text'; text: string }
   | { type: 'fields'; fields: { label: string; value: string }[] }
-  | { type: 'table'; columns: string[]; rows: string[][] }
+  // Rows are objects, not nested arrays: FerretDB (our dev/test store) cannot store arrays of arrays.
+  | { type: 'table'; columns: string[]; rows: { cells: string[] }[] }
   | { type: 'image'; url: string; alt: string }
   | { type: 'divider' }
   | { type: 'actions'; buttons: CardButton[] };

@@ -94,10 +94,12 @@ export function presentEscalation(
       {
         type: 'table',
         columns: ['Input', 'Owed by'],
-        rows: e.missing.map((m) => [
-          INPUT_TITLES[m.kind] + (m.function ? ` (${m.function})` : ''),
-          m.owners.length ? m.owners.join(', ') : 'nobody assigned',
-        ]),
+        rows: e.missing.map((m) => ({
+          cells: [
+            INPUT_TITLES[m.kind] + (m.function ? ` (${m.function})` : ''),
+            m.owners.length ? m.owners.join(', ') : 'nobody assigned',
+          ],
+        })),
       },
       {
         type: 'actions',
