@@ -196,14 +196,17 @@ describe('a cycle run by the clock', () => {
     expect(await preSop()).toEqual([]);
     await sweep('2027-02-16T16:00:00Z');
     const sent = await preSop();
-    // Finance targets + six leaders' attendance = 7 owed; Singapore's 24 h reminder would land at midnight
-    // there, so it moves to 08:00 SGT and merges into the due-day one at 09:00 SGT.
+    // Finance targets + six leaders' attendance = 7 owed. Singapore's 24 h reminder would land at midnight
+    // there, so it moves to 08:00 SGT (00:00Z); its "due day" is Thursday in Singapore, after the deadline
+    // (17:00 Berlin = 00:00 SGT), so that one is never planned.
     expect(sent.map((r) => r.recipient.name)).not.toContain('Lead operations');
     expect(sent).toHaveLength(6);
     expect(sent.every((r) => r.key.includes(':before-due:') && r.notBefore === '2027-02-16T16:00:00.000Z')).toBe(true);
+    await sweep('2027-02-16T23:59:00Z');
+    expect((await preSop()).filter((r) => r.recipient.name === 'Lead operations')).toEqual([]);
     await sweep('2027-02-17T01:00:00Z');
     const singapore = (await preSop()).filter((r) => r.recipient.name === 'Lead operations');
-    expect(singapore.map((r) => [r.key.split(':').at(-4), r.notBefore])).toEqual([['due-day', '2027-02-17T01:00:00.000Z']]);
+    expect(singapore.map((r) => [r.key.split(':').at(-4), r.notBefore])).toEqual([['before-due', '2027-02-17T01:00:00.000Z']]);
   });
 
   it('closes the cycle after the executive S&OP and records every change in the audit trail', async () => {
