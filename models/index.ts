@@ -2,7 +2,15 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Deps } from '../src/app/ports.js';
 import { ensureIndexes, registerModels, type Models } from './schemas.js';
-import { auditLog, cycleRepo, inputRequestRepo, memberRepo, orgRepo, outboxRepo, submissionRepo } from './repositories.js';
+import {
+  auditLog,
+  cycleRepo,
+  inputRequestRepo,
+  memberRepo,
+  orgRepo,
+  outboxRepo,
+  submissionRepo,
+} from './repositories.js';
 
 export interface Database {
   conn: Connection;

@@ -23,12 +23,12 @@ import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
 import { isDuplicateKeyError as isDuplicateKey } from '../src/app/errors.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- lean documents are mapped field by field below */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call --
+ * lean documents are untyped; each mapper below turns one into a typed record, field by field. */
 type Doc = Record<string, any>;
 
 const idOf = (d: Doc): string => String(d['_id']);
 const afterFilter = (after: Types.ObjectId | null) => (after ? { _id: { $gt: after } } : {});
-
 
 function toOrg(d: Doc): OrgRecord {
   return {
@@ -41,7 +41,11 @@ function toOrg(d: Doc): OrgRecord {
     calendar: {
       openTime: d['calendar'].openTime,
       dueTime: d['calendar'].dueTime,
-      steps: d['calendar'].steps.map((s: Doc) => ({ key: s['key'], startDay: s['startDay'], endDay: s['endDay'] })),
+      steps: d['calendar'].steps.map((s: Doc) => ({
+        key: s['key'],
+        startDay: s['startDay'],
+        endDay: s['endDay'],
+      })),
     },
     functions: [...(d['functions'] ?? [])],
     reminderPolicy: d['reminderPolicy'],
@@ -52,7 +56,11 @@ function toOrg(d: Doc): OrgRecord {
 export function orgRepo(m: Models): OrgRepo {
   return {
     async insert(org, tokenHash, tokenPrefix, now) {
-      const doc = await m.Org.create({ ...org, apiTokens: [{ hash: tokenHash, prefix: tokenPrefix, createdAt: now }], createdAt: now });
+      const doc = await m.Org.create({
+        ...org,
+        apiTokens: [{ hash: tokenHash, prefix: tokenPrefix, createdAt: now }],
+        createdAt: now,
+      });
       return toOrg(doc.toObject());
     },
     async get(id) {
@@ -121,13 +129,20 @@ export function memberRepo(m: Models): MemberRepo {
     },
     list(orgId, page) {
       return pageBy(page, async (after, limit) =>
-        (await m.Member.find({ orgId: oid(orgId), ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(
-          toMember,
-        ),
+        (
+          await m.Member.find({ orgId: oid(orgId), ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toMember),
       );
     },
     async all(orgId) {
-      return (await m.Member.find({ orgId: oid(orgId) }).sort({ _id: 1 }).lean()).map(toMember);
+      return (
+        await m.Member.find({ orgId: oid(orgId) })
+          .sort({ _id: 1 })
+          .lean()
+      ).map(toMember);
     },
   };
 }
@@ -165,7 +180,12 @@ function toCycle(d: Doc): CycleRecord {
 export function cycleRepo(m: Models): CycleRepo {
   return {
     async insert(cycle, now) {
-      const doc = await m.Cycle.create({ ...cycle, orgId: new Types.ObjectId(cycle.orgId), version: 1, createdAt: now });
+      const doc = await m.Cycle.create({
+        ...cycle,
+        orgId: new Types.ObjectId(cycle.orgId),
+        version: 1,
+        createdAt: now,
+      });
       return toCycle(doc.toObject());
     },
     async get(orgId, id) {
@@ -175,20 +195,34 @@ export function cycleRepo(m: Models): CycleRepo {
     },
     list(orgId, page) {
       return pageBy(page, async (after, limit) =>
-        (await m.Cycle.find({ orgId: oid(orgId), ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(
-          toCycle,
-        ),
+        (
+          await m.Cycle.find({ orgId: oid(orgId), ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toCycle),
       );
     },
     async save(cycle) {
       const res = await m.Cycle.updateOne(
         { _id: oid(cycle.id), orgId: oid(cycle.orgId), version: cycle.version },
-        { $set: { status: cycle.status, steps: cycle.steps, escalated: cycle.escalated, version: cycle.version + 1 } },
+        {
+          $set: {
+            status: cycle.status,
+            steps: cycle.steps,
+            escalated: cycle.escalated,
+            version: cycle.version + 1,
+          },
+        },
       );
       return res.matchedCount === 1;
     },
     async unfinished() {
-      return (await m.Cycle.find({ status: { $in: ['planned', 'active'] } }).sort({ _id: 1 }).lean()).map(toCycle);
+      return (
+        await m.Cycle.find({ status: { $in: ['planned', 'active'] } })
+          .sort({ _id: 1 })
+          .lean()
+      ).map(toCycle);
     },
   };
 }
@@ -235,9 +269,11 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
       }
     },
     async forCycle(orgId, cycleId) {
-      return (await m.InputRequest.find({ orgId: oid(orgId), cycleId: oid(cycleId) }).sort({ _id: 1 }).lean()).map(
-        toRequest,
-      );
+      return (
+        await m.InputRequest.find({ orgId: oid(orgId), cycleId: oid(cycleId) })
+          .sort({ _id: 1 })
+          .lean()
+      ).map(toRequest);
     },
     async get(orgId, id) {
       const _id = oid(id);
@@ -292,7 +328,9 @@ export function submissionRepo(m: Models): SubmissionRepo {
     },
     async list(orgId, requestId) {
       return (
-        await m.Submission.find({ orgId: oid(orgId), requestId: oid(requestId) }).sort({ version: 1 }).lean()
+        await m.Submission.find({ orgId: oid(orgId), requestId: oid(requestId) })
+          .sort({ version: 1 })
+          .lean()
       ).map(toSubmission);
     },
   };
@@ -342,11 +380,19 @@ export function outboxRepo(m: Models): Outbox {
       if (filter.memberId) q['recipient.memberId'] = filter.memberId;
       if (filter.cycleId) q['cycleId'] = oid(filter.cycleId);
       return pageBy(page, async (after, limit) =>
-        (await m.OutboxMessage.find({ ...q, ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(toOutbox),
+        (
+          await m.OutboxMessage.find({ ...q, ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toOutbox),
       );
     },
     async keys(orgId, cycleId, kind) {
-      const rows = await m.OutboxMessage.find({ orgId: oid(orgId), cycleId: oid(cycleId), kind }, { key: 1 }).lean();
+      const rows = await m.OutboxMessage.find(
+        { orgId: oid(orgId), cycleId: oid(cycleId), kind },
+        { key: 1 },
+      ).lean();
       return new Set(rows.map((r) => String(r['key'])));
     },
   };
@@ -396,7 +442,9 @@ export function auditLog(m: Models): AuditLog {
     async append(orgId, event, now) {
       // Each event names the previous one's hash; the unique (orgId, seq) index serialises writers.
       for (let attempt = 0; attempt < 50; attempt++) {
-        const last = await m.AuditEvent.findOne({ orgId: oid(orgId) }).sort({ seq: -1 }).lean();
+        const last = await m.AuditEvent.findOne({ orgId: oid(orgId) })
+          .sort({ seq: -1 })
+          .lean();
         const base = {
           orgId,
           seq: (last?.['seq'] ?? 0) + 1,
@@ -423,7 +471,12 @@ export function auditLog(m: Models): AuditLog {
       if (filter.entityId) q['entity.id'] = filter.entityId;
       if (filter.action) q['action'] = filter.action;
       return pageBy(page, async (after, limit) =>
-        (await m.AuditEvent.find({ ...q, ...afterFilter(after) }).sort({ _id: 1 }).limit(limit).lean()).map(toAudit),
+        (
+          await m.AuditEvent.find({ ...q, ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toAudit),
       );
     },
   };

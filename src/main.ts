@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import { EmbeddedDbError, ensureFerretDbBinary, repoRoot, startFerretDb, type EmbeddedDb } from '../tools/ferretdb.js';
+import {
+  EmbeddedDbError,
+  ensureFerretDbBinary,
+  repoRoot,
+  startFerretDb,
+  type EmbeddedDb,
+} from '../tools/ferretdb.js';
 import { buildAccord } from './accord.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, redactUri } from './logger.js';
@@ -45,7 +51,10 @@ async function main(): Promise<void> {
       const binary = await ensureFerretDbBinary({ cacheDir: config.dataDir, onProgress: (l) => say(l) });
       embedded = await startFerretDb({ binary, dataDir: path.join(config.dataDir, 'db') });
       uri = embedded.uri;
-      logger.info({ dataDir: path.join(config.dataDir, 'db') }, 'embedded database started (FerretDB over SQLite)');
+      logger.info(
+        { dataDir: path.join(config.dataDir, 'db') },
+        'embedded database started (FerretDB over SQLite)',
+      );
     } catch (err) {
       if (err instanceof EmbeddedDbError) {
         process.stderr.write(`${err.message}\n`);
@@ -86,9 +95,16 @@ async function main(): Promise<void> {
   say(`Accord is running at ${url}`);
   say(`  health:   ${url}/healthz`);
   say(`  API docs: ${url}/api/v1/openapi.json`);
-  if (admin.generated) say(`  admin token (kept in ${path.relative(process.cwd(), path.join(config.dataDir, 'admin-token'))}): ${admin.token}`);
+  if (admin.generated)
+    say(
+      `  admin token (kept in ${path.relative(process.cwd(), path.join(config.dataDir, 'admin-token'))}): ${admin.token}`,
+    );
   if (mayseed && existsSync(demoFile)) {
-    const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as { orgId: string; apiToken: string; month: string };
+    const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as {
+      orgId: string;
+      apiToken: string;
+      month: string;
+    };
     say(`  demo org ${demo.orgId} (cycle ${demo.month}), token: ${demo.apiToken}`);
     say(`  try: curl -H "Authorization: Bearer ${demo.apiToken}" ${url}/api/v1/orgs/${demo.orgId}/cycles`);
   }
@@ -110,6 +126,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Accord failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(
+    `Accord failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

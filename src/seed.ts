@@ -11,23 +11,62 @@ const SEED_ACTOR: Actor = { type: 'system', id: 'seed' };
 
 /** Germany's fixed-date public holidays (the demo org sits in Berlin). */
 function berlinHolidays(year: number): string[] {
-  return ['01-01', '05-01', '10-03', '12-24', '12-25', '12-26', '12-31'].flatMap((d) => [`${year}-${d}`, `${year + 1}-${d}`]);
+  return ['01-01', '05-01', '10-03', '12-24', '12-25', '12-26', '12-31'].flatMap((d) => [
+    `${year}-${d}`,
+    `${year + 1}-${d}`,
+  ]);
 }
 
-export async function seedDemo(deps: Deps): Promise<{ orgId: string; apiToken: string; cycleId: string; month: string }> {
+export async function seedDemo(
+  deps: Deps,
+): Promise<{ orgId: string; apiToken: string; cycleId: string; month: string }> {
   const now = deps.clock.now();
   const { org, apiToken } = await createOrg(
     deps,
-    { name: 'Demo Manufacturing GmbH', timezone: 'Europe/Berlin', holidays: berlinHolidays(now.getUTCFullYear()) },
+    {
+      name: 'Demo Manufacturing GmbH',
+      timezone: 'Europe/Berlin',
+      holidays: berlinHolidays(now.getUTCFullYear()),
+    },
     SEED_ACTOR,
   );
   const people: { name: string; email: string; timezone: string; roles: Role[]; functions?: string[] }[] = [
     { name: 'Petra Weber', email: 'petra@demo.example', timezone: 'Europe/Berlin', roles: ['process-owner'] },
-    { name: 'Sam Carter', email: 'sam@demo.example', timezone: 'America/New_York', roles: ['functional-leader'], functions: ['sales'] },
-    { name: 'Lea Fischer', email: 'lea@demo.example', timezone: 'Europe/Berlin', roles: ['functional-leader'], functions: ['marketing'] },
-    { name: 'Wei Lin', email: 'wei@demo.example', timezone: 'Asia/Singapore', roles: ['functional-leader'], functions: ['operations', 'logistics'] },
-    { name: 'Priya Nair', email: 'priya@demo.example', timezone: 'Asia/Singapore', roles: ['functional-leader'], functions: ['procurement'] },
-    { name: 'Dan Brooks', email: 'dan@demo.example', timezone: 'America/New_York', roles: ['functional-leader'], functions: ['finance'] },
+    {
+      name: 'Sam Carter',
+      email: 'sam@demo.example',
+      timezone: 'America/New_York',
+      roles: ['functional-leader'],
+      functions: ['sales'],
+    },
+    {
+      name: 'Lea Fischer',
+      email: 'lea@demo.example',
+      timezone: 'Europe/Berlin',
+      roles: ['functional-leader'],
+      functions: ['marketing'],
+    },
+    {
+      name: 'Wei Lin',
+      email: 'wei@demo.example',
+      timezone: 'Asia/Singapore',
+      roles: ['functional-leader'],
+      functions: ['operations', 'logistics'],
+    },
+    {
+      name: 'Priya Nair',
+      email: 'priya@demo.example',
+      timezone: 'Asia/Singapore',
+      roles: ['functional-leader'],
+      functions: ['procurement'],
+    },
+    {
+      name: 'Dan Brooks',
+      email: 'dan@demo.example',
+      timezone: 'America/New_York',
+      roles: ['functional-leader'],
+      functions: ['finance'],
+    },
     { name: 'Anna Schulz', email: 'anna@demo.example', timezone: 'Europe/Berlin', roles: ['executive'] },
     { name: 'Mark Ellis', email: 'mark@demo.example', timezone: 'America/New_York', roles: ['executive'] },
   ];
@@ -36,7 +75,12 @@ export async function seedDemo(deps: Deps): Promise<{ orgId: string; apiToken: s
   await addMember(
     deps,
     org.id,
-    { name: 'Jonas Becker', email: 'jonas@demo.example', roles: ['executive'], delegation: { of: ids[6]!, authority: true } },
+    {
+      name: 'Jonas Becker',
+      email: 'jonas@demo.example',
+      roles: ['executive'],
+      delegation: { of: ids[6]!, authority: true },
+    },
     SEED_ACTOR,
   );
   const month = nextMonth(localDate(now, org.timezone).slice(0, 7));

@@ -18,7 +18,11 @@ export const FERRETDB_VERSION = 'v1.24.2';
 export function repoRoot() {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'tools', 'ferretdb', 'main.go'))) return dir;
+    if (
+      existsSync(path.join(dir, 'package.json')) &&
+      existsSync(path.join(dir, 'tools', 'ferretdb', 'main.go'))
+    )
+      return dir;
     dir = path.dirname(dir);
   }
   throw new Error('cannot find the Accord repository root (tools/ferretdb/main.go)');
@@ -54,38 +58,46 @@ export async function ensureFerretDbBinary(opts) {
   }
   mkdirSync(binDir, { recursive: true });
   const progress = opts.onProgress ?? (() => undefined);
-  progress(`building the embedded database (FerretDB ${FERRETDB_VERSION}) with ${go.stdout.trim()}; the first build takes a minute or two`);
+  progress(
+    `building the embedded database (FerretDB ${FERRETDB_VERSION}) with ${go.stdout.trim()}; the first build takes a minute or two`,
+  );
   const tmp = `${binary}.${process.pid}.tmp`;
   let built = 0;
   await /** @type {Promise<void>} */ (
     new Promise((resolve, reject) => {
-    const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-v', '-o', tmp, '.'], {
-      cwd: srcDir,
-      env: { ...process.env, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    /** @type {string[]} */
-    const tail = [];
-    /** @param {string} line */
-    const onLine = (line) => {
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      // `go build -v` names each package as it compiles it.
-      if (/^[\w.-]+(\/[\w.@-]+)+$/.test(line.trim())) {
-        built++;
-        if (built % 25 === 0) progress(`  compiled ${built} packages (${line.trim()})`);
-      } else if (line.startsWith('go: downloading')) {
-        progress(`  ${line.trim()}`);
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new EmbeddedDbError(`building the embedded database failed (go build exit ${code}):\n${tail.join('\n')}`));
-    });
-  }));
+      const child = spawn('go', ['build', '-mod=readonly', '-trimpath', '-v', '-o', tmp, '.'], {
+        cwd: srcDir,
+        env: { ...process.env, CGO_ENABLED: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      /** @type {string[]} */
+      const tail = [];
+      /** @param {string} line */
+      const onLine = (line) => {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        // `go build -v` names each package as it compiles it.
+        if (/^[\w.-]+(\/[\w.@-]+)+$/.test(line.trim())) {
+          built++;
+          if (built % 25 === 0) progress(`  compiled ${built} packages (${line.trim()})`);
+        } else if (line.startsWith('go: downloading')) {
+          progress(`  ${line.trim()}`);
+        }
+      };
+      createInterface({ input: child.stdout }).on('line', onLine);
+      createInterface({ input: child.stderr }).on('line', onLine);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code === 0) resolve();
+        else
+          reject(
+            new EmbeddedDbError(
+              `building the embedded database failed (go build exit ${code}):\n${tail.join('\n')}`,
+            ),
+          );
+      });
+    })
+  );
   renameSync(tmp, binary);
   progress(`  built ${path.relative(process.cwd(), binary)} (${built} packages)`);
   return binary;
@@ -103,7 +115,10 @@ export async function startFerretDb(opts) {
   const child = spawn(
     opts.binary,
     ['-data', opts.dataDir, '-port', String(opts.port ?? 0), '-log-level', opts.logLevel ?? 'error'],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' } },
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' },
+    },
   );
   /** @type {string[]} */
   const stderr = [];
@@ -113,19 +128,24 @@ export async function startFerretDb(opts) {
   });
   const uri = await /** @type {Promise<string>} */ (
     new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new EmbeddedDbError(`the embedded database did not start in 30 s:\n${stderr.join('\n')}`)), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /^ready (mongodb:\/\/\S+)$/.exec(line);
-      if (m) {
+      const timer = setTimeout(
+        () =>
+          reject(new EmbeddedDbError(`the embedded database did not start in 30 s:\n${stderr.join('\n')}`)),
+        30_000,
+      );
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const m = /^ready (mongodb:\/\/\S+)$/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(/** @type {string} */ (m[1]));
+        }
+      });
+      child.on('exit', (code) => {
         clearTimeout(timer);
-        resolve(/** @type {string} */ (m[1]));
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new EmbeddedDbError(`the embedded database exited (code ${code}):\n${stderr.join('\n')}`));
-    });
-  }));
+        reject(new EmbeddedDbError(`the embedded database exited (code ${code}):\n${stderr.join('\n')}`));
+      });
+    })
+  );
   /** @type {Promise<void> | null} */
   let stopped = null;
   return {

@@ -10,9 +10,22 @@
 import { STEP_KEYS, type StepKey } from '../domain/calendar.js';
 import { advance, type CycleState, type Step, type Transition } from '../domain/cycle.js';
 import { nextAllowedTime, planReminders, type Calendar } from '../domain/manners.js';
-import { presentEscalation, presentReminder, presentStepPrompt, presentStepReopened, type InputContext } from '../cards/presenters.js';
+import {
+  presentEscalation,
+  presentReminder,
+  presentStepPrompt,
+  presentStepReopened,
+  type InputContext,
+} from '../cards/presenters.js';
 import type { Deps } from './ports.js';
-import type { Actor, CycleRecord, InputRequestRecord, MemberRecord, OrgRecord, OutboxRecord } from './records.js';
+import type {
+  Actor,
+  CycleRecord,
+  InputRequestRecord,
+  MemberRecord,
+  OrgRecord,
+  OutboxRecord,
+} from './records.js';
 
 type NewMessage = Omit<OutboxRecord, 'id' | 'createdAt' | 'status' | 'attempts'>;
 
@@ -28,7 +41,10 @@ export function workCalendar(org: OrgRecord): Calendar {
   return { holidays: new Set(org.holidays), weekend: org.weekend };
 }
 
-export async function loadContext(deps: Pick<Deps, 'orgs' | 'members' | 'requests'>, cycle: CycleRecord): Promise<CycleContext | null> {
+export async function loadContext(
+  deps: Pick<Deps, 'orgs' | 'members' | 'requests'>,
+  cycle: CycleRecord,
+): Promise<CycleContext | null> {
   const org = await deps.orgs.get(cycle.orgId);
   if (!org) return null;
   const members = new Map((await deps.members.all(cycle.orgId)).map((m) => [m.id, m]));
@@ -103,7 +119,14 @@ function auditFor(t: Transition, state: CycleState): { action: string; after: un
       const s = stepOf(state, t.step);
       return {
         action: `step.${t.type.slice('step-'.length)}`,
-        after: { step: s.key, status: s.status, dueAt: s.dueAt, round: s.round, closedReason: s.closedReason, ...('reason' in t ? { reason: t.reason } : {}) },
+        after: {
+          step: s.key,
+          status: s.status,
+          dueAt: s.dueAt,
+          round: s.round,
+          closedReason: s.closedReason,
+          ...('reason' in t ? { reason: t.reason } : {}),
+        },
       };
     }
   }
@@ -118,7 +141,11 @@ export async function recordTransitions(
 ): Promise<void> {
   for (const t of transitions) {
     const { action, after } = auditFor(t, cycle);
-    await deps.audit.append(cycle.orgId, { actor, action, entity: { type: 'cycle', id: cycle.id }, after }, now);
+    await deps.audit.append(
+      cycle.orgId,
+      { actor, action, entity: { type: 'cycle', id: cycle.id }, after },
+      now,
+    );
   }
 }
 
@@ -130,7 +157,9 @@ export async function saveWithRetry<T>(
   deps: Pick<Deps, 'cycles'>,
   orgId: string,
   cycleId: string,
-  mutate: (cycle: CycleRecord) => Promise<{ next: CycleRecord; result: T } | null> | { next: CycleRecord; result: T } | null,
+  mutate: (
+    cycle: CycleRecord,
+  ) => Promise<{ next: CycleRecord; result: T } | null> | { next: CycleRecord; result: T } | null,
 ): Promise<{ cycle: CycleRecord; result: T | null }> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const cycle = await deps.cycles.get(orgId, cycleId);
@@ -162,7 +191,10 @@ export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): 
     );
     // Prompts first: their keys make a repeat harmless, and a crash after them loses nothing.
     const messages = outcome.transitions
-      .filter((t): t is Extract<Transition, { type: 'step-opened' }> => t.type === 'step-opened' && !closedNow.has(t.step))
+      .filter(
+        (t): t is Extract<Transition, { type: 'step-opened' }> =>
+          t.type === 'step-opened' && !closedNow.has(t.step),
+      )
       .flatMap((t) => promptMessages(deps, next, { ...ctx, requests }, t, now));
     await deps.outbox.enqueue(messages, now);
     return { next, result: outcome.transitions };
@@ -179,7 +211,12 @@ function outstanding(requests: InputRequestRecord[], step: StepKey): InputReques
 }
 
 /** Once per due date of a step: tell each process owner which inputs are still missing. */
-async function escalateOverdue(deps: Deps, cycle: CycleRecord, ctx: CycleContext, now: Date): Promise<CycleRecord> {
+async function escalateOverdue(
+  deps: Deps,
+  cycle: CycleRecord,
+  ctx: CycleContext,
+  now: Date,
+): Promise<CycleRecord> {
   const requests = await deps.requests.forCycle(cycle.orgId, cycle.id);
   const due = cycle.steps.filter(
     (s) =>
@@ -217,12 +254,19 @@ async function escalateOverdue(deps: Deps, cycle: CycleRecord, ctx: CycleContext
   const marks = due.map((s) => `${s.key}@${s.dueAt.toISOString()}`);
   const { cycle: saved, result } = await saveWithRetry(deps, cycle.orgId, cycle.id, (fresh) => {
     const missing = marks.filter((k) => !fresh.escalated.includes(k));
-    return missing.length ? { next: { ...fresh, escalated: [...fresh.escalated, ...missing] }, result: missing } : null;
+    return missing.length
+      ? { next: { ...fresh, escalated: [...fresh.escalated, ...missing] }, result: missing }
+      : null;
   });
   for (const mark of result ?? []) {
     await deps.audit.append(
       cycle.orgId,
-      { actor: SYSTEM_ACTOR, action: 'step.escalated', entity: { type: 'cycle', id: cycle.id }, after: { step: mark.split('@')[0], dueAt: mark.split('@')[1], notified: owners.map((o) => o.id) } },
+      {
+        actor: SYSTEM_ACTOR,
+        action: 'step.escalated',
+        entity: { type: 'cycle', id: cycle.id },
+        after: { step: mark.split('@')[0], dueAt: mark.split('@')[1], notified: owners.map((o) => o.id) },
+      },
       now,
     );
   }
@@ -241,7 +285,12 @@ async function sendReminders(deps: Deps, cycle: CycleRecord, ctx: CycleContext, 
       for (const ownerId of r.owners) {
         const m = ctx.members.get(ownerId);
         if (!m) continue;
-        const plan = planReminders({ opensAt: step.openedAt ?? step.opensAt, dueAt: step.dueAt }, m, cal, ctx.org.reminderPolicy);
+        const plan = planReminders(
+          { opensAt: step.openedAt ?? step.opensAt, dueAt: step.dueAt },
+          m,
+          cal,
+          ctx.org.reminderPolicy,
+        );
         const latest = plan.filter((p) => p.at.getTime() <= now.getTime()).pop();
         if (!latest) continue;
         const key = `reminder:${cycle.id}:${r.key}:${m.id}:${latest.kind}:${step.dueAt.toISOString()}`;
@@ -262,7 +311,10 @@ async function sendReminders(deps: Deps, cycle: CycleRecord, ctx: CycleContext, 
 }
 
 /** The scheduler's sweep: every unfinished cycle of every org, one at a time. */
-export async function advanceAllCycles(deps: Deps, onError: (cycleId: string, err: unknown) => void): Promise<number> {
+export async function advanceAllCycles(
+  deps: Deps,
+  onError: (cycleId: string, err: unknown) => void,
+): Promise<number> {
   const cycles = await deps.cycles.unfinished();
   for (const c of cycles) {
     try {

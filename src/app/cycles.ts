@@ -1,24 +1,56 @@
 /** Use cases: createCycle, closeStepNow, extendStepDue, reopenClosedStep. */
 import { stepWindows, type StepKey } from '../domain/calendar.js';
-import { closeStep, extendStep, newCycle, reopenStep, type Outcome, type Transition } from '../domain/cycle.js';
+import {
+  closeStep,
+  extendStep,
+  newCycle,
+  reopenStep,
+  type Outcome,
+  type Transition,
+} from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
 import { obligationsFor } from '../domain/obligations.js';
 import type { Deps } from './ports.js';
 import type { Actor, CycleRecord, MemberRecord, OrgRecord } from './records.js';
 import { isDuplicateKeyError } from './errors.js';
-import { advanceCycle, loadContext, promptMessages, recordTransitions, saveWithRetry, workCalendar } from './cycleEngine.js';
+import {
+  advanceCycle,
+  loadContext,
+  promptMessages,
+  recordTransitions,
+  saveWithRetry,
+  workCalendar,
+} from './cycleEngine.js';
 
 /** Creates (or refreshes the owners of) every input request of the cycle from the current members. */
-export async function syncInputRequests(deps: Pick<Deps, 'members' | 'requests'>, org: OrgRecord, cycle: CycleRecord, now: Date): Promise<void> {
+export async function syncInputRequests(
+  deps: Pick<Deps, 'members' | 'requests'>,
+  org: OrgRecord,
+  cycle: CycleRecord,
+  now: Date,
+): Promise<void> {
   const members = await deps.members.all(org.id);
   const obligations = obligationsFor(org.functions, members);
   await deps.requests.upsertMany(
-    obligations.map((o) => ({ orgId: org.id, cycleId: cycle.id, key: o.key, step: o.step, kind: o.kind, function: o.function, owners: o.owners })),
+    obligations.map((o) => ({
+      orgId: org.id,
+      cycleId: cycle.id,
+      key: o.key,
+      step: o.step,
+      kind: o.kind,
+      function: o.function,
+      owners: o.owners,
+    })),
     now,
   );
 }
 
-export async function createCycle(deps: Deps, orgId: string, month: string, actor: Actor): Promise<CycleRecord> {
+export async function createCycle(
+  deps: Deps,
+  orgId: string,
+  month: string,
+  actor: Actor,
+): Promise<CycleRecord> {
   const org = await deps.orgs.get(orgId);
   if (!org) throw new DomainError('not_found', 'org not found');
   const now = deps.clock.now();
@@ -28,22 +60,38 @@ export async function createCycle(deps: Deps, orgId: string, month: string, acto
     cycle = await deps.cycles.insert({ orgId, ...newCycle(month, windows), escalated: [] }, now);
   } catch (err) {
     if (isDuplicateKeyError(err)) {
-      throw new DomainError('duplicate', `a cycle for ${month} already exists`, { month: `a cycle for ${month} already exists` });
+      throw new DomainError('duplicate', `a cycle for ${month} already exists`, {
+        month: `a cycle for ${month} already exists`,
+      });
     }
     throw err;
   }
   await syncInputRequests(deps, org, cycle, now);
-  await deps.audit.append(orgId, { actor, action: 'cycle.created', entity: { type: 'cycle', id: cycle.id }, after: cycle }, now);
+  await deps.audit.append(
+    orgId,
+    { actor, action: 'cycle.created', entity: { type: 'cycle', id: cycle.id }, after: cycle },
+    now,
+  );
   // A cycle created late (its first step already due to open) starts at once.
   return advanceCycle(deps, cycle.id, orgId);
 }
 
 /** The member acting must be a process owner of this org. */
-export async function requireProcessOwner(deps: Pick<Deps, 'members'>, orgId: string, memberId: string): Promise<MemberRecord> {
+export async function requireProcessOwner(
+  deps: Pick<Deps, 'members'>,
+  orgId: string,
+  memberId: string,
+): Promise<MemberRecord> {
   const m = await deps.members.get(orgId, memberId);
-  if (!m) throw new DomainError('validation_failed', 'unknown member', { actorId: 'no member with this id in this org' });
+  if (!m)
+    throw new DomainError('validation_failed', 'unknown member', {
+      actorId: 'no member with this id in this org',
+    });
   if (!m.roles.includes('process-owner')) {
-    throw new DomainError('forbidden', `${m.name} is not a process owner; only a process owner can change the step calendar`);
+    throw new DomainError(
+      'forbidden',
+      `${m.name} is not a process owner; only a process owner can change the step calendar`,
+    );
   }
   return m;
 }
@@ -62,12 +110,18 @@ async function changeStep(
   const { cycle, result } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
     const outcome = apply(fresh, now);
     const next: CycleRecord = { ...fresh, ...outcome.state };
-    const reopened = outcome.transitions.filter((t): t is Extract<Transition, { type: 'step-reopened' }> => t.type === 'step-reopened');
+    const reopened = outcome.transitions.filter(
+      (t): t is Extract<Transition, { type: 'step-reopened' }> => t.type === 'step-reopened',
+    );
     if (reopened.length) {
       const org = await deps.orgs.get(orgId);
       if (org) await syncInputRequests(deps, org, next, now);
       const ctx = await loadContext(deps, next);
-      if (ctx) await deps.outbox.enqueue(reopened.flatMap((t) => promptMessages(deps, next, ctx, t, now)), now);
+      if (ctx)
+        await deps.outbox.enqueue(
+          reopened.flatMap((t) => promptMessages(deps, next, ctx, t, now)),
+          now,
+        );
     }
     return { next, result: outcome.transitions };
   });
@@ -79,10 +133,30 @@ export function closeStepNow(deps: Deps, orgId: string, cycleId: string, step: S
   return changeStep(deps, orgId, cycleId, actorId, (c, now) => closeStep(c, step, now));
 }
 
-export function extendStepDue(deps: Deps, orgId: string, cycleId: string, step: StepKey, actorId: string, dueAt: Date, reason: string) {
-  return changeStep(deps, orgId, cycleId, actorId, (c, now) => extendStep(c, step, dueAt, reason, actorId, now));
+export function extendStepDue(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+  dueAt: Date,
+  reason: string,
+) {
+  return changeStep(deps, orgId, cycleId, actorId, (c, now) =>
+    extendStep(c, step, dueAt, reason, actorId, now),
+  );
 }
 
-export function reopenClosedStep(deps: Deps, orgId: string, cycleId: string, step: StepKey, actorId: string, dueAt: Date, reason: string) {
-  return changeStep(deps, orgId, cycleId, actorId, (c, now) => reopenStep(c, step, dueAt, reason, actorId, now));
+export function reopenClosedStep(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+  dueAt: Date,
+  reason: string,
+) {
+  return changeStep(deps, orgId, cycleId, actorId, (c, now) =>
+    reopenStep(c, step, dueAt, reason, actorId, now),
+  );
 }

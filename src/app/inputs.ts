@@ -17,9 +17,15 @@ export async function submitInput(
   const request = await deps.requests.get(orgId, requestId);
   if (!request) throw new DomainError('not_found', 'input request not found');
   const actor = await deps.members.get(orgId, actorId);
-  if (!actor) throw new DomainError('validation_failed', 'unknown member', { memberId: 'no member with this id in this org' });
+  if (!actor)
+    throw new DomainError('validation_failed', 'unknown member', {
+      memberId: 'no member with this id in this org',
+    });
   if (!maySubmit(actor, request.owners)) {
-    throw new DomainError('forbidden', `${actor.name} does not owe this input and is not a delegate of someone who does`);
+    throw new DomainError(
+      'forbidden',
+      `${actor.name} does not owe this input and is not a delegate of someone who does`,
+    );
   }
   const parsed = INPUT_PAYLOADS[request.kind].safeParse(payload);
   if (!parsed.success) {
@@ -29,7 +35,10 @@ export async function submitInput(
   const step = cycle?.steps.find((s) => s.key === request.step);
   if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
   if (step.status !== 'open') {
-    throw new DomainError('step_not_open', `${request.step} is ${step.status}; inputs can be given only while it is open`);
+    throw new DomainError(
+      'step_not_open',
+      `${request.step} is ${step.status}; inputs can be given only while it is open`,
+    );
   }
   const now = deps.clock.now();
   const submission = await deps.submissions.append(
@@ -43,7 +52,13 @@ export async function submitInput(
       actor: { type: 'member', id: actor.id },
       action: 'input.submitted',
       entity: { type: 'input-request', id: requestId },
-      after: { version: submission.version, step: request.step, kind: request.kind, function: request.function, payload: parsed.data },
+      after: {
+        version: submission.version,
+        step: request.step,
+        kind: request.kind,
+        function: request.function,
+        payload: parsed.data,
+      },
     },
     now,
   );

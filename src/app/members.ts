@@ -28,7 +28,8 @@ export async function addMember(
   const fields: Record<string, string> = {};
   const functions = [...new Set(input.functions ?? [])];
   functions.forEach((f, i) => {
-    if (!org.functions.includes(f)) fields[`functions.${i}`] = `unknown function "${f}"; this org has ${org.functions.join(', ')}`;
+    if (!org.functions.includes(f))
+      fields[`functions.${i}`] = `unknown function "${f}"; this org has ${org.functions.join(', ')}`;
   });
   if (input.roles.includes('functional-leader') && functions.length === 0) {
     fields['functions'] = 'a functional leader leads at least one function';
@@ -40,7 +41,8 @@ export async function addMember(
     const principal = await deps.members.get(orgId, input.delegation.of);
     if (!principal) fields['delegation.of'] = 'no member with this id in this org';
   }
-  if (Object.keys(fields).length) throw new DomainError('validation_failed', 'the member is not valid', fields);
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the member is not valid', fields);
 
   const now = deps.clock.now();
   try {
@@ -59,13 +61,21 @@ export async function addMember(
       },
       now,
     );
-    await deps.audit.append(orgId, { actor, action: 'member.added', entity: { type: 'member', id: member.id }, after: member }, now);
+    await deps.audit.append(
+      orgId,
+      { actor, action: 'member.added', entity: { type: 'member', id: member.id }, after: member },
+      now,
+    );
     return member;
   } catch (err) {
     if (isDuplicateKeyError(err)) {
-      throw new DomainError('duplicate', 'a member with this email or chat identity already exists in this org', {
-        email: 'already used by another member of this org (or the Slack/Teams id is)',
-      });
+      throw new DomainError(
+        'duplicate',
+        'a member with this email or chat identity already exists in this org',
+        {
+          email: 'already used by another member of this org (or the Slack/Teams id is)',
+        },
+      );
     }
     throw err;
   }

@@ -1,5 +1,10 @@
 /** Use cases: createOrg, updateOrg, issueOrgToken. */
-import { DEFAULT_CALENDAR, DEFAULT_WEEKEND, calendarProblems, type CycleCalendar } from '../domain/calendar.js';
+import {
+  DEFAULT_CALENDAR,
+  DEFAULT_WEEKEND,
+  calendarProblems,
+  type CycleCalendar,
+} from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from '../domain/manners.js';
 import { DEFAULT_FUNCTIONS } from '../domain/people.js';
@@ -53,7 +58,11 @@ export async function createOrg(
     token.prefix,
     now,
   );
-  await deps.audit.append(org.id, { actor, action: 'org.created', entity: { type: 'org', id: org.id }, after: org }, now);
+  await deps.audit.append(
+    org.id,
+    { actor, action: 'org.created', entity: { type: 'org', id: org.id }, after: org },
+    now,
+  );
   return { org, apiToken: token.token };
 }
 
@@ -74,7 +83,11 @@ export async function updateOrg(
   });
   if (!after) throw new DomainError('not_found', 'org not found');
   const now = deps.clock.now();
-  await deps.audit.append(orgId, { actor, action: 'org.updated', entity: { type: 'org', id: orgId }, before, after }, now);
+  await deps.audit.append(
+    orgId,
+    { actor, action: 'org.updated', entity: { type: 'org', id: orgId }, before, after },
+    now,
+  );
   return after;
 }
 
@@ -89,7 +102,12 @@ export async function issueOrgToken(
   await deps.orgs.addToken(orgId, token.hash, token.prefix, now);
   await deps.audit.append(
     orgId,
-    { actor, action: 'org.token-issued', entity: { type: 'org', id: orgId }, after: { prefix: token.prefix } },
+    {
+      actor,
+      action: 'org.token-issued',
+      entity: { type: 'org', id: orgId },
+      after: { prefix: token.prefix },
+    },
     now,
   );
   return { apiToken: token.token, prefix: token.prefix };

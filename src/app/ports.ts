@@ -26,7 +26,12 @@ export interface PageRequest {
 }
 
 export interface OrgRepo {
-  insert(org: Omit<OrgRecord, 'id' | 'createdAt'>, tokenHash: string, tokenPrefix: string, now: Date): Promise<OrgRecord>;
+  insert(
+    org: Omit<OrgRecord, 'id' | 'createdAt'>,
+    tokenHash: string,
+    tokenPrefix: string,
+    now: Date,
+  ): Promise<OrgRecord>;
   get(id: string): Promise<OrgRecord | null>;
   list(page: PageRequest): Promise<Page<OrgRecord>>;
   update(id: string, patch: Partial<Omit<OrgRecord, 'id' | 'createdAt'>>): Promise<OrgRecord | null>;
@@ -56,7 +61,10 @@ export interface CycleRepo {
 
 export interface InputRequestRepo {
   /** Creates the requests that do not exist yet and refreshes owners of the others. */
-  upsertMany(requests: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt'>[], now: Date): Promise<void>;
+  upsertMany(
+    requests: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt'>[],
+    now: Date,
+  ): Promise<void>;
   forCycle(orgId: string, cycleId: string): Promise<InputRequestRecord[]>;
   get(orgId: string, id: string): Promise<InputRequestRecord | null>;
   markSubmitted(orgId: string, id: string, version: number, at: Date): Promise<void>;
@@ -77,7 +85,10 @@ export interface OutboxFilter {
 
 export interface Outbox {
   /** Adds messages whose keys are new; existing keys are left untouched. Returns how many were added. */
-  enqueue(messages: Omit<OutboxRecord, 'id' | 'createdAt' | 'status' | 'attempts'>[], now: Date): Promise<number>;
+  enqueue(
+    messages: Omit<OutboxRecord, 'id' | 'createdAt' | 'status' | 'attempts'>[],
+    now: Date,
+  ): Promise<number>;
   list(orgId: string, filter: OutboxFilter, page: PageRequest): Promise<Page<OutboxRecord>>;
   keys(orgId: string, cycleId: string, kind: OutboxRecord['kind']): Promise<Set<string>>;
 }
@@ -85,10 +96,20 @@ export interface Outbox {
 export interface AuditLog {
   append(
     orgId: string,
-    event: { actor: Actor; action: string; entity: { type: string; id: string }; before?: unknown; after?: unknown },
+    event: {
+      actor: Actor;
+      action: string;
+      entity: { type: string; id: string };
+      before?: unknown;
+      after?: unknown;
+    },
     now: Date,
   ): Promise<AuditRecord>;
-  list(orgId: string, filter: { entityId?: string; action?: string }, page: PageRequest): Promise<Page<AuditRecord>>;
+  list(
+    orgId: string,
+    filter: { entityId?: string; action?: string },
+    page: PageRequest,
+  ): Promise<Page<AuditRecord>>;
 }
 
 export interface Deps {

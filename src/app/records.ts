@@ -82,7 +82,8 @@ export interface OutboxRecord {
   createdAt: Date;
 }
 
-export type Actor = { type: 'member'; id: string } | { type: 'api'; id: string } | { type: 'system'; id: string };
+export type Actor =
+  { type: 'member'; id: string } | { type: 'api'; id: string } | { type: 'system'; id: string };
 
 export interface AuditRecord {
   id: string;

@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 
-export type CopyName = 'step-prompt' | 'reminder-before-due' | 'reminder-due-day' | 'escalation' | 'step-reopened';
+export type CopyName =
+  'step-prompt' | 'reminder-before-due' | 'reminder-due-day' | 'escalation' | 'step-reopened';
 
 export type Copy = (name: CopyName, context: Record<string, unknown>) => string;
 

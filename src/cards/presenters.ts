@@ -44,7 +44,9 @@ function inputFields(c: InputContext) {
 function openFormButton(c: InputContext) {
   return {
     type: 'actions' as const,
-    buttons: [{ action: 'input.open', label: 'Open the form', value: c.requestId, style: 'primary' as const }],
+    buttons: [
+      { action: 'input.open', label: 'Open the form', value: c.requestId, style: 'primary' as const },
+    ],
   };
 }
 
@@ -52,7 +54,12 @@ export function presentStepPrompt(copy: Copy, c: InputContext): Card {
   const text = copy('step-prompt', inputCopyContext(c));
   return {
     summary: text,
-    blocks: [{ type: 'header', text: `${STEP_TITLES[c.step]}: ${INPUT_TITLES[c.kind]}` }, { type: 'text', text }, inputFields(c), openFormButton(c)],
+    blocks: [
+      { type: 'header', text: `${STEP_TITLES[c.step]}: ${INPUT_TITLES[c.kind]}` },
+      { type: 'text', text },
+      inputFields(c),
+      openFormButton(c),
+    ],
   };
 }
 
@@ -60,7 +67,12 @@ export function presentStepReopened(copy: Copy, c: InputContext, reason: string)
   const text = copy('step-reopened', { ...inputCopyContext(c), reason });
   return {
     summary: text,
-    blocks: [{ type: 'header', text: `${STEP_TITLES[c.step]} reopened` }, { type: 'text', text }, inputFields(c), openFormButton(c)],
+    blocks: [
+      { type: 'header', text: `${STEP_TITLES[c.step]} reopened` },
+      { type: 'text', text },
+      inputFields(c),
+      openFormButton(c),
+    ],
   };
 }
 
@@ -77,7 +89,14 @@ export interface MissingInput {
 
 export function presentEscalation(
   copy: Copy,
-  e: { cycleId: string; month: string; step: StepKey; dueAt: Date; timezone: string; missing: MissingInput[] },
+  e: {
+    cycleId: string;
+    month: string;
+    step: StepKey;
+    dueAt: Date;
+    timezone: string;
+    missing: MissingInput[];
+  },
 ): Card {
   const text = copy('escalation', {
     stepTitle: STEP_TITLES[e.step],
@@ -105,7 +124,12 @@ export function presentEscalation(
         type: 'actions',
         buttons: [
           { action: 'step.extend', label: 'Extend by a business day', value: `${e.cycleId}:${e.step}` },
-          { action: 'step.close', label: 'Close without them', value: `${e.cycleId}:${e.step}`, style: 'danger' },
+          {
+            action: 'step.close',
+            label: 'Close without them',
+            value: `${e.cycleId}:${e.step}`,
+            style: 'danger',
+          },
         ],
       },
     ],

@@ -71,7 +71,8 @@ export function isBusinessDay(isoDate: string, cal: WorkCalendar): boolean {
  * A count that runs past the month's end carries on into the next month.
  */
 export function nthBusinessDay(month: string, n: number, cal: WorkCalendar): string {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`business day must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`business day must be a positive integer, got ${n}`);
   let d = DateTime.fromISO(`${month}-01`, { zone: 'utc' });
   let seen = 0;
   // A year of holidays is the most any calendar could skip; the bound keeps a bad calendar finite.

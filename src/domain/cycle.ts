@@ -90,7 +90,11 @@ function earlierAllClosed(state: CycleState, index: number): boolean {
 }
 
 /** Open and close what the clock (and complete inputs) say, repeating until nothing changes. */
-export function advance(state: CycleState, now: Date, completeSteps: ReadonlySet<StepKey> = new Set()): Outcome {
+export function advance(
+  state: CycleState,
+  now: Date,
+  completeSteps: ReadonlySet<StepKey> = new Set(),
+): Outcome {
   if (state.status === 'closed') return { state, transitions: [] };
   const next = clone(state);
   const transitions: Transition[] = [];
@@ -156,7 +160,14 @@ export function closeStep(state: CycleState, key: StepKey, now: Date): Outcome {
 }
 
 /** The process owner moves a pending or open step's due date later. */
-export function extendStep(state: CycleState, key: StepKey, dueAt: Date, reason: string, by: string, now: Date): Outcome {
+export function extendStep(
+  state: CycleState,
+  key: StepKey,
+  dueAt: Date,
+  reason: string,
+  by: string,
+  now: Date,
+): Outcome {
   assertCycleOpen(state);
   const i = stepIndex(state, key);
   const step = state.steps[i]!;
@@ -164,7 +175,9 @@ export function extendStep(state: CycleState, key: StepKey, dueAt: Date, reason:
     throw new DomainError('step_closed', `step ${key} is closed; reopen it with a new due date instead`);
   }
   if (dueAt.getTime() <= now.getTime()) {
-    throw new DomainError('validation_failed', 'the new due date is in the past', { dueAt: 'must be in the future' });
+    throw new DomainError('validation_failed', 'the new due date is in the past', {
+      dueAt: 'must be in the future',
+    });
   }
   if (dueAt.getTime() <= step.dueAt.getTime()) {
     throw new DomainError('validation_failed', 'an extension must move the due date later', {
@@ -175,28 +188,53 @@ export function extendStep(state: CycleState, key: StepKey, dueAt: Date, reason:
   const s = next.steps[i]!;
   s.changes.push({ from: step.dueAt, to: dueAt, reason, by, at: now, kind: 'extend' });
   s.dueAt = dueAt;
-  return { state: next, transitions: [{ type: 'step-extended', step: key, from: step.dueAt, to: dueAt, reason }] };
+  return {
+    state: next,
+    transitions: [{ type: 'step-extended', step: key, from: step.dueAt, to: dueAt, reason }],
+  };
 }
 
 /** The process owner reopens a closed step with a new due date, while no later step has closed. */
-export function reopenStep(state: CycleState, key: StepKey, dueAt: Date, reason: string, by: string, now: Date): Outcome {
+export function reopenStep(
+  state: CycleState,
+  key: StepKey,
+  dueAt: Date,
+  reason: string,
+  by: string,
+  now: Date,
+): Outcome {
   assertCycleOpen(state);
   const i = stepIndex(state, key);
   const step = state.steps[i]!;
   if (step.status !== 'closed') {
-    throw new DomainError('step_not_closed', `step ${key} is ${step.status}; only a closed step can be reopened`);
+    throw new DomainError(
+      'step_not_closed',
+      `step ${key} is ${step.status}; only a closed step can be reopened`,
+    );
   }
   const laterClosed = state.steps.slice(i + 1).find((s) => s.status === 'closed');
   if (laterClosed) {
-    throw new DomainError('later_step_closed', `${laterClosed.key} has closed, so ${key} can no longer be reopened`);
+    throw new DomainError(
+      'later_step_closed',
+      `${laterClosed.key} has closed, so ${key} can no longer be reopened`,
+    );
   }
   if (dueAt.getTime() <= now.getTime()) {
-    throw new DomainError('validation_failed', 'the new due date is in the past', { dueAt: 'must be in the future' });
+    throw new DomainError('validation_failed', 'the new due date is in the past', {
+      dueAt: 'must be in the future',
+    });
   }
   const next = clone(state);
   const s = next.steps[i]!;
   s.changes.push({ from: step.dueAt, to: dueAt, reason, by, at: now, kind: 'reopen' });
-  Object.assign(s, { status: 'open', dueAt, openedAt: now, closedAt: null, closedReason: null, round: step.round + 1 });
+  Object.assign(s, {
+    status: 'open',
+    dueAt,
+    openedAt: now,
+    closedAt: null,
+    closedReason: null,
+    round: step.round + 1,
+  });
   return { state: next, transitions: [{ type: 'step-reopened', step: key, dueAt, reason, round: s.round }] };
 }
 

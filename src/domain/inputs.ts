@@ -49,10 +49,13 @@ export const supplyConstraintsPayload = z.object({
           reason,
         })
         .superRefine(orderedRange)
-        .refine((c) => c.capacityChange || c.supplierLimit !== undefined || c.leadTimeChangeDays !== undefined, {
-          message: 'give a capacity change, a supplier limit or a lead-time change',
-          path: ['capacityChange'],
-        }),
+        .refine(
+          (c) => c.capacityChange || c.supplierLimit !== undefined || c.leadTimeChangeDays !== undefined,
+          {
+            message: 'give a capacity change, a supplier limit or a lead-time change',
+            path: ['capacityChange'],
+          },
+        ),
     )
     .max(200, 'at most 200 constraints per submission'),
   comment: z.string().max(2000).optional(),

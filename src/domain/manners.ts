@@ -88,7 +88,10 @@ export function planReminders(
   if (policy.dueDay) {
     const dueLocal = DateTime.fromJSDate(window.dueAt, { zone: r.timezone });
     const [h, m] = policy.dueDayTime.split(':').map(Number) as [number, number];
-    candidates.push({ kind: 'due-day', at: dueLocal.set({ hour: h, minute: m, second: 0, millisecond: 0 }).toJSDate() });
+    candidates.push({
+      kind: 'due-day',
+      at: dueLocal.set({ hour: h, minute: m, second: 0, millisecond: 0 }).toJSDate(),
+    });
   }
   const planned = candidates
     .map((c) => ({ kind: c.kind, at: nextAllowedTime(c.at, r, cal) }))

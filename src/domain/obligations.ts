@@ -28,7 +28,11 @@ export interface Obligation {
 
 const STEP_FUNCTIONS: { step: StepKey; kind: InputKind; functions: string[] }[] = [
   { step: 'demand-planning', kind: 'demand-adjustments', functions: ['sales', 'marketing'] },
-  { step: 'supply-planning', kind: 'supply-constraints', functions: ['operations', 'procurement', 'logistics'] },
+  {
+    step: 'supply-planning',
+    kind: 'supply-constraints',
+    functions: ['operations', 'procurement', 'logistics'],
+  },
   { step: 'pre-sop', kind: 'finance-targets', functions: ['finance'] },
 ];
 
@@ -59,7 +63,13 @@ export function obligationsFor(orgFunctions: readonly string[], members: MemberV
     }
   }
   for (const m of members.filter((x) => x.roles.includes('functional-leader') && x.delegation === null)) {
-    out.push({ key: `pre-sop:attendance:${m.id}`, step: 'pre-sop', kind: 'attendance', function: null, owners: [m.id] });
+    out.push({
+      key: `pre-sop:attendance:${m.id}`,
+      step: 'pre-sop',
+      kind: 'attendance',
+      function: null,
+      owners: [m.id],
+    });
   }
   for (const m of members.filter((x) => x.roles.includes('executive') && x.delegation === null)) {
     out.push({

@@ -2,7 +2,14 @@
 export const ROLES = ['process-owner', 'functional-leader', 'executive'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const DEFAULT_FUNCTIONS = ['sales', 'marketing', 'operations', 'procurement', 'logistics', 'finance'] as const;
+export const DEFAULT_FUNCTIONS = [
+  'sales',
+  'marketing',
+  'operations',
+  'procurement',
+  'logistics',
+  'finance',
+] as const;
 
 export interface QuietHours {
   /** Local time quiet hours begin, e.g. `19:00`. */

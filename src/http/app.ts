@@ -16,7 +16,13 @@ export interface Health {
   scheduler: () => boolean;
 }
 
-export function createHttpApp(opts: { deps: Deps; adminToken: string; logger: Logger; health: Health; version: string }): Express {
+export function createHttpApp(opts: {
+  deps: Deps;
+  adminToken: string;
+  logger: Logger;
+  health: Health;
+  version: string;
+}): Express {
   const { deps, logger } = opts;
   const app = express();
   app.disable('x-powered-by');
@@ -29,14 +35,21 @@ export function createHttpApp(opts: { deps: Deps; adminToken: string; logger: Lo
       summary: 'Liveness and readiness: the database and the scheduler',
       tag: 'health',
       auth: 'none',
-      responses: { 200: { description: 'all up' }, 503: { description: 'the database or the scheduler is down' } },
+      responses: {
+        200: { description: 'all up' },
+        503: { description: 'the database or the scheduler is down' },
+      },
       handler: async () => {
         const db = await opts.health.db().catch(() => false);
         const scheduler = opts.health.scheduler();
         const ok = db && scheduler;
         return {
           status: ok ? 200 : 503,
-          body: { status: ok ? 'ok' : 'degraded', db: db ? 'up' : 'down', scheduler: scheduler ? 'up' : 'down' },
+          body: {
+            status: ok ? 'ok' : 'degraded',
+            db: db ? 'up' : 'down',
+            scheduler: scheduler ? 'up' : 'down',
+          },
         };
       },
     }),

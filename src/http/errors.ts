@@ -33,8 +33,10 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof DomainError) return new ApiError(STATUS[err.code], err.code, err.message, err.fields);
   const e = err as { type?: string; status?: number; statusCode?: number };
   // body-parser errors
-  if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the request body is too large (limit 256 kB)');
-  if (e?.type === 'entity.parse.failed') return new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
+  if (e?.type === 'entity.too.large')
+    return new ApiError(413, 'payload_too_large', 'the request body is too large (limit 256 kB)');
+  if (e?.type === 'entity.parse.failed')
+    return new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
     return new ApiError(415, 'unsupported_media_type', 'send the body as UTF-8 JSON');
   }
@@ -49,10 +51,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    res.status(500).json({ error: { code: 'internal', message: 'something went wrong on our side', fields: {} } });
+    res
+      .status(500)
+      .json({ error: { code: 'internal', message: 'something went wrong on our side', fields: {} } });
   };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}`, fields: {} } });
+  res
+    .status(404)
+    .json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}`, fields: {} } });
 };

@@ -13,18 +13,30 @@ export function openApiDocument(routes: AnyRoute[], version: string) {
     const parameters: unknown[] = [];
     const paramShape = (r.params as z.ZodObject | undefined)?.shape ?? {};
     for (const name of Object.keys(paramShape)) {
-      parameters.push({ name, in: 'path', required: true, schema: jsonSchema(paramShape[name] as z.ZodType, 'input') });
+      parameters.push({
+        name,
+        in: 'path',
+        required: true,
+        schema: jsonSchema(paramShape[name] as z.ZodType, 'input'),
+      });
     }
     const queryShape = (r.query as z.ZodObject | undefined)?.shape ?? {};
     for (const name of Object.keys(queryShape)) {
       const s = queryShape[name] as z.ZodType;
-      parameters.push({ name, in: 'query', required: !s.safeParse(undefined).success, schema: jsonSchema(s, 'input') });
+      parameters.push({
+        name,
+        in: 'query',
+        required: !s.safeParse(undefined).success,
+        schema: jsonSchema(s, 'input'),
+      });
     }
     const responses: Record<string, unknown> = {};
     for (const [status, resp] of Object.entries(r.responses)) {
       responses[status] = {
         description: resp.description,
-        ...(resp.schema ? { content: { 'application/json': { schema: jsonSchema(resp.schema, 'output') } } } : {}),
+        ...(resp.schema
+          ? { content: { 'application/json': { schema: jsonSchema(resp.schema, 'output') } } }
+          : {}),
       };
     }
     if (r.auth !== 'none') {
@@ -38,7 +50,12 @@ export function openApiDocument(routes: AnyRoute[], version: string) {
       ...(r.auth === 'none' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };

@@ -22,43 +22,64 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** Status -> description (and schema of the body, when there is one). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handler: (input: {
+  // A method signature (bivariant) so that specific routes fit the registry type below.
+  handler(input: {
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
     auth: AuthContext;
     req: Request;
-  }) => Promise<{ status: number; body: unknown; contentType?: string }>;
+  }): Promise<{ status: number; body: unknown; contentType?: string }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of heterogeneous specs
-export type AnyRoute = RouteSpec<any, any, any>;
+export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
-export function route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
-  spec: RouteSpec<P, Q, B>,
-): AnyRoute {
+export function route<
+  P extends z.ZodType = z.ZodObject,
+  Q extends z.ZodType = z.ZodObject,
+  B extends z.ZodType = z.ZodUnknown,
+>(spec: RouteSpec<P, Q, B>): AnyRoute {
   return spec;
 }
 
-export function mount(router: Router, routes: AnyRoute[], authorize: (rule: AuthRule, req: Request) => Promise<AuthContext>): void {
+export function mount(
+  router: Router,
+  routes: AnyRoute[],
+  authorize: (rule: AuthRule, req: Request) => Promise<AuthContext>,
+): void {
   for (const spec of routes) {
     router[spec.method](spec.path, async (req: Request, res: Response) => {
       const auth = await authorize(spec.auth, req);
-      const params = spec.params ? spec.params.safeParse(req.params) : { success: true as const, data: req.params };
+      const params = spec.params
+        ? spec.params.safeParse(req.params)
+        : { success: true as const, data: req.params as unknown };
       // A malformed id names nothing that exists.
       if (!params.success) throw new ApiError(404, 'not_found', 'no such resource');
-      if (spec.auth === 'org' && auth.kind === 'org' && auth.orgId !== (params.data as { orgId?: string }).orgId) {
+      if (
+        spec.auth === 'org' &&
+        auth.kind === 'org' &&
+        auth.orgId !== (params.data as { orgId?: string }).orgId
+      ) {
         throw new ApiError(403, 'forbidden', 'this token belongs to another organisation');
       }
-      const query = spec.query ? spec.query.safeParse(req.query) : { success: true as const, data: {} };
-      if (!query.success) throw new ApiError(400, 'validation_failed', 'the query string is not valid', zodFields(query.error));
+      const query = spec.query
+        ? spec.query.safeParse(req.query)
+        : { success: true as const, data: {} as unknown };
+      if (!query.success)
+        throw new ApiError(400, 'validation_failed', 'the query string is not valid', zodFields(query.error));
       let body: unknown = undefined;
       if (spec.body) {
         if (!req.is('application/json')) {
           throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
         }
         const parsed = spec.body.safeParse(req.body);
-        if (!parsed.success) throw new ApiError(400, 'validation_failed', 'the request body is not valid', zodFields(parsed.error));
+        if (!parsed.success)
+          throw new ApiError(
+            400,
+            'validation_failed',
+            'the request body is not valid',
+            zodFields(parsed.error),
+          );
         body = parsed.data;
       }
       const out = await spec.handler({ params: params.data, query: query.data, body, auth, req });

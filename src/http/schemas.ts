@@ -10,7 +10,10 @@ export const timezone = z.string().refine(isValidTimeZone, 'must be an IANA time
 export const isoDate = z.string().refine(isValidIsoDate, 'must be a date as YYYY-MM-DD');
 export const month = z.string().regex(ISO_MONTH, 'must be a month as YYYY-MM (01-12)');
 export const hhmm = z.string().regex(HHMM, 'must be HH:MM (24-hour)');
-export const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a zone, e.g. 2027-01-12T17:00:00Z' });
+export const instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time with a zone, e.g. 2027-01-12T17:00:00Z',
+});
 
 export const calendarInput = z.strictObject({
   openTime: hhmm.default('09:00'),
@@ -55,11 +58,17 @@ export const memberInput = z.strictObject({
   name: z.string().trim().min(1, 'give a name').max(200),
   email: z.email('must be an email address').max(320),
   timezone: timezone.optional(),
-  roles: z.array(z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` })).min(1, 'give at least one role'),
+  roles: z
+    .array(z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }))
+    .min(1, 'give at least one role'),
   functions: z.array(z.string()).max(10).optional(),
   quietHours: quietHours.optional(),
   delegation: z.strictObject({ of: objectId, authority: z.boolean() }).nullable().optional(),
-  slackUserId: z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD').nullable().optional(),
+  slackUserId: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD')
+    .nullable()
+    .optional(),
   teamsUserId: z.string().min(3).max(200).nullable().optional(),
 });
 
@@ -91,7 +100,10 @@ export const outboxQuery = pageQuery.extend({
   cycleId: objectId.optional(),
 });
 
-export const auditQuery = pageQuery.extend({ entityId: z.string().max(100).optional(), action: z.string().max(100).optional() });
+export const auditQuery = pageQuery.extend({
+  entityId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+});
 
 export const orgParams = z.object({ orgId: objectId });
 export const memberParams = orgParams.extend({ memberId: objectId });
@@ -112,7 +124,16 @@ const step = z.object({
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
   closedReason: z.enum(['due', 'complete', 'manual']).nullable(),
-  changes: z.array(z.object({ kind: z.string(), from: z.string(), to: z.string(), reason: z.string(), by: z.string(), at: z.string() })),
+  changes: z.array(
+    z.object({
+      kind: z.string(),
+      from: z.string(),
+      to: z.string(),
+      reason: z.string(),
+      by: z.string(),
+      at: z.string(),
+    }),
+  ),
 });
 export const inputRequestBody = z.object({
   id: z.string(),

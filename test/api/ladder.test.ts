@@ -14,7 +14,8 @@ let team: Awaited<ReturnType<typeof buildTeam>>;
 
 async function counts() {
   const out: Record<string, number> = {};
-  for (const [name, model] of Object.entries(t.accord.db.models)) out[name] = await model.collection.countDocuments({});
+  for (const [name, model] of Object.entries(t.accord.db.models))
+    out[name] = await model.collection.countDocuments({});
   return out;
 }
 
@@ -69,7 +70,9 @@ describe('every org route', () => {
   it("answers 403 to another org's token, reads nothing and writes nothing", async () => {
     const before = await counts();
     for (const [method, path] of routes()) {
-      const res = await t.http[method](path).set(b.auth).send({ month: '2027-05', name: 'x', email: 'x@example.com', roles: ['executive'] });
+      const res = await t.http[method](path)
+        .set(b.auth)
+        .send({ month: '2027-05', name: 'x', email: 'x@example.com', roles: ['executive'] });
       expect([method, path, res.status, res.body.error?.code]).toEqual([method, path, 403, 'forbidden']);
       expect(JSON.stringify(res.body)).not.toContain(team.po.id);
     }
@@ -84,19 +87,33 @@ describe('every org route', () => {
     expect((await t.http.get(`/api/v1/orgs/not-an-id`).set(admin)).status).toBe(404);
     expect((await t.http.get(`/api/v1/orgs/${a.id}/cycles/${ghost}`).set(a.auth)).status).toBe(404);
     expect((await t.http.get(`/api/v1/orgs/${a.id}/members/${ghost}`).set(a.auth)).status).toBe(404);
-    expect((await t.http.get(`/api/v1/orgs/${a.id}/cycles/${cycleA.id}/inputs/${ghost}/submissions`).set(a.auth)).status).toBe(404);
-    expect((await t.http.post(`/api/v1/orgs/${a.id}/cycles/${cycleA.id}/steps/no-such-step/close`).set(a.auth).send({})).status).toBe(404);
+    expect(
+      (await t.http.get(`/api/v1/orgs/${a.id}/cycles/${cycleA.id}/inputs/${ghost}/submissions`).set(a.auth))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await t.http
+          .post(`/api/v1/orgs/${a.id}/cycles/${cycleA.id}/steps/no-such-step/close`)
+          .set(a.auth)
+          .send({})
+      ).status,
+    ).toBe(404);
     expect((await t.http.get('/api/v1/nothing-here').set(a.auth)).body.error.code).toBe('not_found');
   });
 
   it('keeps the admin routes for the admin token', async () => {
-    expect((await t.http.post('/api/v1/orgs').set(a.auth).send({ name: 'x', timezone: 'UTC' })).status).toBe(403);
+    expect((await t.http.post('/api/v1/orgs').set(a.auth).send({ name: 'x', timezone: 'UTC' })).status).toBe(
+      403,
+    );
     expect((await t.http.get('/api/v1/orgs').set(a.auth)).status).toBe(403);
     const list = await t.http.get('/api/v1/orgs?limit=1').set('Authorization', `Bearer ${t.adminToken}`);
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(1);
     expect(list.body.next).toEqual(expect.any(String));
-    const page2 = await t.http.get(`/api/v1/orgs?limit=1&cursor=${list.body.next}`).set('Authorization', `Bearer ${t.adminToken}`);
+    const page2 = await t.http
+      .get(`/api/v1/orgs?limit=1&cursor=${list.body.next}`)
+      .set('Authorization', `Bearer ${t.adminToken}`);
     expect(page2.body.items[0].id).not.toBe(list.body.items[0].id);
   });
 
@@ -114,12 +131,29 @@ describe('POST /api/v1/orgs', () => {
   const admin = () => ({ Authorization: `Bearer ${t.adminToken}` });
 
   it('creates an org with defaults and shows its token once', async () => {
-    const res = await t.http.post('/api/v1/orgs').set(admin()).send({ name: 'Fresh', timezone: 'Asia/Tokyo' });
+    const res = await t.http
+      .post('/api/v1/orgs')
+      .set(admin())
+      .send({ name: 'Fresh', timezone: 'Asia/Tokyo' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: 'Fresh', timezone: 'Asia/Tokyo', horizonMonths: 18, weekend: [6, 7] });
-    expect(res.body.functions).toEqual(['sales', 'marketing', 'operations', 'procurement', 'logistics', 'finance']);
+    expect(res.body).toMatchObject({
+      name: 'Fresh',
+      timezone: 'Asia/Tokyo',
+      horizonMonths: 18,
+      weekend: [6, 7],
+    });
+    expect(res.body.functions).toEqual([
+      'sales',
+      'marketing',
+      'operations',
+      'procurement',
+      'logistics',
+      'finance',
+    ]);
     expect(res.body.apiToken).toMatch(/^acc_[\w-]{43}$/);
-    const again = await t.http.get(`/api/v1/orgs/${res.body.id}`).set({ Authorization: `Bearer ${res.body.apiToken}` });
+    const again = await t.http
+      .get(`/api/v1/orgs/${res.body.id}`)
+      .set({ Authorization: `Bearer ${res.body.apiToken}` });
     expect(again.status).toBe(200);
     expect(again.body.apiToken).toBeUndefined();
     const stored = await t.accord.db.models.Org.collection.findOne({});
@@ -150,7 +184,10 @@ describe('POST /api/v1/orgs', () => {
       { key: 'pre-sop', startDay: 10, endDay: 12 },
       { key: 'executive-sop', startDay: 13, endDay: 13 },
     ];
-    const res = await t.http.post('/api/v1/orgs').set(admin()).send({ name: 'X', timezone: 'UTC', calendar: { steps } });
+    const res = await t.http
+      .post('/api/v1/orgs')
+      .set(admin())
+      .send({ name: 'X', timezone: 'UTC', calendar: { steps } });
     expect(res.status).toBe(400);
     expect(res.body.error.fields['calendar.steps.2.startDay']).toMatch(/before demand-planning/);
   });
@@ -159,9 +196,16 @@ describe('POST /api/v1/orgs', () => {
     const before = await counts();
     const form = await t.http.post('/api/v1/orgs').set(admin()).type('form').send('name=X&timezone=UTC');
     expect([form.status, form.body.error.code]).toEqual([415, 'unsupported_media_type']);
-    const bad = await t.http.post('/api/v1/orgs').set(admin()).set('Content-Type', 'application/json').send('{"name":');
+    const bad = await t.http
+      .post('/api/v1/orgs')
+      .set(admin())
+      .set('Content-Type', 'application/json')
+      .send('{"name":');
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid_json']);
-    const huge = await t.http.post('/api/v1/orgs').set(admin()).send({ name: 'X', timezone: 'UTC', pad: 'x'.repeat(300_000) });
+    const huge = await t.http
+      .post('/api/v1/orgs')
+      .set(admin())
+      .send({ name: 'X', timezone: 'UTC', pad: 'x'.repeat(300_000) });
     expect([huge.status, huge.body.error.code]).toEqual([413, 'payload_too_large']);
     expect(await counts()).toEqual(before);
   });
@@ -172,9 +216,19 @@ describe('members', () => {
     const res = await t.http
       .post(`/api/v1/orgs/${a.id}/members`)
       .set(a.auth)
-      .send({ name: 'Mia', email: 'Mia@Example.com', roles: ['functional-leader'], functions: ['sales'], slackUserId: 'U0MIA1' });
+      .send({
+        name: 'Mia',
+        email: 'Mia@Example.com',
+        roles: ['functional-leader'],
+        functions: ['sales'],
+        slackUserId: 'U0MIA1',
+      });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ email: 'mia@example.com', timezone: 'Europe/Berlin', quietHours: { start: '19:00', end: '08:00' } });
+    expect(res.body).toMatchObject({
+      email: 'mia@example.com',
+      timezone: 'Europe/Berlin',
+      quietHours: { start: '19:00', end: '08:00' },
+    });
   });
 
   it.each([
@@ -182,10 +236,29 @@ describe('members', () => {
     [{ name: 'X', email: 'not-an-email', roles: ['executive'] }, 'email'],
     [{ name: 'X', email: 'x2@example.com', roles: [] }, 'roles'],
     [{ name: 'X', email: 'x3@example.com', roles: ['functional-leader'] }, 'functions'],
-    [{ name: 'X', email: 'x4@example.com', roles: ['functional-leader'], functions: ['astrology'] }, 'functions.0'],
+    [
+      { name: 'X', email: 'x4@example.com', roles: ['functional-leader'], functions: ['astrology'] },
+      'functions.0',
+    ],
     [{ name: 'X', email: 'x5@example.com', roles: ['executive'], timezone: 'Nowhere/Land' }, 'timezone'],
-    [{ name: 'X', email: 'x6@example.com', roles: ['executive'], quietHours: { start: '25:00', end: '08:00' } }, 'quietHours.start'],
-    [{ name: 'X', email: 'x7@example.com', roles: ['executive'], delegation: { of: '0123456789abcdef01234567', authority: true } }, 'delegation.of'],
+    [
+      {
+        name: 'X',
+        email: 'x6@example.com',
+        roles: ['executive'],
+        quietHours: { start: '25:00', end: '08:00' },
+      },
+      'quietHours.start',
+    ],
+    [
+      {
+        name: 'X',
+        email: 'x7@example.com',
+        roles: ['executive'],
+        delegation: { of: '0123456789abcdef01234567', authority: true },
+      },
+      'delegation.of',
+    ],
   ])('rejects %j on %s and writes nothing', async (body, field) => {
     const before = await counts();
     const res = await t.http.post(`/api/v1/orgs/${a.id}/members`).set(a.auth).send(body);
@@ -197,12 +270,21 @@ describe('members', () => {
   it('answers 409 to a duplicate email or Slack id in the same org, and allows them in another org', async () => {
     await buildMember(t, a, { email: 'dup@example.com', slackUserId: 'U0DUP1' });
     const before = await counts();
-    const dupEmail = await t.http.post(`/api/v1/orgs/${a.id}/members`).set(a.auth).send({ name: 'D', email: 'DUP@example.com', roles: ['executive'] });
+    const dupEmail = await t.http
+      .post(`/api/v1/orgs/${a.id}/members`)
+      .set(a.auth)
+      .send({ name: 'D', email: 'DUP@example.com', roles: ['executive'] });
     expect([dupEmail.status, dupEmail.body.error.code]).toEqual([409, 'duplicate']);
-    const dupSlack = await t.http.post(`/api/v1/orgs/${a.id}/members`).set(a.auth).send({ name: 'D', email: 'other@example.com', roles: ['executive'], slackUserId: 'U0DUP1' });
+    const dupSlack = await t.http
+      .post(`/api/v1/orgs/${a.id}/members`)
+      .set(a.auth)
+      .send({ name: 'D', email: 'other@example.com', roles: ['executive'], slackUserId: 'U0DUP1' });
     expect(dupSlack.status).toBe(409);
     expect(await counts()).toEqual(before);
-    const otherOrg = await t.http.post(`/api/v1/orgs/${b.id}/members`).set(b.auth).send({ name: 'D', email: 'dup@example.com', roles: ['executive'], slackUserId: 'U0DUP1' });
+    const otherOrg = await t.http
+      .post(`/api/v1/orgs/${b.id}/members`)
+      .set(b.auth)
+      .send({ name: 'D', email: 'dup@example.com', roles: ['executive'], slackUserId: 'U0DUP1' });
     expect(otherOrg.status).toBe(201);
   });
 
@@ -212,15 +294,26 @@ describe('members', () => {
     const p2 = await t.http.get(`/api/v1/orgs/${a.id}/members?limit=3&cursor=${p1.body.next}`).set(a.auth);
     expect(p2.body.items[0].id).not.toBe(p1.body.items[2].id);
     expect((await t.http.get(`/api/v1/orgs/${a.id}/members?limit=0`).set(a.auth)).status).toBe(400);
-    expect((await t.http.get(`/api/v1/orgs/${a.id}/members?limit=500`).set(a.auth)).body.error.fields.limit).toBeDefined();
+    expect(
+      (await t.http.get(`/api/v1/orgs/${a.id}/members?limit=500`).set(a.auth)).body.error.fields.limit,
+    ).toBeDefined();
   });
 });
 
 describe('cycles', () => {
   it('creates a cycle with its five steps and who owes what', () => {
     expect(cycleA).toMatchObject({ month: '2027-02', status: 'planned' });
-    const c = cycleA as unknown as { steps: { key: string; status: string; opensAt: string }[]; inputs: { key: string; owners: { name: string }[] }[] };
-    expect(c.steps.map((s) => s.key)).toEqual(['data-gathering', 'demand-planning', 'supply-planning', 'pre-sop', 'executive-sop']);
+    const c = cycleA as unknown as {
+      steps: { key: string; status: string; opensAt: string }[];
+      inputs: { key: string; owners: { name: string }[] }[];
+    };
+    expect(c.steps.map((s) => s.key)).toEqual([
+      'data-gathering',
+      'demand-planning',
+      'supply-planning',
+      'pre-sop',
+      'executive-sop',
+    ]);
     expect(c.steps[0]).toMatchObject({ status: 'pending', opensAt: '2027-02-01T08:00:00.000Z' });
     const owed = Object.fromEntries(c.inputs.map((i) => [i.key, i.owners.map((o) => o.name)]));
     expect(owed['data-gathering:data-confirmation']).toEqual(['Petra PO']);
@@ -289,7 +382,11 @@ describe('cycles', () => {
       .send({ actorId: team.po.id, dueAt: '2027-02-05T16:00:00Z', reason: 'ERP extract arrives late' });
     expect(res.status).toBe(200);
     expect(res.body.steps[0].dueAt).toBe('2027-02-05T16:00:00.000Z');
-    expect(res.body.steps[0].changes[0]).toMatchObject({ kind: 'extend', reason: 'ERP extract arrives late', by: team.po.id });
+    expect(res.body.steps[0].changes[0]).toMatchObject({
+      kind: 'extend',
+      reason: 'ERP extract arrives late',
+      by: team.po.id,
+    });
     const audit = await t.http.get(`/api/v1/orgs/${a.id}/audit?action=step.extended`).set(a.auth);
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0].actor).toEqual({ type: 'member', id: team.po.id });

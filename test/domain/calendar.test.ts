@@ -28,7 +28,10 @@ describe('business days', () => {
   });
 
   it('carries on into the next month when the count runs past the month end', () => {
-    const cal = { ...berlin, holidays: new Set(['2027-12-24', '2027-12-27', '2027-12-28', '2027-12-29', '2027-12-30', '2027-12-31']) };
+    const cal = {
+      ...berlin,
+      holidays: new Set(['2027-12-24', '2027-12-27', '2027-12-28', '2027-12-29', '2027-12-30', '2027-12-31']),
+    };
     expect(nthBusinessDay('2027-12', 18, cal)).toBe('2028-01-03');
   });
 
@@ -59,23 +62,45 @@ describe('step windows', () => {
   it('gets the UTC offset right on each side of a daylight-saving change', () => {
     // Europe switches to summer time on Sunday 28 March 2027; the US on Sunday 14 March 2027.
     const cal = { timezone: 'Europe/Berlin', holidays: new Set<string>(), weekend: [6, 7] };
-    const march = stepWindows('2027-03', { ...DEFAULT_CALENDAR, steps: DEFAULT_CALENDAR.steps.map((s) => ({ ...s, endDay: s.key === 'executive-sop' ? 21 : s.endDay, startDay: s.key === 'executive-sop' ? 13 : s.startDay })) }, cal);
+    const march = stepWindows(
+      '2027-03',
+      {
+        ...DEFAULT_CALENDAR,
+        steps: DEFAULT_CALENDAR.steps.map((s) => ({
+          ...s,
+          endDay: s.key === 'executive-sop' ? 21 : s.endDay,
+          startDay: s.key === 'executive-sop' ? 13 : s.startDay,
+        })),
+      },
+      cal,
+    );
     const exec = march.find((s) => s.key === 'executive-sop')!;
     expect(exec.opensAt.toISOString()).toBe('2027-03-17T08:00:00.000Z'); // CET, UTC+1
     expect(exec.dueAt.toISOString()).toBe('2027-03-29T15:00:00.000Z'); // CEST, UTC+2: BD21 = Mon 29 March
-    const ny = stepWindows('2027-03', DEFAULT_CALENDAR, { timezone: 'America/New_York', holidays: new Set(), weekend: [6, 7] });
+    const ny = stepWindows('2027-03', DEFAULT_CALENDAR, {
+      timezone: 'America/New_York',
+      holidays: new Set(),
+      weekend: [6, 7],
+    });
     expect(ny[0]!.opensAt.toISOString()).toBe('2027-03-01T14:00:00.000Z'); // EST, UTC-5
     expect(ny[4]!.opensAt.toISOString()).toBe('2027-03-17T13:00:00.000Z'); // EDT, UTC-4
   });
 
   it('handles a time zone east of UTC whose local morning is the previous UTC day', () => {
-    const w = stepWindows('2027-03', DEFAULT_CALENDAR, { timezone: 'Pacific/Auckland', holidays: new Set(), weekend: [6, 7] });
+    const w = stepWindows('2027-03', DEFAULT_CALENDAR, {
+      timezone: 'Pacific/Auckland',
+      holidays: new Set(),
+      weekend: [6, 7],
+    });
     expect(w[0]!.opensAt.toISOString()).toBe('2027-02-28T20:00:00.000Z'); // 09:00 NZDT (UTC+13) on 1 March
   });
 
   it('moves every later step when a holiday falls inside the cycle', () => {
     const plain = stepWindows('2027-03', DEFAULT_CALENDAR, berlin);
-    const withHoliday = stepWindows('2027-03', DEFAULT_CALENDAR, { ...berlin, holidays: new Set(['2027-03-02']) });
+    const withHoliday = stepWindows('2027-03', DEFAULT_CALENDAR, {
+      ...berlin,
+      holidays: new Set(['2027-03-02']),
+    });
     expect(withHoliday[0]!.opensAt).toEqual(plain[0]!.opensAt);
     expect(withHoliday[0]!.dueAt.toISOString()).toBe('2027-03-04T16:00:00.000Z');
     expect(withHoliday[4]!.opensAt.toISOString()).toBe('2027-03-18T08:00:00.000Z');

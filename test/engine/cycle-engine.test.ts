@@ -35,15 +35,31 @@ const cycle = async () => (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cyc
 const statuses = async () => (await cycle()).steps.map((s: { status: string }) => s.status);
 const input = (key: string) => inputs.find((i) => i.key === key)!;
 const submit = (key: string, memberId: string, payload: unknown) =>
-  t.http.post(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs/${input(key).id}/submissions`).set(org.auth).send({ memberId, payload });
+  t.http
+    .post(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs/${input(key).id}/submissions`)
+    .set(org.auth)
+    .send({ memberId, payload });
 const adjustments = {
-  adjustments: [{ family: 'Snacks', from: '2027-04', to: '2027-06', change: { type: 'percent', value: 12 }, reason: 'Promotion with RetailCo', confidence: 'high' }],
+  adjustments: [
+    {
+      family: 'Snacks',
+      from: '2027-04',
+      to: '2027-06',
+      change: { type: 'percent', value: 12 },
+      reason: 'Promotion with RetailCo',
+      confidence: 'high',
+    },
+  ],
 };
 
 beforeAll(async () => {
   t = await startTestAccord({ now: '2027-01-20T10:00:00Z' });
   org = await buildOrg(t, { name: 'Engine Co', timezone: 'Europe/Berlin', holidays: ['2027-02-15'] });
-  team = await buildTeam(t, org, { sales: 'America/New_York', operations: 'Asia/Singapore', po: 'Europe/Berlin' });
+  team = await buildTeam(t, org, {
+    sales: 'America/New_York',
+    operations: 'Asia/Singapore',
+    po: 'Europe/Berlin',
+  });
   const res = await t.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' });
   cycleId = res.body.id;
   inputs = res.body.inputs;
@@ -67,17 +83,26 @@ describe('a cycle run by the clock', () => {
   });
 
   it('changes and sends nothing when the same sweep runs again', async () => {
-    const before = { outbox: await outbox(), cycle: await cycle(), audit: (await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items.length };
+    const before = {
+      outbox: await outbox(),
+      cycle: await cycle(),
+      audit: (await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items.length,
+    };
     await sweep('2027-02-01T08:00:00Z');
     await sweep('2027-02-01T08:01:00Z');
     expect(await outbox()).toEqual(before.outbox);
     expect(await cycle()).toEqual(before.cycle);
-    expect((await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items.length).toBe(before.audit);
+    expect((await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items.length).toBe(
+      before.audit,
+    );
   });
 
   it('closes a step early once every input is in', async () => {
     t.clock.set('2027-02-02T10:00:00Z');
-    const res = await submit('data-gathering:data-confirmation', team.po.id, { datasetVersion: 'erp-2027-02-02', notes: 'bookings incl. EDI' });
+    const res = await submit('data-gathering:data-confirmation', team.po.id, {
+      datasetVersion: 'erp-2027-02-02',
+      notes: 'bookings incl. EDI',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ version: 1, stepClosed: true });
     const c = await cycle();
@@ -91,14 +116,20 @@ describe('a cycle run by the clock', () => {
     expect(demand.map((m) => m.recipient.name).sort()).toEqual(['Lead marketing', 'Lead sales']);
     // 08:00Z is 03:00 in New York: the prompt waits for 08:00 EST (13:00Z).
     expect(demand.find((m) => m.recipient.name === 'Lead sales')!.notBefore).toBe('2027-02-03T13:00:00.000Z');
-    expect(demand.find((m) => m.recipient.name === 'Lead marketing')!.notBefore).toBe('2027-02-03T08:00:00.000Z');
-    expect(demand.find((m) => m.recipient.name === 'Lead sales')!.card.summary).toContain('Mon 8 Feb, 11:00 (America/New_York)');
+    expect(demand.find((m) => m.recipient.name === 'Lead marketing')!.notBefore).toBe(
+      '2027-02-03T08:00:00.000Z',
+    );
+    expect(demand.find((m) => m.recipient.name === 'Lead sales')!.card.summary).toContain(
+      'Mon 8 Feb, 11:00 (America/New_York)',
+    );
   });
 
   it('validates a submission field by field and writes nothing when it is wrong', async () => {
-    const before = (await t.accord.db.models.Submission.collection.countDocuments({}));
+    const before = await t.accord.db.models.Submission.collection.countDocuments({});
     const bad = await submit('demand-planning:demand-adjustments:marketing', team.leaders['marketing']!.id, {
-      adjustments: [{ family: '', from: '2027-06', to: '2027-04', change: { type: 'percent', value: -150 }, reason: 'x' }],
+      adjustments: [
+        { family: '', from: '2027-06', to: '2027-04', change: { type: 'percent', value: -150 }, reason: 'x' },
+      ],
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields).toMatchObject({
@@ -106,25 +137,61 @@ describe('a cycle run by the clock', () => {
       'payload.adjustments.0.change.value': 'a percentage cut cannot exceed -100%',
       'payload.adjustments.0.reason': 'say why in a few words',
     });
-    const wrongPerson = await submit('demand-planning:demand-adjustments:marketing', team.leaders['operations']!.id, adjustments);
+    const wrongPerson = await submit(
+      'demand-planning:demand-adjustments:marketing',
+      team.leaders['operations']!.id,
+      adjustments,
+    );
     expect(wrongPerson.status).toBe(403);
-    const notOpen = await submit('supply-planning:supply-constraints:operations', team.leaders['operations']!.id, {
-      constraints: [{ resource: 'Line 2', from: '2027-03', to: '2027-04', capacityChange: { type: 'percent', value: -20 }, reason: 'Planned maintenance' }],
-    });
+    const notOpen = await submit(
+      'supply-planning:supply-constraints:operations',
+      team.leaders['operations']!.id,
+      {
+        constraints: [
+          {
+            resource: 'Line 2',
+            from: '2027-03',
+            to: '2027-04',
+            capacityChange: { type: 'percent', value: -20 },
+            reason: 'Planned maintenance',
+          },
+        ],
+      },
+    );
     expect([notOpen.status, notOpen.body.error.code]).toEqual([409, 'step_not_open']);
     expect(await t.accord.db.models.Submission.collection.countDocuments({})).toBe(before);
   });
 
   it('keeps every submission as a new version, editable while the step is open', async () => {
     t.clock.set('2027-02-04T15:00:00Z');
-    const v1 = await submit('demand-planning:demand-adjustments:sales', team.leaders['sales']!.id, adjustments);
+    const v1 = await submit(
+      'demand-planning:demand-adjustments:sales',
+      team.leaders['sales']!.id,
+      adjustments,
+    );
     expect(v1.body).toMatchObject({ version: 1, stepClosed: false });
     t.clock.set('2027-02-04T15:30:00Z');
-    const edited = { adjustments: [{ ...adjustments.adjustments[0], change: { type: 'percent', value: 8 } }] };
+    const edited = {
+      adjustments: [{ ...adjustments.adjustments[0], change: { type: 'percent', value: 8 } }],
+    };
     const v2 = await submit('demand-planning:demand-adjustments:sales', team.leaders['sales']!.id, edited);
     expect(v2.body.version).toBe(2);
-    const versions = await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs/${input('demand-planning:demand-adjustments:sales').id}/submissions`).set(org.auth);
-    expect(versions.body.items.map((v: { version: number; payload: { adjustments: { change: { value: number } }[] } }) => [v.version, v.payload.adjustments[0]!.change.value])).toEqual([[1, 12], [2, 8]]);
+    const versions = await t.http
+      .get(
+        `/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs/${input('demand-planning:demand-adjustments:sales').id}/submissions`,
+      )
+      .set(org.auth);
+    expect(
+      versions.body.items.map(
+        (v: { version: number; payload: { adjustments: { change: { value: number } }[] } }) => [
+          v.version,
+          v.payload.adjustments[0]!.change.value,
+        ],
+      ),
+    ).toEqual([
+      [1, 12],
+      [2, 8],
+    ]);
   });
 
   it('reminds only whoever still owes an input, once, in their working hours, 24 h ahead and on the due day', async () => {
@@ -136,7 +203,9 @@ describe('a cycle run by the clock', () => {
     expect(await outbox('&kind=reminder')).toEqual([]);
     await sweep('2027-02-08T08:00:00Z');
     let reminders = await outbox('&kind=reminder');
-    expect(reminders.map((r) => [r.recipient.name, r.key.split(':').at(-4)])).toEqual([['Lead marketing', 'due-day']]);
+    expect(reminders.map((r) => [r.recipient.name, r.key.split(':').at(-4)])).toEqual([
+      ['Lead marketing', 'due-day'],
+    ]);
     expect(reminders[0]!.card.summary).toMatch(/^Due today: your demand adjustments for marketing/);
     // Sales has submitted: no reminder for sales, now or later; operations owes nothing in this step.
     await sweep('2027-02-08T14:00:00Z');
@@ -166,7 +235,11 @@ describe('a cycle run by the clock', () => {
     const res = await t.http
       .post(`/api/v1/orgs/${org.id}/cycles/${cycleId}/steps/demand-planning/reopen`)
       .set(org.auth)
-      .send({ actorId: team.po.id, dueAt: '2027-02-10T16:00:00Z', reason: 'Marketing needs the campaign calendar' });
+      .send({
+        actorId: team.po.id,
+        dueAt: '2027-02-10T16:00:00Z',
+        reason: 'Marketing needs the campaign calendar',
+      });
     expect(res.status).toBe(200);
     expect(res.body.steps[1]).toMatchObject({ status: 'open', dueAt: '2027-02-10T16:00:00.000Z' });
     const reopened = await outbox('&kind=step-reopened');
@@ -175,12 +248,18 @@ describe('a cycle run by the clock', () => {
     expect(reopened[0]!.notBefore).toBe('2027-02-08T16:30:00.000Z');
     await sweep('2027-02-09T16:00:00Z'); // 24 h before the new due date
     const reminders = await outbox('&kind=reminder');
-    expect(reminders.filter((r) => r.key.endsWith('2027-02-10T16:00:00.000Z')).map((r) => r.key.split(':').at(-4))).toEqual(['before-due']);
+    expect(
+      reminders.filter((r) => r.key.endsWith('2027-02-10T16:00:00.000Z')).map((r) => r.key.split(':').at(-4)),
+    ).toEqual(['before-due']);
   });
 
   it('keeps supply planning open past its due date while demand planning is open, then closes both in order', async () => {
     await sweep('2027-02-10T15:00:00Z');
-    const input2 = await submit('demand-planning:demand-adjustments:marketing', team.leaders['marketing']!.id, adjustments);
+    const input2 = await submit(
+      'demand-planning:demand-adjustments:marketing',
+      team.leaders['marketing']!.id,
+      adjustments,
+    );
     expect(input2.body.stepClosed).toBe(true);
     await sweep('2027-02-11T16:00:00Z');
     expect((await statuses()).slice(0, 3)).toEqual(['closed', 'closed', 'closed']);
@@ -189,7 +268,10 @@ describe('a cycle run by the clock', () => {
   it('counts business days around the org holiday and keeps reminders off it', async () => {
     // Pre-S&OP runs BD10-BD12: 12 Feb to 17 Feb, because Monday 15 Feb is a holiday.
     const c = await cycle();
-    expect(c.steps[3]).toMatchObject({ opensAt: '2027-02-12T08:00:00.000Z', dueAt: '2027-02-17T16:00:00.000Z' });
+    expect(c.steps[3]).toMatchObject({
+      opensAt: '2027-02-12T08:00:00.000Z',
+      dueAt: '2027-02-17T16:00:00.000Z',
+    });
     await sweep('2027-02-12T08:00:00Z');
     await sweep('2027-02-15T12:00:00Z');
     const preSop = async () => (await outbox('&kind=reminder')).filter((r) => r.key.includes(':pre-sop:'));
@@ -201,21 +283,39 @@ describe('a cycle run by the clock', () => {
     // (17:00 Berlin = 00:00 SGT), so that one is never planned.
     expect(sent.map((r) => r.recipient.name)).not.toContain('Lead operations');
     expect(sent).toHaveLength(6);
-    expect(sent.every((r) => r.key.includes(':before-due:') && r.notBefore === '2027-02-16T16:00:00.000Z')).toBe(true);
+    expect(
+      sent.every((r) => r.key.includes(':before-due:') && r.notBefore === '2027-02-16T16:00:00.000Z'),
+    ).toBe(true);
     await sweep('2027-02-16T23:59:00Z');
     expect((await preSop()).filter((r) => r.recipient.name === 'Lead operations')).toEqual([]);
     await sweep('2027-02-17T01:00:00Z');
     const singapore = (await preSop()).filter((r) => r.recipient.name === 'Lead operations');
-    expect(singapore.map((r) => [r.key.split(':').at(-4), r.notBefore])).toEqual([['before-due', '2027-02-17T01:00:00.000Z']]);
+    expect(singapore.map((r) => [r.key.split(':').at(-4), r.notBefore])).toEqual([
+      ['before-due', '2027-02-17T01:00:00.000Z'],
+    ]);
   });
 
   it('closes the cycle after the executive S&OP and records every change in the audit trail', async () => {
     await sweep('2027-02-25T12:00:00Z');
     const c = await cycle();
     expect(c.status).toBe('closed');
-    const audit = (await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items as { action: string; seq: number }[];
+    const audit = (await t.http.get(`/api/v1/orgs/${org.id}/audit?limit=100`).set(org.auth)).body.items as {
+      action: string;
+      seq: number;
+    }[];
     const actions = audit.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['cycle.created', 'cycle.activated', 'step.opened', 'step.closed', 'step.escalated', 'step.reopened', 'input.submitted', 'cycle.closed']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'cycle.created',
+        'cycle.activated',
+        'step.opened',
+        'step.closed',
+        'step.escalated',
+        'step.reopened',
+        'input.submitted',
+        'cycle.closed',
+      ]),
+    );
     expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
     // A closed cycle is left alone by the sweep.
     const before = await outbox();

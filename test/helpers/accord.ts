@@ -18,10 +18,15 @@ export interface TestAccord {
 
 export function testDbName(suffix = ''): string {
   const file = expect.getState().testPath ?? 'unknown';
-  return `t_${createHash('sha1').update(file + suffix).digest('hex').slice(0, 16)}`;
+  return `t_${createHash('sha1')
+    .update(file + suffix)
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
-export async function startTestAccord(opts: { now?: string; dbName?: string; fresh?: boolean } = {}): Promise<TestAccord> {
+export async function startTestAccord(
+  opts: { now?: string; dbName?: string; fresh?: boolean } = {},
+): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
   if (!uri) throw new Error('ACCORD_TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
   const clock = new FakeClock(opts.now ?? '2027-01-04T07:00:00Z');

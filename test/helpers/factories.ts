@@ -13,7 +13,11 @@ export async function buildOrg(t: TestAccord, overrides: Record<string, unknown>
     .set('Authorization', `Bearer ${t.adminToken}`)
     .send({ name: 'Acme Foods', timezone: 'Europe/Berlin', ...overrides });
   if (res.status !== 201) throw new Error(`buildOrg: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id, token: res.body.apiToken, auth: { Authorization: `Bearer ${res.body.apiToken}` } };
+  return {
+    id: res.body.id,
+    token: res.body.apiToken,
+    auth: { Authorization: `Bearer ${res.body.apiToken}` },
+  };
 }
 
 let n = 0;
@@ -22,14 +26,23 @@ export async function buildMember(t: TestAccord, org: OrgHandle, overrides: Reco
   const res = await t.http
     .post(`/api/v1/orgs/${org.id}/members`)
     .set(org.auth)
-    .send({ name: `Person ${n}`, email: `person${n}-${Date.now()}@example.com`, roles: ['executive'], ...overrides });
+    .send({
+      name: `Person ${n}`,
+      email: `person${n}-${Date.now()}@example.com`,
+      roles: ['executive'],
+      ...overrides,
+    });
   if (res.status !== 201) throw new Error(`buildMember: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; name: string; timezone: string };
 }
 
 /** A full team: a process owner, a leader for each default function, two executives. */
 export async function buildTeam(t: TestAccord, org: OrgHandle, timezones: Record<string, string> = {}) {
-  const po = await buildMember(t, org, { name: 'Petra PO', roles: ['process-owner'], timezone: timezones['po'] });
+  const po = await buildMember(t, org, {
+    name: 'Petra PO',
+    roles: ['process-owner'],
+    timezone: timezones['po'],
+  });
   const leaders: Record<string, { id: string; name: string }> = {};
   for (const fn of ['sales', 'marketing', 'operations', 'procurement', 'logistics', 'finance']) {
     leaders[fn] = await buildMember(t, org, {

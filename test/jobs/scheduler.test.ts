@@ -11,7 +11,11 @@ let first: TestAccord;
 let org: OrgHandle;
 let cycleId: string;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -29,13 +33,18 @@ beforeAll(async () => {
   first = await startTestAccord({ now: '2027-01-20T10:00:00Z' });
   org = await buildOrg(first);
   await buildTeam(first, org);
-  cycleId = (await first.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' })).body.id;
+  cycleId = (await first.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' }))
+    .body.id;
 });
 afterAll(() => first.close());
 
 describe('scheduler', () => {
   it('reports itself on /healthz', async () => {
-    expect((await first.http.get('/healthz')).body).toEqual({ status: 'degraded', db: 'up', scheduler: 'down' });
+    expect((await first.http.get('/healthz')).body).toEqual({
+      status: 'degraded',
+      db: 'up',
+      scheduler: 'down',
+    });
     await first.accord.scheduler.start();
     expect((await first.http.get('/healthz')).body).toEqual({ status: 'ok', db: 'up', scheduler: 'up' });
   });
@@ -57,14 +66,21 @@ describe('scheduler', () => {
 
     // While no scheduler runs, time passes: demand planning is due to open, and the sweep is due.
     first.clock.set('2027-02-03T08:00:00Z');
-    await jobs(first).updateOne({ name: SWEEP_JOB, type: 'single' }, { $set: { nextRunAt: new Date(Date.now() - 1000) } });
+    await jobs(first).updateOne(
+      { name: SWEEP_JOB, type: 'single' },
+      { $set: { nextRunAt: new Date(Date.now() - 1000) } },
+    );
 
     const second = await startTestAccord({ dbName: first.dbName, fresh: false, now: '2027-02-03T08:00:00Z' });
     try {
       await second.accord.scheduler.start();
-      await waitFor('demand planning to open after the restart', async () => (await stepStatus(second, 1)) === 'open');
+      await waitFor(
+        'demand planning to open after the restart',
+        async () => (await stepStatus(second, 1)) === 'open',
+      );
       expect(await jobs(second).countDocuments({ name: SWEEP_JOB, type: 'single' })).toBe(1);
-      const prompts = (await second.http.get(`/api/v1/orgs/${org.id}/outbox?kind=step-prompt`).set(org.auth)).body.items;
+      const prompts = (await second.http.get(`/api/v1/orgs/${org.id}/outbox?kind=step-prompt`).set(org.auth))
+        .body.items;
       expect(prompts.filter((p: { key: string }) => p.key.includes('demand-planning'))).toHaveLength(2);
     } finally {
       await second.close();

@@ -71,7 +71,10 @@ export function cycleRoutes(deps: Deps) {
       responses: { 200: { description: 'a page', schema: listOf(cycleBody) } },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const page = await deps.cycles.list(params.orgId, { limit: query.limit, after: query.cursor ?? null });
+        const page = await deps.cycles.list(params.orgId, {
+          limit: query.limit,
+          after: query.cursor ?? null,
+        });
         const n = await names(params.orgId);
         const items = [];
         for (const c of page.items) items.push(cycleJson(c, await deps.requests.forCycle(c.orgId, c.id), n));
@@ -86,7 +89,10 @@ export function cycleRoutes(deps: Deps) {
       auth: 'org',
       params: cycleParams,
       responses: { 200: { description: 'the cycle', schema: cycleBody } },
-      handler: async ({ params }) => ({ status: 200, body: await view(await getCycle(params.orgId, params.cycleId)) }),
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await view(await getCycle(params.orgId, params.cycleId)),
+      }),
     }),
     route({
       method: 'post',
@@ -99,7 +105,15 @@ export function cycleRoutes(deps: Deps) {
       responses: stepResponses,
       handler: async ({ params, body }) => ({
         status: 200,
-        body: await view(await closeStepNow(deps, params.orgId, (await getCycle(params.orgId, params.cycleId)).id, params.step, body.actorId)),
+        body: await view(
+          await closeStepNow(
+            deps,
+            params.orgId,
+            (await getCycle(params.orgId, params.cycleId)).id,
+            params.step,
+            body.actorId,
+          ),
+        ),
       }),
     }),
     route({
@@ -113,7 +127,15 @@ export function cycleRoutes(deps: Deps) {
       responses: stepResponses,
       handler: async ({ params, body }) => {
         await getCycle(params.orgId, params.cycleId);
-        const c = await extendStepDue(deps, params.orgId, params.cycleId, params.step, body.actorId, new Date(body.dueAt), body.reason);
+        const c = await extendStepDue(
+          deps,
+          params.orgId,
+          params.cycleId,
+          params.step,
+          body.actorId,
+          new Date(body.dueAt),
+          body.reason,
+        );
         return { status: 200, body: await view(c) };
       },
     }),
@@ -128,7 +150,15 @@ export function cycleRoutes(deps: Deps) {
       responses: stepResponses,
       handler: async ({ params, body }) => {
         await getCycle(params.orgId, params.cycleId);
-        const c = await reopenClosedStep(deps, params.orgId, params.cycleId, params.step, body.actorId, new Date(body.dueAt), body.reason);
+        const c = await reopenClosedStep(
+          deps,
+          params.orgId,
+          params.cycleId,
+          params.step,
+          body.actorId,
+          new Date(body.dueAt),
+          body.reason,
+        );
         return { status: 200, body: await view(c) };
       },
     }),
@@ -139,7 +169,9 @@ export function cycleRoutes(deps: Deps) {
       tag: 'inputs',
       auth: 'org',
       params: cycleParams,
-      responses: { 200: { description: 'every input request of the cycle', schema: listOf(inputRequestBody) } },
+      responses: {
+        200: { description: 'every input request of the cycle', schema: listOf(inputRequestBody) },
+      },
       handler: async ({ params }) => {
         const c = await getCycle(params.orgId, params.cycleId);
         const n = await names(params.orgId);
@@ -167,7 +199,13 @@ export function cycleRoutes(deps: Deps) {
       handler: async ({ params, body }) => {
         const r = await deps.requests.get(params.orgId, params.requestId);
         if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
-        const { submission, stepClosed } = await submitInput(deps, params.orgId, r.id, body.memberId, body.payload);
+        const { submission, stepClosed } = await submitInput(
+          deps,
+          params.orgId,
+          r.id,
+          body.memberId,
+          body.payload,
+        );
         return { status: 201, body: { ...submissionJson(submission), stepClosed } };
       },
     }),
@@ -178,11 +216,16 @@ export function cycleRoutes(deps: Deps) {
       tag: 'inputs',
       auth: 'org',
       params: requestParams,
-      responses: { 200: { description: 'versions', schema: listOf(z.object({ id: z.string(), version: z.number() })) } },
+      responses: {
+        200: { description: 'versions', schema: listOf(z.object({ id: z.string(), version: z.number() })) },
+      },
       handler: async ({ params }) => {
         const r = await deps.requests.get(params.orgId, params.requestId);
         if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
-        return { status: 200, body: { items: (await deps.submissions.list(params.orgId, r.id)).map(submissionJson), next: null } };
+        return {
+          status: 200,
+          body: { items: (await deps.submissions.list(params.orgId, r.id)).map(submissionJson), next: null },
+        };
       },
     }),
   ];

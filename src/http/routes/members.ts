@@ -3,7 +3,15 @@ import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { memberJson } from '../present.js';
 import { route } from '../route.js';
-import { errorBody, listOf, memberBody, memberInput, memberParams, orgParams, pageQuery } from '../schemas.js';
+import {
+  errorBody,
+  listOf,
+  memberBody,
+  memberInput,
+  memberParams,
+  orgParams,
+  pageQuery,
+} from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 
 export function memberRoutes(deps: Deps) {
@@ -37,7 +45,10 @@ export function memberRoutes(deps: Deps) {
       responses: { 200: { description: 'a page', schema: listOf(memberBody) } },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const page = await deps.members.list(params.orgId, { limit: query.limit, after: query.cursor ?? null });
+        const page = await deps.members.list(params.orgId, {
+          limit: query.limit,
+          after: query.cursor ?? null,
+        });
         return { status: 200, body: { items: page.items.map(memberJson), next: page.next } };
       },
     }),

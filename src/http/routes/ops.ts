@@ -15,7 +15,12 @@ export function opsRoutes(deps: Deps) {
       auth: 'org',
       params: orgParams,
       query: outboxQuery,
-      responses: { 200: { description: 'a page, oldest first', schema: listOf(z.object({ id: z.string(), key: z.string() })) } },
+      responses: {
+        200: {
+          description: 'a page, oldest first',
+          schema: listOf(z.object({ id: z.string(), key: z.string() })),
+        },
+      },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
         const { limit, cursor, ...filter } = query;
@@ -31,7 +36,9 @@ export function opsRoutes(deps: Deps) {
       auth: 'org',
       params: orgParams,
       query: auditQuery,
-      responses: { 200: { description: 'a page', schema: listOf(z.object({ seq: z.number(), action: z.string() })) } },
+      responses: {
+        200: { description: 'a page', schema: listOf(z.object({ seq: z.number(), action: z.string() })) },
+      },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
         const { limit, cursor, ...filter } = query;

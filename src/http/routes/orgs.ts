@@ -80,7 +80,9 @@ export function orgRoutes(deps: Deps) {
       tag: 'orgs',
       auth: 'org',
       params: orgParams,
-      responses: { 201: { description: 'the new token', schema: z.object({ apiToken: z.string(), prefix: z.string() }) } },
+      responses: {
+        201: { description: 'the new token', schema: z.object({ apiToken: z.string(), prefix: z.string() }) },
+      },
       handler: async ({ params, auth }) => {
         await requireOrg(deps, params.orgId);
         return { status: 201, body: await issueOrgToken(deps, params.orgId, apiActor(auth)) };
