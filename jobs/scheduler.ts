@@ -25,7 +25,8 @@ export interface Scheduler {
   isUp(): boolean;
   /** Queues a sweep to run at once (tests, and the process owner's "refresh"). */
   sweepNow(): Promise<void>;
-  agenda: Agenda;
+  /** The agenda instance, created on first use (it connects to the database as it is created). */
+  agenda(): Promise<Agenda>;
 }
 
 export function createScheduler(opts: {
@@ -34,49 +35,81 @@ export function createScheduler(opts: {
   logger: Logger;
   interval: string;
   processEvery?: string | number;
+  /**
+   * How long a running job holds its lock. agenda checks a running job's liveness every half of it
+   * and leaves that timer behind after the job ends, so tests use a short one to exit promptly.
+   */
+  lockLifetimeMs?: number;
   name?: string;
 }): Scheduler {
+  const lockLifetime = opts.lockLifetimeMs ?? 5 * 60_000;
   const log = opts.logger.child({ component: 'scheduler' });
-  const agenda = new Agenda({
-    backend: new MongoBackend({ mongo: opts.db, collection: 'agendaJobs' }),
-    name: opts.name ?? 'accord',
-    processEvery: opts.processEvery ?? '5 seconds',
-    maxConcurrency: 4,
-    defaultLockLifetime: 5 * 60_000,
-  });
+  let instance: Agenda | null = null;
   let up = false;
+  let running = 0;
+  const idle: (() => void)[] = [];
 
-  agenda.define(
-    SWEEP_JOB,
-    async (job: Job<unknown>) => {
-      sweepData.parse(job.attrs.data);
-      const count = await advanceAllCycles(opts.deps, (cycleId, err) =>
-        log.error({ err, cycleId }, 'could not advance a cycle; the next sweep retries'),
-      );
-      log.debug({ cycles: count }, 'sweep done');
-    },
-    { concurrency: 1, lockLifetime: 5 * 60_000 },
-  );
-  agenda.on('error', (err) => log.error({ err }, 'agenda error'));
-  agenda.on('fail', (err, job) => log.error({ err, job: job.attrs.name }, 'job failed'));
+  async function agenda(): Promise<Agenda> {
+    if (instance) return instance;
+    const a = new Agenda({
+      backend: new MongoBackend({ mongo: opts.db, collection: 'agendaJobs' }),
+      name: opts.name ?? 'accord',
+      processEvery: opts.processEvery ?? '5 seconds',
+      maxConcurrency: 4,
+      defaultLockLifetime: lockLifetime,
+    });
+    a.define(
+      SWEEP_JOB,
+      async (job: Job<unknown>) => {
+        sweepData.parse(job.attrs.data);
+        const count = await advanceAllCycles(opts.deps, (cycleId, err) =>
+          log.error({ err, cycleId }, 'could not advance a cycle; the next sweep retries'),
+        );
+        log.debug({ cycles: count }, 'sweep done');
+      },
+      { concurrency: 1, lockLifetime },
+    );
+    a.on('start', () => running++);
+    a.on('complete', () => {
+      running--;
+      if (running === 0) idle.splice(0).forEach((resolve) => resolve());
+    });
+    a.on('error', (err) => log.error({ err }, 'agenda error'));
+    a.on('fail', (err, job) => log.error({ err, job: job.attrs.name }, 'job failed'));
+    instance = a;
+    await a.ready;
+    return a;
+  }
 
   return {
     agenda,
     async start() {
-      await agenda.start();
-      await agenda.every(opts.interval, SWEEP_JOB, undefined, { skipImmediate: false });
+      const a = await agenda();
+      await a.start();
+      await a.every(opts.interval, SWEEP_JOB, undefined, { skipImmediate: false });
       up = true;
       log.info({ interval: opts.interval }, 'scheduler started');
     },
     async stop(timeoutMs = 30_000) {
-      if (!up) return;
+      if (!up || !instance) return;
       up = false;
-      const result = await agenda.drain({ timeout: timeoutMs, closeConnection: false });
-      log.info({ result }, 'scheduler drained');
+      // agenda's stop() clears the poll interval and unlocks jobs it had locked but not started
+      // (drain() would leave those locked until their lock expires, delaying the next process);
+      // then we wait for the jobs already running to finish.
+      await instance.stop(false);
+      const drained = await new Promise<boolean>((resolve) => {
+        if (running === 0) return resolve(true);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      log.info({ drained, running }, 'scheduler stopped');
     },
     isUp: () => up,
     async sweepNow() {
-      await agenda.now(SWEEP_JOB);
+      await (await agenda()).now(SWEEP_JOB);
     },
   };
 }

@@ -27,6 +27,7 @@ export async function buildAccord(opts: {
   clock?: Clock;
   sweepInterval?: string;
   processEvery?: string | number;
+  lockLifetimeMs?: number;
   version?: string;
 }): Promise<Accord> {
   const db = await connectDatabase(opts.mongodbUri, opts.dbName);
@@ -41,6 +42,7 @@ export async function buildAccord(opts: {
     logger: opts.logger,
     interval: opts.sweepInterval ?? '1 minute',
     ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
+    ...(opts.lockLifetimeMs !== undefined ? { lockLifetimeMs: opts.lockLifetimeMs } : {}),
   });
   const app = createHttpApp({
     deps,

@@ -19,6 +19,7 @@ export function loadCopy(dir: string): Copy {
   return (name, context) => {
     const template = compiled.get(name);
     if (!template) throw new Error(`missing template templates/copy/${name}.hbs`);
-    return template(context).trim();
+    // One paragraph per message: line breaks in a template are layout, not content.
+    return template(context).replace(/\s+/g, ' ').trim();
   };
 }

@@ -36,7 +36,14 @@ beforeAll(async () => {
   cycleId = (await first.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' }))
     .body.id;
 });
-afterAll(() => first.close());
+afterAll(async () => {
+  await first.close();
+  await new Promise((r) => setTimeout(r, 500));
+  // eslint-disable-next-line
+  const h = (process as any).getActiveResourcesInfo();
+  // eslint-disable-next-line
+  process.stderr.write('HANDLES ' + JSON.stringify(h) + '\n');
+});
 
 describe('scheduler', () => {
   it('reports itself on /healthz', async () => {
@@ -93,8 +100,8 @@ describe('scheduler', () => {
       let finished = 0;
       let started!: () => void;
       const running = new Promise<void>((resolve) => (started = resolve));
-      third.accord.scheduler.agenda.on(`start:${SWEEP_JOB}`, () => started());
-      third.accord.scheduler.agenda.on(`complete:${SWEEP_JOB}`, () => finished++);
+      (await third.accord.scheduler.agenda()).on(`start:${SWEEP_JOB}`, () => started());
+      (await third.accord.scheduler.agenda()).on(`complete:${SWEEP_JOB}`, () => finished++);
       await third.accord.scheduler.start();
       await third.accord.scheduler.sweepNow();
       await running;
