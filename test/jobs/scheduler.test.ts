@@ -36,14 +36,7 @@ beforeAll(async () => {
   cycleId = (await first.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' }))
     .body.id;
 });
-afterAll(async () => {
-  await first.close();
-  await new Promise((r) => setTimeout(r, 500));
-  // eslint-disable-next-line
-  const h = (process as any).getActiveResourcesInfo();
-  // eslint-disable-next-line
-  process.stderr.write('HANDLES ' + JSON.stringify(h) + '\n');
-});
+afterAll(() => first.close());
 
 describe('scheduler', () => {
   it('reports itself on /healthz', async () => {
