@@ -62,8 +62,10 @@ export function createScheduler(opts: {
       SWEEP_JOB,
       async (job: Job<unknown>) => {
         sweepData.parse(job.attrs.data);
-        const count = await advanceAllCycles(opts.deps, (cycleId, err) =>
-          log.error({ err, cycleId }, 'could not advance a cycle; the next sweep retries'),
+        const count = await advanceAllCycles(
+          opts.deps,
+          (cycleId, err) => log.error({ err, cycleId }, 'could not advance a cycle; the next sweep retries'),
+          () => job.touch(), // a long sweep keeps its lock instead of being killed at lockLifetime
         );
         log.debug({ cycles: count }, 'sweep done');
       },

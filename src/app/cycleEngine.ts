@@ -314,6 +314,8 @@ async function sendReminders(deps: Deps, cycle: CycleRecord, ctx: CycleContext, 
 export async function advanceAllCycles(
   deps: Deps,
   onError: (cycleId: string, err: unknown) => void,
+  /** Called after each cycle (the job uses it to keep its lock alive). */
+  onProgress: () => Promise<void> = async () => undefined,
 ): Promise<number> {
   const cycles = await deps.cycles.unfinished();
   for (const c of cycles) {
@@ -322,6 +324,7 @@ export async function advanceAllCycles(
     } catch (err) {
       onError(c.id, err);
     }
+    await onProgress();
   }
   return cycles.length;
 }

@@ -40,7 +40,7 @@ export async function startTestAccord(
     rootDir: repoRoot(),
     clock,
     processEvery: 100,
-    lockLifetimeMs: 2_000,
+    lockLifetimeMs: 600,
   });
   if (opts.fresh !== false) {
     for (const model of Object.values(accord.db.models)) await model.collection.deleteMany({});
