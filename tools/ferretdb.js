@@ -48,7 +48,7 @@ export async function ensureFerretDbBinary(opts) {
   const binary = path.join(binDir, `accord-ferretdb-${FERRETDB_VERSION}-${sourceHash(srcDir)}`);
   if (existsSync(binary)) return binary;
 
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+  const go = spawnSync('go', ['version'], { encoding: 'utf8', env: process.env });
   if (go.error || go.status !== 0) {
     throw new EmbeddedDbError(
       'Accord needs a database. Either set MONGODB_URI to a MongoDB 7+ (or FerretDB) server, ' +
