@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type {
+  NewMember,
   AuditLog,
   CycleRepo,
   InputRequestRepo,
@@ -109,18 +110,50 @@ function toMember(d: Doc): MemberRecord {
   };
 }
 
+/** The unique keys of a member (see DEVELOPERS.md: single-field keys, correct on MongoDB and FerretDB). */
+function memberKeys(member: NewMember) {
+  return {
+    emailKey: `${member.orgId}:${member.email.toLowerCase()}`,
+    slackKey: member.slackUserId ? `${member.orgId}:${member.slackUserId}` : undefined,
+    teamsKey: member.teamsUserId ? `${member.orgId}:${member.teamsUserId}` : undefined,
+  };
+}
+
 export function memberRepo(m: Models): MemberRepo {
   return {
     async insert(member, now) {
+      const keys = memberKeys(member);
       const doc = await m.Member.create({
         ...member,
         orgId: new Types.ObjectId(member.orgId),
-        emailKey: `${member.orgId}:${member.email.toLowerCase()}`,
-        ...(member.slackUserId ? { slackKey: `${member.orgId}:${member.slackUserId}` } : {}),
-        ...(member.teamsUserId ? { teamsKey: `${member.orgId}:${member.teamsUserId}` } : {}),
+        emailKey: keys.emailKey,
+        ...(keys.slackKey ? { slackKey: keys.slackKey } : {}),
+        ...(keys.teamsKey ? { teamsKey: keys.teamsKey } : {}),
         createdAt: now,
       });
       return toMember(doc.toObject());
+    },
+    async update(orgId, id, member) {
+      const _id = oid(id);
+      if (!_id) return null;
+      const { orgId: _ignored, ...fields } = member;
+      const keys = memberKeys(member);
+      const unset: Record<string, ''> = {};
+      if (!keys.slackKey) unset['slackKey'] = '';
+      if (!keys.teamsKey) unset['teamsKey'] = '';
+      const res = await m.Member.collection.updateOne(
+        { _id, orgId: oid(orgId) },
+        {
+          $set: {
+            ...fields,
+            emailKey: keys.emailKey,
+            ...(keys.slackKey ? { slackKey: keys.slackKey } : {}),
+            ...(keys.teamsKey ? { teamsKey: keys.teamsKey } : {}),
+          },
+          ...(Object.keys(unset).length ? { $unset: unset } : {}),
+        },
+      );
+      return res.matchedCount ? this.get(orgId, id) : null;
     },
     async get(orgId, id) {
       const _id = oid(id);

@@ -10,6 +10,7 @@
 import { STEP_KEYS, type StepKey } from '../domain/calendar.js';
 import { advance, type CycleState, type Step, type Transition } from '../domain/cycle.js';
 import { nextAllowedTime, planReminders, type Calendar } from '../domain/manners.js';
+import { obligationsFor } from '../domain/obligations.js';
 import {
   presentEscalation,
   presentReminder,
@@ -33,6 +34,28 @@ export interface CycleContext {
   org: OrgRecord;
   members: Map<string, MemberRecord>;
   requests: InputRequestRecord[];
+}
+
+/** Creates (or refreshes the owners of) every input request of the cycle from the current members. */
+export async function syncInputRequests(
+  deps: Pick<Deps, 'members' | 'requests'>,
+  org: OrgRecord,
+  cycle: { id: string },
+  now: Date,
+): Promise<void> {
+  const members = await deps.members.all(org.id);
+  await deps.requests.upsertMany(
+    obligationsFor(org.functions, members).map((o) => ({
+      orgId: org.id,
+      cycleId: cycle.id,
+      key: o.key,
+      step: o.step,
+      kind: o.kind,
+      function: o.function,
+      owners: o.owners,
+    })),
+    now,
+  );
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'scheduler' };
@@ -182,9 +205,15 @@ export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): 
   if (!ctx) return initial;
 
   const { cycle, result: transitions } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
-    const requests = await deps.requests.forCycle(orgId, cycleId);
-    const outcome = advance(fresh, now, completeSteps(requests));
+    let requests = await deps.requests.forCycle(orgId, cycleId);
+    let outcome = advance(fresh, now, completeSteps(requests));
     if (outcome.transitions.length === 0) return null;
+    if (outcome.transitions.some((t) => t.type === 'step-opened')) {
+      // Who owes what is settled when a step opens, from the members as they are now.
+      await syncInputRequests(deps, ctx.org, fresh, now);
+      requests = await deps.requests.forCycle(orgId, cycleId);
+      outcome = advance(fresh, now, completeSteps(requests));
+    }
     const next: CycleRecord = { ...fresh, ...outcome.state };
     const closedNow = new Set(
       outcome.transitions.filter((t) => t.type === 'step-closed').map((t) => (t as { step: StepKey }).step),

@@ -9,9 +9,8 @@ import {
   type Transition,
 } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
-import { obligationsFor } from '../domain/obligations.js';
 import type { Deps } from './ports.js';
-import type { Actor, CycleRecord, MemberRecord, OrgRecord } from './records.js';
+import type { Actor, CycleRecord, MemberRecord } from './records.js';
 import { isDuplicateKeyError } from './errors.js';
 import {
   advanceCycle,
@@ -19,31 +18,9 @@ import {
   promptMessages,
   recordTransitions,
   saveWithRetry,
+  syncInputRequests,
   workCalendar,
 } from './cycleEngine.js';
-
-/** Creates (or refreshes the owners of) every input request of the cycle from the current members. */
-export async function syncInputRequests(
-  deps: Pick<Deps, 'members' | 'requests'>,
-  org: OrgRecord,
-  cycle: CycleRecord,
-  now: Date,
-): Promise<void> {
-  const members = await deps.members.all(org.id);
-  const obligations = obligationsFor(org.functions, members);
-  await deps.requests.upsertMany(
-    obligations.map((o) => ({
-      orgId: org.id,
-      cycleId: cycle.id,
-      key: o.key,
-      step: o.step,
-      kind: o.kind,
-      function: o.function,
-      owners: o.owners,
-    })),
-    now,
-  );
-}
 
 export async function createCycle(
   deps: Deps,

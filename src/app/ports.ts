@@ -47,6 +47,8 @@ export interface MemberRepo {
   get(orgId: string, id: string): Promise<MemberRecord | null>;
   list(orgId: string, page: PageRequest): Promise<Page<MemberRecord>>;
   all(orgId: string): Promise<MemberRecord[]>;
+  /** Replaces the member's editable fields; null when it does not exist in this org. */
+  update(orgId: string, id: string, member: NewMember): Promise<MemberRecord | null>;
 }
 
 export interface CycleRepo {

@@ -72,6 +72,8 @@ export const memberInput = z.strictObject({
   teamsUserId: z.string().min(3).max(200).nullable().optional(),
 });
 
+export const memberPatch = memberInput.partial();
+
 export const cycleInput = z.strictObject({ month });
 
 export const actorInput = { actorId: objectId.describe('the process owner acting') };

@@ -1,4 +1,4 @@
-import { addMember } from '../../app/members.js';
+import { addMember, updateMember } from '../../app/members.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { memberJson } from '../present.js';
@@ -9,6 +9,7 @@ import {
   memberBody,
   memberInput,
   memberParams,
+  memberPatch,
   orgParams,
   pageQuery,
 } from '../schemas.js';
@@ -65,6 +66,25 @@ export function memberRoutes(deps: Deps) {
         if (!m) throw new DomainError('not_found', 'member not found');
         return { status: 200, body: memberJson(m) };
       },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/orgs/:orgId/members/:memberId',
+      summary:
+        'Change a member: roles, functions, time zone, quiet hours, identities, delegation (null clears)',
+      tag: 'members',
+      auth: 'org',
+      params: memberParams,
+      body: memberPatch,
+      responses: {
+        200: { description: 'the member after the change', schema: memberBody },
+        400: { description: 'invalid', schema: errorBody },
+        409: { description: 'email or chat identity already used', schema: errorBody },
+      },
+      handler: async ({ params, body, auth }) => ({
+        status: 200,
+        body: memberJson(await updateMember(deps, params.orgId, params.memberId, body, apiActor(auth))),
+      }),
     }),
   ];
 }
