@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const patch = (id: string, body: unknown) =>
+const patch = (id: string, body: object) =>
   t.http.patch(`/api/v1/orgs/${org.id}/members/${id}`).set(org.auth).send(body);
 
 describe('PATCH /api/v1/orgs/{orgId}/members/{memberId}', () => {
@@ -45,7 +45,7 @@ describe('PATCH /api/v1/orgs/{orgId}/members/{memberId}', () => {
 
   it('refuses invalid changes field by field and changes nothing', async () => {
     const before = (await t.http.get(`/api/v1/orgs/${org.id}/members/${team.ceo.id}`).set(org.auth)).body;
-    const cases: [unknown, string][] = [
+    const cases: [object, string][] = [
       [{ roles: ['functional-leader'] }, 'functions'],
       [{ timezone: 'Atlantis/Capital' }, 'timezone'],
       [{ delegation: { of: team.ceo.id, authority: true } }, 'delegation.of'],
