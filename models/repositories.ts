@@ -69,6 +69,10 @@ export function orgRepo(m: Models): OrgRepo {
       const d = _id ? await m.Org.findById(_id).lean() : null;
       return d ? toOrg(d) : null;
     },
+    async getMany(ids) {
+      const _ids = ids.map(oid).filter((x): x is Types.ObjectId => x !== null);
+      return (await m.Org.find({ _id: { $in: _ids } }).lean()).map(toOrg);
+    },
     list(page) {
       return pageBy(page, async (after, limit) =>
         (await m.Org.find(afterFilter(after)).sort({ _id: 1 }).limit(limit).lean()).map(toOrg),
@@ -177,6 +181,13 @@ export function memberRepo(m: Models): MemberRepo {
           .lean()
       ).map(toMember);
     },
+    async allOf(orgIds) {
+      return (
+        await m.Member.find({ orgId: { $in: orgIds.map(oid) } })
+          .sort({ _id: 1 })
+          .lean()
+      ).map(toMember);
+    },
   };
 }
 
@@ -272,6 +283,7 @@ function toRequest(d: Doc): InputRequestRecord {
     owners: [...(d['owners'] ?? [])],
     latestVersion: d['latestVersion'] ?? 0,
     lastSubmittedAt: d['lastSubmittedAt'] ?? null,
+    reminded: [...(d['reminded'] ?? [])],
     createdAt: d['createdAt'],
   };
 }
@@ -290,6 +302,7 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
               function: r.function,
               latestVersion: 0,
               lastSubmittedAt: null,
+              reminded: [],
               createdAt: now,
             },
           },
@@ -312,6 +325,19 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
       const _id = oid(id);
       const d = _id ? await m.InputRequest.findOne({ _id, orgId: oid(orgId) }).lean() : null;
       return d ? toRequest(d) : null;
+    },
+    async forCycles(cycleIds) {
+      return (
+        await m.InputRequest.find({ cycleId: { $in: cycleIds.map(oid) } })
+          .sort({ _id: 1 })
+          .lean()
+      ).map(toRequest);
+    },
+    async markReminded(orgId, id, marks) {
+      await m.InputRequest.updateOne(
+        { _id: oid(id), orgId: oid(orgId) },
+        { $addToSet: { reminded: { $each: marks } } },
+      );
     },
     async markSubmitted(orgId, id, version, at) {
       await m.InputRequest.updateOne(
@@ -473,28 +499,41 @@ export function auditHash(e: Omit<AuditRecord, 'id' | 'hash'>): string {
 export function auditLog(m: Models): AuditLog {
   return {
     async append(orgId, event, now) {
-      // Each event names the previous one's hash; the unique (orgId, seq) index serialises writers.
+      // Each event names the previous one's hash. The head document (read by _id) says which event
+      // is last; the unique (orgId, seq) index settles two writers that read the same head: the
+      // loser re-reads the log's true end and tries again. A head left behind by a crash between the
+      // insert and the head update is repaired the same way.
+      const orgOid = new Types.ObjectId(orgId);
+      const stored = await m.AuditHead.findById(orgOid).lean();
+      let head: { seq: number; hash: string } | null = stored ? { seq: stored.seq, hash: stored.hash } : null;
       for (let attempt = 0; attempt < 50; attempt++) {
-        const last = await m.AuditEvent.findOne({ orgId: oid(orgId) })
-          .sort({ seq: -1 })
-          .lean();
         const base = {
           orgId,
-          seq: (last?.['seq'] ?? 0) + 1,
+          seq: (head?.seq ?? 0) + 1,
           at: now,
           actor: event.actor,
           action: event.action,
           entity: event.entity,
           before: JSON.parse(JSON.stringify(event.before ?? null)) as unknown,
           after: JSON.parse(JSON.stringify(event.after ?? null)) as unknown,
-          prevHash: last?.['hash'] ?? GENESIS_HASH,
+          prevHash: head?.hash ?? GENESIS_HASH,
         };
         const hash = auditHash(base);
         try {
-          const doc = await m.AuditEvent.create({ ...base, orgId: new Types.ObjectId(orgId), hash });
+          const doc = await m.AuditEvent.create({ ...base, orgId: orgOid, hash });
+          await m.AuditHead.updateOne(
+            { _id: orgOid, seq: { $lt: base.seq } },
+            { $set: { seq: base.seq, hash } },
+            { upsert: true },
+          ).catch((err: unknown) => {
+            // A later event already moved the head past this one.
+            if (!isDuplicateKey(err)) throw err;
+          });
           return toAudit(doc.toObject());
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
+          const last = await m.AuditEvent.findOne({ orgId: orgOid }).sort({ seq: -1 }).lean();
+          head = last ? { seq: last['seq'], hash: last['hash'] } : null;
         }
       }
       throw new Error('could not append an audit event after 50 attempts');

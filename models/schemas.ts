@@ -101,11 +101,13 @@ export const inputRequestSchema = new Schema(
     owners: [String],
     latestVersion: { type: Number, default: 0 },
     lastSubmittedAt: { type: Date, default: null },
+    reminded: [String],
     createdAt: { type: Date, required: true },
   },
   opts,
 );
 inputRequestSchema.index({ orgId: 1, cycleId: 1, key: 1 }, { unique: true });
+inputRequestSchema.index({ cycleId: 1 });
 
 export const submissionSchema = new Schema(
   {
@@ -156,6 +158,16 @@ export const auditSchema = new Schema(
 );
 auditSchema.index({ orgId: 1, seq: 1 }, { unique: true });
 
+/** The latest audit event of each org (`_id` = orgId): appends read it by _id instead of sorting the log. */
+export const auditHeadSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId },
+    seq: { type: Number, required: true },
+    hash: { type: String, required: true },
+  },
+  opts,
+);
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -165,6 +177,7 @@ export function registerModels(conn: Connection) {
     Submission: conn.model('Submission', submissionSchema, 'submissions'),
     OutboxMessage: conn.model('OutboxMessage', outboxSchema, 'outbox'),
     AuditEvent: conn.model('AuditEvent', auditSchema, 'auditEvents'),
+    AuditHead: conn.model('AuditHead', auditHeadSchema, 'auditHeads'),
   };
 }
 

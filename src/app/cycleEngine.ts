@@ -9,7 +9,7 @@
  */
 import { STEP_KEYS, type StepKey } from '../domain/calendar.js';
 import { advance, type CycleState, type Step, type Transition } from '../domain/cycle.js';
-import { nextAllowedTime, planReminders, type Calendar } from '../domain/manners.js';
+import { nextAllowedTime, planReminders, type Calendar, type ReminderKind } from '../domain/manners.js';
 import { obligationsFor } from '../domain/obligations.js';
 import {
   presentEscalation,
@@ -204,8 +204,9 @@ export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): 
   const ctx = await loadContext(deps, initial);
   if (!ctx) return initial;
 
+  let requests = ctx.requests;
   const { cycle, result: transitions } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
-    let requests = await deps.requests.forCycle(orgId, cycleId);
+    requests = await deps.requests.forCycle(orgId, cycleId);
     let outcome = advance(fresh, now, completeSteps(requests));
     if (outcome.transitions.length === 0) return null;
     if (outcome.transitions.some((t) => t.type === 'step-opened')) {
@@ -230,13 +231,70 @@ export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): 
   });
   if (transitions) await recordTransitions(deps, cycle, transitions, SYSTEM_ACTOR, now);
 
-  const after = await escalateOverdue(deps, cycle, ctx, now);
-  await sendReminders(deps, after, { ...ctx, requests: await deps.requests.forCycle(orgId, cycleId) }, now);
+  const current = { ...ctx, requests };
+  const after = await escalateOverdue(deps, cycle, current, now);
+  await sendReminders(deps, after, current, now);
   return after;
 }
 
 function outstanding(requests: InputRequestRecord[], step: StepKey): InputRequestRecord[] {
   return requests.filter((r) => r.step === step && r.latestVersion === 0);
+}
+
+const escalationMark = (s: Step) => `${s.key}@${s.dueAt.toISOString()}`;
+
+/** Steps past their due time with inputs still missing, not yet escalated for this due time. */
+export function dueEscalations(cycle: CycleRecord, requests: InputRequestRecord[], now: Date): Step[] {
+  return cycle.steps.filter(
+    (s) =>
+      s.dueAt.getTime() <= now.getTime() &&
+      (s.status === 'open' || s.closedReason === 'due') &&
+      !cycle.escalated.includes(escalationMark(s)) &&
+      outstanding(requests, s.key).length > 0,
+  );
+}
+
+export interface DueReminder {
+  step: Step;
+  request: InputRequestRecord;
+  member: MemberRecord;
+  kind: ReminderKind;
+  /** Recorded on the request once queued: `memberId:kind:dueAt`. */
+  mark: string;
+}
+
+/** For each person who still owes an input of an open step: the latest reminder that has come due and is not sent. */
+export function dueReminders(cycle: CycleRecord, ctx: CycleContext, now: Date): DueReminder[] {
+  const cal = workCalendar(ctx.org);
+  const out: DueReminder[] = [];
+  for (const step of cycle.steps.filter((s) => s.status === 'open' && now.getTime() < s.dueAt.getTime())) {
+    for (const request of outstanding(ctx.requests, step.key)) {
+      for (const ownerId of request.owners) {
+        const member = ctx.members.get(ownerId);
+        if (!member) continue;
+        const plan = planReminders(
+          { opensAt: step.openedAt ?? step.opensAt, dueAt: step.dueAt },
+          member,
+          cal,
+          ctx.org.reminderPolicy,
+        );
+        const latest = plan.filter((p) => p.at.getTime() <= now.getTime()).pop();
+        if (!latest) continue;
+        const mark = `${member.id}:${latest.kind}:${step.dueAt.toISOString()}`;
+        if (!request.reminded.includes(mark)) out.push({ step, request, member, kind: latest.kind, mark });
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether the clock asks anything of this cycle now; decided from loaded state, without writing. */
+export function hasDueWork(cycle: CycleRecord, ctx: CycleContext, now: Date): boolean {
+  return (
+    advance(cycle, now, completeSteps(ctx.requests)).transitions.length > 0 ||
+    dueEscalations(cycle, ctx.requests, now).length > 0 ||
+    dueReminders(cycle, ctx, now).length > 0
+  );
 }
 
 /** Once per due date of a step: tell each process owner which inputs are still missing. */
@@ -246,14 +304,7 @@ async function escalateOverdue(
   ctx: CycleContext,
   now: Date,
 ): Promise<CycleRecord> {
-  const requests = await deps.requests.forCycle(cycle.orgId, cycle.id);
-  const due = cycle.steps.filter(
-    (s) =>
-      s.dueAt.getTime() <= now.getTime() &&
-      (s.status === 'open' || s.closedReason === 'due') &&
-      !cycle.escalated.includes(`${s.key}@${s.dueAt.toISOString()}`) &&
-      outstanding(requests, s.key).length > 0,
-  );
+  const due = dueEscalations(cycle, ctx.requests, now);
   if (due.length === 0) return cycle;
   const owners = [...ctx.members.values()].filter((m) => m.roles.includes('process-owner'));
   const cal = workCalendar(ctx.org);
@@ -270,7 +321,7 @@ async function escalateOverdue(
         step: s.key,
         dueAt: s.dueAt,
         timezone: po.timezone,
-        missing: outstanding(requests, s.key).map((r) => ({
+        missing: outstanding(ctx.requests, s.key).map((r) => ({
           kind: r.kind,
           function: r.function,
           owners: r.owners.map((id) => ctx.members.get(id)?.name ?? id),
@@ -280,7 +331,7 @@ async function escalateOverdue(
     })),
   );
   await deps.outbox.enqueue(messages, now);
-  const marks = due.map((s) => `${s.key}@${s.dueAt.toISOString()}`);
+  const marks = due.map(escalationMark);
   const { cycle: saved, result } = await saveWithRetry(deps, cycle.orgId, cycle.id, (fresh) => {
     const missing = marks.filter((k) => !fresh.escalated.includes(k));
     return missing.length
@@ -288,13 +339,14 @@ async function escalateOverdue(
       : null;
   });
   for (const mark of result ?? []) {
+    const [step, dueAt] = mark.split('@');
     await deps.audit.append(
       cycle.orgId,
       {
         actor: SYSTEM_ACTOR,
         action: 'step.escalated',
         entity: { type: 'cycle', id: cycle.id },
-        after: { step: mark.split('@')[0], dueAt: mark.split('@')[1], notified: owners.map((o) => o.id) },
+        after: { step, dueAt, notified: owners.map((o) => o.id) },
       },
       now,
     );
@@ -302,52 +354,60 @@ async function escalateOverdue(
   return saved;
 }
 
-/** The latest reminder that has come due for each person who still owes an input of an open step. */
+/** Queues the reminders that have come due, then records them on their requests. */
 async function sendReminders(deps: Deps, cycle: CycleRecord, ctx: CycleContext, now: Date): Promise<void> {
-  const open = cycle.steps.filter((s) => s.status === 'open' && now.getTime() < s.dueAt.getTime());
-  if (open.length === 0) return;
-  const sent = await deps.outbox.keys(cycle.orgId, cycle.id, 'reminder');
+  const due = dueReminders(cycle, ctx, now);
+  if (due.length === 0) return;
   const cal = workCalendar(ctx.org);
-  const messages: NewMessage[] = [];
-  for (const step of open) {
-    for (const r of outstanding(ctx.requests, step.key)) {
-      for (const ownerId of r.owners) {
-        const m = ctx.members.get(ownerId);
-        if (!m) continue;
-        const plan = planReminders(
-          { opensAt: step.openedAt ?? step.opensAt, dueAt: step.dueAt },
-          m,
-          cal,
-          ctx.org.reminderPolicy,
-        );
-        const latest = plan.filter((p) => p.at.getTime() <= now.getTime()).pop();
-        if (!latest) continue;
-        const key = `reminder:${cycle.id}:${r.key}:${m.id}:${latest.kind}:${step.dueAt.toISOString()}`;
-        if (sent.has(key)) continue;
-        messages.push({
-          orgId: cycle.orgId,
-          key,
-          kind: 'reminder',
-          cycleId: cycle.id,
-          recipient: { memberId: m.id, name: m.name },
-          card: presentReminder(deps.copy, inputContext(cycle, step, r, m), latest.kind),
-          notBefore: nextAllowedTime(now, m, cal),
-        });
-      }
-    }
-  }
-  await deps.outbox.enqueue(messages, now);
+  await deps.outbox.enqueue(
+    due.map((d) => ({
+      orgId: cycle.orgId,
+      key: `reminder:${cycle.id}:${d.request.key}:${d.mark}`,
+      kind: 'reminder' as const,
+      cycleId: cycle.id,
+      recipient: { memberId: d.member.id, name: d.member.name },
+      card: presentReminder(deps.copy, inputContext(cycle, d.step, d.request, d.member), d.kind),
+      notBefore: nextAllowedTime(now, d.member, cal),
+    })),
+    now,
+  );
+  const byRequest = new Map<string, string[]>();
+  for (const d of due) byRequest.set(d.request.id, [...(byRequest.get(d.request.id) ?? []), d.mark]);
+  for (const [requestId, marks] of byRequest) await deps.requests.markReminded(cycle.orgId, requestId, marks);
 }
 
-/** The scheduler's sweep: every unfinished cycle of every org, one at a time. */
+/**
+ * The scheduler's sweep over every unfinished cycle of every org. It loads orgs, members and input
+ * requests for all of them in three queries, decides in memory which cycles have work due, and
+ * touches only those; a quiet minute costs four queries whatever the number of orgs.
+ */
 export async function advanceAllCycles(
   deps: Deps,
   onError: (cycleId: string, err: unknown) => void,
-  /** Called after each cycle (the job uses it to keep its lock alive). */
+  /** Called after each cycle that had work (the job uses it to keep its lock alive). */
   onProgress: () => Promise<void> = async () => undefined,
 ): Promise<number> {
+  const now = deps.clock.now();
   const cycles = await deps.cycles.unfinished();
+  if (cycles.length === 0) return 0;
+  const orgIds = [...new Set(cycles.map((c) => c.orgId))];
+  const [orgs, members, requests] = await Promise.all([
+    deps.orgs.getMany(orgIds),
+    deps.members.allOf(orgIds),
+    deps.requests.forCycles(cycles.map((c) => c.id)),
+  ]);
+  const orgById = new Map(orgs.map((o) => [o.id, o]));
+  const membersByOrg = groupBy(members, (m) => m.orgId);
+  const requestsByCycle = groupBy(requests, (r) => r.cycleId);
   for (const c of cycles) {
+    const org = orgById.get(c.orgId);
+    if (!org) continue;
+    const ctx: CycleContext = {
+      org,
+      members: new Map((membersByOrg.get(c.orgId) ?? []).map((m) => [m.id, m])),
+      requests: requestsByCycle.get(c.id) ?? [],
+    };
+    if (!hasDueWork(c, ctx, now)) continue;
     try {
       await advanceCycle(deps, c.id, c.orgId);
     } catch (err) {
@@ -356,4 +416,15 @@ export async function advanceAllCycles(
     await onProgress();
   }
   return cycles.length;
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ export interface OrgRepo {
     now: Date,
   ): Promise<OrgRecord>;
   get(id: string): Promise<OrgRecord | null>;
+  getMany(ids: string[]): Promise<OrgRecord[]>;
   list(page: PageRequest): Promise<Page<OrgRecord>>;
   update(id: string, patch: Partial<Omit<OrgRecord, 'id' | 'createdAt'>>): Promise<OrgRecord | null>;
   findIdByTokenHash(hash: string): Promise<string | null>;
@@ -47,6 +48,8 @@ export interface MemberRepo {
   get(orgId: string, id: string): Promise<MemberRecord | null>;
   list(orgId: string, page: PageRequest): Promise<Page<MemberRecord>>;
   all(orgId: string): Promise<MemberRecord[]>;
+  /** Every member of these orgs, in one query (the sweep). */
+  allOf(orgIds: string[]): Promise<MemberRecord[]>;
   /** Replaces the member's editable fields; null when it does not exist in this org. */
   update(orgId: string, id: string, member: NewMember): Promise<MemberRecord | null>;
 }
@@ -64,10 +67,17 @@ export interface CycleRepo {
 export interface InputRequestRepo {
   /** Creates the requests that do not exist yet and refreshes owners of the others. */
   upsertMany(
-    requests: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt'>[],
+    requests: Omit<
+      InputRequestRecord,
+      'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt' | 'reminded'
+    >[],
     now: Date,
   ): Promise<void>;
   forCycle(orgId: string, cycleId: string): Promise<InputRequestRecord[]>;
+  /** Every request of these cycles, in one query (the sweep). */
+  forCycles(cycleIds: string[]): Promise<InputRequestRecord[]>;
+  /** Records reminders queued for this request (`memberId:kind:dueAt`). */
+  markReminded(orgId: string, id: string, marks: string[]): Promise<void>;
   get(orgId: string, id: string): Promise<InputRequestRecord | null>;
   markSubmitted(orgId: string, id: string, version: number, at: Date): Promise<void>;
 }

@@ -49,6 +49,8 @@ export interface InputRequestRecord {
   owners: string[];
   latestVersion: number;
   lastSubmittedAt: Date | null;
+  /** Reminders already queued: `memberId:kind:dueAt`. */
+  reminded: string[];
   createdAt: Date;
 }
 

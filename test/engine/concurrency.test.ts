@@ -3,6 +3,8 @@
  * retried requests. Unique indexes and optimistic versions must keep every count exact.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Types } from 'mongoose';
+import { auditHash } from '../../models/repositories.js';
 import { advanceAllCycles } from '../../src/app/cycleEngine.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
@@ -95,5 +97,37 @@ describe('concurrency', () => {
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+  });
+
+  it('twenty simultaneous audit appends form one unbroken hash chain, and a stale head is repaired', async () => {
+    const audit = t.accord.deps.audit;
+    const other = await buildOrg(t, { name: 'Audit Co' });
+    const at = new Date('2027-02-03T10:00:00Z');
+    const append = (i: number) =>
+      audit.append(
+        other.id,
+        {
+          actor: { type: 'system', id: 'test' },
+          action: 'test.event',
+          entity: { type: 'test', id: String(i) },
+        },
+        at,
+      );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => append(i)));
+    // A crash between an insert and the head update leaves the head behind: the next append repairs it.
+    await t.accord.db.models.AuditHead.collection.updateOne(
+      { _id: new Types.ObjectId(other.id) },
+      { $set: { seq: 3 } },
+    );
+    await append(20);
+    const events = (await audit.list(other.id, {}, { limit: 100, after: null })).items.sort(
+      (x, y) => x.seq - y.seq,
+    );
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1)); // org.created + 21
+    events.forEach((e, i) => {
+      expect(e.prevHash).toBe(i === 0 ? '0'.repeat(64) : events[i - 1]!.hash);
+      const { id: _id, hash, ...rest } = e;
+      expect(auditHash(rest)).toBe(hash);
+    });
   });
 });

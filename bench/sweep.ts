@@ -1,0 +1,92 @@
+/**
+ * bench/sweep: how long the scheduler's sweep takes for many orgs, on the embedded FerretDB
+ * (or MONGODB_URI). Builds N orgs of 10 members with one cycle each, then times three sweeps:
+ * the moment two steps open (prompts), the same moment again (the idempotent no-op), and the
+ * morning reminders are due.
+ *
+ *   npm run bench:sweep -- [orgs=100]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAccord } from '../src/accord.js';
+import { addMember } from '../src/app/members.js';
+import { createCycle } from '../src/app/cycles.js';
+import { advanceAllCycles } from '../src/app/cycleEngine.js';
+import { createOrg } from '../src/app/orgs.js';
+import type { Clock } from '../src/app/ports.js';
+import type { Role } from '../src/domain/people.js';
+import { createLogger } from '../src/logger.js';
+import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+
+const orgCount = Number(process.argv[2] ?? 100);
+let now = new Date('2027-01-20T10:00:00Z');
+const clock: Clock = { now: () => now };
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'accord-bench-'));
+const embedded = process.env['MONGODB_URI']
+  ? null
+  : await startFerretDb({
+      binary: await ensureFerretDbBinary({ cacheDir: path.join(repoRoot(), '.data') }),
+      dataDir,
+    });
+const accord = await buildAccord({
+  mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
+  dbName: `bench_sweep_${Date.now()}`,
+  adminToken: 'x'.repeat(32),
+  logger: createLogger('silent'),
+  rootDir: repoRoot(),
+  clock,
+});
+const deps = accord.deps;
+const actor = { type: 'system' as const, id: 'bench' };
+const people: { roles: Role[]; functions?: string[]; timezone: string }[] = [
+  { roles: ['process-owner'], timezone: 'Europe/Berlin' },
+  ...['sales', 'marketing', 'operations', 'procurement', 'logistics', 'finance'].map((f, i) => ({
+    roles: ['functional-leader'] as Role[],
+    functions: [f],
+    timezone: ['America/New_York', 'Europe/Berlin', 'Asia/Singapore'][i % 3]!,
+  })),
+  { roles: ['executive'], timezone: 'Europe/Berlin' },
+  { roles: ['executive'], timezone: 'America/New_York' },
+  { roles: ['executive'], timezone: 'Asia/Singapore' },
+];
+
+const setupStart = performance.now();
+for (let o = 0; o < orgCount; o++) {
+  const { org } = await createOrg(deps, { name: `Org ${o}`, timezone: 'Europe/Berlin' }, actor);
+  for (const [i, p] of people.entries()) {
+    await addMember(deps, org.id, { name: `P${i}`, email: `p${i}@org${o}.example`, ...p }, actor);
+  }
+  await createCycle(deps, org.id, '2027-02', actor);
+}
+out(
+  `set up ${orgCount} orgs x ${people.length} members in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
+);
+
+async function timedSweep(label: string, at: string) {
+  now = new Date(at);
+  const before = await accord.db.models.OutboxMessage.collection.countDocuments({});
+  const t0 = performance.now();
+  const cycles = await advanceAllCycles(deps, (id, err) => {
+    throw err;
+  });
+  const ms = performance.now() - t0;
+  const after = await accord.db.models.OutboxMessage.collection.countDocuments({});
+  out(
+    `| ${label} | ${cycles} | ${ms.toFixed(0)} ms | ${(ms / cycles).toFixed(1)} ms | ${after - before} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB |`,
+  );
+}
+
+out('| sweep | cycles | total | per cycle | messages queued | RSS |');
+out('|---|---|---|---|---|---|');
+await timedSweep('two steps open (prompts)', '2027-02-03T08:00:00Z');
+await timedSweep('same moment again (no-op)', '2027-02-03T08:00:30Z');
+await timedSweep('due-day reminders', '2027-02-03T09:00:00Z');
+await timedSweep('quiet minute', '2027-02-04T10:00:00Z');
+
+await accord.db.conn.db!.dropDatabase();
+await accord.close();
+await embedded?.stop();
+rmSync(dataDir, { recursive: true, force: true });
