@@ -38,6 +38,7 @@ const accord = await buildAccord({
   logger: createLogger('silent'),
   rootDir: repoRoot(),
   clock,
+  monitorCommands: !!process.env['PROFILE'],
 });
 const deps = accord.deps;
 const actor = { type: 'system' as const, id: 'bench' };
@@ -65,7 +66,22 @@ out(
   `set up ${orgCount} orgs x ${people.length} members in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
 );
 
+// PROFILE=1 prints where the database time of each sweep goes (command, collection, count, total ms).
+const profile = new Map<string, { n: number; ms: number }>();
+if (process.env['PROFILE']) {
+  const client = accord.db.conn.getClient();
+  client.on('commandSucceeded', (e) => {
+    const cmd = e.commandName;
+    const k = cmd;
+    const p = profile.get(k) ?? { n: 0, ms: 0 };
+    p.n++;
+    p.ms += e.duration;
+    profile.set(k, p);
+  });
+}
+
 async function timedSweep(label: string, at: string) {
+  profile.clear();
   now = new Date(at);
   const before = await accord.db.models.OutboxMessage.collection.countDocuments({});
   const t0 = performance.now();
@@ -77,6 +93,10 @@ async function timedSweep(label: string, at: string) {
   out(
     `| ${label} | ${cycles} | ${ms.toFixed(0)} ms | ${(ms / cycles).toFixed(1)} ms | ${after - before} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB |`,
   );
+  if (profile.size) {
+    const top = [...profile.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
+    out(`    db: ${top.map(([k, v]) => `${k} x${v.n} ${v.ms.toFixed(0)} ms`).join(', ')}`);
+  }
 }
 
 out('| sweep | cycles | total | per cycle | messages queued | RSS |');

@@ -20,12 +20,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(uri: string, dbName?: string): Promise<Database> {
+export async function connectDatabase(
+  uri: string,
+  dbName?: string,
+  options: { monitorCommands?: boolean } = {},
+): Promise<Database> {
   const conn = mongoose.createConnection(uri, {
     ...(dbName ? { dbName } : {}),
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 10_000,
+    monitorCommands: options.monitorCommands ?? false,
   });
   await conn.asPromise();
   const models = registerModels(conn);

@@ -221,7 +221,29 @@ function toCycle(d: Doc): CycleRecord {
   };
 }
 
+/**
+ * Cycles are versioned append-only: every state is an immutable `cycleStates` document whose _id is
+ * `cycleId:version`, so exactly one writer can create each version (an insert on _id is atomic on
+ * MongoDB and on FerretDB, whose conditional updates are not). The `cycles` document is a projection
+ * of the latest state for listing; a reader that finds it behind walks forward by _id.
+ */
 export function cycleRepo(m: Models): CycleRepo {
+  const stateId = (cycleId: string, version: number) => `${cycleId}:${version}`;
+  const stateOf = (c: Pick<CycleRecord, 'status' | 'steps' | 'escalated'>) => ({
+    status: c.status,
+    steps: c.steps,
+    escalated: c.escalated,
+  });
+
+  async function latest(d: Doc): Promise<CycleRecord> {
+    let cycle = toCycle(d);
+    for (;;) {
+      const next = await m.CycleState.findById(stateId(cycle.id, cycle.version + 1)).lean();
+      if (!next) return cycle;
+      cycle = toCycle({ ...d, ...next, _id: d['_id'], version: cycle.version + 1 });
+    }
+  }
+
   return {
     async insert(cycle, now) {
       const doc = await m.Cycle.create({
@@ -230,43 +252,53 @@ export function cycleRepo(m: Models): CycleRepo {
         version: 1,
         createdAt: now,
       });
-      return toCycle(doc.toObject());
+      const record = toCycle(doc.toObject());
+      await m.CycleState.create({
+        _id: stateId(record.id, 1),
+        orgId: doc.orgId,
+        ...stateOf(record),
+        at: now,
+      });
+      return record;
     },
     async get(orgId, id) {
       const _id = oid(id);
       const d = _id ? await m.Cycle.findOne({ _id, orgId: oid(orgId) }).lean() : null;
-      return d ? toCycle(d) : null;
+      return d ? latest(d) : null;
     },
     list(orgId, page) {
-      return pageBy(page, async (after, limit) =>
-        (
-          await m.Cycle.find({ orgId: oid(orgId), ...afterFilter(after) })
-            .sort({ _id: 1 })
-            .limit(limit)
-            .lean()
-        ).map(toCycle),
-      );
+      return pageBy(page, async (after, limit) => {
+        const docs = await m.Cycle.find({ orgId: oid(orgId), ...afterFilter(after) })
+          .sort({ _id: 1 })
+          .limit(limit)
+          .lean();
+        return Promise.all(docs.map(latest));
+      });
     },
     async save(cycle) {
-      const res = await m.Cycle.updateOne(
-        { _id: oid(cycle.id), orgId: oid(cycle.orgId), version: cycle.version },
-        {
-          $set: {
-            status: cycle.status,
-            steps: cycle.steps,
-            escalated: cycle.escalated,
-            version: cycle.version + 1,
-          },
-        },
+      const version = cycle.version + 1;
+      try {
+        await m.CycleState.create({
+          _id: stateId(cycle.id, version),
+          orgId: new Types.ObjectId(cycle.orgId),
+          ...stateOf(cycle),
+          at: new Date(),
+        });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false; // someone else wrote this version first
+        throw err;
+      }
+      await m.Cycle.updateOne(
+        { _id: oid(cycle.id), orgId: oid(cycle.orgId), version: { $lt: version } },
+        { $set: { ...stateOf(cycle), version } },
       );
-      return res.matchedCount === 1;
+      return true;
     },
     async unfinished() {
-      return (
-        await m.Cycle.find({ status: { $in: ['planned', 'active'] } })
-          .sort({ _id: 1 })
-          .lean()
-      ).map(toCycle);
+      const docs = await m.Cycle.find({ status: { $in: ['planned', 'active'] } })
+        .sort({ _id: 1 })
+        .lean();
+      return Promise.all(docs.map(latest));
     },
   };
 }
@@ -291,27 +323,44 @@ function toRequest(d: Doc): InputRequestRecord {
 export function inputRequestRepo(m: Models): InputRequestRepo {
   return {
     async upsertMany(requests, now) {
-      for (const r of requests) {
-        await m.InputRequest.updateOne(
-          { orgId: oid(r.orgId), cycleId: oid(r.cycleId), key: r.key },
-          {
-            $set: { owners: r.owners },
-            $setOnInsert: {
-              step: r.step,
-              kind: r.kind,
-              function: r.function,
-              latestVersion: 0,
-              lastSubmittedAt: null,
-              reminded: [],
-              createdAt: now,
-            },
-          },
-          { upsert: true },
+      // One read of what exists, then inserts for new keys and _id updates for changed owners only
+      // (a filter on _id is what every MongoDB-compatible store serves fastest).
+      const cycles = [...new Set(requests.map((r) => `${r.orgId}/${r.cycleId}`))];
+      const existing = new Map<string, Doc>();
+      for (const pair of cycles) {
+        const [orgId, cycleId] = pair.split('/') as [string, string];
+        const rows = await m.InputRequest.find(
+          { orgId: oid(orgId), cycleId: oid(cycleId) },
+          { key: 1, owners: 1 },
+        ).lean();
+        for (const row of rows) existing.set(`${pair}/${row['key']}`, row);
+      }
+      const fresh = requests.filter((r) => !existing.has(`${r.orgId}/${r.cycleId}/${r.key}`));
+      if (fresh.length) {
+        await m.InputRequest.insertMany(
+          fresh.map((r) => ({
+            ...r,
+            orgId: new Types.ObjectId(r.orgId),
+            cycleId: new Types.ObjectId(r.cycleId),
+            latestVersion: 0,
+            lastSubmittedAt: null,
+            reminded: [],
+            createdAt: now,
+          })),
+          { ordered: false },
         ).catch((err: unknown) => {
-          // Two writers upserting the same new key: the loser's insert hits the unique index; the
-          // winner's document is the one we wanted.
-          if (!isDuplicateKey(err)) throw err;
+          // Two writers creating the same new key: the unique index keeps the first; ours is the same.
+          const codes = ((err as { writeErrors?: { code?: number }[] }).writeErrors ?? [err]).map((e) =>
+            isDuplicateKey(e) ? 11000 : (e as { code?: number }).code,
+          );
+          if (codes.some((c) => c !== 11000)) throw err;
         });
+      }
+      for (const r of requests) {
+        const row = existing.get(`${r.orgId}/${r.cycleId}/${r.key}`);
+        if (row && JSON.stringify(row['owners'] ?? []) !== JSON.stringify(r.owners)) {
+          await m.InputRequest.updateOne({ _id: row['_id'] }, { $set: { owners: r.owners } });
+        }
       }
     },
     async forCycle(orgId, cycleId) {
@@ -384,6 +433,18 @@ export function submissionRepo(m: Models): SubmissionRepo {
         }
       }
       throw new Error('could not append a submission version after 20 attempts');
+    },
+    async latestVersions(orgId, cycleId) {
+      const rows = await m.Submission.find(
+        { orgId: oid(orgId), cycleId: oid(cycleId) },
+        { requestId: 1, version: 1 },
+      ).lean();
+      const out = new Map<string, number>();
+      for (const r of rows) {
+        const id = String(r['requestId']);
+        out.set(id, Math.max(out.get(id) ?? 0, r['version']));
+      }
+      return out;
     },
     async list(orgId, requestId) {
       return (

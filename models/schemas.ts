@@ -90,6 +90,19 @@ export const cycleSchema = new Schema(
 cycleSchema.index({ orgId: 1, month: 1 }, { unique: true });
 cycleSchema.index({ status: 1 });
 
+/** Every version of a cycle's state, append-only; `_id` is `cycleId:version` (see cycleRepo). */
+export const cycleStateSchema = new Schema(
+  {
+    _id: { type: String },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    status: { type: String, required: true },
+    steps: [stepSchema],
+    escalated: [String],
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+
 export const inputRequestSchema = new Schema(
   {
     orgId: { type: Schema.Types.ObjectId, required: true },
@@ -173,6 +186,7 @@ export function registerModels(conn: Connection) {
     Org: conn.model('Org', orgSchema, 'orgs'),
     Member: conn.model('Member', memberSchema, 'members'),
     Cycle: conn.model('Cycle', cycleSchema, 'cycles'),
+    CycleState: conn.model('CycleState', cycleStateSchema, 'cycleStates'),
     InputRequest: conn.model('InputRequest', inputRequestSchema, 'inputRequests'),
     Submission: conn.model('Submission', submissionSchema, 'submissions'),
     OutboxMessage: conn.model('OutboxMessage', outboxSchema, 'outbox'),

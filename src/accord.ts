@@ -28,9 +28,13 @@ export async function buildAccord(opts: {
   sweepInterval?: string;
   processEvery?: string | number;
   lockLifetimeMs?: number;
+  /** Emit the driver's command events (bench profiling). */
+  monitorCommands?: boolean;
   version?: string;
 }): Promise<Accord> {
-  const db = await connectDatabase(opts.mongodbUri, opts.dbName);
+  const db = await connectDatabase(opts.mongodbUri, opts.dbName, {
+    monitorCommands: opts.monitorCommands ?? false,
+  });
   const deps: Deps = {
     ...db.repos,
     clock: opts.clock ?? systemClock,

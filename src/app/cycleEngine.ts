@@ -197,14 +197,21 @@ export async function saveWithRetry<T>(
 }
 
 /** Opens and closes what the clock says, then sends what is due: prompts, reminders, escalations. */
-export async function advanceCycle(deps: Deps, cycleId: string, orgId: string): Promise<CycleRecord> {
+export async function advanceCycle(
+  deps: Deps,
+  cycleId: string,
+  orgId: string,
+  /** The org and members when the caller has just loaded them (the sweep); read afresh otherwise. */
+  loaded?: Omit<CycleContext, 'requests'>,
+): Promise<CycleRecord> {
   const now = deps.clock.now();
   const initial = await deps.cycles.get(orgId, cycleId);
   if (!initial) throw new Error(`cycle ${cycleId} not found`);
-  const ctx = await loadContext(deps, initial);
+  const ctx = loaded ?? (await loadContext(deps, initial));
   if (!ctx) return initial;
 
-  let requests = ctx.requests;
+  // saveWithRetry always runs the mutation at least once, so `requests` is fresh after it.
+  let requests: InputRequestRecord[] = [];
   const { cycle, result: transitions } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
     requests = await deps.requests.forCycle(orgId, cycleId);
     let outcome = advance(fresh, now, completeSteps(requests));
@@ -409,7 +416,7 @@ export async function advanceAllCycles(
     };
     if (!hasDueWork(c, ctx, now)) continue;
     try {
-      await advanceCycle(deps, c.id, c.orgId);
+      await advanceCycle(deps, c.id, c.orgId, { org: ctx.org, members: ctx.members });
     } catch (err) {
       onError(c.id, err);
     }

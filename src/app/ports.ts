@@ -86,6 +86,8 @@ export interface SubmissionRepo {
   /** Appends the next version; the unique (request, version) index settles concurrent writers. */
   append(s: Omit<SubmissionRecord, 'id' | 'version' | 'createdAt'>, now: Date): Promise<SubmissionRecord>;
   list(orgId: string, requestId: string): Promise<SubmissionRecord[]>;
+  /** Request id -> highest version, counted from the submissions themselves. */
+  latestVersions(orgId: string, cycleId: string): Promise<Map<string, number>>;
 }
 
 export interface OutboxFilter {

@@ -43,7 +43,13 @@ export function memberJson(m: MemberRecord) {
   };
 }
 
-export function inputRequestJson(r: InputRequestRecord, names: Map<string, string>) {
+/** `versions`: request id -> latest version, counted from the submissions (see SubmissionRepo). */
+export function inputRequestJson(
+  r: InputRequestRecord,
+  names: Map<string, string>,
+  versions: Map<string, number>,
+) {
+  const latestVersion = versions.get(r.id) ?? 0;
   return {
     id: r.id,
     key: r.key,
@@ -51,13 +57,18 @@ export function inputRequestJson(r: InputRequestRecord, names: Map<string, strin
     kind: r.kind,
     function: r.function,
     owners: r.owners.map((id) => ({ id, name: names.get(id) ?? '(removed member)' })),
-    submitted: r.latestVersion > 0,
-    latestVersion: r.latestVersion,
+    submitted: latestVersion > 0,
+    latestVersion,
     lastSubmittedAt: iso(r.lastSubmittedAt),
   };
 }
 
-export function cycleJson(c: CycleRecord, requests: InputRequestRecord[], names: Map<string, string>) {
+export function cycleJson(
+  c: CycleRecord,
+  requests: InputRequestRecord[],
+  names: Map<string, string>,
+  versions: Map<string, number>,
+) {
   return {
     id: c.id,
     orgId: c.orgId,
@@ -81,7 +92,7 @@ export function cycleJson(c: CycleRecord, requests: InputRequestRecord[], names:
         at: ch.at.toISOString(),
       })),
     })),
-    inputs: requests.map((r) => inputRequestJson(r, names)),
+    inputs: requests.map((r) => inputRequestJson(r, names, versions)),
     createdAt: c.createdAt.toISOString(),
   };
 }

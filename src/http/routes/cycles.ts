@@ -29,7 +29,12 @@ export function cycleRoutes(deps: Deps) {
     return new Map((await deps.members.all(orgId)).map((m) => [m.id, m.name]));
   }
   async function view(c: CycleRecord) {
-    return cycleJson(c, await deps.requests.forCycle(c.orgId, c.id), await names(c.orgId));
+    return cycleJson(
+      c,
+      await deps.requests.forCycle(c.orgId, c.id),
+      await names(c.orgId),
+      await deps.submissions.latestVersions(c.orgId, c.id),
+    );
   }
   async function getCycle(orgId: string, cycleId: string) {
     const c = await deps.cycles.get(orgId, cycleId);
@@ -75,9 +80,8 @@ export function cycleRoutes(deps: Deps) {
           limit: query.limit,
           after: query.cursor ?? null,
         });
-        const n = await names(params.orgId);
         const items = [];
-        for (const c of page.items) items.push(cycleJson(c, await deps.requests.forCycle(c.orgId, c.id), n));
+        for (const c of page.items) items.push(await view(c));
         return { status: 200, body: { items, next: page.next } };
       },
     }),
@@ -175,7 +179,10 @@ export function cycleRoutes(deps: Deps) {
       handler: async ({ params }) => {
         const c = await getCycle(params.orgId, params.cycleId);
         const n = await names(params.orgId);
-        const items = (await deps.requests.forCycle(c.orgId, c.id)).map((r) => inputRequestJson(r, n));
+        const versions = await deps.submissions.latestVersions(c.orgId, c.id);
+        const items = (await deps.requests.forCycle(c.orgId, c.id)).map((r) =>
+          inputRequestJson(r, n, versions),
+        );
         return { status: 200, body: { items, next: null } };
       },
     }),
