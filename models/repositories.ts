@@ -322,46 +322,42 @@ function toRequest(d: Doc): InputRequestRecord {
 
 export function inputRequestRepo(m: Models): InputRequestRepo {
   return {
-    async upsertMany(requests, now) {
-      // One read of what exists, then inserts for new keys and _id updates for changed owners only
-      // (a filter on _id is what every MongoDB-compatible store serves fastest).
-      const cycles = [...new Set(requests.map((r) => `${r.orgId}/${r.cycleId}`))];
-      const existing = new Map<string, Doc>();
-      for (const pair of cycles) {
-        const [orgId, cycleId] = pair.split('/') as [string, string];
-        const rows = await m.InputRequest.find(
-          { orgId: oid(orgId), cycleId: oid(cycleId) },
-          { key: 1, owners: 1 },
-        ).lean();
-        for (const row of rows) existing.set(`${pair}/${row['key']}`, row);
-      }
-      const fresh = requests.filter((r) => !existing.has(`${r.orgId}/${r.cycleId}/${r.key}`));
+    async sync(wanted, existing, now) {
+      // Inserts for new keys and _id updates for changed owners only: no query beyond the caller's.
+      const byKey = new Map(existing.map((r) => [r.key, r]));
+      const fresh = wanted.filter((r) => !byKey.has(r.key));
+      const result = new Map(byKey);
       if (fresh.length) {
-        await m.InputRequest.insertMany(
-          fresh.map((r) => ({
-            ...r,
-            orgId: new Types.ObjectId(r.orgId),
-            cycleId: new Types.ObjectId(r.cycleId),
-            latestVersion: 0,
-            lastSubmittedAt: null,
-            reminded: [],
-            createdAt: now,
-          })),
-          { ordered: false },
-        ).catch((err: unknown) => {
-          // Two writers creating the same new key: the unique index keeps the first; ours is the same.
-          const codes = ((err as { writeErrors?: { code?: number }[] }).writeErrors ?? [err]).map((e) =>
-            isDuplicateKey(e) ? 11000 : (e as { code?: number }).code,
+        try {
+          const docs = await m.InputRequest.insertMany(
+            fresh.map((r) => ({
+              ...r,
+              orgId: new Types.ObjectId(r.orgId),
+              cycleId: new Types.ObjectId(r.cycleId),
+              latestVersion: 0,
+              lastSubmittedAt: null,
+              reminded: [],
+              createdAt: now,
+            })),
+            { ordered: false },
           );
-          if (codes.some((c) => c !== 11000)) throw err;
-        });
-      }
-      for (const r of requests) {
-        const row = existing.get(`${r.orgId}/${r.cycleId}/${r.key}`);
-        if (row && JSON.stringify(row['owners'] ?? []) !== JSON.stringify(r.owners)) {
-          await m.InputRequest.updateOne({ _id: row['_id'] }, { $set: { owners: r.owners } });
+          for (const d of docs) result.set(d.key, toRequest(d.toObject()));
+        } catch (err) {
+          // Another writer created some of them first: the unique index kept theirs; read the truth.
+          const errors = (err as { writeErrors?: unknown[] }).writeErrors ?? [err];
+          if (!errors.every((e) => isDuplicateKey((e as { err?: unknown }).err ?? e))) throw err;
+          const first = wanted[0]!;
+          return this.sync(wanted, await this.forCycle(first.orgId, first.cycleId), now);
         }
       }
+      for (const r of wanted) {
+        const row = byKey.get(r.key);
+        if (row && JSON.stringify(row.owners) !== JSON.stringify(r.owners)) {
+          await m.InputRequest.updateOne({ _id: oid(row.id) }, { $set: { owners: r.owners } });
+          result.set(r.key, { ...row, owners: r.owners });
+        }
+      }
+      return [...result.values()];
     },
     async forCycle(orgId, cycleId) {
       return (

@@ -36,26 +36,28 @@ export interface CycleContext {
   requests: InputRequestRecord[];
 }
 
-/** Creates (or refreshes the owners of) every input request of the cycle from the current members. */
+/**
+ * Settles who owes what from the members as they are now: creates missing input requests and
+ * refreshes owners. `existing` is the cycle's requests as just read; returns them after the change.
+ */
 export async function syncInputRequests(
-  deps: Pick<Deps, 'members' | 'requests'>,
+  deps: Pick<Deps, 'requests'>,
   org: OrgRecord,
-  cycle: { id: string },
+  cycleId: string,
+  members: MemberRecord[],
+  existing: InputRequestRecord[],
   now: Date,
-): Promise<void> {
-  const members = await deps.members.all(org.id);
-  await deps.requests.upsertMany(
-    obligationsFor(org.functions, members).map((o) => ({
-      orgId: org.id,
-      cycleId: cycle.id,
-      key: o.key,
-      step: o.step,
-      kind: o.kind,
-      function: o.function,
-      owners: o.owners,
-    })),
-    now,
-  );
+): Promise<InputRequestRecord[]> {
+  const wanted = obligationsFor(org.functions, members).map((o) => ({
+    orgId: org.id,
+    cycleId,
+    key: o.key,
+    step: o.step,
+    kind: o.kind,
+    function: o.function,
+    owners: o.owners,
+  }));
+  return deps.requests.sync(wanted, existing, now);
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: 'scheduler' };
@@ -218,8 +220,7 @@ export async function advanceCycle(
     if (outcome.transitions.length === 0) return null;
     if (outcome.transitions.some((t) => t.type === 'step-opened')) {
       // Who owes what is settled when a step opens, from the members as they are now.
-      await syncInputRequests(deps, ctx.org, fresh, now);
-      requests = await deps.requests.forCycle(orgId, cycleId);
+      requests = await syncInputRequests(deps, ctx.org, cycleId, [...ctx.members.values()], requests, now);
       outcome = advance(fresh, now, completeSteps(requests));
     }
     const next: CycleRecord = { ...fresh, ...outcome.state };

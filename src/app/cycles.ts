@@ -43,7 +43,7 @@ export async function createCycle(
     }
     throw err;
   }
-  await syncInputRequests(deps, org, cycle, now);
+  await syncInputRequests(deps, org, cycle.id, await deps.members.all(orgId), [], now);
   await deps.audit.append(
     orgId,
     { actor, action: 'cycle.created', entity: { type: 'cycle', id: cycle.id }, after: cycle },
@@ -92,7 +92,13 @@ async function changeStep(
     );
     if (reopened.length) {
       const org = await deps.orgs.get(orgId);
-      if (org) await syncInputRequests(deps, org, next, now);
+      if (org) {
+        const [members, existing] = await Promise.all([
+          deps.members.all(orgId),
+          deps.requests.forCycle(orgId, cycleId),
+        ]);
+        await syncInputRequests(deps, org, cycleId, members, existing, now);
+      }
       const ctx = await loadContext(deps, next);
       if (ctx)
         await deps.outbox.enqueue(

@@ -65,14 +65,15 @@ export interface CycleRepo {
 }
 
 export interface InputRequestRepo {
-  /** Creates the requests that do not exist yet and refreshes owners of the others. */
-  upsertMany(
-    requests: Omit<
-      InputRequestRecord,
-      'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt' | 'reminded'
-    >[],
+  /**
+   * Makes the cycle's requests match `wanted` (by key): creates the missing ones and refreshes the
+   * owners of the others. `existing` is what the caller just read; returns the requests after.
+   */
+  sync(
+    wanted: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt' | 'reminded'>[],
+    existing: InputRequestRecord[],
     now: Date,
-  ): Promise<void>;
+  ): Promise<InputRequestRecord[]>;
   forCycle(orgId: string, cycleId: string): Promise<InputRequestRecord[]>;
   /** Every request of these cycles, in one query (the sweep). */
   forCycles(cycleIds: string[]): Promise<InputRequestRecord[]>;
