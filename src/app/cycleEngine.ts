@@ -203,8 +203,8 @@ export async function advanceCycle(
   deps: Deps,
   cycleId: string,
   orgId: string,
-  /** The org and members when the caller has just loaded them (the sweep); read afresh otherwise. */
-  loaded?: Omit<CycleContext, 'requests'>,
+  /** The org, members and requests when the caller has just loaded them (the sweep); read afresh otherwise. */
+  loaded?: CycleContext,
 ): Promise<CycleRecord> {
   const now = deps.clock.now();
   const initial = await deps.cycles.get(orgId, cycleId);
@@ -212,10 +212,11 @@ export async function advanceCycle(
   const ctx = loaded ?? (await loadContext(deps, initial));
   if (!ctx) return initial;
 
-  // saveWithRetry always runs the mutation at least once, so `requests` is fresh after it.
-  let requests: InputRequestRecord[] = [];
+  // The first attempt works from the requests just loaded; a retry after a lost race reads them again.
+  let requests = ctx.requests;
+  let attempt = 0;
   const { cycle, result: transitions } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
-    requests = await deps.requests.forCycle(orgId, cycleId);
+    if (attempt++ > 0) requests = await deps.requests.forCycle(orgId, cycleId);
     let outcome = advance(fresh, now, completeSteps(requests));
     if (outcome.transitions.length === 0) return null;
     if (outcome.transitions.some((t) => t.type === 'step-opened')) {
@@ -417,7 +418,7 @@ export async function advanceAllCycles(
     };
     if (!hasDueWork(c, ctx, now)) continue;
     try {
-      await advanceCycle(deps, c.id, c.orgId, { org: ctx.org, members: ctx.members });
+      await advanceCycle(deps, c.id, c.orgId, ctx);
     } catch (err) {
       onError(c.id, err);
     }
