@@ -91,6 +91,19 @@ export function orgRepo(m: Models): OrgRepo {
     async addToken(id, hash, prefix, now) {
       await m.Org.updateOne({ _id: oid(id) }, { $push: { apiTokens: { hash, prefix, createdAt: now } } });
     },
+    async tokens(id) {
+      const d = await m.Org.findById(oid(id), { apiTokens: 1 }).lean();
+      return (d?.['apiTokens'] ?? []).map((t: Doc) => ({ prefix: t['prefix'], createdAt: t['createdAt'] }));
+    },
+    async revokeToken(id, prefix) {
+      // FerretDB 1.24 has no $pull with a condition, so the remaining tokens are written back.
+      const d = await m.Org.findById(oid(id), { apiTokens: 1 }).lean();
+      const tokens = (d?.['apiTokens'] ?? []) as Doc[];
+      const kept = tokens.filter((t) => t['prefix'] !== prefix);
+      if (kept.length === tokens.length) return false;
+      await m.Org.updateOne({ _id: oid(id) }, { $set: { apiTokens: kept } });
+      return true;
+    },
     count() {
       return m.Org.countDocuments({});
     },

@@ -1,4 +1,4 @@
-/** Use cases: createOrg, updateOrg, issueOrgToken. */
+/** Use cases: createOrg, updateOrg, issueOrgToken, revokeOrgToken. */
 import {
   DEFAULT_CALENDAR,
   DEFAULT_WEEKEND,
@@ -111,4 +111,29 @@ export async function issueOrgToken(
     now,
   );
   return { apiToken: token.token, prefix: token.prefix };
+}
+
+/** Revokes one of the org's tokens (named by its prefix). The last token cannot be revoked: issue another first. */
+export async function revokeOrgToken(
+  deps: Pick<Deps, 'orgs' | 'audit' | 'clock'>,
+  orgId: string,
+  prefix: string,
+  actor: Actor,
+): Promise<void> {
+  const tokens = await deps.orgs.tokens(orgId);
+  if (!tokens.some((t) => t.prefix === prefix))
+    throw new DomainError('not_found', 'no token with this prefix');
+  if (tokens.length === 1) {
+    throw new DomainError(
+      'conflict',
+      'this is the only token of the org; issue another one before revoking it',
+    );
+  }
+  if (!(await deps.orgs.revokeToken(orgId, prefix)))
+    throw new DomainError('not_found', 'no token with this prefix');
+  await deps.audit.append(
+    orgId,
+    { actor, action: 'org.token-revoked', entity: { type: 'org', id: orgId }, after: { prefix } },
+    deps.clock.now(),
+  );
 }

@@ -38,6 +38,9 @@ export interface OrgRepo {
   update(id: string, patch: Partial<Omit<OrgRecord, 'id' | 'createdAt'>>): Promise<OrgRecord | null>;
   findIdByTokenHash(hash: string): Promise<string | null>;
   addToken(id: string, hash: string, prefix: string, now: Date): Promise<void>;
+  tokens(id: string): Promise<{ prefix: string; createdAt: Date }[]>;
+  /** Removes the token with this prefix; false when there is none. */
+  revokeToken(id: string, prefix: string): Promise<boolean>;
   count(): Promise<number>;
 }
 

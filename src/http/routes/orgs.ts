@@ -1,4 +1,4 @@
-import { createOrg, issueOrgToken, updateOrg } from '../../app/orgs.js';
+import { createOrg, issueOrgToken, revokeOrgToken, updateOrg } from '../../app/orgs.js';
 import type { Deps } from '../../app/ports.js';
 import type { Actor } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -86,6 +86,48 @@ export function orgRoutes(deps: Deps) {
       handler: async ({ params, auth }) => {
         await requireOrg(deps, params.orgId);
         return { status: 201, body: await issueOrgToken(deps, params.orgId, apiActor(auth)) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/tokens',
+      summary: 'The org’s API tokens, by prefix (the tokens themselves are never stored)',
+      tag: 'orgs',
+      auth: 'org',
+      params: orgParams,
+      responses: {
+        200: {
+          description: 'tokens',
+          schema: listOf(z.object({ prefix: z.string(), createdAt: z.string() })),
+        },
+      },
+      handler: async ({ params }) => {
+        await requireOrg(deps, params.orgId);
+        const items = (await deps.orgs.tokens(params.orgId)).map((t) => ({
+          prefix: t.prefix,
+          createdAt: t.createdAt.toISOString(),
+        }));
+        return { status: 200, body: { items, next: null } };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/orgs/:orgId/tokens/:prefix',
+      summary: 'Revoke a token by its prefix (not the last one)',
+      tag: 'orgs',
+      auth: 'org',
+      params: orgParams.extend({
+        prefix: z.string().regex(/^acc_[\w-]{6}$/, 'a token prefix such as acc_AbC123'),
+      }),
+      responses: {
+        204: { description: 'revoked' },
+        404: { description: 'no such token', schema: errorBody },
+        409: { description: 'the last token cannot be revoked', schema: errorBody },
+      },
+      handler: async ({ params, auth }) => {
+        await requireOrg(deps, params.orgId);
+        await revokeOrgToken(deps, params.orgId, params.prefix, apiActor(auth));
+        return { status: 204, body: null };
       },
     }),
   ];
