@@ -26,6 +26,7 @@ func main() {
 	dataDir := flag.String("data", "", "directory for the SQLite databases (required)")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
+	synchronous := flag.String("synchronous", "normal", "SQLite synchronous pragma: normal (WAL-safe, fast) or full")
 	flag.Parse()
 
 	if *dataDir == "" {
@@ -44,6 +45,10 @@ func main() {
 	_ = os.Setenv("DO_NOT_TRACK", "1")
 	_ = os.Setenv("FERRETDB_TELEMETRY", "disable")
 
+	if *synchronous != "normal" && *synchronous != "full" {
+		fail(fmt.Errorf("-synchronous must be normal or full, got %q", *synchronous))
+	}
+
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fail(err)
@@ -51,10 +56,12 @@ func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: fmt.Sprintf("127.0.0.1:%d", *port)},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: ferretdb.ListenerConfig{TCP: fmt.Sprintf("127.0.0.1:%d", *port)},
+		Logger:   logger,
+		Handler:  "sqlite",
+		// WAL is FerretDB's default; synchronous=normal keeps the database consistent after a crash
+		// and only risks the last commits on power loss, which suits a development store.
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		fail(err)
