@@ -134,6 +134,14 @@ function settleStatus(state: CycleState, transitions: Transition[]): void {
   if (before !== 'closed' && state.status === 'closed') transitions.push({ type: 'cycle-closed' });
 }
 
+function assertFuture(dueAt: Date, now: Date): void {
+  if (dueAt.getTime() <= now.getTime()) {
+    throw new DomainError('validation_failed', 'the new due date is in the past', {
+      dueAt: 'must be in the future',
+    });
+  }
+}
+
 function assertCycleOpen(state: CycleState): void {
   if (state.status === 'closed') throw new DomainError('cycle_closed', `the ${state.month} cycle is closed`);
 }
@@ -174,11 +182,7 @@ export function extendStep(
   if (step.status === 'closed') {
     throw new DomainError('step_closed', `step ${key} is closed; reopen it with a new due date instead`);
   }
-  if (dueAt.getTime() <= now.getTime()) {
-    throw new DomainError('validation_failed', 'the new due date is in the past', {
-      dueAt: 'must be in the future',
-    });
-  }
+  assertFuture(dueAt, now);
   if (dueAt.getTime() <= step.dueAt.getTime()) {
     throw new DomainError('validation_failed', 'an extension must move the due date later', {
       dueAt: `must be after the current due date ${step.dueAt.toISOString()}`,
@@ -219,11 +223,7 @@ export function reopenStep(
       `${laterClosed.key} has closed, so ${key} can no longer be reopened`,
     );
   }
-  if (dueAt.getTime() <= now.getTime()) {
-    throw new DomainError('validation_failed', 'the new due date is in the past', {
-      dueAt: 'must be in the future',
-    });
-  }
+  assertFuture(dueAt, now);
   const next = clone(state);
   const s = next.steps[i]!;
   s.changes.push({ from: step.dueAt, to: dueAt, reason, by, at: now, kind: 'reopen' });

@@ -41,6 +41,28 @@ export function cycleRoutes(deps: Deps) {
     if (!c) throw new DomainError('not_found', 'cycle not found');
     return c;
   }
+  /** The process owner's step actions share a shape: one use case, the cycle after it. */
+  function stepAction<B extends z.ZodType>(
+    action: string,
+    summary: string,
+    body: B,
+    run: (params: z.output<typeof stepParams>, body: z.output<B>) => Promise<CycleRecord>,
+  ) {
+    return route({
+      method: 'post',
+      path: `/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/${action}`,
+      summary,
+      tag: 'cycles',
+      auth: 'org',
+      params: stepParams,
+      body,
+      responses: stepResponses,
+      handler: async ({ params, body: input }) => {
+        await getCycle(params.orgId, params.cycleId);
+        return { status: 200, body: await view(await run(params, input)) };
+      },
+    });
+  }
   const stepResponses = {
     200: { description: 'the cycle after the change', schema: cycleBody },
     403: { description: 'the actor is not a process owner', schema: errorBody },
@@ -98,74 +120,18 @@ export function cycleRoutes(deps: Deps) {
         body: await view(await getCycle(params.orgId, params.cycleId)),
       }),
     }),
-    route({
-      method: 'post',
-      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/close',
-      summary: 'Close an open step now (process owner)',
-      tag: 'cycles',
-      auth: 'org',
-      params: stepParams,
-      body: closeInput,
-      responses: stepResponses,
-      handler: async ({ params, body }) => ({
-        status: 200,
-        body: await view(
-          await closeStepNow(
-            deps,
-            params.orgId,
-            (await getCycle(params.orgId, params.cycleId)).id,
-            params.step,
-            body.actorId,
-          ),
-        ),
-      }),
-    }),
-    route({
-      method: 'post',
-      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/extend',
-      summary: 'Move a step’s due date later, with a reason (process owner)',
-      tag: 'cycles',
-      auth: 'org',
-      params: stepParams,
-      body: extendInput,
-      responses: stepResponses,
-      handler: async ({ params, body }) => {
-        await getCycle(params.orgId, params.cycleId);
-        const c = await extendStepDue(
-          deps,
-          params.orgId,
-          params.cycleId,
-          params.step,
-          body.actorId,
-          new Date(body.dueAt),
-          body.reason,
-        );
-        return { status: 200, body: await view(c) };
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/api/v1/orgs/:orgId/cycles/:cycleId/steps/:step/reopen',
-      summary: 'Reopen a closed step with a new due date and a reason (process owner)',
-      tag: 'cycles',
-      auth: 'org',
-      params: stepParams,
-      body: reopenInput,
-      responses: stepResponses,
-      handler: async ({ params, body }) => {
-        await getCycle(params.orgId, params.cycleId);
-        const c = await reopenClosedStep(
-          deps,
-          params.orgId,
-          params.cycleId,
-          params.step,
-          body.actorId,
-          new Date(body.dueAt),
-          body.reason,
-        );
-        return { status: 200, body: await view(c) };
-      },
-    }),
+    stepAction('close', 'Close an open step now (process owner)', closeInput, (p, b) =>
+      closeStepNow(deps, p.orgId, p.cycleId, p.step, b.actorId),
+    ),
+    stepAction('extend', 'Move a step’s due date later, with a reason (process owner)', extendInput, (p, b) =>
+      extendStepDue(deps, p.orgId, p.cycleId, p.step, b.actorId, new Date(b.dueAt), b.reason),
+    ),
+    stepAction(
+      'reopen',
+      'Reopen a closed step with a new due date and a reason (process owner)',
+      reopenInput,
+      (p, b) => reopenClosedStep(deps, p.orgId, p.cycleId, p.step, b.actorId, new Date(b.dueAt), b.reason),
+    ),
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/cycles/:cycleId/inputs',
