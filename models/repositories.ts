@@ -517,13 +517,6 @@ export function outboxRepo(m: Models): Outbox {
         ).map(toOutbox),
       );
     },
-    async keys(orgId, cycleId, kind) {
-      const rows = await m.OutboxMessage.find(
-        { orgId: oid(orgId), cycleId: oid(cycleId), kind },
-        { key: 1 },
-      ).lean();
-      return new Set(rows.map((r) => String(r['key'])));
-    },
   };
 }
 

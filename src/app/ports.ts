@@ -108,7 +108,6 @@ export interface Outbox {
     now: Date,
   ): Promise<number>;
   list(orgId: string, filter: OutboxFilter, page: PageRequest): Promise<Page<OutboxRecord>>;
-  keys(orgId: string, cycleId: string, kind: OutboxRecord['kind']): Promise<Set<string>>;
 }
 
 export interface AuditLog {

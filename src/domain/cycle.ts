@@ -9,7 +9,7 @@
  *   date and a reason) as long as no later step has closed;
  * - the cycle is `planned` until its first step opens, `active` until step 5 closes, then `closed`.
  */
-import { STEP_KEYS, type StepKey } from './calendar.js';
+import type { StepKey } from './calendar.js';
 import { DomainError } from './errors.js';
 
 export type StepStatus = 'pending' | 'open' | 'closed';
@@ -236,8 +236,4 @@ export function reopenStep(
     round: step.round + 1,
   });
   return { state: next, transitions: [{ type: 'step-reopened', step: key, dueAt, reason, round: s.round }] };
-}
-
-export function isStepKey(value: string): value is StepKey {
-  return (STEP_KEYS as readonly string[]).includes(value);
 }

@@ -22,5 +22,3 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
-
-export const notFound = (what: string): DomainError => new DomainError('not_found', `${what} not found`);
