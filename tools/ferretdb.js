@@ -99,7 +99,9 @@ export async function ensureFerretDbBinary(opts) {
     })
   );
   renameSync(tmp, binary);
-  progress(`  built ${path.relative(process.cwd(), binary)} (${built} packages)`);
+  progress(
+    `  built ${path.relative(process.cwd(), binary)}${built ? ` (${built} packages compiled)` : " (from Go's build cache)"}`,
+  );
   return binary;
 }
 
