@@ -1,0 +1,263 @@
+/**
+ * Statistical forecasting methods for monthly demand, each fitted by minimising the in-sample
+ * one-step squared error. Every fit returns its point forecast, its one-step residuals and how its
+ * forecast uncertainty grows with the horizon (a multiplier of the one-step standard deviation).
+ * Pure and deterministic.
+ */
+import { nelderMead } from './optimize.js';
+
+export const METHODS = [
+  'seasonal-naive',
+  'ses',
+  'holt-damped',
+  'holt-winters-additive',
+  'holt-winters-multiplicative',
+  'theta',
+  'croston',
+  'sba',
+] as const;
+export type MethodName = (typeof METHODS)[number];
+
+export interface Fit {
+  method: MethodName;
+  /** Point forecasts for steps 1..h. */
+  forecast(h: number): number[];
+  /** In-sample one-step errors (actual - fitted) where the method makes a one-step forecast. */
+  residuals: number[];
+  /** sd(step k) / sd(step 1), for k = 1..h. */
+  spread(h: number): number[];
+}
+
+const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
+const sse = (r: number[]) => r.reduce((s, e) => s + e * e, 0);
+
+export function seasonalNaive(y: number[], m: number): Fit {
+  const season = y.length >= m ? m : 1;
+  const residuals: number[] = [];
+  for (let t = season; t < y.length; t++) residuals.push(y[t]! - y[t - season]!);
+  return {
+    method: 'seasonal-naive',
+    residuals,
+    forecast: (h) => Array.from({ length: h }, (_, k) => y[y.length - season + (k % season)]!),
+    spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(Math.floor(k / season) + 1)),
+  };
+}
+
+function sesRun(y: number[], alpha: number): { level: number; residuals: number[] } {
+  let level = y[0]!;
+  const residuals: number[] = [];
+  for (let t = 1; t < y.length; t++) {
+    const e = y[t]! - level;
+    residuals.push(e);
+    level += alpha * e;
+  }
+  return { level, residuals };
+}
+
+export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: number } {
+  const a =
+    alpha ?? nelderMead(([x]) => sse(sesRun(y, x!).residuals), [0.3], { lo: 0.01, hi: 0.99 }, 60).x[0]!;
+  const { level, residuals } = sesRun(y, a);
+  return {
+    method: 'ses',
+    alpha: a,
+    level,
+    residuals,
+    forecast: (h) => Array(h).fill(level),
+    spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * a * a)),
+  };
+}
+
+function holtRun(y: number[], a: number, b: number, phi: number) {
+  let level = y[0]!;
+  let trend = y.length > 1 ? y[1]! - y[0]! : 0;
+  const residuals: number[] = [];
+  for (let t = 1; t < y.length; t++) {
+    const fitted = level + phi * trend;
+    const e = y[t]! - fitted;
+    residuals.push(e);
+    const newLevel = fitted + a * e;
+    trend = phi * trend + a * b * e;
+    level = newLevel;
+  }
+  return { level, trend, residuals };
+}
+
+export function holtDamped(y: number[]): Fit {
+  const phi = 0.98;
+  const { x } = nelderMead(([a, b]) => sse(holtRun(y, a!, b!, phi).residuals), [0.3, 0.1], {
+    lo: 0.01,
+    hi: 0.99,
+  });
+  const [a, b] = x as [number, number];
+  const { level, trend, residuals } = holtRun(y, a, b, phi);
+  return {
+    method: 'holt-damped',
+    residuals,
+    forecast: (h) => {
+      const out: number[] = [];
+      let damp = 0;
+      for (let k = 1; k <= h; k++) {
+        damp += phi ** k;
+        out.push(level + damp * trend);
+      }
+      return out;
+    },
+    spread: (h) => {
+      const out: number[] = [];
+      let v = 0;
+      for (let k = 1; k <= h; k++) {
+        out.push(Math.sqrt(1 + v));
+        // variance of ETS(A,Ad,N) grows by (alpha * (1 + beta * sum phi^j))^2 per step
+        let d = 0;
+        for (let j = 1; j <= k; j++) d += phi ** j;
+        v += (a * (1 + b * d)) ** 2;
+      }
+      return out;
+    },
+  };
+}
+
+function hwRun(y: number[], m: number, a: number, b: number, g: number, multiplicative: boolean) {
+  const first = y.slice(0, m);
+  const second = y.slice(m, 2 * m);
+  let level = mean(first);
+  let trend = (mean(second) - mean(first)) / m;
+  // Seasonal start values from the first two seasons with the straight-line trend taken out.
+  const line = (t: number) => level + trend * (t - (m - 1) / 2);
+  const seasonal = first.map((_, i) => {
+    const a = multiplicative ? y[i]! / line(i) : y[i]! - line(i);
+    const b = multiplicative ? second[i]! / line(i + m) : second[i]! - line(i + m);
+    return (a + b) / 2;
+  });
+  // the level at the end of the first season
+  level = line(m - 1);
+  const phi = 0.98;
+  const residuals: number[] = [];
+  for (let t = m; t < y.length; t++) {
+    const s = seasonal[t % m]!;
+    const base = level + phi * trend;
+    const fitted = multiplicative ? base * s : base + s;
+    const e = y[t]! - fitted;
+    residuals.push(e);
+    const newLevel = multiplicative ? a * (y[t]! / s) + (1 - a) * base : a * (y[t]! - s) + (1 - a) * base;
+    trend = b * (newLevel - level) + (1 - b) * phi * trend;
+    seasonal[t % m] = multiplicative ? g * (y[t]! / base) + (1 - g) * s : g * (y[t]! - base) + (1 - g) * s;
+    level = newLevel;
+  }
+  return { level, trend, seasonal, residuals, phi, n: y.length };
+}
+
+export function holtWinters(y: number[], m: number, multiplicative: boolean): Fit {
+  const objective = ([a, b, g]: number[]) => {
+    const r = hwRun(y, m, a!, b!, g!, multiplicative).residuals;
+    return r.every(Number.isFinite) ? sse(r) : Number.MAX_VALUE;
+  };
+  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 150);
+  const [a, b, g] = x as [number, number, number];
+  const run = hwRun(y, m, a, b, g, multiplicative);
+  return {
+    method: multiplicative ? 'holt-winters-multiplicative' : 'holt-winters-additive',
+    residuals: run.residuals,
+    forecast: (h) => {
+      const out: number[] = [];
+      let damp = 0;
+      for (let k = 1; k <= h; k++) {
+        damp += run.phi ** k;
+        const s = run.seasonal[(run.n + k - 1) % m]!;
+        const base = run.level + damp * run.trend;
+        out.push(multiplicative ? base * s : base + s);
+      }
+      return out;
+    },
+    spread: (h) =>
+      Array.from({ length: h }, (_, k) =>
+        Math.sqrt(1 + k * a * a * (1 + b) ** 2 + Math.floor(k / m) * g * g),
+      ),
+  };
+}
+
+/** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
+export function seasonalIndices(y: number[], m: number): number[] {
+  const ratios: number[][] = Array.from({ length: m }, () => []);
+  const half = m / 2;
+  for (let t = Math.ceil(half); t < y.length - Math.ceil(half); t++) {
+    let s = 0;
+    for (let j = -Math.floor(half); j <= Math.floor(half); j++) {
+      const w = m % 2 === 0 && Math.abs(j) === half ? 0.5 : 1;
+      s += w * y[t + j]!;
+    }
+    const ma = s / m;
+    if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
+  }
+  const raw = ratios.map((r) => (r.length ? mean(r) : 1));
+  const norm = mean(raw);
+  return raw.map((v) => v / norm);
+}
+
+/** Is there seasonality at lag m? (autocorrelation test at 90%, as in the M3 Theta method). */
+export function isSeasonal(y: number[], m: number): boolean {
+  const n = y.length;
+  if (n < 3 * m) return false;
+  const mu = mean(y);
+  const acf = (k: number) => {
+    let num = 0;
+    for (let t = k; t < n; t++) num += (y[t]! - mu) * (y[t - k]! - mu);
+    return num / y.reduce((s, v) => s + (v - mu) ** 2, 0);
+  };
+  const r = Array.from({ length: m }, (_, i) => acf(i + 1));
+  const limit = 1.645 * Math.sqrt((1 + 2 * sum(r.slice(0, m - 1).map((v) => v * v))) / n);
+  return Math.abs(r[m - 1]!) > limit;
+}
+
+export function theta(y: number[], m: number): Fit {
+  const seasonal = y.every((v) => v > 0) && isSeasonal(y, m);
+  const idx = seasonal ? seasonalIndices(y, m) : null;
+  const x = idx ? y.map((v, t) => v / idx[t % m]!) : y;
+  const n = x.length;
+  const tMean = (n - 1) / 2;
+  const xMean = mean(x);
+  let num = 0;
+  let den = 0;
+  x.forEach((v, t) => {
+    num += (t - tMean) * (v - xMean);
+    den += (t - tMean) ** 2;
+  });
+  const slope = den ? num / den : 0;
+  const s = ses(x);
+  const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
+  const reseason = (v: number, t: number) => (idx ? v * idx[t % m]! : v);
+  return {
+    method: 'theta',
+    residuals: s.residuals.map((e, i) => (idx ? e * idx[(i + 1) % m]! : e)),
+    forecast: (h) => Array.from({ length: h }, (_, k) => reseason(s.level + drift(k + 1), n + k)),
+    spread: s.spread,
+  };
+}
+
+/** Croston's method for intermittent demand; SBA applies the Syntetos-Boylan bias correction. */
+export function croston(y: number[], variant: 'croston' | 'sba', alpha = 0.1): Fit {
+  let size: number | null = null;
+  let interval: number | null = null;
+  let sinceLast = 1;
+  const residuals: number[] = [];
+  const factor = variant === 'sba' ? 1 - alpha / 2 : 1;
+  for (const v of y) {
+    if (size !== null && interval !== null) residuals.push(v - (factor * size) / interval);
+    if (v > 0) {
+      size = size === null ? v : size + alpha * (v - size);
+      interval = interval === null ? sinceLast : interval + alpha * (sinceLast - interval);
+      sinceLast = 1;
+    } else {
+      sinceLast++;
+    }
+  }
+  const rate = size !== null && interval !== null ? (factor * size) / interval : 0;
+  return {
+    method: variant,
+    residuals,
+    forecast: (h) => Array(h).fill(rate),
+    spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * alpha * alpha)),
+  };
+}
