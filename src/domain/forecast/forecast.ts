@@ -88,7 +88,7 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   const h = opts.horizon;
   const y = history.map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0));
   if (y.length === 0) {
-    const zeros = Array(h).fill(0);
+    const zeros = Array<number>(h).fill(0);
     return {
       method: 'seasonal-naive',
       members: [],

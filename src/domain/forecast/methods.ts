@@ -21,11 +21,11 @@ export type MethodName = (typeof METHODS)[number];
 export interface Fit {
   method: MethodName;
   /** Point forecasts for steps 1..h. */
-  forecast(h: number): number[];
+  forecast: (h: number) => number[];
   /** In-sample one-step errors (actual - fitted) where the method makes a one-step forecast. */
   residuals: number[];
   /** sd(step k) / sd(step 1), for k = 1..h. */
-  spread(h: number): number[];
+  spread: (h: number) => number[];
 }
 
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
@@ -64,7 +64,7 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
     alpha: a,
     level,
     residuals,
-    forecast: (h) => Array(h).fill(level),
+    forecast: (h) => Array<number>(h).fill(level),
     spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * a * a)),
   };
 }
@@ -257,7 +257,7 @@ export function croston(y: number[], variant: 'croston' | 'sba', alpha = 0.1): F
   return {
     method: variant,
     residuals,
-    forecast: (h) => Array(h).fill(rate),
+    forecast: (h) => Array<number>(h).fill(rate),
     spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * alpha * alpha)),
   };
 }
