@@ -60,7 +60,7 @@ function candidates(y: number[], m: number): ((h: number[]) => Fit)[] {
   }
   const list: ((x: number[]) => Fit)[] = [(x) => seasonalNaive(x, m), (x) => ses(x), (x) => theta(x, m)];
   if (y.length >= 6) list.push((x) => holtDamped(x));
-  if (y.length >= 2 * m + 6) {
+  if (y.length >= 2 * m + 3) {
     list.push((x) => holtWinters(x, m, false));
     if (y.every((v) => v > 0)) list.push((x) => holtWinters(x, m, true));
   }
@@ -99,21 +99,27 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
       backtest: { actual: [], forecast: [] },
     };
   }
-  const makers = candidates(y, m);
   const bh = opts.backtestHorizon ?? Math.min(h, 6);
-  const origins = opts.origins ?? 3;
-
-  // Rolling-origin backtest: each method forecasts bh points from each of the last `origins` origins.
+  const stride = Math.max(1, Math.floor(bh / 2));
+  // Origins step back `stride` points at a time; keep as many (up to `origins`) as leave every
+  // training window long enough for the seasonal methods, when the history allows that at all.
+  let origins = opts.origins ?? 3;
+  while (origins > 1 && y.length - bh - stride * (origins - 1) < 2 * m + 3 && y.length - bh >= 2 * m + 3)
+    origins--;
+  const ends: number[] = [];
+  for (let i = 0; i < origins; i++) {
+    const end = y.length - bh - i * stride;
+    if (end >= 6) ends.push(end);
+  }
+  // Candidates are those that can be fitted on the shortest training window.
+  const makers = candidates(ends.length ? y.slice(0, Math.min(...ends)) : y, m);
   const actual: number[] = [];
   const perMethod: number[][] = makers.map(() => []);
-  const minTrain = Math.max(6, y.length - origins * bh);
-  if (y.length - bh >= 6) {
-    for (let end = y.length - bh; end >= minTrain && end >= 6; end -= bh) {
-      const train = y.slice(0, end);
-      const test = y.slice(end, end + bh);
-      actual.push(...test);
-      makers.forEach((make, i) => perMethod[i]!.push(...make(train).forecast(test.length)));
-    }
+  for (const end of ends) {
+    const test = y.slice(end, end + bh);
+    actual.push(...test);
+    const train = y.slice(0, end);
+    makers.forEach((make, i) => perMethod[i]!.push(...make(train).forecast(test.length)));
   }
   const err = (f: number[]) => actual.reduce((s, a, i) => s + Math.abs(a - f[i]!), 0);
   const fits = makers.map((make) => make(y));

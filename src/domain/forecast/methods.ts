@@ -154,7 +154,7 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
     const r = hwRun(y, m, a!, b!, g!, multiplicative).residuals;
     return r.every(Number.isFinite) ? sse(r) : Number.MAX_VALUE;
   };
-  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 150);
+  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 90);
   const [a, b, g] = x as [number, number, number];
   const run = hwRun(y, m, a, b, g, multiplicative);
   return {
