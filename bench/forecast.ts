@@ -73,6 +73,6 @@ process.stdout.write(
 );
 process.stdout.write(
   `accuracy over the next ${holdout} months (mean sMAPE %, mean MASE): ${Object.entries(scores)
-    .map(([k, [sm, ma]]) => `${k} ${(sm! / families).toFixed(1)} / ${(ma! / families).toFixed(2)}`)
+    .map(([k, [sm, ma]]) => `${k} ${(sm / families).toFixed(1)} / ${(ma / families).toFixed(2)}`)
     .join('; ')}\n`,
 );
