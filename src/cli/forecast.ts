@@ -1,0 +1,129 @@
+/**
+ * `accord forecast --input history.csv --horizon 18 --output forecast.csv`
+ *
+ * Input columns `series,period,value` (period `YYYY-MM`, value >= 0, any order; more columns are
+ * ignored). Output `series,period,p10,p50,p90,method`. A file with bad rows writes nothing and
+ * lists every bad row (line, column, reason). Months missing inside a series count as zero demand
+ * and are reported. A progress line is shown on large inputs.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { CsvError, parse } from 'csv-parse';
+import { DateTime } from 'luxon';
+import { forecastSeries } from '../domain/forecast/forecast.js';
+import { ISO_MONTH } from '../domain/time.js';
+
+export interface ForecastCliOptions {
+  input: string;
+  output: string;
+  horizon: number;
+  season: number;
+  progress: (done: number, total: number) => void;
+  warn: (line: string) => void;
+}
+
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length} bad row(s) in the input; nothing was written`);
+  }
+}
+
+const monthIndex = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
+const monthOf = (i: number) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+
+export async function readHistory(input: string): Promise<Map<string, Map<number, number>>> {
+  const series = new Map<string, Map<number, number>>();
+  const problems: string[] = [];
+  const parser = createReadStream(input).pipe(
+    parse({
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+    }),
+  );
+  let checkedHeader = false;
+  try {
+    for await (const { record: row, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
+      const line = info.lines;
+      if (!checkedHeader) {
+        checkedHeader = true;
+        const missing = ['series', 'period', 'value'].filter((c) => !(c in row));
+        if (missing.length) throw new InputError([`header: missing column(s) ${missing.join(', ')}`]);
+      }
+      const name = row['series'] ?? '';
+      const period = row['period'] ?? '';
+      const value = Number(row['value']);
+      if (!name) problems.push(`line ${line}, series: empty`);
+      if (!ISO_MONTH.test(period)) problems.push(`line ${line}, period: "${period}" is not YYYY-MM`);
+      if (row['value'] === '' || !Number.isFinite(value))
+        problems.push(`line ${line}, value: "${row['value']}" is not a number`);
+      else if (value < 0) problems.push(`line ${line}, value: ${value} is negative`);
+      if (problems.length > 1000) break;
+      if (!name || !ISO_MONTH.test(period) || !Number.isFinite(value) || value < 0) continue;
+      let s = series.get(name);
+      if (!s) series.set(name, (s = new Map<number, number>()));
+      const m = monthIndex(period);
+      if (s.has(m)) problems.push(`line ${line}, period: ${period} appears twice for series "${name}"`);
+      s.set(m, value);
+    }
+  } catch (err) {
+    // csv-parse reports malformed CSV (an unclosed quote, say) with the line it stopped at.
+    if (err instanceof CsvError)
+      throw new InputError([
+        ...problems,
+        `line ${(err as CsvError & { lines?: number }).lines ?? '?'}: ${err.message}`,
+      ]);
+    throw err;
+  }
+  if (problems.length) throw new InputError(problems);
+  return series;
+}
+
+function csvField(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export async function runForecast(
+  o: ForecastCliOptions,
+): Promise<{ series: number; rows: number; gaps: number }> {
+  const history = await readHistory(o.input);
+  const out = o.output === '-' ? process.stdout : createWriteStream(o.output);
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  await write('series,period,p10,p50,p90,method\n');
+  let done = 0;
+  let rows = 0;
+  let gaps = 0;
+  const round = (v: number) => String(Math.round(v * 100) / 100);
+  for (const [name, points] of history) {
+    const months = [...points.keys()];
+    const first = Math.min(...months);
+    const last = Math.max(...months);
+    const y: number[] = [];
+    for (let i = first; i <= last; i++) {
+      const v = points.get(i);
+      if (v === undefined) gaps++;
+      y.push(v ?? 0);
+    }
+    const f = forecastSeries(y, { horizon: o.horizon, season: o.season });
+    let chunk = '';
+    for (let k = 0; k < o.horizon; k++) {
+      chunk += `${csvField(name)},${monthOf(last + 1 + k)},${round(f.p10[k]!)},${round(f.p50[k]!)},${round(f.p90[k]!)},${f.method}\n`;
+      rows++;
+    }
+    await write(chunk);
+    o.progress(++done, history.size);
+  }
+  if (out !== process.stdout)
+    await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+  if (gaps) o.warn(`${gaps} missing month(s) inside series were taken as zero demand`);
+  return { series: history.size, rows, gaps };
+}
+
+export function currentMonth(): string {
+  return DateTime.utc().toFormat('yyyy-MM');
+}
