@@ -8,7 +8,6 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
-import { DateTime } from 'luxon';
 import { forecastSeries } from '../domain/forecast/forecast.js';
 import { ISO_MONTH } from '../domain/time.js';
 
@@ -122,8 +121,4 @@ export async function runForecast(
     await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
   if (gaps) o.warn(`${gaps} missing month(s) inside series were taken as zero demand`);
   return { series: history.size, rows, gaps };
-}
-
-export function currentMonth(): string {
-  return DateTime.utc().toFormat('yyyy-MM');
 }
