@@ -5,6 +5,7 @@ import { ensureIndexes, registerModels, type Models } from './schemas.js';
 import {
   auditLog,
   cycleRepo,
+  datasetRepo,
   inputRequestRepo,
   memberRepo,
   orgRepo,
@@ -46,6 +47,7 @@ export async function connectDatabase(
       submissions: submissionRepo(models),
       outbox: outboxRepo(models),
       audit: auditLog(models),
+      datasets: datasetRepo(models),
     },
     async ping() {
       try {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type {
+  DatasetRepo,
   NewMember,
   AuditLog,
   CycleRepo,
@@ -13,6 +14,7 @@ import type {
 } from '../src/app/ports.js';
 import type {
   AuditRecord,
+  DatasetRecord,
   CycleRecord,
   InputRequestRecord,
   MemberRecord,
@@ -613,6 +615,105 @@ export function auditLog(m: Models): AuditLog {
             .lean()
         ).map(toAudit),
       );
+    },
+  };
+}
+
+function toDataset(d: Doc): DatasetRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    version: d['version'],
+    tables: d['tables'] ?? {},
+    warnings: [...(d['warnings'] ?? [])],
+    createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
+    createdAt: d['createdAt'],
+  };
+}
+
+export function datasetRepo(m: Models): DatasetRepo {
+  const ready = (orgId: string) => ({ orgId: oid(orgId), status: 'ready' });
+  return {
+    async createStaging(orgId, now) {
+      const doc = await m.Dataset.create({
+        orgId: new Types.ObjectId(orgId),
+        status: 'staging',
+        createdBy: { type: 'system', id: 'staging' },
+        createdAt: now,
+      });
+      return idOf(doc.toObject());
+    },
+    async stageChunk(orgId, stagingId, table, seq, rows) {
+      await m.DatasetChunk.collection.insertOne({
+        orgId: new Types.ObjectId(orgId),
+        datasetId: new Types.ObjectId(stagingId),
+        table,
+        seq,
+        rows,
+      });
+    },
+    async discard(orgId, stagingId) {
+      await m.DatasetChunk.collection.deleteMany({ datasetId: new Types.ObjectId(stagingId) });
+      await m.Dataset.deleteOne({ _id: oid(stagingId), orgId: oid(orgId), status: 'staging' });
+    },
+    async commit(orgId, stagingId, meta, now) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const last = await m.Dataset.find(ready(orgId)).sort({ version: -1 }).limit(1).lean();
+        const version = ((last[0]?.['version'] as number | undefined) ?? 0) + 1;
+        try {
+          await m.Dataset.updateOne(
+            { _id: oid(stagingId) },
+            {
+              $set: {
+                status: 'ready',
+                version,
+                versionKey: `${orgId}:${version}`,
+                tables: meta.tables,
+                warnings: meta.warnings,
+                createdBy: meta.createdBy,
+                createdAt: now,
+              },
+            },
+          );
+          const d = await m.Dataset.findById(oid(stagingId)).lean();
+          return toDataset(d!);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err; // another upload took this version number: take the next
+        }
+      }
+      throw new Error('could not number the dataset version after 20 attempts');
+    },
+    async latest(orgId) {
+      const d = await m.Dataset.find(ready(orgId)).sort({ version: -1 }).limit(1).lean();
+      return d[0] ? toDataset(d[0]) : null;
+    },
+    async byVersion(orgId, version) {
+      const d = await m.Dataset.findOne({ versionKey: `${orgId}:${version}` }).lean();
+      return d && String(d['orgId']) === orgId ? toDataset(d) : null;
+    },
+    list(orgId, page) {
+      return pageBy(page, async (after, limit) =>
+        (
+          await m.Dataset.find({ ...ready(orgId), ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toDataset),
+      );
+    },
+    async *rows(orgId, dataset, table) {
+      const source = dataset.tables[table as keyof DatasetRecord['tables']]?.source;
+      if (!source) return;
+      for (let seq = 0; ; seq++) {
+        const chunk = await m.DatasetChunk.findOne({
+          datasetId: oid(source),
+          table,
+          seq,
+          orgId: oid(orgId),
+        }).lean();
+        if (!chunk) return;
+        yield chunk['rows'] as Record<string, unknown>[];
+      }
     },
   };
 }

@@ -181,6 +181,37 @@ export const auditHeadSchema = new Schema(
   opts,
 );
 
+/** A dataset version (or an upload being staged: `status: 'staging'`, no version yet). */
+export const datasetSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    status: { type: String, required: true },
+    version: { type: Number, default: null },
+    // `orgId:version`, set on commit: a single-field unique key (see DEVELOPERS.md).
+    versionKey: { type: String },
+    tables: { type: Schema.Types.Mixed, default: {} },
+    warnings: [String],
+    createdBy: { _id: false, type: { type: String }, id: String },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+datasetSchema.index({ versionKey: 1 }, { unique: true, sparse: true });
+datasetSchema.index({ orgId: 1, status: 1 });
+
+/** Rows of one table of one upload, a chunk at a time (rows are objects: no nested arrays). */
+export const datasetChunkSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    datasetId: { type: Schema.Types.ObjectId, required: true },
+    table: { type: String, required: true },
+    seq: { type: Number, required: true },
+    rows: { type: [Schema.Types.Mixed], default: [] },
+  },
+  opts,
+);
+datasetChunkSchema.index({ datasetId: 1, table: 1, seq: 1 }, { unique: true });
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -192,6 +223,8 @@ export function registerModels(conn: Connection) {
     OutboxMessage: conn.model('OutboxMessage', outboxSchema, 'outbox'),
     AuditEvent: conn.model('AuditEvent', auditSchema, 'auditEvents'),
     AuditHead: conn.model('AuditHead', auditHeadSchema, 'auditHeads'),
+    Dataset: conn.model('Dataset', datasetSchema, 'datasets'),
+    DatasetChunk: conn.model('DatasetChunk', datasetChunkSchema, 'datasetChunks'),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The ports use cases need. models/ implements the repositories; main.ts wires them. */
 import type {
   Actor,
+  DatasetRecord,
   AuditRecord,
   CycleRecord,
   InputRequestRecord,
@@ -129,6 +130,31 @@ export interface AuditLog {
   ): Promise<Page<AuditRecord>>;
 }
 
+export interface DatasetRepo {
+  /** A staging area for an upload's rows; invisible until committed. */
+  createStaging(orgId: string, now: Date): Promise<string>;
+  stageChunk(
+    orgId: string,
+    stagingId: string,
+    table: string,
+    seq: number,
+    rows: Record<string, unknown>[],
+  ): Promise<void>;
+  discard(orgId: string, stagingId: string): Promise<void>;
+  /** Makes the staged upload the org's next version. */
+  commit(
+    orgId: string,
+    stagingId: string,
+    meta: Pick<DatasetRecord, 'tables' | 'warnings' | 'createdBy'>,
+    now: Date,
+  ): Promise<DatasetRecord>;
+  latest(orgId: string): Promise<DatasetRecord | null>;
+  byVersion(orgId: string, version: number): Promise<DatasetRecord | null>;
+  list(orgId: string, page: PageRequest): Promise<Page<DatasetRecord>>;
+  /** The rows of one table of a version, chunk by chunk (bounded memory). */
+  rows(orgId: string, dataset: DatasetRecord, table: string): AsyncIterable<Record<string, unknown>[]>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -138,5 +164,6 @@ export interface Deps {
   submissions: SubmissionRepo;
   outbox: Outbox;
   audit: AuditLog;
+  datasets: DatasetRepo;
   copy: Copy;
 }

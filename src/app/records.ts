@@ -102,3 +102,15 @@ export interface AuditRecord {
 }
 
 export type { StepStatus };
+
+export interface DatasetRecord {
+  id: string;
+  orgId: string;
+  /** 1, 2, 3 ... per org; immutable once committed. */
+  version: number;
+  /** Each table of this version: where its rows live (this or an earlier upload) and how many. */
+  tables: Partial<Record<import('../domain/dataset.js').TableName, { source: string; rows: number }>>;
+  warnings: string[];
+  createdBy: Actor;
+  createdAt: Date;
+}

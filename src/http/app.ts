@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { mount, route, type AnyRoute } from './route.js';
 import { cycleRoutes } from './routes/cycles.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/orgs.js';
@@ -57,6 +58,7 @@ export function createHttpApp(opts: {
     ...memberRoutes(deps),
     ...cycleRoutes(deps),
     ...opsRoutes(deps),
+    ...datasetRoutes(deps),
   ];
   let spec: unknown = null;
   routes.push(

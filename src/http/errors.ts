@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string> = {},
+    /** Extra members of the error object, e.g. every bad row of an upload. */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -47,7 +49,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const api = toApiError(err);
     if (api) {
-      res.status(api.status).json({ error: { code: api.code, message: api.message, fields: api.fields } });
+      res
+        .status(api.status)
+        .json({ error: { code: api.code, message: api.message, fields: api.fields, ...api.extra } });
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error');

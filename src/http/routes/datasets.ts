@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { DatasetRejected, importDataset } from '../../app/datasets.js';
+import type { Deps } from '../../app/ports.js';
+import type { DatasetRecord } from '../../app/records.js';
+import { DomainError } from '../../domain/errors.js';
+import { ApiError } from '../errors.js';
+import { csvParts } from '../multipart.js';
+import { route } from '../route.js';
+import { errorBody, listOf, orgParams, pageQuery } from '../schemas.js';
+import { apiActor, requireOrg } from './orgs.js';
+
+const datasetBody = z.object({
+  id: z.string(),
+  version: z.number(),
+  tables: z.record(z.string(), z.object({ rows: z.number(), uploadedIn: z.string() })),
+  warnings: z.array(z.string()),
+  createdAt: z.string(),
+});
+
+function datasetJson(d: DatasetRecord) {
+  return {
+    id: d.id,
+    version: d.version,
+    tables: Object.fromEntries(
+      Object.entries(d.tables).map(([t, v]) => [
+        t,
+        { rows: v.rows, uploadedIn: v.source === d.id ? 'this version' : v.source },
+      ]),
+    ),
+    warnings: d.warnings,
+    createdBy: d.createdBy,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+export function datasetRoutes(deps: Deps) {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/datasets',
+      summary:
+        'Upload step-1 data as CSV files (multipart, one file per table: families, history, inventory, resources, capacity, routing, alternates); all or nothing',
+      tag: 'datasets',
+      auth: 'org',
+      params: orgParams,
+      responses: {
+        201: { description: 'a new dataset version, with warnings', schema: datasetBody },
+        400: {
+          description: 'bad rows: every one is listed in error.rows (line, column, reason); nothing imported',
+          schema: errorBody,
+        },
+        413: { description: 'a file over 512 MiB', schema: errorBody },
+        415: { description: 'not multipart/form-data, or not CSV', schema: errorBody },
+      },
+      handler: async ({ params, auth, req }) => {
+        await requireOrg(deps, params.orgId);
+        try {
+          const d = await importDataset(deps, params.orgId, csvParts(req), apiActor(auth));
+          return { status: 201, body: datasetJson(d) };
+        } catch (err) {
+          if (err instanceof DatasetRejected) {
+            const fields = Object.fromEntries(
+              err.errors.slice(0, 100).map((e) => [`${e.table}:${e.line}:${e.column}`, e.reason]),
+            );
+            throw new ApiError(400, 'validation_failed', err.message, fields, {
+              rows: err.errors,
+              errorCount: err.errorCount,
+            });
+          }
+          throw err;
+        }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/datasets',
+      summary: 'Dataset versions, oldest first',
+      tag: 'datasets',
+      auth: 'org',
+      params: orgParams,
+      query: pageQuery,
+      responses: { 200: { description: 'a page', schema: listOf(datasetBody) } },
+      handler: async ({ params, query }) => {
+        await requireOrg(deps, params.orgId);
+        const page = await deps.datasets.list(params.orgId, {
+          limit: query.limit,
+          after: query.cursor ?? null,
+        });
+        return { status: 200, body: { items: page.items.map(datasetJson), next: page.next } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/datasets/:version',
+      summary: 'One dataset version: its tables, row counts and warnings',
+      tag: 'datasets',
+      auth: 'org',
+      params: orgParams.extend({ version: z.coerce.number().int().min(1) }),
+      responses: { 200: { description: 'the version', schema: datasetBody } },
+      handler: async ({ params }) => {
+        const d = await deps.datasets.byVersion(params.orgId, params.version);
+        if (!d) throw new DomainError('not_found', 'dataset version not found');
+        return { status: 200, body: datasetJson(d) };
+      },
+    }),
+  ];
+}
