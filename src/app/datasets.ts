@@ -8,6 +8,7 @@ import {
   TABLES,
   TABLE_COLUMNS,
   historyGaps,
+  monthNumber,
   missingColumns,
   outliers,
   parseRow,
@@ -43,7 +44,7 @@ export class DatasetRejected extends Error {
   }
 }
 
-const CHUNK = 1000;
+const CHUNK = 2000;
 const MAX_REPORTED = 1000;
 
 export async function importDataset(
@@ -60,7 +61,8 @@ export async function importDataset(
   const counts = new Map<TableName, number>();
   const referenced = { families: new Set<string>(), resources: new Set<string>() };
   const declared = { families: new Set<string>(), resources: new Set<string>() };
-  const history = new Map<string, { periods: string[]; values: number[] }>();
+  // Per family: the months seen (as month numbers) and the shipments, for the gap and outlier checks.
+  const history = new Map<string, { months: Set<number>; values: number[] }>();
   let negatives = 0;
   const bad = (e: BadRow) => {
     errorCount++;
@@ -105,8 +107,8 @@ export async function importDataset(
         if ('family' in row && table !== 'families') referenced.families.add(String(row['family']));
         if ('resource' in row && table !== 'resources') referenced.resources.add(String(row['resource']));
         if (table === 'history') {
-          const h = history.get(String(row['family'])) ?? { periods: [], values: [] };
-          h.periods.push(String(row['period']));
+          const h = history.get(String(row['family'])) ?? { months: new Set<number>(), values: [] };
+          h.months.add(monthNumber(String(row['period'])));
           h.values.push(Number(row['shipments']));
           history.set(String(row['family']), h);
           if (Number(row['shipments']) < 0) negatives++;
@@ -148,7 +150,7 @@ export async function importDataset(
   let gaps = 0;
   let outlierCount = 0;
   for (const [, h] of history) {
-    gaps += historyGaps(h.periods);
+    gaps += historyGaps(h.months);
     outlierCount += outliers(h.values).length;
   }
   if (gaps) warnings.push(`history: ${gaps} month(s) missing inside families' histories`);

@@ -129,13 +129,19 @@ export function tableName(fieldOrFile: string): TableName | null {
   return (TABLES as readonly string[]).includes(base) ? (base as TableName) : null;
 }
 
-const monthIndex = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
+/** `YYYY-MM` as a count of months (for gaps and arithmetic on periods). */
+export const monthNumber = (p: string): number => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
 
-/** Months missing between a family's first and last history period. */
-export function historyGaps(periods: Iterable<string>): number {
-  const idx = [...new Set(periods)].map(monthIndex);
-  if (idx.length < 2) return 0;
-  return Math.max(...idx) - Math.min(...idx) + 1 - idx.length;
+/** Months missing between a family's first and last history month (month numbers). */
+export function historyGaps(months: ReadonlySet<number>): number {
+  if (months.size < 2) return 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const m of months) {
+    lo = Math.min(lo, m);
+    hi = Math.max(hi, m);
+  }
+  return hi - lo + 1 - months.size;
 }
 
 /** Values far from the family's median (more than 5 scaled median absolute deviations). */
