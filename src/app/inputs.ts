@@ -31,6 +31,25 @@ export async function submitInput(
   if (!parsed.success) {
     throw new DomainError('validation_failed', 'the input is not valid', zodFields(parsed.error, 'payload'));
   }
+  let data: unknown = parsed.data;
+  if (request.kind === 'data-confirmation') {
+    // Confirming the data pins the dataset version the cycle plans with.
+    const wanted = (parsed.data as { datasetVersion?: number }).datasetVersion;
+    const dataset = wanted ? await deps.datasets.byVersion(orgId, wanted) : await deps.datasets.latest(orgId);
+    if (!dataset) {
+      throw new DomainError(
+        'validation_failed',
+        'the input is not valid',
+        wanted
+          ? { 'payload.datasetVersion': `there is no dataset version ${wanted}` }
+          : {
+              'payload.datasetVersion':
+                'no data set has been uploaded yet: upload it first (POST .../datasets)',
+            },
+      );
+    }
+    data = { ...parsed.data, datasetVersion: dataset.version };
+  }
   const cycle = await deps.cycles.get(orgId, request.cycleId);
   const step = cycle?.steps.find((s) => s.key === request.step);
   if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
@@ -42,7 +61,7 @@ export async function submitInput(
   }
   const now = deps.clock.now();
   const submission = await deps.submissions.append(
-    { orgId, cycleId: cycle.id, requestId, authorId: actor.id, payload: parsed.data },
+    { orgId, cycleId: cycle.id, requestId, authorId: actor.id, payload: data },
     now,
   );
   await deps.requests.markSubmitted(orgId, requestId, submission.version, now);
@@ -57,7 +76,7 @@ export async function submitInput(
         step: request.step,
         kind: request.kind,
         function: request.function,
-        payload: parsed.data,
+        payload: data,
       },
     },
     now,

@@ -78,7 +78,8 @@ export const financeTargetsPayload = z.object({
 });
 
 export const dataConfirmationPayload = z.object({
-  datasetVersion: z.string().trim().min(1).max(100).optional(),
+  /** The dataset version this cycle plans with; the latest one when left out. */
+  datasetVersion: z.number().int('a whole version number').min(1).optional(),
   notes: z.string().max(2000).optional(),
 });
 

@@ -97,14 +97,30 @@ describe('a cycle run by the clock', () => {
     );
   });
 
-  it('closes a step early once every input is in', async () => {
+  it('refuses to confirm the data before any data set is uploaded, and writes nothing', async () => {
+    t.clock.set('2027-02-02T09:00:00Z');
+    const res = await submit('data-gathering:data-confirmation', team.po.id, { notes: 'too early' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields['payload.datasetVersion']).toMatch(/upload it first/);
+    expect(await t.accord.db.models.Submission.collection.countDocuments({})).toBe(0);
+  });
+
+  it('closes a step early once every input is in; confirming the data pins the latest dataset version', async () => {
     t.clock.set('2027-02-02T10:00:00Z');
-    const res = await submit('data-gathering:data-confirmation', team.po.id, {
-      datasetVersion: 'erp-2027-02-02',
-      notes: 'bookings incl. EDI',
-    });
+    const upload = await t.http
+      .post(`/api/v1/orgs/${org.id}/datasets`)
+      .set(org.auth)
+      .attach('history', Buffer.from('family,period,shipments\nSNK,2027-01,100'), 'history.csv');
+    expect(upload.status).toBe(201);
+    const wrong = await submit('data-gathering:data-confirmation', team.po.id, { datasetVersion: 7 });
+    expect(wrong.body.error.fields['payload.datasetVersion']).toBe('there is no dataset version 7');
+    const res = await submit('data-gathering:data-confirmation', team.po.id, { notes: 'bookings incl. EDI' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ version: 1, stepClosed: true });
+    expect(res.body).toMatchObject({
+      version: 1,
+      stepClosed: true,
+      payload: { datasetVersion: 1, notes: 'bookings incl. EDI' },
+    });
     const c = await cycle();
     expect(c.steps[0]).toMatchObject({ status: 'closed', closedReason: 'complete' });
   });
