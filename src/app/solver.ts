@@ -1,0 +1,34 @@
+/** The LP solver port, and its HiGHS (WebAssembly) adapter: loaded once per process, on first use. */
+import highsImport from 'highs';
+import { buildMixModel, type MixInput, type MixLevers, type MixPlan } from '../domain/mix.js';
+
+// highs ships CommonJS types for an ES module default export: take the loader from either shape.
+type Loader = typeof highsImport.default;
+const highsLoader: Loader =
+  (highsImport as unknown as { default?: Loader }).default ?? (highsImport as unknown as Loader);
+
+export interface LpSolver {
+  solve(lp: string): Promise<{ status: string; columns: Record<string, { Primal: number }> }>;
+}
+
+export function highsSolver(): LpSolver {
+  let highs: ReturnType<typeof highsLoader> | null = null;
+  return {
+    async solve(lp) {
+      highs ??= highsLoader();
+      const result = (await highs).solve(lp);
+      return {
+        status: result.Status,
+        columns: 'Columns' in result ? (result.Columns as Record<string, { Primal: number }>) : {},
+      };
+    },
+  };
+}
+
+/** Solves the least-cost supply mix with the given levers. */
+export async function planMix(solver: LpSolver, input: MixInput, levers?: MixLevers): Promise<MixPlan> {
+  const model = buildMixModel(input, levers);
+  const { status, columns } = await solver.solve(model.lp);
+  if (status !== 'Optimal') throw new Error(`the supply-mix LP ended ${status}`);
+  return model.decode(status, columns);
+}

@@ -1,0 +1,104 @@
+/** The least-cost supply mix, solved by the real HiGHS solver on small hand-computed cases. */
+import { describe, expect, it } from '@jest/globals';
+import { highsSolver, planMix } from '../../src/app/solver.js';
+import { ALL_LEVERS, type MixFamily, type MixInput } from '../../src/domain/mix.js';
+
+const solver = highsSolver();
+const fam = (over: Partial<MixFamily>): MixFamily => ({
+  family: 'A',
+  unitPrice: 10,
+  unitCost: 6,
+  safetyStock: 0,
+  onHand: 0,
+  holdingCostPerUnitMonth: 0.1,
+  demand: [100],
+  ...over,
+});
+const oneLine = (capacity: number[], overtime: number[], otCost = 2) => [
+  { resource: 'L1', capacity, overtime, overtimeCostPerUnit: capacity.map(() => otCost) },
+];
+
+describe('least-cost supply mix (HiGHS)', () => {
+  const base: MixInput = {
+    periods: ['2027-03'],
+    families: [fam({})],
+    resources: oneLine([60], [30]),
+    routing: [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+    alternates: [
+      {
+        family: 'A',
+        option: 'alternate_source',
+        capacityPerMonth: 50,
+        extraCostPerUnit: 5,
+        leadTimeMonths: 0,
+      },
+    ],
+  };
+
+  it('uses overtime, then forgoes sales rather than buy above the margin', async () => {
+    const plan = await planMix(solver, base);
+    expect(plan.overtime).toEqual({ units: 30, cost: 60 });
+    expect(plan.alternates['alternate_source']!.units).toBeCloseTo(0, 6);
+    expect(plan.lostSales.units).toBeCloseTo(10, 6);
+    expect(plan.totalCost).toBeCloseTo(100, 6);
+  });
+
+  it('buys through the alternate when it costs less than the lost margin', async () => {
+    const plan = await planMix(solver, {
+      ...base,
+      alternates: [{ ...base.alternates[0]!, extraCostPerUnit: 3 }],
+    });
+    expect(plan.alternates['alternate_source']!.units).toBeCloseTo(10, 6);
+    expect(plan.totalCost).toBeCloseTo(60 + 30, 6);
+  });
+
+  it('frames the levers: without overtime the gap is larger and costs more', async () => {
+    const plan = await planMix(solver, base, { ...ALL_LEVERS, overtime: false });
+    expect(plan.overtime.units).toBeCloseTo(0, 6);
+    expect(plan.lostSales.units).toBeCloseTo(40, 6);
+    expect(plan.totalCost).toBeCloseTo(160, 6);
+  });
+
+  it('pre-builds in a month with spare capacity when holding costs less than the lost sale', async () => {
+    const input: MixInput = {
+      periods: ['2027-03', '2027-04'],
+      families: [fam({ demand: [0, 100], holdingCostPerUnitMonth: 0.5 })],
+      resources: oneLine([100, 50], [0, 0]),
+      routing: [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+      alternates: [],
+    };
+    const plan = await planMix(solver, input);
+    expect(plan.prebuild.unitMonths).toBeCloseTo(50, 6);
+    expect(plan.totalCost).toBeCloseTo(25, 6);
+    const noPrebuild = await planMix(solver, input, { ...ALL_LEVERS, prebuild: false });
+    expect(noPrebuild.lostSales.units).toBeCloseTo(50, 6);
+    expect(noPrebuild.totalCost).toBeCloseTo(200, 6);
+  });
+
+  it('shapes demand by margin: the lower-margin family gives way on a shared line', async () => {
+    const plan = await planMix(solver, {
+      periods: ['2027-03'],
+      families: [fam({ family: 'LOW', unitPrice: 7 }), fam({ family: 'HIGH', unitPrice: 11 })],
+      resources: oneLine([100], [0]),
+      routing: [
+        { family: 'LOW', resource: 'L1', usagePerUnit: 1 },
+        { family: 'HIGH', resource: 'L1', usagePerUnit: 1 },
+      ],
+      alternates: [],
+    });
+    expect(plan.shortfalls).toEqual([{ family: 'LOW', period: '2027-03', units: 100 }]);
+    expect(plan.lostSales.margin).toBeCloseTo(100, 6);
+  });
+
+  it('respects an alternate lead time', async () => {
+    const plan = await planMix(solver, {
+      ...base,
+      periods: ['2027-03', '2027-04'],
+      families: [fam({ demand: [100, 100] })],
+      resources: oneLine([60, 60], [0, 0]),
+      alternates: [{ ...base.alternates[0]!, extraCostPerUnit: 1, leadTimeMonths: 1 }],
+    });
+    expect(plan.alternates['alternate_source']!.units).toBeCloseTo(40, 6); // only in April
+    expect(plan.shortfalls.map((s) => [s.period, Math.round(s.units)])).toEqual([['2027-03', 40]]);
+  });
+});
