@@ -1,5 +1,6 @@
 /** The least-cost supply mix, solved by the real HiGHS solver on small hand-computed cases. */
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { highsSolver, planMix } from '../../src/app/solver.js';
 import { ALL_LEVERS, type MixFamily, type MixInput } from '../../src/domain/mix.js';
 
@@ -100,5 +101,67 @@ describe('least-cost supply mix (HiGHS)', () => {
     });
     expect(plan.alternates['alternate_source']!.units).toBeCloseTo(40, 6); // only in April
     expect(plan.shortfalls.map((s) => [s.period, Math.round(s.units)])).toEqual([['2027-03', 40]]);
+  });
+});
+
+describe('least-cost supply mix, property', () => {
+  it('is never worse than brute force over whole units on small one-month instances', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          demand: fc.integer({ min: 0, max: 8 }),
+          onHand: fc.integer({ min: 0, max: 3 }),
+          safetyStock: fc.integer({ min: 0, max: 3 }),
+          capacity: fc.integer({ min: 0, max: 6 }),
+          overtime: fc.integer({ min: 0, max: 3 }),
+          otCost: fc.integer({ min: 0, max: 6 }),
+          altCap: fc.integer({ min: 0, max: 3 }),
+          altCost: fc.integer({ min: 0, max: 6 }),
+          price: fc.integer({ min: 6, max: 12 }),
+        }),
+        async (c) => {
+          const family = fam({
+            demand: [c.demand],
+            onHand: c.onHand,
+            safetyStock: c.safetyStock,
+            unitPrice: c.price,
+            holdingCostPerUnitMonth: 0.1,
+          });
+          const plan = await planMix(solver, {
+            periods: ['m1'],
+            families: [family],
+            resources: oneLine([c.capacity], [c.overtime], c.otCost),
+            routing: [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+            alternates: [
+              {
+                family: 'A',
+                option: 'alt',
+                capacityPerMonth: c.altCap,
+                extraCostPerUnit: c.altCost,
+                leadTimeMonths: 0,
+              },
+            ],
+          });
+          const margin = c.price - 6;
+          const penalty = 0.1 * Math.max(margin, 1e-3) + 0.1;
+          let best = Infinity;
+          for (let x = 0; x <= c.capacity; x++)
+            for (let o = 0; o <= c.overtime; o++)
+              for (let a = 0; a <= c.altCap; a++)
+                for (let sold = 0; sold <= Math.min(c.demand, c.onHand + x + o + a); sold++) {
+                  const stock = c.onHand + x + o + a - sold;
+                  const cost =
+                    c.otCost * o +
+                    c.altCost * a +
+                    0.1 * stock +
+                    penalty * Math.max(0, c.safetyStock - stock) +
+                    margin * (c.demand - sold);
+                  best = Math.min(best, cost);
+                }
+          expect(plan.totalCost).toBeLessThanOrEqual(best + 1e-6);
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
   });
 });
