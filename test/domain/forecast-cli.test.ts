@@ -12,6 +12,17 @@ const file = (name: string, text: string) => {
   return p;
 };
 
+/** Runs the command on `input` expecting it to refuse; returns what it threw. */
+const refusal = (input: string, output = path.join(dir, 'never.csv')) =>
+  runForecast({
+    input,
+    output,
+    horizon: 2,
+    season: 12,
+    warn: () => undefined,
+    progress: () => undefined,
+  }).catch((e: unknown) => e);
+
 describe('accord forecast', () => {
   it('writes series,period,p10,p50,p90,method for each series and month ahead, reporting gaps', async () => {
     const rows = ['Series,Period,Value,Note'];
@@ -54,14 +65,7 @@ describe('accord forecast', () => {
       'series,period,value\nA,2024-13,5\nB,2024-01,-2\n,2024-02,x\nC,2024-01,1\nC,2024-01,2\n',
     );
     const output = path.join(dir, 'never.csv');
-    const err = await runForecast({
-      input,
-      output,
-      horizon: 2,
-      season: 12,
-      warn: () => undefined,
-      progress: () => undefined,
-    }).catch((e: unknown) => e);
+    const err = await refusal(input, output);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).problems).toEqual([
       'line 2, period: "2024-13" is not YYYY-MM',
@@ -75,27 +79,13 @@ describe('accord forecast', () => {
 
   it('names missing columns', async () => {
     const input = file('cols.csv', 'sku,month,qty\nA,2024-01,5\n');
-    const err = await runForecast({
-      input,
-      output: path.join(dir, 'x.csv'),
-      horizon: 2,
-      season: 12,
-      warn: () => undefined,
-      progress: () => undefined,
-    }).catch((e: unknown) => e);
+    const err = await refusal(input);
     expect((err as InputError).problems).toEqual(['header: missing column(s) series, period, value']);
   });
 
   it('reports malformed CSV with its line', async () => {
     const input = file('quote.csv', 'series,period,value\nA,2024-01,5\n"B,2024-02,6\n');
-    const err = await runForecast({
-      input,
-      output: path.join(dir, 'q.csv'),
-      horizon: 2,
-      season: 12,
-      warn: () => undefined,
-      progress: () => undefined,
-    }).catch((e: unknown) => e);
+    const err = await refusal(input);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).problems[0]).toMatch(/^line \d+: .*quote/i);
   });
