@@ -9,6 +9,7 @@
  */
 import { STEP_KEYS, type StepKey } from '../domain/calendar.js';
 import { advance, type CycleState, type Step, type Transition } from '../domain/cycle.js';
+import { DomainError } from '../domain/errors.js';
 import { nextAllowedTime, planReminders, type Calendar, type ReminderKind } from '../domain/manners.js';
 import { obligationsFor } from '../domain/obligations.js';
 import {
@@ -188,7 +189,7 @@ export async function saveWithRetry<T>(
 ): Promise<{ cycle: CycleRecord; result: T | null }> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const cycle = await deps.cycles.get(orgId, cycleId);
-    if (!cycle) throw new Error(`cycle ${cycleId} vanished`);
+    if (!cycle) throw new DomainError('not_found', 'cycle not found');
     const change = await mutate(cycle);
     if (!change) return { cycle, result: null };
     if (await deps.cycles.save(change.next)) {
@@ -207,10 +208,14 @@ export async function advanceCycle(
   loaded?: CycleContext,
 ): Promise<CycleRecord> {
   const now = deps.clock.now();
-  const initial = await deps.cycles.get(orgId, cycleId);
-  if (!initial) throw new Error(`cycle ${cycleId} not found`);
-  const ctx = loaded ?? (await loadContext(deps, initial));
-  if (!ctx) return initial;
+  let ctx = loaded;
+  if (!ctx) {
+    // The sweep passes what it loaded; other callers read it here.
+    const initial = await deps.cycles.get(orgId, cycleId);
+    if (!initial) throw new DomainError('not_found', 'cycle not found');
+    ctx = (await loadContext(deps, initial)) ?? undefined;
+    if (!ctx) return initial;
+  }
 
   // The first attempt works from the requests just loaded; a retry after a lost race reads them again.
   let requests = ctx.requests;

@@ -81,8 +81,6 @@ async function changeStep(
   apply: (cycle: CycleRecord, now: Date) => Outcome,
 ): Promise<CycleRecord> {
   const actor = await requireProcessOwner(deps, orgId, actorId);
-  const existing = await deps.cycles.get(orgId, cycleId);
-  if (!existing) throw new DomainError('not_found', 'cycle not found');
   const now = deps.clock.now();
   const { cycle, result } = await saveWithRetry(deps, orgId, cycleId, async (fresh) => {
     const outcome = apply(fresh, now);
@@ -90,21 +88,21 @@ async function changeStep(
     const reopened = outcome.transitions.filter(
       (t): t is Extract<Transition, { type: 'step-reopened' }> => t.type === 'step-reopened',
     );
-    if (reopened.length) {
-      const org = await deps.orgs.get(orgId);
-      if (org) {
-        const [members, existing] = await Promise.all([
-          deps.members.all(orgId),
-          deps.requests.forCycle(orgId, cycleId),
-        ]);
-        await syncInputRequests(deps, org, cycleId, members, existing, now);
-      }
-      const ctx = await loadContext(deps, next);
-      if (ctx)
-        await deps.outbox.enqueue(
-          reopened.flatMap((t) => promptMessages(deps, next, ctx, t, now)),
-          now,
-        );
+    const ctx = reopened.length ? await loadContext(deps, next) : null;
+    if (ctx) {
+      // Owners are settled afresh, then those who still owe an input are told the step is open again.
+      const requests = await syncInputRequests(
+        deps,
+        ctx.org,
+        cycleId,
+        [...ctx.members.values()],
+        ctx.requests,
+        now,
+      );
+      await deps.outbox.enqueue(
+        reopened.flatMap((t) => promptMessages(deps, next, { ...ctx, requests }, t, now)),
+        now,
+      );
     }
     return { next, result: outcome.transitions };
   });
