@@ -658,8 +658,7 @@ export function datasetRepo(m: Models): DatasetRepo {
     },
     async commit(orgId, stagingId, meta, now) {
       for (let attempt = 0; attempt < 20; attempt++) {
-        const last = await m.Dataset.find(ready(orgId)).sort({ version: -1 }).limit(1).lean();
-        const version = ((last[0]?.['version'] as number | undefined) ?? 0) + 1;
+        const version = ((await this.latest(orgId))?.version ?? 0) + 1;
         try {
           await m.Dataset.updateOne(
             { _id: oid(stagingId) },

@@ -28,11 +28,12 @@ export function cycleRoutes(deps: Deps) {
   async function names(orgId: string) {
     return new Map((await deps.members.all(orgId)).map((m) => [m.id, m.name]));
   }
-  async function view(c: CycleRecord) {
+  /** `memberNames` when the caller already has them (a list of cycles reads them once). */
+  async function view(c: CycleRecord, memberNames?: Map<string, string>) {
     return cycleJson(
       c,
       await deps.requests.forCycle(c.orgId, c.id),
-      await names(c.orgId),
+      memberNames ?? (await names(c.orgId)),
       await deps.submissions.latestVersions(c.orgId, c.id),
     );
   }
@@ -103,7 +104,8 @@ export function cycleRoutes(deps: Deps) {
           after: query.cursor ?? null,
         });
         const items = [];
-        for (const c of page.items) items.push(await view(c));
+        const memberNames = await names(params.orgId);
+        for (const c of page.items) items.push(await view(c, memberNames));
         return { status: 200, body: { items, next: page.next } };
       },
     }),
