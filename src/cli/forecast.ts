@@ -9,7 +9,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { forecastSeries } from '../domain/forecast/forecast.js';
-import { ISO_MONTH } from '../domain/time.js';
+import { ISO_MONTH, monthName, monthNumber } from '../domain/time.js';
 
 export interface ForecastCliOptions {
   input: string;
@@ -25,9 +25,6 @@ export class InputError extends Error {
     super(`${problems.length} bad row(s) in the input; nothing was written`);
   }
 }
-
-const monthIndex = (p: string) => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
-const monthOf = (i: number) => `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
 
 export async function readHistory(input: string): Promise<Map<string, Map<number, number>>> {
   const series = new Map<string, Map<number, number>>();
@@ -65,7 +62,7 @@ export async function readHistory(input: string): Promise<Map<string, Map<number
       if (!name || !ISO_MONTH.test(period) || !Number.isFinite(value) || value < 0) continue;
       let s = series.get(name);
       if (!s) series.set(name, (s = new Map<number, number>()));
-      const m = monthIndex(period);
+      const m = monthNumber(period);
       if (s.has(m)) problems.push(`line ${line}, period: ${period} appears twice for series "${name}"`);
       s.set(m, value);
     }
@@ -111,7 +108,7 @@ export async function runForecast(
     const f = forecastSeries(y, { horizon: o.horizon, season: o.season });
     let chunk = '';
     for (let k = 0; k < o.horizon; k++) {
-      chunk += `${csvField(name)},${monthOf(last + 1 + k)},${round(f.p10[k]!)},${round(f.p50[k]!)},${round(f.p90[k]!)},${f.method}\n`;
+      chunk += `${csvField(name)},${monthName(last + 1 + k)},${round(f.p10[k]!)},${round(f.p50[k]!)},${round(f.p90[k]!)},${f.method}\n`;
       rows++;
     }
     await write(chunk);

@@ -3,6 +3,7 @@
  * as strings (CSV or spreadsheet cells) and leave typed, or with a reason per bad column.
  */
 import { ISO_MONTH } from './time.js';
+export { monthNumber } from './time.js';
 
 export const TABLES = [
   'families',
@@ -128,9 +129,6 @@ export function tableName(fieldOrFile: string): TableName | null {
     .replace(/^.*[\\/]/, '');
   return (TABLES as readonly string[]).includes(base) ? (base as TableName) : null;
 }
-
-/** `YYYY-MM` as a count of months (for gaps and arithmetic on periods). */
-export const monthNumber = (p: string): number => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
 
 /** Months missing between a family's first and last history month (month numbers). */
 export function historyGaps(months: ReadonlySet<number>): number {

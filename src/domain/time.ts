@@ -37,6 +37,11 @@ export function localDate(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).toISODate() as string;
 }
 
+/** `YYYY-MM` as a count of months, for arithmetic on periods; `monthName` turns it back. */
+export const monthNumber = (p: string): number => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1;
+export const monthName = (n: number): string =>
+  `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+
 export function nextMonth(month: string): string {
   return DateTime.fromISO(`${month}-01`, { zone: 'utc' }).plus({ months: 1 }).toFormat('yyyy-MM');
 }
