@@ -10,13 +10,14 @@ import {
   memberRepo,
   orgRepo,
   outboxRepo,
+  packRepo,
   submissionRepo,
 } from './repositories.js';
 
 export interface Database {
   conn: Connection;
   models: Models;
-  repos: Omit<Deps, 'clock' | 'copy'>;
+  repos: Omit<Deps, 'clock' | 'copy' | 'solver' | 'links' | 'documents'>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -48,6 +49,7 @@ export async function connectDatabase(
       outbox: outboxRepo(models),
       audit: auditLog(models),
       datasets: datasetRepo(models),
+      packs: packRepo(models),
     },
     async ping() {
       try {

@@ -10,6 +10,7 @@ import type {
   MemberRepo,
   OrgRepo,
   Outbox,
+  PackRepo,
   SubmissionRepo,
 } from '../src/app/ports.js';
 import type {
@@ -20,6 +21,7 @@ import type {
   MemberRecord,
   OrgRecord,
   OutboxRecord,
+  PackRecord,
   SubmissionRecord,
 } from '../src/app/records.js';
 import type { Models } from './schemas.js';
@@ -475,6 +477,7 @@ function toOutbox(d: Doc): OutboxRecord {
     kind: d['kind'],
     cycleId: d['cycleId'] ? String(d['cycleId']) : null,
     recipient: { memberId: d['recipient'].memberId, name: d['recipient'].name },
+    ...(d['channel'] ? { channel: String(d['channel']) } : {}),
     card: d['card'],
     status: d['status'],
     notBefore: d['notBefore'],
@@ -713,6 +716,86 @@ export function datasetRepo(m: Models): DatasetRepo {
         if (!chunk) return;
         yield chunk['rows'] as Record<string, unknown>[];
       }
+    },
+  };
+}
+
+function toPack(d: Doc): PackRecord {
+  return {
+    id: String(d['_id']),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    version: d['version'],
+    datasetVersion: d['datasetVersion'],
+    content: JSON.parse(String(d['content'])) as unknown,
+    createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
+    createdAt: d['createdAt'],
+  };
+}
+
+/** JSON text is cut into pieces under MongoDB's 16 MiB document limit. */
+const PIECE = 4 * 2 ** 20;
+
+export function packRepo(m: Models): PackRepo {
+  const get = async (orgId: string, id: string) => {
+    const d = await m.Pack.findById(id).lean();
+    return d && String(d['orgId']) === orgId ? toPack(d) : null;
+  };
+  /** The highest version stored: probe upwards from the count (packs are never deleted). */
+  const highest = async (orgId: string, cycleId: string) => {
+    let v = await m.Pack.countDocuments({ orgId: oid(orgId), cycleId: oid(cycleId) });
+    while (await m.Pack.exists({ _id: `${cycleId}:${v + 1}` })) v++;
+    return v;
+  };
+  return {
+    async insert(pack, content, chunks, now) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const version = (await highest(pack.orgId, pack.cycleId)) + 1;
+        const id = `${pack.cycleId}:${version}`;
+        // Chunks first: a reader never sees a pack whose detail is missing. A lost race leaves them
+        // to be overwritten by the winner's (same ids, same version).
+        for (const c of chunks) {
+          const text = JSON.stringify(c.data);
+          for (let piece = 0; piece * PIECE < text.length || piece === 0; piece++) {
+            await m.PackChunk.collection.replaceOne(
+              { _id: `${id}:${c.kind}:${c.seq}:${piece}` as unknown as Types.ObjectId },
+              { orgId: new Types.ObjectId(pack.orgId), data: text.slice(piece * PIECE, (piece + 1) * PIECE) },
+              { upsert: true },
+            );
+          }
+        }
+        try {
+          const doc = {
+            _id: id,
+            orgId: new Types.ObjectId(pack.orgId),
+            cycleId: new Types.ObjectId(pack.cycleId),
+            version,
+            datasetVersion: pack.datasetVersion,
+            content: JSON.stringify(content(version)),
+            createdBy: pack.createdBy,
+            createdAt: now,
+          };
+          await m.Pack.collection.insertOne(doc as never);
+          return toPack(doc);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err; // another build took this version: take the next
+        }
+      }
+      throw new Error('could not number the pack version after 20 attempts');
+    },
+    async latest(orgId, cycleId) {
+      const v = await highest(orgId, cycleId);
+      return v ? get(orgId, `${cycleId}:${v}`) : null;
+    },
+    byVersion: (orgId, cycleId, version) => get(orgId, `${cycleId}:${version}`),
+    async chunk(orgId, packId, kind, seq) {
+      let text = '';
+      for (let piece = 0; ; piece++) {
+        const d = await m.PackChunk.findById(`${packId}:${kind}:${seq}:${piece}`).lean();
+        if (!d || String(d['orgId']) !== orgId) break;
+        text += d['data'];
+      }
+      return text ? (JSON.parse(text) as unknown) : null;
     },
   };
 }

@@ -143,6 +143,7 @@ export const outboxSchema = new Schema(
     kind: { type: String, required: true },
     cycleId: { type: Schema.Types.ObjectId, default: null },
     recipient: { _id: false, memberId: String, name: String },
+    channel: { type: String, default: null },
     card: { type: Schema.Types.Mixed, required: true },
     status: { type: String, required: true },
     notBefore: { type: Date, required: true },
@@ -212,6 +213,36 @@ export const datasetChunkSchema = new Schema(
 );
 datasetChunkSchema.index({ datasetId: 1, table: 1, seq: 1 }, { unique: true });
 
+/**
+ * Pre-S&OP packs: immutable versions, `_id` = `cycleId:version` (unique by construction, and the
+ * only filter FerretDB pushes down). The content is JSON text: it holds arrays of arrays, which
+ * FerretDB cannot store as documents, and it is only ever read whole.
+ */
+export const packSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+    datasetVersion: { type: Number, required: true },
+    content: { type: String, required: true },
+    createdBy: { _id: false, type: { type: String }, id: String },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+packSchema.index({ orgId: 1, cycleId: 1, version: 1 });
+
+/** A pack's detail (per family, per resource, the model for what-ifs), `_id` = `packId:kind:seq`. */
+export const packChunkSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    data: { type: String, required: true },
+  },
+  opts,
+);
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -225,6 +256,8 @@ export function registerModels(conn: Connection) {
     AuditHead: conn.model('AuditHead', auditHeadSchema, 'auditHeads'),
     Dataset: conn.model('Dataset', datasetSchema, 'datasets'),
     DatasetChunk: conn.model('DatasetChunk', datasetChunkSchema, 'datasetChunks'),
+    Pack: conn.model('Pack', packSchema, 'packs'),
+    PackChunk: conn.model('PackChunk', packChunkSchema, 'packChunks'),
   };
 }
 

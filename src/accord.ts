@@ -5,6 +5,9 @@ import { connectDatabase, type Database } from '../models/index.js';
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 import { loadCopy } from './cards/copy.js';
 import type { Clock, Deps } from './app/ports.js';
+import { highsSolver } from './app/solver.js';
+import { linkSecret, signedLinks } from './app/links.js';
+import { loadDocuments } from './render/pack.js';
 import { createHttpApp } from './http/app.js';
 import type { Logger } from './logger.js';
 
@@ -28,6 +31,9 @@ export async function buildAccord(opts: {
   sweepInterval?: string;
   processEvery?: string | number;
   lockLifetimeMs?: number;
+  /** Base URL of links in chat cards, and the secret that signs them. */
+  publicUrl?: string;
+  linkSecret?: string | undefined;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
   version?: string;
@@ -38,7 +44,13 @@ export async function buildAccord(opts: {
   const deps: Deps = {
     ...db.repos,
     clock: opts.clock ?? systemClock,
+    solver: highsSolver(),
+    links: signedLinks(
+      opts.publicUrl ?? 'http://localhost:3000',
+      linkSecret(opts.linkSecret, opts.adminToken),
+    ),
     copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
+    documents: loadDocuments(path.join(opts.rootDir, 'templates', 'documents')),
   };
   const scheduler = createScheduler({
     db: db.conn.db!,

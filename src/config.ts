@@ -14,6 +14,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How often the scheduler sweeps cycles (agenda interval). */
   ACCORD_SWEEP_INTERVAL: z.string().default('1 minute'),
+  /** Where people reach this service (links in chat cards); defaults to http://localhost:PORT. */
+  ACCORD_PUBLIC_URL: z.string().url('must be a URL such as https://accord.example.com').optional(),
+  /** Signs links to packs; defaults to a key derived from the admin token. */
+  ACCORD_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface Config {
@@ -24,6 +28,8 @@ export interface Config {
   dataDir: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   sweepInterval: string;
+  publicUrl: string;
+  linkSecret: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -46,5 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.ACCORD_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     sweepInterval: e.ACCORD_SWEEP_INTERVAL,
+    publicUrl: e.ACCORD_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    linkSecret: e.ACCORD_LINK_SECRET,
   };
 }

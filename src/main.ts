@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     logger,
     rootDir: repoRoot(),
     sweepInterval: config.sweepInterval,
+    publicUrl: config.publicUrl,
+    linkSecret: config.linkSecret,
   });
   await accord.scheduler.start();
 
@@ -104,8 +106,10 @@ async function main(): Promise<void> {
       orgId: string;
       apiToken: string;
       month: string;
+      packUrl?: string;
     };
     say(`  demo org ${demo.orgId} (cycle ${demo.month}), token: ${demo.apiToken}`);
+    if (demo.packUrl) say(`  demo pre-S&OP pack: ${demo.packUrl}`);
     say(`  try: curl -H "Authorization: Bearer ${demo.apiToken}" ${url}/api/v1/orgs/${demo.orgId}/cycles`);
   }
   say();

@@ -5,7 +5,33 @@ import { createOrg } from './app/orgs.js';
 import type { Deps } from './app/ports.js';
 import type { Actor } from './app/records.js';
 import type { Role } from './domain/people.js';
-import { localDate, nextMonth } from './domain/time.js';
+import { localDate, monthName, monthNumber, nextMonth } from './domain/time.js';
+import { importDataset } from './app/datasets.js';
+import { buildPack } from './app/packs.js';
+import { syntheticCompany, uploadParts } from './demo/synthetic.js';
+
+const DEMO_FAMILIES = [
+  'Sparkling water 0.5 l',
+  'Still water 1.5 l',
+  'Apple spritzer 0.33 l',
+  'Orange juice 1 l',
+  'Iced tea peach 0.5 l',
+  'Cola zero 0.33 l',
+  'Energy drink 0.25 l',
+  'Ginger ale 0.2 l',
+  'Tonic water 0.2 l',
+  'Lemonade classic 0.5 l',
+  'Cold brew coffee 0.25 l',
+  'Oat drink barista 1 l',
+];
+const DEMO_RESOURCES = [
+  { name: 'PET bottling line 1 (Berlin)', kind: 'line' as const },
+  { name: 'PET bottling line 2 (Berlin)', kind: 'line' as const },
+  { name: 'Can line (Leipzig)', kind: 'line' as const },
+  { name: 'Carton line (Leipzig)', kind: 'line' as const },
+  { name: 'PET preform supplier', kind: 'supplier' as const },
+  { name: 'Closures supplier', kind: 'supplier' as const },
+];
 
 const SEED_ACTOR: Actor = { type: 'system', id: 'seed' };
 
@@ -17,9 +43,14 @@ function berlinHolidays(year: number): string[] {
   ]);
 }
 
-export async function seedDemo(
-  deps: Deps,
-): Promise<{ orgId: string; apiToken: string; cycleId: string; month: string }> {
+export async function seedDemo(deps: Deps): Promise<{
+  orgId: string;
+  apiToken: string;
+  cycleId: string;
+  month: string;
+  packVersion: number;
+  packUrl: string;
+}> {
   const now = deps.clock.now();
   const { org, apiToken } = await createOrg(
     deps,
@@ -85,5 +116,21 @@ export async function seedDemo(
   );
   const month = nextMonth(localDate(now, org.timezone).slice(0, 7));
   const cycle = await createCycle(deps, org.id, month, SEED_ACTOR);
-  return { orgId: org.id, apiToken, cycleId: cycle.id, month };
+  // Three years of history up to last month, capacity for the horizon, and a first pack.
+  const lastMonth = monthName(monthNumber(localDate(now, org.timezone).slice(0, 7)) - 1);
+  const tables = syntheticCompany({
+    families: DEMO_FAMILIES.length,
+    familyNames: DEMO_FAMILIES,
+    resources: DEMO_RESOURCES.length,
+    resourceNames: DEMO_RESOURCES,
+    tightShare: 0.25,
+    months: 36,
+    lastMonth,
+    horizon: org.horizonMonths + 3,
+    seed: 7,
+  });
+  await importDataset(deps, org.id, uploadParts(tables), SEED_ACTOR);
+  const pack = await buildPack(deps, org.id, cycle.id, SEED_ACTOR);
+  const packUrl = deps.links.signed(`/api/v1/orgs/${org.id}/cycles/${cycle.id}/pack.html`, now);
+  return { orgId: org.id, apiToken, cycleId: cycle.id, month, packVersion: pack.version, packUrl };
 }

@@ -20,6 +20,7 @@ import {
   type InputContext,
 } from '../cards/presenters.js';
 import type { Deps } from './ports.js';
+import { sharePack } from './packs.js';
 import type {
   Actor,
   CycleRecord,
@@ -244,6 +245,13 @@ export async function advanceCycle(
     return { next, result: outcome.transitions };
   });
   if (transitions) await recordTransitions(deps, cycle, transitions, SYSTEM_ACTOR, now);
+  for (const t of transitions ?? []) {
+    if (t.type !== 'step-opened' || t.step !== 'pre-sop') continue;
+    if (cycle.steps.find((s) => s.key === t.step)?.status === 'open') {
+      const owners = [...ctx.members.values()].filter((m) => m.roles.includes('process-owner'));
+      await sharePack(deps, cycle, owners, t.round);
+    }
+  }
 
   const current = { ...ctx, requests };
   const after = await escalateOverdue(deps, cycle, current, now);

@@ -8,8 +8,12 @@ import type {
   MemberRecord,
   OrgRecord,
   OutboxRecord,
+  PackRecord,
   SubmissionRecord,
 } from './records.js';
+import type { LpSolver } from './solver.js';
+import type { Links } from './links.js';
+import type { DocumentRenderer } from '../render/pack.js';
 import type { Copy } from '../cards/copy.js';
 
 export interface Clock {
@@ -155,6 +159,22 @@ export interface DatasetRepo {
   rows(orgId: string, dataset: DatasetRecord, table: string): AsyncIterable<Record<string, unknown>[]>;
 }
 
+export interface PackRepo {
+  /**
+   * Stores the next version of a cycle's pack: its detail chunks first, then the pack itself (the
+   * commit); `content(version)` is called with the version number it gets.
+   */
+  insert(
+    pack: { orgId: string; cycleId: string; datasetVersion: number; createdBy: Actor },
+    content: (version: number) => unknown,
+    chunks: { kind: string; seq: number; data: unknown }[],
+    now: Date,
+  ): Promise<PackRecord>;
+  latest(orgId: string, cycleId: string): Promise<PackRecord | null>;
+  byVersion(orgId: string, cycleId: string, version: number): Promise<PackRecord | null>;
+  chunk(orgId: string, packId: string, kind: string, seq: number): Promise<unknown>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -165,5 +185,9 @@ export interface Deps {
   outbox: Outbox;
   audit: AuditLog;
   datasets: DatasetRepo;
+  packs: PackRepo;
+  solver: LpSolver;
+  links: Links;
   copy: Copy;
+  documents: DocumentRenderer;
 }

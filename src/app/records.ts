@@ -73,9 +73,12 @@ export interface OutboxRecord {
   orgId: string;
   /** Idempotency key: one message per key per org, whatever retries or reruns happen. */
   key: string;
-  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation';
+  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack';
   cycleId: string | null;
   recipient: { memberId: string; name: string };
+  /** Set for a post to one of the org's channels (`sop`: its S&OP channel); the recipient is then
+   * who gets it directly when the org has no such channel. */
+  channel?: string;
   card: Card;
   status: OutboxStatus;
   /** Not to be delivered before this instant (the recipient's working hours). */
@@ -111,6 +114,18 @@ export interface DatasetRecord {
   /** Each table of this version: where its rows live (this or an earlier upload) and how many. */
   tables: Partial<Record<import('../domain/dataset.js').TableName, { source: string; rows: number }>>;
   warnings: string[];
+  createdBy: Actor;
+  createdAt: Date;
+}
+
+export interface PackRecord<C = unknown> {
+  /** `cycleId:version`. */
+  id: string;
+  orgId: string;
+  cycleId: string;
+  version: number;
+  datasetVersion: number;
+  content: C;
   createdBy: Actor;
   createdAt: Date;
 }

@@ -16,7 +16,11 @@ export function highsSolver(): LpSolver {
   return {
     async solve(lp) {
       highs ??= highsLoader();
-      const result = (await highs).solve(lp);
+      const result = (await highs).solve(lp, {
+        output_flag: false,
+        // These LPs are small and sparse; presolve costs about five times the solve itself.
+        presolve: 'off',
+      });
       return {
         status: result.Status,
         columns: 'Columns' in result ? (result.Columns as Record<string, { Primal: number }>) : {},
@@ -31,4 +35,20 @@ export async function planMix(solver: LpSolver, input: MixInput, levers?: MixLev
   const { status, columns } = await solver.solve(model.lp);
   if (status !== 'Optimal') throw new Error(`the supply-mix LP ended ${status}`);
   return model.decode(status, columns);
+}
+
+/**
+ * Solves independent groups of families (sharing no capacity) as one LP, the per-solve overhead
+ * being most of the cost for small ones, and returns one plan per group.
+ */
+export async function planMixGroups(
+  solver: LpSolver,
+  input: MixInput,
+  levers: MixLevers,
+  groups: ReadonlySet<string>[],
+): Promise<MixPlan[]> {
+  const model = buildMixModel(input, levers);
+  const { status, columns } = await solver.solve(model.lp);
+  if (status !== 'Optimal') throw new Error(`the supply-mix LP ended ${status}`);
+  return groups.map((g) => model.decode(status, columns, g));
 }

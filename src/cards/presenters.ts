@@ -135,3 +135,80 @@ export function presentEscalation(
     ],
   };
 }
+
+/** The pack summary for the S&OP channel: the top gaps, the trade-offs with their recommendation, a chart, the links. */
+export function presentPack(p: {
+  month: string;
+  version: number;
+  datasetVersion: number;
+  summary: {
+    revenue: number;
+    margin: number;
+    marginPercent: number;
+    gapUnits: number;
+    marginAtRisk: number;
+    fillRate: number;
+  };
+  gaps: {
+    familyName: string;
+    resource: string | null;
+    period: string;
+    shortfallUnits: number;
+    marginAtRisk: number;
+  }[];
+  tradeoffs: {
+    question: string;
+    recommended: string;
+    options: { key: string; label: string; cost: number; lostMargin: number }[];
+  }[];
+  chart: { url: string; alt: string } | null;
+  htmlUrl: string;
+}): Card {
+  const n = (v: number) => fmtUnits(v);
+  const blocks: Card['blocks'] = [
+    { type: 'header', text: `Pre-S&OP pack ${p.month} (v${p.version})` },
+    {
+      type: 'fields',
+      fields: [
+        { label: 'Revenue', value: n(p.summary.revenue) },
+        { label: 'Margin', value: `${n(p.summary.margin)} (${p.summary.marginPercent.toFixed(1)}%)` },
+        {
+          label: 'Gap before levers',
+          value: `${n(p.summary.gapUnits)} units, ${n(p.summary.marginAtRisk)} margin at risk`,
+        },
+        { label: 'Fill rate, recommended plan', value: `${(p.summary.fillRate * 100).toFixed(1)}%` },
+      ],
+    },
+  ];
+  if (p.gaps.length)
+    blocks.push({
+      type: 'table',
+      columns: ['Family', 'Resource', 'Month', 'Units short', 'Margin at risk'],
+      rows: p.gaps.slice(0, 5).map((g) => ({
+        cells: [g.familyName, g.resource ?? '-', g.period, n(g.shortfallUnits), n(g.marginAtRisk)],
+      })),
+    });
+  for (const t of p.tradeoffs.slice(0, 3)) {
+    const rec = t.options.find((o) => o.key === t.recommended);
+    blocks.push({
+      type: 'text',
+      text: `${t.question} Options: ${t.options.map((o) => `${o.label} (cost ${n(o.cost)}, margin lost ${n(o.lostMargin)})`).join('; ')}. Recommended: ${rec?.label ?? t.recommended}.`,
+    });
+  }
+  if (p.tradeoffs.length > 3)
+    blocks.push({ type: 'text', text: `${p.tradeoffs.length - 3} more trade-off(s) in the full pack.` });
+  if (p.chart) blocks.push({ type: 'image', url: p.chart.url, alt: p.chart.alt });
+  blocks.push({
+    type: 'actions',
+    buttons: [{ action: 'link.open', label: 'Open the full pack', value: p.htmlUrl, style: 'primary' }],
+  });
+  return {
+    summary: `Pre-S&OP pack ${p.month} is ready: ${p.tradeoffs.length} trade-off(s) to decide, ${n(p.summary.gapUnits)} units short before levers.`,
+    blocks,
+  };
+}
+
+function fmtUnits(v: number): string {
+  const r = Math.round(v);
+  return (r < 0 ? '-' : '') + String(Math.abs(r)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -4,7 +4,8 @@
  * through each alternate (alternate source, modal shift ...), how much to pre-build and hold, how
  * far to draw safety stock down, and which sales to forgo (the lowest-margin ones first).
  *
- * Costs counted: overtime (per unit of resource time), alternates' extra cost, holding, a
+ * Costs counted: overtime (per unit of resource time), alternates' extra cost, holding stock above
+ * safety stock (safety stock itself is policy, held in every option), a
  * safety-stock drawdown penalty, and lost margin. Regular production cost is the same in every
  * option and left out. Each lever can be switched off, which frames the trade-offs.
  */
@@ -53,6 +54,7 @@ export interface MixPlan {
   status: string;
   /** Incremental cost of the plan plus the margin it gives up. */
   totalCost: number;
+  /** Overtime used, in the resources' own units (hours, machine time ...), and its cost. */
   overtime: { units: number; cost: number };
   alternates: Record<string, { units: number; cost: number }>;
   prebuild: { unitMonths: number; holdingCost: number };
@@ -62,7 +64,8 @@ export interface MixPlan {
   shortfalls: { family: string; period: string; units: number }[];
 }
 
-const num = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(12)).toString() : '0');
+// String() gives the shortest exact form (exponents included), which the LP reader takes as is.
+const num = (v: number) => (Number.isFinite(v) ? String(v) : '0');
 
 /** Builds the CPLEX-LP text and a decoder for the solver's column values. */
 export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
@@ -73,28 +76,34 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
   const bounds: string[] = [];
   const allowed = (option: string) =>
     Array.isArray(levers.alternates) ? levers.alternates.includes(option) : levers.alternates;
-  const usage = (f: string, r: string) =>
-    routing.find((x) => x.family === f && x.resource === r)?.usagePerUnit ?? 0;
+  const rIndex = new Map(resources.map((r, j) => [r.resource, j]));
+  /** Per family: its resources (index, usage); per resource: its families (index, usage). */
+  const fIndex = new Map(families.map((f, i) => [f.family, i]));
+  const routesOf = families.map(() => [] as { j: number; u: number }[]);
+  for (const x of routing) {
+    const i = fIndex.get(x.family);
+    const j = rIndex.get(x.resource);
+    if (i !== undefined && j !== undefined && x.usagePerUnit > 0) routesOf[i]!.push({ j, u: x.usagePerUnit });
+  }
+  const altsOf = families.map(() => [] as { a: MixAlternate; k: number }[]);
+  alternates.forEach((a, k) => {
+    const i = fIndex.get(a.family);
+    if (i !== undefined) altsOf[i]!.push({ a, k });
+  });
+  const usersOf = resources.map(() => [] as { i: number; u: number }[]);
+  routesOf.forEach((routes, i) => routes.forEach(({ j, u }) => usersOf[j]!.push({ i, u })));
   const margin = (f: MixFamily) => Math.max(0, f.unitPrice - f.unitCost);
   const drawdownPenalty = (f: MixFamily) =>
     (levers.safetyStockDrawdown ? 0.1 : 10) * Math.max(margin(f), 1e-3) + f.holdingCostPerUnitMonth;
   const term = (coef: number, v: string) => `${coef >= 0 ? '+' : '-'} ${num(Math.abs(coef))} ${v}`;
 
   families.forEach((f, i) => {
-    const alts = alternates.map((a, k) => ({ a, k })).filter(({ a }) => a.family === f.family);
+    const alts = altsOf[i]!;
     for (let t = 0; t < T; t++) {
       const demand = Math.max(0, f.demand[t] ?? 0);
-      const otCost = resources.reduce(
-        (s, r) => s + usage(f.family, r.resource) * (r.overtimeCostPerUnit[t] ?? 0),
-        0,
-      );
-      obj.push(
-        term(otCost, `o_${i}_${t}`),
-        term(f.holdingCostPerUnitMonth, `I_${i}_${t}`),
-        term(drawdownPenalty(f), `d_${i}_${t}`),
-      );
+      obj.push(term(f.holdingCostPerUnitMonth, `e_${i}_${t}`), term(drawdownPenalty(f), `d_${i}_${t}`));
       obj.push(term(-margin(f), `q_${i}_${t}`));
-      const supply = [`x_${i}_${t}`, `o_${i}_${t}`, ...alts.map(({ k }) => `a_${i}_${t}_${k}`)]
+      const supply = [`x_${i}_${t}`, ...alts.map(({ k }) => `a_${i}_${t}_${k}`)]
         .map((v) => `+ ${v}`)
         .join(' ');
       const prev = t > 0 ? `+ I_${i}_${t - 1} ` : '';
@@ -102,8 +111,9 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
         ` bal_${i}_${t}: ${prev}${supply} - q_${i}_${t} - I_${i}_${t} = ${num(t > 0 ? 0 : -Math.max(0, f.onHand))}`,
       );
       rows.push(` ss_${i}_${t}: I_${i}_${t} + d_${i}_${t} >= ${num(f.safetyStock)}`);
+      // Stock above safety stock (e) is what pre-building costs to hold; safety stock itself is policy.
+      rows.push(` ex_${i}_${t}: I_${i}_${t} - e_${i}_${t} <= ${num(f.safetyStock)}`);
       bounds.push(` 0 <= q_${i}_${t} <= ${num(demand)}`);
-      if (!levers.overtime) bounds.push(` o_${i}_${t} = 0`);
       if (!levers.prebuild) bounds.push(` 0 <= I_${i}_${t} <= ${num(Math.max(f.safetyStock, f.onHand))}`);
       for (const { a, k } of alts) {
         obj.push(term(a.extraCostPerUnit, `a_${i}_${t}_${k}`));
@@ -114,19 +124,24 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
   });
   resources.forEach((r, j) => {
     for (let t = 0; t < T; t++) {
-      const users = families.map((f, i) => ({ i, u: usage(f.family, r.resource) })).filter(({ u }) => u > 0);
+      const users = usersOf[j]!;
       if (!users.length) continue;
+      // Regular capacity plus the overtime used (h, in the resource's units, at its overtime cost).
       rows.push(
-        ` cap_${j}_${t}: ${users.map(({ i, u }) => `+ ${num(u)} x_${i}_${t}`).join(' ')} <= ${num(r.capacity[t] ?? 0)}`,
+        ` cap_${j}_${t}: ${users.map(({ i, u }) => `+ ${num(u)} x_${i}_${t}`).join(' ')} - h_${j}_${t} <= ${num(r.capacity[t] ?? 0)}`,
       );
-      rows.push(
-        ` ot_${j}_${t}: ${users.map(({ i, u }) => `+ ${num(u)} o_${i}_${t}`).join(' ')} <= ${num(levers.overtime ? (r.overtime[t] ?? 0) : 0)}`,
-      );
+      obj.push(term(r.overtimeCostPerUnit[t] ?? 0, `h_${j}_${t}`));
+      bounds.push(` 0 <= h_${j}_${t} <= ${num(levers.overtime ? Math.max(0, r.overtime[t] ?? 0) : 0)}`);
     }
   });
   const lp = `Minimize\n obj: ${obj.join(' ')}\nSubject To\n${rows.join('\n')}\nBounds\n${bounds.join('\n')}\nEnd\n`;
 
-  function decode(status: string, columns: Record<string, { Primal: number }>): MixPlan {
+  /** The plan, for every family or only for `only` (independent blocks solved in one LP). */
+  function decode(
+    status: string,
+    columns: Record<string, { Primal: number }>,
+    only?: ReadonlySet<string>,
+  ): MixPlan {
     const v = (name: string) => columns[name]?.Primal ?? 0;
     const plan: MixPlan = {
       status,
@@ -139,23 +154,17 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
       shortfalls: [],
     };
     families.forEach((f, i) => {
+      if (only && !only.has(f.family)) return;
       for (let t = 0; t < T; t++) {
-        const o = v(`o_${i}_${t}`);
-        plan.overtime.units += o;
-        plan.overtime.cost +=
-          o *
-          resources.reduce((s, r) => s + usage(f.family, r.resource) * (r.overtimeCostPerUnit[t] ?? 0), 0);
-        alternates.forEach((a, k) => {
-          if (a.family !== f.family) return;
+        altsOf[i]!.forEach(({ a, k }) => {
           const units = v(`a_${i}_${t}_${k}`);
           const slot = (plan.alternates[a.option] ??= { units: 0, cost: 0 });
           slot.units += units;
           slot.cost += units * a.extraCostPerUnit;
         });
-        const stock = v(`I_${i}_${t}`);
-        const above = Math.max(0, stock - f.safetyStock);
+        const above = Math.max(0, v(`I_${i}_${t}`) - f.safetyStock);
         plan.prebuild.unitMonths += above;
-        plan.prebuild.holdingCost += stock * f.holdingCostPerUnitMonth;
+        plan.prebuild.holdingCost += above * f.holdingCostPerUnitMonth;
         const d = v(`d_${i}_${t}`);
         plan.safetyStockDrawdown.unitMonths += d;
         plan.safetyStockDrawdown.penalty += d * drawdownPenalty(f);
@@ -163,6 +172,14 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
         if (lost > 1e-6) plan.shortfalls.push({ family: f.family, period: periods[t]!, units: lost });
         plan.lostSales.units += lost;
         plan.lostSales.margin += lost * margin(f);
+      }
+    });
+    resources.forEach((r, j) => {
+      if (only && !usersOf[j]!.some(({ i }) => only.has(families[i]!.family))) return;
+      for (let t = 0; t < T; t++) {
+        const h = v(`h_${j}_${t}`);
+        plan.overtime.units += h;
+        plan.overtime.cost += h * (r.overtimeCostPerUnit[t] ?? 0);
       }
     });
     plan.totalCost =

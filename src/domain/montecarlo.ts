@@ -4,7 +4,7 @@
  * rough-cut check runs on every sample, and the results say how likely each resource is to be
  * overloaded each month and how service level and margin spread. Seeded, so reproducible.
  */
-import { roughCutCheck, type Route, type SupplyFamily, type SupplyResource } from './supply.js';
+import { indexSupply, runSupply, type Route, type SupplyFamily, type SupplyResource } from './supply.js';
 
 export interface UncertainFamily extends SupplyFamily {
   /** P10 and P90 per period (P50 is `demand`). */
@@ -34,9 +34,20 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function normal(rand: () => number): number {
-  // Box-Muller; 1 - rand() keeps the logarithm finite.
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+/** Standard normals by Box-Muller, both of each pair used; 1 - rand() keeps the logarithm finite. */
+function normals(rand: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const z = spare;
+      spare = null;
+      return z;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const a = 2 * Math.PI * rand();
+    spare = r * Math.sin(a);
+    return r * Math.cos(a);
+  };
 }
 
 const Z90 = 1.2815515655446004;
@@ -58,37 +69,56 @@ export function monteCarlo(
 ): MonteCarloResult {
   const samples = opts.samples ?? 1000;
   const rho = opts.correlation ?? 0.5;
-  const rand = seededRandom(opts.seed ?? 1);
-  const over = new Map<string, number>();
+  const own = Math.sqrt(1 - rho * rho);
+  const normal = normals(seededRandom(opts.seed ?? 1));
+  const T = periods.length;
+  const F = families.length;
+  const R = resources.length;
+  const index = indexSupply(families, resources, routing);
+  const mid = new Float64Array(F * T);
+  const sd = new Float64Array(F * T);
+  families.forEach((f, i) => {
+    for (let t = 0; t < T; t++) {
+      const m = f.demand[t] ?? 0;
+      mid[i * T + t] = m;
+      sd[i * T + t] = Math.max(0, ((f.p90[t] ?? m) - (f.p10[t] ?? m)) / (2 * Z90));
+    }
+  });
+  const unitMargin = Float64Array.from(families, (f) => f.unitPrice - f.unitCost);
+  const over = new Int32Array(R * T);
+  const sampled = new Float64Array(F * T);
   const service: number[] = [];
   const margins: number[] = [];
   let lostMargin = 0;
-  const unitMargin = new Map(families.map((f) => [f.family, f.unitPrice - f.unitCost]));
   for (let s = 0; s < samples; s++) {
-    const sampled = families.map((f) => {
-      const common = normal(rand);
-      const demand = periods.map((_, t) => {
-        const mid = f.demand[t] ?? 0;
-        const sd = Math.max(0, ((f.p90[t] ?? mid) - (f.p10[t] ?? mid)) / (2 * Z90));
-        const z = rho * common + Math.sqrt(1 - rho * rho) * normal(rand);
-        return Math.max(0, mid + sd * z);
-      });
-      return { ...f, demand };
-    });
-    const check = roughCutCheck(periods, sampled, resources, routing);
-    for (const l of check.loads) {
-      if (l.load > l.capacity + 1e-9)
-        over.set(`${l.resource}\u0000${l.period}`, (over.get(`${l.resource}\u0000${l.period}`) ?? 0) + 1);
+    for (let i = 0; i < F; i++) {
+      const common = normal();
+      for (let t = 0; t < T; t++) {
+        const k = i * T + t;
+        sampled[k] = sd[k]! > 0 ? Math.max(0, mid[k]! + sd[k]! * (rho * common + own * normal())) : mid[k]!;
+      }
     }
     let demand = 0;
     let supplied = 0;
     let margin = 0;
-    for (const m of check.families) {
-      demand += m.demand;
-      supplied += m.supplied;
-      margin += m.supplied * unitMargin.get(m.family)!;
-      lostMargin += m.shortfall * unitMargin.get(m.family)!;
-    }
+    runSupply(
+      T,
+      families,
+      resources,
+      index,
+      (i, t) => sampled[i * T + t]!,
+      false,
+      (t, m) => {
+        for (let j = 0; j < R; j++)
+          if (m.load[j]! > (resources[j]!.capacity[t] ?? 0) + 1e-9) over[j * T + t]!++;
+        for (let i = 0; i < F; i++) {
+          demand += m.demand[i]!;
+          supplied += m.supplied[i]!;
+          margin += m.supplied[i]! * unitMargin[i]!;
+          lostMargin += (m.demand[i]! - m.supplied[i]!) * unitMargin[i]!;
+        }
+      },
+    );
     service.push(demand > 0 ? supplied / demand : 1);
     margins.push(margin);
   }
@@ -96,11 +126,11 @@ export function monteCarlo(
   margins.sort((a, b) => a - b);
   return {
     samples,
-    resourceRisk: resources.flatMap((r) =>
-      periods.map((period) => ({
+    resourceRisk: resources.flatMap((r, j) =>
+      periods.map((period, t) => ({
         resource: r.resource,
         period,
-        probability: (over.get(`${r.resource}\u0000${period}`) ?? 0) / samples,
+        probability: over[j * T + t]! / Math.max(1, samples),
       })),
     ),
     serviceLevel: { p10: quantile(service, 0.1), p50: quantile(service, 0.5), p90: quantile(service, 0.9) },

@@ -11,6 +11,7 @@ import { datasetRoutes } from './routes/datasets.js';
 import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/orgs.js';
+import { packRoutes } from './routes/packs.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -59,6 +60,7 @@ export function createHttpApp(opts: {
     ...cycleRoutes(deps),
     ...opsRoutes(deps),
     ...datasetRoutes(deps),
+    ...packRoutes(deps),
   ];
   let spec: unknown = null;
   routes.push(
@@ -76,7 +78,7 @@ export function createHttpApp(opts: {
 
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
-  mount(router, routes, authorizer(deps.orgs, opts.adminToken));
+  mount(router, routes, authorizer(deps.orgs, opts.adminToken, { links: deps.links, clock: deps.clock }));
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

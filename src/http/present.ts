@@ -115,6 +115,7 @@ export function outboxJson(o: OutboxRecord) {
     kind: o.kind,
     cycleId: o.cycleId,
     recipient: o.recipient,
+    channel: o.channel ?? null,
     card: o.card,
     status: o.status,
     notBefore: o.notBefore.toISOString(),

@@ -8,7 +8,7 @@ import { zodFields } from '../app/validation.js';
 import { ApiError } from './errors.js';
 import type { AuthContext } from './auth.js';
 
-export type AuthRule = 'none' | 'admin' | 'org';
+export type AuthRule = 'none' | 'admin' | 'org' | 'org-or-link';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -56,7 +56,7 @@ export function mount(
       // A malformed id names nothing that exists.
       if (!params.success) throw new ApiError(404, 'not_found', 'no such resource');
       if (
-        spec.auth === 'org' &&
+        (spec.auth === 'org' || spec.auth === 'org-or-link') &&
         auth.kind === 'org' &&
         auth.orgId !== (params.data as { orgId?: string }).orgId
       ) {

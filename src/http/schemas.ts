@@ -97,7 +97,7 @@ export const pageQuery = z.strictObject({
 
 export const outboxQuery = pageQuery.extend({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
-  kind: z.enum(['step-prompt', 'step-reopened', 'reminder', 'escalation']).optional(),
+  kind: z.enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack']).optional(),
   memberId: objectId.optional(),
   cycleId: objectId.optional(),
 });

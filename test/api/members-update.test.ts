@@ -1,7 +1,6 @@
 /** Changing people mid-cycle: field-level checks, identities, and who owes what settled when a step opens. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { advanceAllCycles } from '../../src/app/cycleEngine.js';
-import { startTestAccord, type TestAccord } from '../helpers/accord.js';
+import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 
 let t: TestAccord;
@@ -74,10 +73,7 @@ describe('PATCH /api/v1/orgs/{orgId}/members/{memberId}', () => {
     });
     const newExec = await buildMember(t, org, { name: 'New Exec', roles: ['executive'] });
     await patch(team.leaders['sales']!.id, { roles: ['executive'] }); // the old sales lead moves up
-    t.clock.set('2027-02-03T08:00:00Z');
-    await advanceAllCycles(t.accord.deps, (_id, err) => {
-      throw err;
-    });
+    await sweepAt(t, '2027-02-03T08:00:00Z');
     const inputs = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycle.id}/inputs`).set(org.auth)).body
       .items as {
       key: string;

@@ -153,7 +153,7 @@ describe('least-cost supply mix, property', () => {
                   const cost =
                     c.otCost * o +
                     c.altCost * a +
-                    0.1 * stock +
+                    0.1 * Math.max(0, stock - c.safetyStock) +
                     penalty * Math.max(0, c.safetyStock - stock) +
                     margin * (c.demand - sold);
                   best = Math.min(best, cost);

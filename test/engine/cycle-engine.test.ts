@@ -7,8 +7,7 @@
  * 17:00 = 16:00Z), supply planning 8-11 Feb, pre-S&OP 12-16 Feb, executive S&OP 17 Feb.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { advanceAllCycles } from '../../src/app/cycleEngine.js';
-import { startTestAccord, type TestAccord } from '../helpers/accord.js';
+import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 
 let t: TestAccord;
@@ -17,12 +16,7 @@ let team: Awaited<ReturnType<typeof buildTeam>>;
 let cycleId: string;
 let inputs: { id: string; key: string }[];
 
-const sweep = async (at: string) => {
-  t.clock.set(at);
-  await advanceAllCycles(t.accord.deps, (id, err) => {
-    throw err;
-  });
-};
+const sweep = (at: string) => sweepAt(t, at);
 const outbox = async (query = '') =>
   (await t.http.get(`/api/v1/orgs/${org.id}/outbox?limit=100${query}`).set(org.auth)).body.items as {
     key: string;

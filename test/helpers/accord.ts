@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { expect } from '@jest/globals';
 import supertest from 'supertest';
 import { buildAccord, type Accord } from '../../src/accord.js';
+import { advanceAllCycles } from '../../src/app/cycleEngine.js';
 import { createLogger } from '../../src/logger.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 import { FakeClock } from './clock.js';
@@ -54,4 +55,12 @@ export async function startTestAccord(
     dbName,
     close: () => accord.close(),
   };
+}
+
+/** Sets the clock and runs the scheduler's sweep once, failing the test on any cycle's error. */
+export async function sweepAt(t: TestAccord, at: string): Promise<void> {
+  t.clock.set(at);
+  await advanceAllCycles(t.accord.deps, (_id, err) => {
+    throw err;
+  });
 }

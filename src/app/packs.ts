@@ -1,0 +1,791 @@
+/**
+ * Use cases: buildPack (a new immutable pre-S&OP pack version from the cycle's pinned dataset and
+ * the latest step 2-3 submissions), runWhatIf (a what-if on a pack's model, compared side by side
+ * with its base plan), and the readers of a pack's detail. The arithmetic is in src/domain/plan.ts.
+ */
+import type { Adjustment } from '../domain/consensus.js';
+import { DomainError } from '../domain/errors.js';
+import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
+import type { MixPlan } from '../domain/mix.js';
+import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
+import {
+  applyWhatIf,
+  baselines,
+  check,
+  consensus,
+  effectiveCapacity,
+  financials,
+  frameTradeoff,
+  leverOptions,
+  leverSpend,
+  LEVER_SETS,
+  mergeClusters,
+  type LeverOption,
+  outcomeOf,
+  planModel,
+  tightClusters,
+  type CapacityChange,
+  type FinanceTarget,
+  type Financials,
+  type PlanData,
+  type PlanModel,
+  type PlanOutcome,
+  type SupplyConstraint,
+  type Tradeoff,
+  type WhatIf,
+  horizonPeriods,
+} from '../domain/plan.js';
+import type { Gap, SupplyCheck } from '../domain/supply.js';
+import type { Deps } from './ports.js';
+import { presentPack } from '../cards/presenters.js';
+import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
+import type { LpSolver } from './solver.js';
+import { planMixGroups } from './solver.js';
+
+export interface Scenario {
+  key: string;
+  name: string;
+  kind: 'base' | 'what-if' | 'probabilistic';
+  description: string;
+  outcome?: PlanOutcome;
+  /** Scenario minus base, per outcome figure. */
+  delta?: Partial<Record<keyof PlanOutcome, number>>;
+  monteCarlo?: Omit<MonteCarloResult, 'resourceRisk'> & {
+    resourceRisk: { resource: string; period: string; probability: number }[];
+  };
+}
+
+export interface ChartRef {
+  id: string;
+  kind: 'capacity' | 'forecast';
+  title: string;
+}
+
+export interface PackContent {
+  version: number;
+  cycleId: string;
+  month: string;
+  datasetVersion: number;
+  builtAt: string;
+  builtBy: Actor;
+  horizon: { from: string; to: string; months: number; periods: string[] };
+  inputs: {
+    submissions: { kind: string; function: string | null; author: string; version: number; at: string }[];
+    adjustments: number;
+    constraints: number;
+    targets: number;
+  };
+  warnings: string[];
+  summary: {
+    families: number;
+    resources: number;
+    baselineUnits: number;
+    demandUnits: number;
+    revenue: number;
+    cost: number;
+    margin: number;
+    marginPercent: number;
+    leverSpend: number;
+    fillRate: number;
+    gapUnits: number;
+    revenueAtRisk: number;
+    marginAtRisk: number;
+    tightResources: number;
+    target: Financials['target'];
+  };
+  forecast: { accuracy: Accuracy; methods: Record<string, number> };
+  gaps: (Gap & { familyName: string })[];
+  gapsTotal: number;
+  tradeoffs: Tradeoff[];
+  scenarios: Scenario[];
+  financials: Financials;
+  capacityChanges: CapacityChange[];
+  resources: {
+    resource: string;
+    name: string;
+    kind: string;
+    peakUtilization: number;
+    overloadedMonths: number;
+  }[];
+  charts: ChartRef[];
+  /** Family -> the detail chunk holding it. */
+  familyChunks: Record<string, number>;
+}
+
+export interface FamilyDetail {
+  family: string;
+  name: string;
+  method: string;
+  members: string[];
+  accuracy: Accuracy;
+  history: { period: string; value: number }[];
+  months: {
+    period: string;
+    p10: number;
+    p50: number;
+    p90: number;
+    steps: { function: string; author: string; delta: number; reason: string }[];
+    consensus: number;
+    production: number;
+    supplied: number;
+    shortfall: number;
+    inventory: number;
+  }[];
+  waterfall: { label: string; value: number }[];
+}
+
+export interface ResourceDetail {
+  resource: string;
+  name: string;
+  kind: string;
+  periods: string[];
+  load: number[];
+  capacity: number[];
+  withOvertime: number[];
+}
+
+const FAMILIES_PER_CHUNK = 250;
+const TOP_GAPS = 500;
+
+/** The dataset version a cycle plans with: the one confirmed in step 1, else the latest. */
+async function pinnedDataset(
+  deps: Pick<Deps, 'requests' | 'submissions' | 'datasets'>,
+  cycle: CycleRecord,
+): Promise<{ dataset: DatasetRecord; warning: string | null }> {
+  const requests = await deps.requests.forCycle(cycle.orgId, cycle.id);
+  const confirm = requests.find((r) => r.kind === 'data-confirmation' && r.latestVersion > 0);
+  if (confirm) {
+    const versions = await deps.submissions.list(cycle.orgId, confirm.id);
+    const v = (versions[versions.length - 1]?.payload as { datasetVersion?: number } | undefined)
+      ?.datasetVersion;
+    const d = v ? await deps.datasets.byVersion(cycle.orgId, v) : null;
+    if (d) return { dataset: d, warning: null };
+  }
+  const latest = await deps.datasets.latest(cycle.orgId);
+  if (!latest)
+    throw new DomainError(
+      'conflict',
+      'there is no dataset yet: upload the step-1 tables (POST /api/v1/orgs/{orgId}/datasets) first',
+    );
+  return {
+    dataset: latest,
+    warning: `the data set was not confirmed in step 1; this pack plans with the latest version (${latest.version})`,
+  };
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
+const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** Reads one dataset version into typed tables (chunk by chunk). */
+export function loadPlanData(
+  deps: Pick<Deps, 'datasets'>,
+  orgId: string,
+  dataset: DatasetRecord,
+): Promise<PlanData> {
+  return planDataFrom((table) => deps.datasets.rows(orgId, dataset, table));
+}
+
+/** Typed tables from rows as the dataset stores them (parsed by src/domain/dataset.ts). */
+export async function planDataFrom(
+  rowsOf: (table: string) => AsyncIterable<Record<string, unknown>[]> | Iterable<Record<string, unknown>[]>,
+): Promise<PlanData> {
+  const rows = async <T>(table: string, map: (r: Record<string, unknown>) => T): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const chunk of rowsOf(table)) for (const r of chunk) out.push(map(r));
+    return out;
+  };
+  return {
+    families: await rows('families', (r) => ({
+      family: str(r['family']),
+      name: str(r['name']),
+      unitPrice: num(r['unit_price']),
+      unitCost: num(r['unit_cost']),
+      safetyStock: num(r['safety_stock_units']),
+      holdingCost: num(r['holding_cost_per_unit_month']),
+    })),
+    history: await rows('history', (r) => ({
+      family: str(r['family']),
+      period: str(r['period']),
+      shipments: num(r['shipments']),
+    })),
+    inventory: await rows('inventory', (r) => ({ family: str(r['family']), onHand: num(r['on_hand']) })),
+    resources: await rows('resources', (r) => ({
+      resource: str(r['resource']),
+      name: str(r['name']),
+      kind: str(r['kind']),
+    })),
+    capacity: await rows('capacity', (r) => ({
+      resource: str(r['resource']),
+      period: str(r['period']),
+      capacity: num(r['capacity']),
+      overtime: num(r['overtime_capacity']),
+      overtimeCost: num(r['overtime_cost_per_unit']),
+    })),
+    routing: await rows('routing', (r) => ({
+      family: str(r['family']),
+      resource: str(r['resource']),
+      usagePerUnit: num(r['usage_per_unit']),
+    })),
+    alternates: await rows('alternates', (r) => ({
+      family: str(r['family']),
+      option: str(r['option']),
+      capacityPerMonth: num(r['capacity_per_month']),
+      extraCostPerUnit: num(r['extra_cost_per_unit']),
+      leadTimeMonths: num(r['lead_time_months']),
+    })),
+  };
+}
+
+/** The cycle's latest step-2/3 inputs, with their authors and functions. */
+async function cycleInputs(deps: Pick<Deps, 'requests' | 'submissions' | 'members'>, cycle: CycleRecord) {
+  const [requests, members] = await Promise.all([
+    deps.requests.forCycle(cycle.orgId, cycle.id),
+    deps.members.all(cycle.orgId),
+  ]);
+  const names = new Map(members.map((m) => [m.id, m.name]));
+  const adjustments: Adjustment[] = [];
+  const constraints: SupplyConstraint[] = [];
+  const targets: FinanceTarget[] = [];
+  const submissions: PackContent['inputs']['submissions'] = [];
+  for (const r of requests) {
+    if (
+      r.latestVersion === 0 ||
+      !['demand-adjustments', 'supply-constraints', 'finance-targets'].includes(r.kind)
+    )
+      continue;
+    const versions = await deps.submissions.list(cycle.orgId, r.id);
+    const s = versions[versions.length - 1];
+    if (!s) continue;
+    const author = names.get(s.authorId) ?? s.authorId;
+    const fn = r.function ?? r.kind;
+    submissions.push({
+      kind: r.kind,
+      function: r.function,
+      author,
+      version: s.version,
+      at: s.createdAt.toISOString(),
+    });
+    const p = s.payload as Record<string, unknown>;
+    if (r.kind === 'demand-adjustments')
+      for (const a of p['adjustments'] as Omit<Adjustment, 'function' | 'author'>[])
+        adjustments.push({ ...a, function: fn, author });
+    if (r.kind === 'supply-constraints')
+      for (const c of p['constraints'] as Omit<SupplyConstraint, 'function' | 'author'>[])
+        constraints.push({ ...c, function: fn, author });
+    if (r.kind === 'finance-targets') targets.push(...(p['targets'] as FinanceTarget[]));
+  }
+  return { adjustments, constraints, targets, submissions };
+}
+
+interface Evaluation {
+  plain: SupplyCheck;
+  tradeoffs: Tradeoff[];
+  financials: Financials;
+  outcome: PlanOutcome;
+}
+
+/**
+ * Checks a model and plans its gaps: every cluster of tight resources gets its options costed by
+ * the LP (or, with `frame: false`, only the least-cost mix, for quick what-ifs).
+ */
+export async function evaluate(
+  solver: LpSolver,
+  m: PlanModel,
+  targets: FinanceTarget[],
+  opts: { frame: boolean; resourceNames?: Record<string, string> },
+): Promise<Evaluation> {
+  const plain = check(m);
+  const tradeoffs: Tradeoff[] = [];
+  const shortfalls: MixPlan['shortfalls'] = [];
+  let spend = 0;
+  let lostMargin = 0;
+  let lostUnits = 0;
+  const resourceNames =
+    opts.resourceNames ??
+    Object.fromEntries(m.resources.map((r, j) => [r.resource, m.resourceInfo[j]?.name ?? r.resource]));
+  const clusters = tightClusters(m, plain);
+  if (clusters.length) {
+    const merged = mergeClusters(clusters);
+    const groups = clusters.map((c) => new Set(c.families));
+    const keys: LeverOption['key'][] = opts.frame
+      ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
+      : ['mix'];
+    const plans = new Map<LeverOption['key'], MixPlan[]>();
+    for (const key of keys) plans.set(key, await planMixGroups(solver, merged, LEVER_SETS[key], groups));
+    clusters.forEach((cluster, k) => {
+      if (!opts.frame) {
+        const plan = plans.get('mix')![k]!;
+        shortfalls.push(...plan.shortfalls);
+        spend += leverSpend(plan);
+        lostMargin += plan.lostSales.margin;
+        lostUnits += plan.lostSales.units;
+        return;
+      }
+      const results = leverOptions(cluster).map((option) => ({ option, plan: plans.get(option.key)![k]! }));
+      const t = frameTradeoff(cluster, results, m.names, resourceNames);
+      tradeoffs.push(t);
+      const chosen = results.find((r) => r.option.key === t.recommended)!.plan;
+      const option = t.options.find((o) => o.key === t.recommended)!;
+      shortfalls.push(...chosen.shortfalls);
+      spend += option.cost;
+      lostMargin += option.lostMargin;
+      lostUnits += option.shortfallUnits;
+    });
+  }
+  tradeoffs.sort((a, b) => b.gap.marginAtRisk - a.gap.marginAtRisk);
+  const fin = financials(m, shortfalls, spend, targets);
+  return {
+    plain,
+    tradeoffs,
+    financials: fin,
+    outcome: outcomeOf(m, plain, fin, { shortfallUnits: lostUnits, lostMargin }),
+  };
+}
+
+function deltaOf(a: PlanOutcome, b: PlanOutcome): Partial<Record<keyof PlanOutcome, number>> {
+  return Object.fromEntries((Object.keys(a) as (keyof PlanOutcome)[]).map((k) => [k, b[k] - a[k]]));
+}
+
+export const STANDARD_WHAT_IFS: WhatIf[] = [
+  { name: 'Demand +10% on every family', demand: [{ percent: 10 }] },
+  { name: 'Demand -10% on every family', demand: [{ percent: -10 }] },
+];
+
+function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export interface BuildOptions {
+  samples?: number;
+  onProgress?: (stage: string) => void;
+}
+
+export async function buildPack(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  actor: Actor,
+  opts: BuildOptions = {},
+): Promise<PackRecord<PackContent>> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const [org, cycle] = await Promise.all([deps.orgs.get(orgId), deps.cycles.get(orgId, cycleId)]);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  if (!cycle) throw new DomainError('not_found', 'cycle not found');
+  const { dataset, warning } = await pinnedDataset(deps, cycle);
+  const data = await loadPlanData(deps, orgId, dataset);
+  if (!data.families.length)
+    throw new DomainError(
+      'conflict',
+      `dataset version ${dataset.version} has no families: upload the families table`,
+    );
+  const inputs = await cycleInputs(deps, cycle);
+  const periods = horizonPeriods(cycle.month, org.horizonMonths);
+  progress('forecast');
+  const base = baselines(data, periods);
+  const demand = consensus(periods, base, inputs.adjustments);
+  const supply = effectiveCapacity(data, periods, inputs.constraints);
+  const model = planModel(data, periods, base, demand, supply);
+  progress('plan');
+  const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
+  const ev = await evaluate(deps.solver, model, inputs.targets, { frame: true, resourceNames });
+  progress('scenarios');
+  const scenarios: Scenario[] = [
+    {
+      key: 'base',
+      name: 'Base plan',
+      kind: 'base',
+      description: 'Consensus demand, the recommended option of every trade-off',
+      outcome: ev.outcome,
+    },
+  ];
+  for (const [k, w] of STANDARD_WHAT_IFS.entries()) {
+    const other = await evaluate(deps.solver, applyWhatIf(model, w), inputs.targets, { frame: false });
+    scenarios.push({
+      key: `what-if-${k + 1}`,
+      name: w.name,
+      kind: 'what-if',
+      description: 'Re-planned with the least-cost mix of levers',
+      outcome: other.outcome,
+      delta: deltaOf(ev.outcome, other.outcome),
+    });
+  }
+  const mc = monteCarlo(
+    periods,
+    model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
+    model.resources,
+    model.routing,
+    { samples: opts.samples ?? 1000, seed: seedOf(`${cycleId}:${dataset.version}`) },
+  );
+  scenarios.push({
+    key: 'monte-carlo',
+    name: 'Demand uncertainty (Monte Carlo)',
+    kind: 'probabilistic',
+    description: `${mc.samples} demand samples from each family's P10-P90 range, before any levers`,
+    monteCarlo: {
+      ...mc,
+      resourceRisk: mc.resourceRisk
+        .filter((r) => r.probability >= 0.05)
+        .sort((a, b) => b.probability - a.probability)
+        .slice(0, 50),
+    },
+  });
+
+  // Detail: per family, per resource, and the model (for what-ifs).
+  progress('store');
+  const supplyOf = new Map<string, SupplyCheck['families']>();
+  for (const fm of ev.plain.families) {
+    const list = supplyOf.get(fm.family) ?? [];
+    list.push(fm);
+    supplyOf.set(fm.family, list);
+  }
+  const demandOf = new Map(demand.map((d) => [d.family, d]));
+  const details: FamilyDetail[] = data.families.map((f, i) => {
+    const b = base[i]!;
+    const d = demandOf.get(f.family)!;
+    const s = supplyOf.get(f.family) ?? [];
+    return {
+      family: f.family,
+      name: f.name,
+      method: b.forecast.method,
+      members: b.forecast.members,
+      accuracy: b.forecast.accuracy,
+      history: b.history.slice(-36),
+      months: periods.map((period, t) => ({
+        period,
+        p10: b.forecast.p10[t]!,
+        p50: b.forecast.p50[t]!,
+        p90: b.forecast.p90[t]!,
+        steps: d.cells[t]!.steps,
+        consensus: d.cells[t]!.consensus,
+        production: s[t]?.production ?? 0,
+        supplied: s[t]?.supplied ?? 0,
+        shortfall: s[t]?.shortfall ?? 0,
+        inventory: s[t]?.inventory ?? 0,
+      })),
+      waterfall: d.waterfall,
+    };
+  });
+  const loadsOf = new Map<string, SupplyCheck['loads']>();
+  for (const l of ev.plain.loads) loadsOf.set(l.resource, [...(loadsOf.get(l.resource) ?? []), l]);
+  const resourceDetails: ResourceDetail[] = supply.resources.map((r) => {
+    const loads = loadsOf.get(r.resource) ?? [];
+    return {
+      resource: r.resource,
+      name: r.name,
+      kind: r.kind,
+      periods,
+      load: loads.map((l) => l.load),
+      capacity: r.capacity,
+      withOvertime: r.capacity.map((c, t) => c + (r.overtime[t] ?? 0)),
+    };
+  });
+  const chunks: { kind: string; seq: number; data: unknown }[] = [
+    { kind: 'model', seq: 0, data: { model, targets: inputs.targets } },
+    { kind: 'resources', seq: 0, data: resourceDetails },
+  ];
+  const familyChunks: Record<string, number> = {};
+  for (let k = 0; k * FAMILIES_PER_CHUNK < details.length; k++) {
+    const slice = details.slice(k * FAMILIES_PER_CHUNK, (k + 1) * FAMILIES_PER_CHUNK);
+    for (const f of slice) familyChunks[f.family] = k;
+    chunks.push({ kind: 'families', seq: k, data: slice });
+  }
+
+  const pooled = { actual: [] as number[], forecast: [] as number[], history: [] as number[] };
+  const methods: Record<string, number> = {};
+  for (const b of base) {
+    pooled.actual.push(...b.forecast.backtest.actual);
+    pooled.forecast.push(...b.forecast.backtest.forecast);
+    methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
+  }
+  // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
+  const accuracy = accuracyOf(
+    pooled.actual,
+    pooled.forecast,
+    base.flatMap((b) => b.history.map((h) => h.value)),
+    12,
+  );
+  const resources = resourceDetails.map((r) => {
+    const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
+    return {
+      resource: r.resource,
+      name: r.name,
+      kind: r.kind,
+      peakUtilization: Math.max(0, ...util.filter(Number.isFinite)),
+      overloadedMonths: r.load.filter((l, t) => l > r.capacity[t]! + 1e-6).length,
+    };
+  });
+  const charts: ChartRef[] = [
+    ...[...resources]
+      .sort((a, b) => b.peakUtilization - a.peakUtilization)
+      .slice(0, 3)
+      .map((r) => ({
+        id: `capacity-${r.resource}`,
+        kind: 'capacity' as const,
+        title: `${r.name}: load vs capacity`,
+      })),
+    ...[...model.families]
+      .map((f) => ({ f, total: f.demand.reduce((a, b) => a + b, 0) }))
+      .sort((a, b) => b.total - a.total)
+      .slice(0, 3)
+      .map(({ f }) => ({
+        id: `forecast-${f.family}`,
+        kind: 'forecast' as const,
+        title: `${model.names[f.family] ?? f.family}: forecast P10-P90`,
+      })),
+  ];
+  const gaps = [...ev.plain.gaps].sort((a, b) => b.marginAtRisk - a.marginAtRisk);
+  const sum = (f: (g: Gap) => number) => gaps.reduce((s, g) => s + f(g), 0);
+  const now = deps.clock.now();
+  const warnings = [
+    ...(warning ? [warning] : []),
+    ...supply.warnings,
+    ...dataset.warnings.map((w) => `dataset: ${w}`),
+  ];
+  const knownFamilies = new Set(data.families.map((f) => f.family));
+  for (const a of inputs.adjustments)
+    if (!knownFamilies.has(a.family))
+      warnings.push(
+        `demand adjustment by ${a.author} names family ${a.family}, which is not in the dataset; not applied`,
+      );
+
+  const content = (version: number): PackContent => ({
+    version,
+    cycleId,
+    month: cycle.month,
+    datasetVersion: dataset.version,
+    builtAt: now.toISOString(),
+    builtBy: actor,
+    horizon: { from: periods[0]!, to: periods[periods.length - 1]!, months: periods.length, periods },
+    inputs: {
+      submissions: inputs.submissions,
+      adjustments: inputs.adjustments.length,
+      constraints: inputs.constraints.length,
+      targets: inputs.targets.length,
+    },
+    warnings,
+    summary: {
+      families: data.families.length,
+      resources: supply.resources.length,
+      baselineUnits: base.reduce((s, b) => s + b.forecast.p50.reduce((a, v) => a + v, 0), 0),
+      demandUnits: model.families.reduce((s, f) => s + f.demand.reduce((a, v) => a + v, 0), 0),
+      revenue: ev.financials.revenue,
+      cost: ev.financials.cost,
+      margin: ev.financials.margin,
+      marginPercent: ev.financials.marginPercent,
+      leverSpend: ev.financials.leverSpend,
+      fillRate: ev.outcome.fillRate,
+      gapUnits: sum((g) => g.shortfallUnits),
+      revenueAtRisk: sum((g) => g.revenueAtRisk),
+      marginAtRisk: sum((g) => g.marginAtRisk),
+      tightResources: ev.outcome.tightResources,
+      target: ev.financials.target,
+    },
+    forecast: { accuracy, methods },
+    gaps: gaps.slice(0, TOP_GAPS).map((g) => ({ ...g, familyName: model.names[g.family] ?? g.family })),
+    gapsTotal: gaps.length,
+    tradeoffs: ev.tradeoffs,
+    scenarios,
+    financials: ev.financials,
+    capacityChanges: supply.changes,
+    resources,
+    charts,
+    familyChunks,
+  });
+  const pack = await deps.packs.insert(
+    { orgId, cycleId, datasetVersion: dataset.version, createdBy: actor },
+    content,
+    chunks,
+    now,
+  );
+  await deps.audit.append(
+    orgId,
+    {
+      actor,
+      action: 'pack.built',
+      entity: { type: 'pack', id: pack.id },
+      after: {
+        version: pack.version,
+        datasetVersion: dataset.version,
+        tradeoffs: ev.tradeoffs.map((t) => ({ key: t.key, recommended: t.recommended })),
+      },
+    },
+    now,
+  );
+  return pack as PackRecord<PackContent>;
+}
+
+export async function getPack(
+  deps: Pick<Deps, 'packs'>,
+  orgId: string,
+  cycleId: string,
+  version?: number,
+): Promise<PackRecord<PackContent>> {
+  const pack = version
+    ? await deps.packs.byVersion(orgId, cycleId, version)
+    : await deps.packs.latest(orgId, cycleId);
+  if (!pack)
+    throw new DomainError(
+      'not_found',
+      version
+        ? `pack version ${version} not found`
+        : 'this cycle has no pack yet: build one with POST .../pack',
+    );
+  return pack as PackRecord<PackContent>;
+}
+
+export async function familyDetail(
+  deps: Pick<Deps, 'packs'>,
+  pack: PackRecord<PackContent>,
+  family: string,
+): Promise<FamilyDetail> {
+  const seq = pack.content.familyChunks[family];
+  if (seq === undefined) throw new DomainError('not_found', `family ${family} is not in this pack`);
+  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
+  const found = chunk?.find((f) => f.family === family);
+  if (!found) throw new DomainError('not_found', `family ${family} is not in this pack`);
+  return found;
+}
+
+export async function familyPage(
+  deps: Pick<Deps, 'packs'>,
+  pack: PackRecord<PackContent>,
+  seq: number,
+): Promise<{ items: FamilyDetail[]; next: number | null }> {
+  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
+  const more = Object.values(pack.content.familyChunks).some((s) => s > seq);
+  return { items: chunk ?? [], next: more ? seq + 1 : null };
+}
+
+export async function resourceDetails(
+  deps: Pick<Deps, 'packs'>,
+  pack: PackRecord<PackContent>,
+): Promise<ResourceDetail[]> {
+  return ((await deps.packs.chunk(pack.orgId, pack.id, 'resources', 0)) as ResourceDetail[] | null) ?? [];
+}
+
+export interface WhatIfResult {
+  pack: { version: number; datasetVersion: number };
+  scenario: WhatIf;
+  base: PlanOutcome;
+  whatIf: PlanOutcome;
+  delta: Partial<Record<keyof PlanOutcome, number>>;
+  gaps: Gap[];
+  elapsedMs: number;
+}
+
+/** A what-if on a pack's model, re-planned with the least-cost mix and compared with the base. */
+export async function runWhatIf(
+  deps: Pick<Deps, 'packs' | 'solver'>,
+  pack: PackRecord<PackContent>,
+  w: WhatIf,
+): Promise<WhatIfResult> {
+  const started = performance.now();
+  const stored = (await deps.packs.chunk(pack.orgId, pack.id, 'model', 0)) as {
+    model: PlanModel;
+    targets: FinanceTarget[];
+  } | null;
+  if (!stored) throw new DomainError('not_found', 'this pack has no model stored');
+  const known = new Set(stored.model.resources.map((r) => r.resource));
+  const unknown = (w.capacity ?? []).map((c) => c.resource).filter((r) => !known.has(r));
+  if (unknown.length)
+    throw new DomainError('validation_failed', 'the what-if names unknown resources', {
+      capacity: `not in this pack: ${[...new Set(unknown)].join(', ')}`,
+    });
+  const families = new Set(stored.model.families.map((f) => f.family));
+  const unknownFamilies = (w.demand ?? []).flatMap((d) => d.families ?? []).filter((f) => !families.has(f));
+  if (unknownFamilies.length)
+    throw new DomainError('validation_failed', 'the what-if names unknown families', {
+      demand: `not in this pack: ${[...new Set(unknownFamilies)].slice(0, 10).join(', ')}`,
+    });
+  const base = pack.content.scenarios.find((s) => s.key === 'base')!.outcome!;
+  const other = await evaluate(deps.solver, applyWhatIf(stored.model, w), stored.targets, { frame: false });
+  return {
+    pack: { version: pack.version, datasetVersion: pack.datasetVersion },
+    scenario: w,
+    base,
+    whatIf: other.outcome,
+    delta: deltaOf(base, other.outcome),
+    gaps: [...other.plain.gaps].sort((a, b) => b.marginAtRisk - a.marginAtRisk).slice(0, 20),
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+const SYSTEM: Actor = { type: 'system', id: 'scheduler' };
+
+/**
+ * When pre-S&OP opens: the pack (built now unless one was built since the step opened) goes to
+ * the org's S&OP channel as a card, once per opening of the step. With no dataset, the process
+ * owners are told why there is no pack instead.
+ */
+export async function sharePack(
+  deps: Deps,
+  cycle: CycleRecord,
+  processOwners: { id: string; name: string }[],
+  round: number,
+): Promise<void> {
+  const now = deps.clock.now();
+  const opened = cycle.steps.find((s) => s.key === 'pre-sop')?.openedAt ?? now;
+  let pack = (await deps.packs.latest(cycle.orgId, cycle.id)) as PackRecord<PackContent> | null;
+  const fallback = processOwners[0];
+  if (!fallback) return;
+  if (!pack || pack.createdAt < opened) {
+    try {
+      pack = await buildPack(deps, cycle.orgId, cycle.id, SYSTEM);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'conflict') throw err;
+      await deps.outbox.enqueue(
+        processOwners.map((po) => ({
+          orgId: cycle.orgId,
+          key: `pack-missing:${cycle.id}:r${round}:${po.id}`,
+          kind: 'escalation' as const,
+          cycleId: cycle.id,
+          recipient: { memberId: po.id, name: po.name },
+          card: {
+            summary: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
+            blocks: [
+              {
+                type: 'text' as const,
+                text: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
+              },
+            ],
+          },
+          notBefore: now,
+        })),
+        now,
+      );
+      return;
+    }
+  }
+  const base = `/api/v1/orgs/${cycle.orgId}/cycles/${cycle.id}`;
+  const chart = pack.content.charts[0];
+  const card = presentPack({
+    ...pack.content,
+    chart: chart
+      ? {
+          url: deps.links.signed(
+            `${base}/pack/charts/${encodeURIComponent(chart.id)}.png?version=${pack.version}`,
+            now,
+          ),
+          alt: chart.title,
+        }
+      : null,
+    htmlUrl: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+  });
+  await deps.outbox.enqueue(
+    [
+      {
+        orgId: cycle.orgId,
+        key: `pack:${cycle.id}:r${round}`,
+        kind: 'pack',
+        cycleId: cycle.id,
+        recipient: { memberId: fallback.id, name: fallback.name },
+        channel: 'sop',
+        card,
+        notBefore: now,
+      },
+    ],
+    now,
+  );
+}

@@ -1,0 +1,251 @@
+/**
+ * The pre-S&OP pack: build a version, read it as JSON, as a document (pack.html) and as charts
+ * (SVG/PNG), read a family's detail, and run what-ifs against it. The document and the charts
+ * also open from a signed link (chat cards), without an API token.
+ */
+import { z } from 'zod';
+import {
+  buildPack,
+  familyDetail,
+  familyPage,
+  getPack,
+  resourceDetails,
+  runWhatIf,
+  type PackContent,
+} from '../../app/packs.js';
+import type { Deps } from '../../app/ports.js';
+import type { PackRecord } from '../../app/records.js';
+import { DomainError } from '../../domain/errors.js';
+import { renderPackHtml, renderChart } from '../../render/pack.js';
+import { ISO_MONTH } from '../../domain/time.js';
+import { route } from '../route.js';
+import { errorBody, orgParams } from '../schemas.js';
+import { apiActor, requireOrg } from './orgs.js';
+import { requireProcessOwner } from '../../app/cycles.js';
+
+const cycleParams = orgParams.extend({ cycleId: z.string().regex(/^[a-f0-9]{24}$/) });
+const versionQuery = z.object({
+  version: z.coerce.number().int().min(1).optional(),
+  exp: z.string().optional(),
+  sig: z.string().optional(),
+});
+
+const month = z.string().regex(ISO_MONTH, 'must be a month as YYYY-MM');
+const whatIfBody = z
+  .object({
+    name: z.string().trim().min(1).max(120).default('What-if'),
+    demand: z
+      .array(
+        z.object({
+          families: z.array(z.string().min(1)).max(1000).optional(),
+          from: month.optional(),
+          to: month.optional(),
+          percent: z.number().min(-100, 'a cut cannot exceed -100%').max(1000),
+        }),
+      )
+      .max(50)
+      .optional(),
+    capacity: z
+      .array(
+        z
+          .object({
+            resource: z.string().min(1),
+            from: month.optional(),
+            to: month.optional(),
+            percent: z.number().min(-100).max(1000).optional(),
+            units: z.number().finite().optional(),
+          })
+          .refine((c) => c.percent !== undefined || c.units !== undefined, {
+            message: 'give percent or units',
+            path: ['percent'],
+          }),
+      )
+      .max(50)
+      .optional(),
+    costs: z
+      .array(
+        z.object({
+          kind: z.enum(['overtime', 'alternates', 'holding', 'unit_cost']),
+          percent: z.number().min(-100).max(1000),
+        }),
+      )
+      .max(10)
+      .optional(),
+  })
+  .refine((w) => (w.demand?.length ?? 0) + (w.capacity?.length ?? 0) + (w.costs?.length ?? 0) > 0, {
+    message: 'change something: demand, capacity or costs',
+    path: ['demand'],
+  });
+
+/** The pack as the API returns it: the stored content, without the internal chunk index. */
+export function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
+  const { familyChunks: _index, ...content } = pack.content;
+  void _index;
+  const base = `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}`;
+  const now = deps.clock.now();
+  return {
+    ...content,
+    id: pack.id,
+    links: {
+      html: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+      charts: content.charts.map((c) => ({
+        ...c,
+        svg: deps.links.signed(
+          `${base}/pack/charts/${encodeURIComponent(c.id)}.svg?version=${pack.version}`,
+          now,
+        ),
+        png: deps.links.signed(
+          `${base}/pack/charts/${encodeURIComponent(c.id)}.png?version=${pack.version}`,
+          now,
+        ),
+      })),
+    },
+  };
+}
+
+export function packRoutes(deps: Deps) {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack',
+      summary:
+        "Build a new immutable pack version from the cycle's pinned dataset and the latest step 2-3 inputs",
+      tag: 'packs',
+      auth: 'org',
+      params: cycleParams,
+      body: z.object({ actorId: z.string().optional() }).default({}),
+      responses: {
+        201: { description: 'the new pack version' },
+        404: { description: 'no such cycle', schema: errorBody },
+        409: { description: 'no dataset to plan with', schema: errorBody },
+      },
+      handler: async ({ params, body, auth }) => {
+        await requireOrg(deps, params.orgId);
+        const actor = body.actorId
+          ? { type: 'member' as const, id: (await requireProcessOwner(deps, params.orgId, body.actorId)).id }
+          : apiActor(auth);
+        const pack = await buildPack(deps, params.orgId, params.cycleId, actor);
+        return { status: 201, body: packJson(deps, pack) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack',
+      summary: 'The latest pack of a cycle (or ?version=N): summary, gaps, trade-offs, scenarios, financials',
+      tag: 'packs',
+      auth: 'org',
+      params: cycleParams,
+      query: versionQuery,
+      responses: { 200: { description: 'the pack' }, 404: { description: 'no pack yet', schema: errorBody } },
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: packJson(deps, await getPack(deps, params.orgId, params.cycleId, query.version)),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack.html',
+      summary: 'The pack as a readable document (API token, or the signed link from the pack)',
+      tag: 'packs',
+      auth: 'org-or-link',
+      params: cycleParams,
+      query: versionQuery,
+      responses: { 200: { description: 'text/html' }, 404: { description: 'no pack', schema: errorBody } },
+      handler: async ({ params, query }) => {
+        const [org, pack] = await Promise.all([
+          requireOrg(deps, params.orgId),
+          getPack(deps, params.orgId, params.cycleId, query.version),
+        ]);
+        const [resources, topFamilies] = await Promise.all([
+          resourceDetails(deps, pack),
+          Promise.all(
+            pack.content.charts
+              .filter((c) => c.kind === 'forecast')
+              .map((c) => familyDetail(deps, pack, c.id.slice('forecast-'.length))),
+          ),
+        ]);
+        const html = await renderPackHtml({ org, pack, resources, families: topFamilies, deps });
+        return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack/charts/:chart',
+      summary: 'A chart of the pack as SVG or PNG: capacity-<resource>.svg|png, forecast-<family>.svg|png',
+      tag: 'packs',
+      auth: 'org-or-link',
+      params: cycleParams.extend({ chart: z.string().regex(/^(capacity|forecast)-.+\.(svg|png)$/) }),
+      query: versionQuery,
+      responses: {
+        200: { description: 'image/svg+xml or image/png' },
+        404: { description: 'no such chart', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
+        const format = params.chart.endsWith('.png') ? 'png' : 'svg';
+        const id = params.chart.slice(0, -4);
+        const image = await renderChart(deps, pack, id, format);
+        if (!image) throw new DomainError('not_found', `no chart ${id} in this pack`);
+        return {
+          status: 200,
+          body: image,
+          contentType: format === 'png' ? 'image/png' : 'image/svg+xml; charset=utf-8',
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack/families',
+      summary: "Every family's detail (forecast P10/P50/P90, adjustments, supply), a page at a time",
+      tag: 'packs',
+      auth: 'org',
+      params: cycleParams,
+      query: versionQuery.extend({ cursor: z.coerce.number().int().min(0).optional() }),
+      responses: { 200: { description: '{items, next}' } },
+      handler: async ({ params, query }) => {
+        const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
+        const page = await familyPage(deps, pack, query.cursor ?? 0);
+        return {
+          status: 200,
+          body: { items: page.items, next: page.next === null ? null : String(page.next) },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack/families/:family',
+      summary: "One family's detail: baseline, each adjustment, consensus, supply, per month",
+      tag: 'packs',
+      auth: 'org',
+      params: cycleParams.extend({ family: z.string().min(1) }),
+      query: versionQuery,
+      responses: {
+        200: { description: 'the family' },
+        404: { description: 'not in the pack', schema: errorBody },
+      },
+      handler: async ({ params, query }) => {
+        const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
+        return { status: 200, body: await familyDetail(deps, pack, params.family) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack/scenarios',
+      summary:
+        'A what-if on the pack (demand +/- %, capacity change, cost change), re-planned and compared with the base plan',
+      tag: 'packs',
+      auth: 'org',
+      params: cycleParams,
+      query: versionQuery,
+      body: whatIfBody,
+      responses: {
+        200: { description: 'base, what-if and their difference' },
+        400: { description: 'a bad change, or unknown families/resources', schema: errorBody },
+      },
+      handler: async ({ params, query, body }) => {
+        const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
+        return { status: 200, body: await runWhatIf(deps, pack, body) };
+      },
+    }),
+  ];
+}
