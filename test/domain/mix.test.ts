@@ -165,3 +165,88 @@ describe('least-cost supply mix, property', () => {
     );
   });
 });
+
+describe('least-cost supply mix, multi-month property', () => {
+  it('is never worse than brute force over whole units across two months (pre-build, overtime, alternates)', async () => {
+    const month = fc.record({
+      demand: fc.integer({ min: 0, max: 5 }),
+      capacity: fc.integer({ min: 0, max: 4 }),
+      overtime: fc.integer({ min: 0, max: 2 }),
+      altCap: fc.integer({ min: 0, max: 2 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          months: fc.tuple(month, month),
+          onHand: fc.integer({ min: 0, max: 2 }),
+          safetyStock: fc.integer({ min: 0, max: 2 }),
+          otCost: fc.integer({ min: 0, max: 5 }),
+          altCost: fc.integer({ min: 0, max: 5 }),
+          holding: fc.constantFrom(0.1, 0.5, 2),
+          price: fc.integer({ min: 7, max: 12 }),
+        }),
+        async (c) => {
+          const [m1, m2] = c.months;
+          const plan = await planMix(solver, {
+            periods: ['m1', 'm2'],
+            families: [
+              fam({
+                demand: [m1.demand, m2.demand],
+                onHand: c.onHand,
+                safetyStock: c.safetyStock,
+                unitPrice: c.price,
+                holdingCostPerUnitMonth: c.holding,
+              }),
+            ],
+            resources: [
+              {
+                resource: 'L1',
+                capacity: [m1.capacity, m2.capacity],
+                overtime: [m1.overtime, m2.overtime],
+                overtimeCostPerUnit: [c.otCost, c.otCost],
+              },
+            ],
+            routing: [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+            alternates: [
+              {
+                family: 'A',
+                option: 'alt',
+                capacityPerMonth: Math.max(m1.altCap, m2.altCap),
+                extraCostPerUnit: c.altCost,
+                leadTimeMonths: 0,
+              },
+            ],
+          });
+          const margin = c.price - 6;
+          const penalty = 0.1 * Math.max(margin, 1e-3) + c.holding;
+          const altCap = Math.max(m1.altCap, m2.altCap);
+          // Every whole-unit plan: production (regular then overtime), alternate units, units sold, per month.
+          const monthCosts = (m: typeof m1, stock: number) => {
+            const out: { stock: number; cost: number }[] = [];
+            for (let p = 0; p <= m.capacity + m.overtime; p++)
+              for (let a = 0; a <= altCap; a++)
+                for (let sold = 0; sold <= Math.min(m.demand, stock + p + a); sold++) {
+                  const left = stock + p + a - sold;
+                  out.push({
+                    stock: left,
+                    cost:
+                      c.otCost * Math.max(0, p - m.capacity) +
+                      c.altCost * a +
+                      c.holding * Math.max(0, left - c.safetyStock) +
+                      penalty * Math.max(0, c.safetyStock - left) +
+                      margin * (m.demand - sold),
+                  });
+                }
+            return out;
+          };
+          let best = Infinity;
+          for (const first of monthCosts(m1, c.onHand))
+            for (const second of monthCosts(m2, first.stock))
+              best = Math.min(best, first.cost + second.cost);
+          expect(plan.totalCost).toBeLessThanOrEqual(best + 1e-6);
+        },
+      ),
+      { numRuns: 60, seed: 5 },
+    );
+  });
+});
