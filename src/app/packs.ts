@@ -51,7 +51,7 @@ export interface Scenario {
   /** Scenario minus base, per outcome figure. */
   delta?: Partial<Record<keyof PlanOutcome, number>>;
   monteCarlo?: Omit<MonteCarloResult, 'resourceRisk'> & {
-    resourceRisk: { resource: string; period: string; probability: number }[];
+    resourceRisk: { resource: string; name: string; period: string; probability: number }[];
   };
 }
 
@@ -145,6 +145,7 @@ export interface ResourceDetail {
 }
 
 const FAMILIES_PER_CHUNK = 250;
+const BATCH_FAMILIES = 40;
 const TOP_GAPS = 500;
 
 /** The dataset version a cycle plans with: the one confirmed in step 1, else the latest. */
@@ -305,13 +306,36 @@ export async function evaluate(
     Object.fromEntries(m.resources.map((r, j) => [r.resource, m.resourceInfo[j]?.name ?? r.resource]));
   const clusters = tightClusters(m, plain);
   if (clusters.length) {
-    const merged = mergeClusters(clusters);
-    const groups = clusters.map((c) => new Set(c.families));
+    // Small clusters are solved together (one solve costs more than its size), large ones alone:
+    // the simplex slows down more than linearly with the model.
+    const batches: number[][] = [];
+    let size = Infinity;
+    clusters.forEach((c, k) => {
+      if (size + c.families.length > BATCH_FAMILIES) {
+        batches.push([]);
+        size = 0;
+      }
+      batches[batches.length - 1]!.push(k);
+      size += c.families.length;
+    });
     const keys: LeverOption['key'][] = opts.frame
       ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
       : ['mix'];
     const plans = new Map<LeverOption['key'], MixPlan[]>();
-    for (const key of keys) plans.set(key, await planMixGroups(solver, merged, LEVER_SETS[key], groups));
+    for (const key of keys) {
+      const out: MixPlan[] = [];
+      for (const batch of batches) {
+        const members = batch.map((k) => clusters[k]!);
+        const solved = await planMixGroups(
+          solver,
+          mergeClusters(members),
+          LEVER_SETS[key],
+          members.map((c) => new Set(c.families)),
+        );
+        batch.forEach((k, n) => (out[k] = solved[n]!));
+      }
+      plans.set(key, out);
+    }
     clusters.forEach((cluster, k) => {
       if (!opts.frame) {
         const plan = plans.get('mix')![k]!;
@@ -428,7 +452,8 @@ export async function buildPack(
       resourceRisk: mc.resourceRisk
         .filter((r) => r.probability >= 0.05)
         .sort((a, b) => b.probability - a.probability)
-        .slice(0, 50),
+        .slice(0, 50)
+        .map((r) => ({ ...r, name: resourceNames[r.resource] ?? r.resource })),
     },
   });
 

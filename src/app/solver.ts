@@ -20,6 +20,7 @@ export function highsSolver(): LpSolver {
         output_flag: false,
         // These LPs are small and sparse; presolve costs about five times the solve itself.
         presolve: 'off',
+        simplex_strategy: 1, // dual simplex
       });
       return {
         status: result.Status,

@@ -93,15 +93,21 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
   const usersOf = resources.map(() => [] as { i: number; u: number }[]);
   routesOf.forEach((routes, i) => routes.forEach(({ j, u }) => usersOf[j]!.push({ i, u })));
   const margin = (f: MixFamily) => Math.max(0, f.unitPrice - f.unitCost);
+  /** Risk weight per unit-month below safety stock: small when drawing it down is a lever, prohibitive when not. */
   const drawdownPenalty = (f: MixFamily) =>
-    (levers.safetyStockDrawdown ? 0.1 : 10) * Math.max(margin(f), 1e-3) + f.holdingCostPerUnitMonth;
+    (levers.safetyStockDrawdown ? 0.1 : 10) * Math.max(margin(f), 1e-3);
   const term = (coef: number, v: string) => `${coef >= 0 ? '+' : '-'} ${num(Math.abs(coef))} ${v}`;
 
   families.forEach((f, i) => {
     const alts = altsOf[i]!;
     for (let t = 0; t < T; t++) {
       const demand = Math.max(0, f.demand[t] ?? 0);
-      obj.push(term(f.holdingCostPerUnitMonth, `e_${i}_${t}`), term(drawdownPenalty(f), `d_${i}_${t}`));
+      // Holding on all stock plus (weight + holding) per unit below safety stock is, up to the constant
+      // holding of safety stock itself, holding above it plus the weight below it: no extra variables.
+      obj.push(
+        term(f.holdingCostPerUnitMonth, `I_${i}_${t}`),
+        term(drawdownPenalty(f) + f.holdingCostPerUnitMonth, `d_${i}_${t}`),
+      );
       obj.push(term(-margin(f), `q_${i}_${t}`));
       const supply = [`x_${i}_${t}`, ...alts.map(({ k }) => `a_${i}_${t}_${k}`)]
         .map((v) => `+ ${v}`)
@@ -111,8 +117,6 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
         ` bal_${i}_${t}: ${prev}${supply} - q_${i}_${t} - I_${i}_${t} = ${num(t > 0 ? 0 : -Math.max(0, f.onHand))}`,
       );
       rows.push(` ss_${i}_${t}: I_${i}_${t} + d_${i}_${t} >= ${num(f.safetyStock)}`);
-      // Stock above safety stock (e) is what pre-building costs to hold; safety stock itself is policy.
-      rows.push(` ex_${i}_${t}: I_${i}_${t} - e_${i}_${t} <= ${num(f.safetyStock)}`);
       bounds.push(` 0 <= q_${i}_${t} <= ${num(demand)}`);
       if (!levers.prebuild) bounds.push(` 0 <= I_${i}_${t} <= ${num(Math.max(f.safetyStock, f.onHand))}`);
       for (const { a, k } of alts) {
@@ -155,6 +159,7 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
     };
     families.forEach((f, i) => {
       if (only && !only.has(f.family)) return;
+      let natural = Math.max(0, f.onHand);
       for (let t = 0; t < T; t++) {
         altsOf[i]!.forEach(({ a, k }) => {
           const units = v(`a_${i}_${t}_${k}`);
@@ -162,7 +167,9 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
           slot.units += units;
           slot.cost += units * a.extraCostPerUnit;
         });
-        const above = Math.max(0, v(`I_${i}_${t}`) - f.safetyStock);
+        // Pre-built: stock above safety stock and above what was on hand anyway (on hand less demand so far).
+        natural = Math.max(0, natural - Math.max(0, f.demand[t] ?? 0));
+        const above = Math.max(0, v(`I_${i}_${t}`) - Math.max(f.safetyStock, natural));
         plan.prebuild.unitMonths += above;
         plan.prebuild.holdingCost += above * f.holdingCostPerUnitMonth;
         const d = v(`d_${i}_${t}`);

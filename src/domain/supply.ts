@@ -68,13 +68,22 @@ export interface SupplyCheck {
 
 /** Index structures for the check, built once per family/resource/routing set (Monte Carlo reuses them). */
 export interface SupplyIndex {
+  F: number;
+  R: number;
+  T: number;
   /** Per resource: the families using it and their usage per unit. */
   users: { fi: Int32Array; usage: Float64Array }[];
   /** Per family: the resources it uses. */
   uses: Int32Array[];
+  safetyStock: Float64Array;
+  onHand: Float64Array;
+  /** Capacity and overtime, resource-major: [j * T + t]. */
+  capacity: Float64Array;
+  overtime: Float64Array;
 }
 
 export function indexSupply(
+  T: number,
   families: SupplyFamily[],
   resources: SupplyResource[],
   routing: Route[],
@@ -91,39 +100,66 @@ export function indexSupply(
     users[j]!.usage.push(route.usagePerUnit);
     uses[i]!.push(j);
   }
+  const R = resources.length;
+  const capacity = new Float64Array(R * T);
+  const overtime = new Float64Array(R * T);
+  resources.forEach((r, j) => {
+    for (let t = 0; t < T; t++) {
+      capacity[j * T + t] = r.capacity[t] ?? 0;
+      overtime[j * T + t] = r.overtime[t] ?? 0;
+    }
+  });
   return {
+    F: families.length,
+    R,
+    T,
     users: users.map((u) => ({ fi: Int32Array.from(u.fi), usage: Float64Array.from(u.usage) })),
     uses: uses.map((u) => Int32Array.from(u)),
+    safetyStock: Float64Array.from(families, (f) => f.safetyStock),
+    onHand: Float64Array.from(families, (f) => Math.max(0, f.onHand)),
+    capacity,
+    overtime,
   };
 }
 
+export interface SupplyMonth {
+  load: Float64Array;
+  demand: Float64Array;
+  production: Float64Array;
+  supplied: Float64Array;
+  inventory: Float64Array;
+  binding: Int32Array;
+}
+
 /**
- * The check's arithmetic on plain arrays: `demand[i][t]` in, and per month a callback with the
- * month's loads and each family's production, supply and closing stock. Allocation-free per month.
+ * The check's arithmetic on typed arrays: `demand[i * T + t]` in, and per month a callback with
+ * the month's loads and each family's production, supply and closing stock. Allocation-free.
  */
 export function runSupply(
-  T: number,
-  families: SupplyFamily[],
-  resources: SupplyResource[],
-  index: SupplyIndex,
-  demandOf: (i: number, t: number) => number,
+  x: SupplyIndex,
+  demandIn: Float64Array,
   useOvertime: boolean,
-  visit: (
-    t: number,
-    month: {
-      load: Float64Array;
-      scale: Float64Array;
-      demand: Float64Array;
-      production: Float64Array;
-      supplied: Float64Array;
-      inventory: Float64Array;
-      binding: Int32Array;
-    },
-  ) => void,
+  visit: (t: number, month: SupplyMonth) => void,
 ): void {
-  const F = families.length;
-  const R = resources.length;
-  const inventory = Float64Array.from(families, (f) => Math.max(0, f.onHand));
+  const { F, R, T } = x;
+  // Compressed rows (start offsets + flat indices): one pass over contiguous memory per month.
+  const userStart = new Int32Array(R + 1);
+  x.users.forEach((u, j) => (userStart[j + 1] = userStart[j]! + u.fi.length));
+  const userFamily = new Int32Array(userStart[R]!);
+  const userUsage = new Float64Array(userStart[R]!);
+  x.users.forEach((u, j) => {
+    userFamily.set(u.fi, userStart[j]!);
+    userUsage.set(u.usage, userStart[j]!);
+  });
+  const useStart = new Int32Array(F + 1);
+  x.uses.forEach((u, i) => (useStart[i + 1] = useStart[i]! + u.length));
+  const useResource = new Int32Array(useStart[F]!);
+  x.uses.forEach((u, i) => useResource.set(u, useStart[i]!));
+  const safety = x.safetyStock;
+  const cap = x.capacity;
+  const ot = x.overtime;
+
+  const inventory = Float64Array.from(x.onHand);
   const wanted = new Float64Array(F);
   const demand = new Float64Array(F);
   const production = new Float64Array(F);
@@ -131,39 +167,42 @@ export function runSupply(
   const binding = new Int32Array(F);
   const load = new Float64Array(R);
   const scale = new Float64Array(R);
+  const month = { load, demand, production, supplied, inventory, binding };
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < F; i++) {
-      const d = Math.max(0, demandOf(i, t) || 0);
+      const raw = demandIn[i * T + t]!;
+      const d = raw > 0 ? raw : 0;
       demand[i] = d;
-      wanted[i] = Math.max(0, d + families[i]!.safetyStock - inventory[i]!);
+      const w = d + safety[i]! - inventory[i]!;
+      wanted[i] = w > 0 ? w : 0;
     }
     for (let j = 0; j < R; j++) {
-      const { fi, usage } = index.users[j]!;
       let l = 0;
-      for (let k = 0; k < fi.length; k++) l += wanted[fi[k]!]! * usage[k]!;
+      for (let k = userStart[j]!, end = userStart[j + 1]!; k < end; k++)
+        l += wanted[userFamily[k]!]! * userUsage[k]!;
       load[j] = l;
-      const r = resources[j]!;
-      const available = (r.capacity[t] ?? 0) + (useOvertime ? (r.overtime[t] ?? 0) : 0);
+      const available = cap[j * T + t]! + (useOvertime ? ot[j * T + t]! : 0);
       scale[j] = l > available && l > 0 ? available / l : 1;
     }
     for (let i = 0; i < F; i++) {
       let factor = 1;
       let bind = -1;
-      const u = index.uses[i]!;
-      for (let k = 0; k < u.length; k++) {
-        const s = scale[u[k]!]!;
+      for (let k = useStart[i]!, end = useStart[i + 1]!; k < end; k++) {
+        const s = scale[useResource[k]!]!;
         if (s < factor) {
           factor = s;
-          bind = u[k]!;
+          bind = useResource[k]!;
         }
       }
       binding[i] = bind;
-      production[i] = wanted[i]! * factor;
-      const available = inventory[i]! + production[i]!;
-      supplied[i] = Math.min(demand[i]!, available);
-      inventory[i] = available - supplied[i]!;
+      const p = wanted[i]! * factor;
+      production[i] = p;
+      const available = inventory[i]! + p;
+      const sold = demand[i]! < available ? demand[i]! : available;
+      supplied[i] = sold;
+      inventory[i] = available - sold;
     }
-    visit(t, { load, scale, demand, production, supplied, inventory, binding });
+    visit(t, month);
   }
 }
 
@@ -177,57 +216,54 @@ export function roughCutCheck(
   const loads: ResourceLoad[] = [];
   const months: FamilyMonth[] = [];
   const gaps: Gap[] = [];
-  const index = indexSupply(families, resources, routing);
-  runSupply(
-    periods.length,
-    families,
-    resources,
-    index,
-    (i, t) => families[i]!.demand[t] ?? 0,
-    opts.useOvertime,
-    (t, m) => {
-      const period = periods[t]!;
-      resources.forEach((r, j) => {
-        const load = m.load[j]!;
-        const capacity = r.capacity[t] ?? 0;
-        loads.push({
-          resource: r.resource,
-          period,
-          load,
-          capacity,
-          overtime: r.overtime[t] ?? 0,
-          utilization: capacity > 0 ? load / capacity : load > 0 ? Infinity : 0,
-          overload: Math.max(0, load - capacity),
-        });
+  const T = periods.length;
+  const index = indexSupply(T, families, resources, routing);
+  const demandIn = new Float64Array(families.length * T);
+  families.forEach((f, i) => {
+    for (let t = 0; t < T; t++) demandIn[i * T + t] = f.demand[t] ?? 0;
+  });
+  runSupply(index, demandIn, opts.useOvertime, (t, m) => {
+    const period = periods[t]!;
+    resources.forEach((r, j) => {
+      const load = m.load[j]!;
+      const capacity = r.capacity[t] ?? 0;
+      loads.push({
+        resource: r.resource,
+        period,
+        load,
+        capacity,
+        overtime: r.overtime[t] ?? 0,
+        utilization: capacity > 0 ? load / capacity : load > 0 ? Infinity : 0,
+        overload: Math.max(0, load - capacity),
       });
-      families.forEach((f, i) => {
-        const demand = m.demand[i]!;
-        const supplied = m.supplied[i]!;
-        const shortfall = demand - supplied;
-        const left = m.inventory[i]!;
-        months.push({
+    });
+    families.forEach((f, i) => {
+      const demand = m.demand[i]!;
+      const supplied = m.supplied[i]!;
+      const shortfall = demand - supplied;
+      const left = m.inventory[i]!;
+      months.push({
+        family: f.family,
+        period,
+        demand,
+        production: m.production[i]!,
+        supplied,
+        shortfall,
+        inventory: left,
+        belowSafetyStock: left < f.safetyStock,
+      });
+      if (shortfall > 1e-9) {
+        const b = m.binding[i]!;
+        gaps.push({
           family: f.family,
+          resource: b >= 0 ? resources[b]!.resource : null,
           period,
-          demand,
-          production: m.production[i]!,
-          supplied,
-          shortfall,
-          inventory: left,
-          belowSafetyStock: left < f.safetyStock,
+          shortfallUnits: shortfall,
+          revenueAtRisk: shortfall * f.unitPrice,
+          marginAtRisk: shortfall * (f.unitPrice - f.unitCost),
         });
-        if (shortfall > 1e-9) {
-          const b = m.binding[i]!;
-          gaps.push({
-            family: f.family,
-            resource: b >= 0 ? resources[b]!.resource : null,
-            period,
-            shortfallUnits: shortfall,
-            revenueAtRisk: shortfall * f.unitPrice,
-            marginAtRisk: shortfall * (f.unitPrice - f.unitCost),
-          });
-        }
-      });
-    },
-  );
+      }
+    });
+  });
   return { loads, families: months, gaps };
 }

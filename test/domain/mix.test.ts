@@ -143,7 +143,7 @@ describe('least-cost supply mix, property', () => {
             ],
           });
           const margin = c.price - 6;
-          const penalty = 0.1 * Math.max(margin, 1e-3) + 0.1;
+          const penalty = 0.1 * Math.max(margin, 1e-3);
           let best = Infinity;
           for (let x = 0; x <= c.capacity; x++)
             for (let o = 0; o <= c.overtime; o++)
@@ -218,7 +218,7 @@ describe('least-cost supply mix, multi-month property', () => {
             ],
           });
           const margin = c.price - 6;
-          const penalty = 0.1 * Math.max(margin, 1e-3) + c.holding;
+          const penalty = 0.1 * Math.max(margin, 1e-3);
           const altCap = Math.max(m1.altCap, m2.altCap);
           // Every whole-unit plan: production (regular then overtime), alternate units, units sold, per month.
           const monthCosts = (m: typeof m1, stock: number) => {
