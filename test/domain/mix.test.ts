@@ -241,8 +241,7 @@ describe('least-cost supply mix, multi-month property', () => {
           };
           let best = Infinity;
           for (const first of monthCosts(m1, c.onHand))
-            for (const second of monthCosts(m2, first.stock))
-              best = Math.min(best, first.cost + second.cost);
+            for (const second of monthCosts(m2, first.stock)) best = Math.min(best, first.cost + second.cost);
           expect(plan.totalCost).toBeLessThanOrEqual(best + 1e-6);
         },
       ),
