@@ -45,13 +45,22 @@ export function toApiError(err: unknown): ApiError | null {
   return null;
 }
 
+/** The `error` object of the convention. */
+export function errorJson(api: ApiError) {
+  return { code: api.code, message: api.message, fields: api.fields, ...api.extra };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const api = toApiError(err);
+    if (res.headersSent) {
+      // A streamed answer already said what went wrong; keep the cause for the operators.
+      if (!api)
+        logger.error({ err, method: req.method, path: req.path }, 'unhandled error after the response began');
+      return;
+    }
     if (api) {
-      res
-        .status(api.status)
-        .json({ error: { code: api.code, message: api.message, fields: api.fields, ...api.extra } });
+      res.status(api.status).json({ error: errorJson(api) });
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error');

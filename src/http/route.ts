@@ -29,7 +29,9 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
     body: z.output<B>;
     auth: AuthContext;
     req: Request;
-  }): Promise<{ status: number; body: unknown; contentType?: string }>;
+    /** For the few routes that stream their answer; they return null once they have responded. */
+    res: Response;
+  }): Promise<{ status: number; body: unknown; contentType?: string } | null>;
 }
 
 export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
@@ -82,7 +84,8 @@ export function mount(
           );
         body = parsed.data;
       }
-      const out = await spec.handler({ params: params.data, query: query.data, body, auth, req });
+      const out = await spec.handler({ params: params.data, query: query.data, body, auth, req, res });
+      if (out === null) return;
       if (out.contentType) res.status(out.status).type(out.contentType).send(out.body);
       else res.status(out.status).json(out.body);
     });

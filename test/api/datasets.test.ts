@@ -107,13 +107,42 @@ describe('POST /api/v1/orgs/{orgId}/datasets', () => {
     expect((await t.http.get(`/api/v1/orgs/${org.id}/datasets/9`).set(org.auth)).status).toBe(404);
   });
 
-  it('takes the table name from the file name when the field is generic, and refuses XLSX and JSON bodies', async () => {
+  it('takes the table name from the file name when the field is generic, and refuses unreadable XLSX and JSON bodies', async () => {
     const res = await upload({ file: resources }, { file: 'resources.csv' });
     expect([res.status, res.body.version]).toEqual([201, 3]);
     const xlsx = await upload({ families: 'PK...' }, { families: 'families.xlsx' });
     expect(xlsx.status).toBe(415);
     const json = await t.http.post(`/api/v1/orgs/${org.id}/datasets`).set(org.auth).send({ families: [] });
     expect(json.status).toBe(415);
+  });
+
+  it('streams progress lines, then the outcome, when asked for NDJSON', async () => {
+    const rows = [
+      'family,period,shipments',
+      ...Array.from(
+        { length: 25_000 },
+        (_, k) => `SNK,${2000 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')},10`,
+      ),
+    ];
+    const ok = await upload({ history: rows.join('\n') }).set('Accept', 'application/x-ndjson');
+    expect(ok.status).toBe(200);
+    expect(ok.type).toBe('application/x-ndjson');
+    const lines = ok.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ started: true });
+    expect(lines.slice(1, -1).map((l) => l.progress.rows)).toEqual([10_000, 20_000, 25_000]);
+    expect(lines.at(-1)).toMatchObject({ status: 201, dataset: { version: 4 } });
+
+    const before = await counts();
+    const bad = await upload({ history: 'family,period,shipments\nSNK,2026-13,1' }).set(
+      'Accept',
+      'application/x-ndjson',
+    );
+    const last = JSON.parse(bad.text.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ status: 400, error: { code: 'validation_failed', errorCount: 1 } });
+    expect(await counts()).toEqual(before);
   });
 
   it('keeps each org to its own data', async () => {

@@ -3,11 +3,13 @@ import { DatasetRejected, importDataset } from '../../app/datasets.js';
 import type { Deps } from '../../app/ports.js';
 import type { DatasetRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
-import { ApiError } from '../errors.js';
+import { ApiError, errorJson, toApiError } from '../errors.js';
 import { csvParts } from '../multipart.js';
 import { route } from '../route.js';
 import { errorBody, listOf, orgParams, pageQuery } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
+
+const NDJSON = 'application/x-ndjson';
 
 const datasetBody = z.object({
   id: z.string(),
@@ -39,7 +41,7 @@ export function datasetRoutes(deps: Deps) {
       method: 'post',
       path: '/api/v1/orgs/:orgId/datasets',
       summary:
-        'Upload step-1 data as CSV files (multipart, one file per table: families, history, inventory, resources, capacity, routing, alternates); all or nothing',
+        'Upload step-1 data (multipart: one CSV file per table, or an XLSX workbook with a sheet per table: families, history, inventory, resources, capacity, routing, alternates); all or nothing. With Accept: application/x-ndjson the answer streams progress lines, then the outcome with its status',
       tag: 'datasets',
       auth: 'org',
       params: orgParams,
@@ -50,23 +52,50 @@ export function datasetRoutes(deps: Deps) {
           schema: errorBody,
         },
         413: { description: 'a file over 512 MiB', schema: errorBody },
-        415: { description: 'not multipart/form-data, or not CSV', schema: errorBody },
+        200: {
+          description:
+            'Accept: application/x-ndjson: {"progress":{"table","rows"}} lines every 10,000 rows, then {"status":201,"dataset"} or {"status":4xx,"error"}',
+        },
+        415: { description: 'not multipart/form-data, or neither CSV nor a readable XLSX', schema: errorBody },
       },
-      handler: async ({ params, auth, req }) => {
+      handler: async ({ params, auth, req, res }) => {
         await requireOrg(deps, params.orgId);
+        const rejected = (err: DatasetRejected) =>
+          new ApiError(
+            400,
+            'validation_failed',
+            err.message,
+            Object.fromEntries(
+              err.errors.slice(0, 100).map((e) => [`${e.table}:${e.line}:${e.column}`, e.reason]),
+            ),
+            { rows: err.errors, errorCount: err.errorCount },
+          );
+        if (req.get('accept')?.includes(NDJSON)) {
+          // Progress as it streams: one JSON line per 10,000 rows, then the outcome with its status.
+          res.status(200).type(NDJSON);
+          res.write(`${JSON.stringify({ started: true })}\n`);
+          try {
+            const d = await importDataset(deps, params.orgId, csvParts(req), apiActor(auth), (p) =>
+              res.write(`${JSON.stringify({ progress: p })}\n`),
+            );
+            res.end(`${JSON.stringify({ status: 201, dataset: datasetJson(d) })}\n`);
+          } catch (err) {
+            const e = err instanceof DatasetRejected ? rejected(err) : toApiError(err);
+            if (!e) {
+              res.end(
+                `${JSON.stringify({ status: 500, error: { code: 'internal', message: 'the upload failed' } })}\n`,
+              );
+              throw err;
+            }
+            res.end(`${JSON.stringify({ status: e.status, error: errorJson(e) })}\n`);
+          }
+          return null;
+        }
         try {
           const d = await importDataset(deps, params.orgId, csvParts(req), apiActor(auth));
           return { status: 201, body: datasetJson(d) };
         } catch (err) {
-          if (err instanceof DatasetRejected) {
-            const fields = Object.fromEntries(
-              err.errors.slice(0, 100).map((e) => [`${e.table}:${e.line}:${e.column}`, e.reason]),
-            );
-            throw new ApiError(400, 'validation_failed', err.message, fields, {
-              rows: err.errors,
-              errorCount: err.errorCount,
-            });
-          }
+          if (err instanceof DatasetRejected) throw rejected(err);
           throw err;
         }
       },
