@@ -56,7 +56,10 @@ export function datasetRoutes(deps: Deps) {
           description:
             'Accept: application/x-ndjson: {"progress":{"table","rows"}} lines every 10,000 rows, then {"status":201,"dataset"} or {"status":4xx,"error"}',
         },
-        415: { description: 'not multipart/form-data, or neither CSV nor a readable XLSX', schema: errorBody },
+        415: {
+          description: 'not multipart/form-data, or neither CSV nor a readable XLSX',
+          schema: errorBody,
+        },
       },
       handler: async ({ params, auth, req, res }) => {
         await requireOrg(deps, params.orgId);
