@@ -148,13 +148,13 @@ export function runSupply(
   const userFamily = new Int32Array(userStart[R]!);
   const userUsage = new Float64Array(userStart[R]!);
   x.users.forEach((u, j) => {
-    userFamily.set(u.fi, userStart[j]!);
-    userUsage.set(u.usage, userStart[j]!);
+    userFamily.set(u.fi, userStart[j]);
+    userUsage.set(u.usage, userStart[j]);
   });
   const useStart = new Int32Array(F + 1);
   x.uses.forEach((u, i) => (useStart[i + 1] = useStart[i]! + u.length));
   const useResource = new Int32Array(useStart[F]!);
-  x.uses.forEach((u, i) => useResource.set(u, useStart[i]!));
+  x.uses.forEach((u, i) => useResource.set(u, useStart[i]));
   const safety = x.safetyStock;
   const cap = x.capacity;
   const ot = x.overtime;
