@@ -191,6 +191,10 @@ export function effectiveCapacity(
       );
       continue;
     }
+    if (c.leadTimeChangeDays !== undefined && !altsNamed.length)
+      warnings.push(
+        `lead-time change on ${c.resource} by ${c.author} is noted but not modelled: only alternates named after a resource move with it`,
+      );
     if (c.leadTimeChangeDays !== undefined && altsNamed.length) {
       const months = Math.round(c.leadTimeChangeDays / 30);
       alternates = alternates.map((a) =>
