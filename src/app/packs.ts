@@ -33,6 +33,7 @@ import {
   type SupplyConstraint,
   type Tradeoff,
   type WhatIf,
+  type Baseline,
   horizonPeriods,
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
@@ -93,7 +94,8 @@ export interface PackContent {
     tightResources: number;
     target: Financials['target'];
   };
-  forecast: { accuracy: Accuracy; methods: Record<string, number> };
+  /** Pooled backtest accuracy, methods chosen, and the pack version whose baseline was reused. */
+  forecast: { accuracy: Accuracy; methods: Record<string, number>; reusedFrom: number | null };
   gaps: (Gap & { familyName: string })[];
   gapsTotal: number;
   tradeoffs: Tradeoff[];
@@ -407,7 +409,15 @@ export async function buildPack(
   const inputs = await cycleInputs(deps, cycle);
   const periods = horizonPeriods(cycle.month, org.horizonMonths);
   progress('forecast');
-  const base = baselines(data, periods);
+  // The baseline depends only on the dataset and the horizon: a rebuild on the same ones reuses it.
+  const reused = await previousBaselines(
+    deps,
+    cycle,
+    dataset.version,
+    periods,
+    data.families.map((f) => f.family),
+  );
+  const base = reused?.base ?? baselines(data, periods);
   const demand = consensus(periods, base, inputs.adjustments);
   const supply = effectiveCapacity(data, periods, inputs.constraints);
   const model = planModel(data, periods, base, demand, supply);
@@ -525,12 +535,14 @@ export async function buildPack(
     methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
   }
   // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
-  const accuracy = accuracyOf(
-    pooled.actual,
-    pooled.forecast,
-    base.flatMap((b) => b.history.map((h) => h.value)),
-    12,
-  );
+  const accuracy =
+    reused?.forecast.accuracy ??
+    accuracyOf(
+      pooled.actual,
+      pooled.forecast,
+      base.flatMap((b) => b.history.map((h) => h.value)),
+      12,
+    );
   const resources = resourceDetails.map((r) => {
     const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
     return {
@@ -607,7 +619,7 @@ export async function buildPack(
       tightResources: ev.outcome.tightResources,
       target: ev.financials.target,
     },
-    forecast: { accuracy, methods },
+    forecast: { accuracy, methods, reusedFrom: reused ? reused.version : null },
     gaps: gaps.slice(0, TOP_GAPS).map((g) => ({ ...g, familyName: model.names[g.family] ?? g.family })),
     gapsTotal: gaps.length,
     tradeoffs: ev.tradeoffs,
@@ -639,6 +651,49 @@ export async function buildPack(
     now,
   );
   return pack as PackRecord<PackContent>;
+}
+
+/** The baseline of the cycle's latest pack, when it was built on this dataset version and horizon. */
+async function previousBaselines(
+  deps: Pick<Deps, 'packs'>,
+  cycle: CycleRecord,
+  datasetVersion: number,
+  periods: string[],
+  families: string[],
+): Promise<{ base: Baseline[]; forecast: PackContent['forecast']; version: number } | null> {
+  const prev = (await deps.packs.latest(cycle.orgId, cycle.id)) as PackRecord<PackContent> | null;
+  if (
+    !prev ||
+    prev.datasetVersion !== datasetVersion ||
+    prev.content.horizon.periods.join() !== periods.join()
+  )
+    return null;
+  const details = new Map<string, FamilyDetail>();
+  for (const seq of new Set(Object.values(prev.content.familyChunks))) {
+    const chunk = (await deps.packs.chunk(prev.orgId, prev.id, 'families', seq)) as FamilyDetail[] | null;
+    for (const f of chunk ?? []) details.set(f.family, f);
+  }
+  if (!families.every((f) => details.has(f))) return null;
+  return {
+    version: prev.version,
+    forecast: prev.content.forecast,
+    base: families.map((family) => {
+      const d = details.get(family)!;
+      return {
+        family,
+        history: d.history,
+        forecast: {
+          method: d.method as Baseline['forecast']['method'],
+          members: d.members as Baseline['forecast']['members'],
+          accuracy: d.accuracy,
+          p10: d.months.map((m) => m.p10),
+          p50: d.months.map((m) => m.p50),
+          p90: d.months.map((m) => m.p90),
+          backtest: { actual: [], forecast: [] },
+        },
+      };
+    }),
+  };
 }
 
 export async function getPack(

@@ -123,6 +123,7 @@ describe('the pre-S&OP pack', () => {
     expect(res.status).toBe(200);
     const p = res.body;
     expect(p).toMatchObject({ version: 1, datasetVersion: 1, month: '2027-02' });
+    expect(p.forecast.reusedFrom).toBeNull();
     expect(p.horizon.from).toBe('2027-03');
     expect(p.summary.revenue).toBeGreaterThan(0);
     expect(p.summary.margin).toBeCloseTo(p.summary.revenue - p.summary.cost, 6);
@@ -191,6 +192,14 @@ describe('the pre-S&OP pack', () => {
     const res = await t.http.post(`${base()}/pack`).set(org.auth).send({ actorId: team.po.id });
     expect(res.status).toBe(201);
     expect(res.body.version).toBe(2);
+    // Same dataset, same horizon: the baseline is reused, not recomputed.
+    expect(res.body.forecast.reusedFrom).toBe(1);
+    const v1 = (await t.http.get(`${base()}/pack/families/F002?version=1`).set(org.auth)).body;
+    const v2 = (await t.http.get(`${base()}/pack/families/F002?version=2`).set(org.auth)).body;
+    expect(v2.months.map((m: { p50: number }) => m.p50)).toEqual(
+      v1.months.map((m: { p50: number }) => m.p50),
+    );
+    expect(v2.method).toBe(v1.method);
     expect(res.body.summary.target.revenue).toBe(100000);
     const march = res.body.financials.byPeriod[0];
     expect(march).toMatchObject({ period: '2027-03', revenueTarget: 100000, marginPercentTarget: 35 });
