@@ -117,7 +117,15 @@ const total = times
   .reduce((s, [, v]) => s + v, 0);
 t0 = performance.now();
 await evaluate(solver, applyWhatIf(model, { name: 'x', demand: [{ percent: 5 }] }), [], { frame: false });
-lap('one what-if recompute');
+lap('one what-if recompute (every family +5%)');
+const targeted = ev.tradeoffs[0]?.families[0] ?? data.families[0]!.family;
+await evaluate(
+  solver,
+  applyWhatIf(model, { name: 'y', demand: [{ families: [targeted], percent: 20 }] }),
+  [],
+  { frame: false, cache: ev.plans },
+);
+lap('one what-if recompute (one family +20%)');
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 say(`pack computation, ${families} families x 36 months, 24-month horizon, 50 resources`);

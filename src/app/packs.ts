@@ -3,6 +3,7 @@
  * the latest step 2-3 submissions), runWhatIf (a what-if on a pack's model, compared side by side
  * with its base plan), and the readers of a pack's detail. The arithmetic is in src/domain/plan.ts.
  */
+import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
 import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
@@ -291,80 +292,106 @@ interface Evaluation {
  * Checks a model and plans its gaps: every cluster of tight resources gets its options costed by
  * the LP (or, with `frame: false`, only the least-cost mix, for quick what-ifs).
  */
+/** What a cluster's chosen plan comes to; cached by the cluster's model so what-ifs re-solve only what changed. */
+export interface ClusterPlan {
+  shortfalls: MixPlan['shortfalls'];
+  spend: number;
+  lostMargin: number;
+  lostUnits: number;
+}
+
+const clusterKey = (model: unknown) => createHash('sha256').update(JSON.stringify(model)).digest('base64url');
+
+/**
+ * Checks a model and plans its gaps: every cluster of tight resources gets its options costed by
+ * the LP (or, with `frame: false`, only the least-cost mix, for what-ifs, and not at all for a
+ * cluster whose model is unchanged from one in `cache`).
+ */
 export async function evaluate(
   solver: LpSolver,
   m: PlanModel,
   targets: FinanceTarget[],
-  opts: { frame: boolean; resourceNames?: Record<string, string> },
-): Promise<Evaluation> {
+  opts: { frame: boolean; resourceNames?: Record<string, string>; cache?: Record<string, ClusterPlan> },
+): Promise<Evaluation & { plans: Record<string, ClusterPlan> }> {
   const plain = check(m);
   const tradeoffs: Tradeoff[] = [];
-  const shortfalls: MixPlan['shortfalls'] = [];
-  let spend = 0;
-  let lostMargin = 0;
-  let lostUnits = 0;
   const resourceNames =
     opts.resourceNames ??
     Object.fromEntries(m.resources.map((r, j) => [r.resource, m.resourceInfo[j]?.name ?? r.resource]));
   const clusters = tightClusters(m, plain);
-  if (clusters.length) {
-    // Small clusters are solved together (one solve costs more than its size), large ones alone:
-    // the simplex slows down more than linearly with the model.
-    const batches: number[][] = [];
-    let size = Infinity;
-    clusters.forEach((c, k) => {
-      if (size + c.families.length > BATCH_FAMILIES) {
-        batches.push([]);
-        size = 0;
-      }
-      batches[batches.length - 1]!.push(k);
-      size += c.families.length;
-    });
-    const keys: LeverOption['key'][] = opts.frame
-      ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
-      : ['mix'];
-    const plans = new Map<LeverOption['key'], MixPlan[]>();
-    for (const key of keys) {
-      const out: MixPlan[] = [];
-      for (const batch of batches) {
-        const members = batch.map((k) => clusters[k]!);
-        const solved = await planMixGroups(
-          solver,
-          mergeClusters(members),
-          LEVER_SETS[key],
-          members.map((c) => new Set(c.families)),
-        );
-        batch.forEach((k, n) => (out[k] = solved[n]!));
-      }
-      plans.set(key, out);
+  const keysOf = clusters.map((c) => clusterKey(c.model));
+  const chosen: (ClusterPlan | undefined)[] = keysOf.map((k) => (opts.frame ? undefined : opts.cache?.[k]));
+  const todo = clusters.map((_, k) => k).filter((k) => !chosen[k]);
+  // Small clusters are solved together (one solve costs more than its size), large ones alone:
+  // the simplex slows down more than linearly with the model.
+  const batches: number[][] = [];
+  let size = Infinity;
+  for (const k of todo) {
+    if (size + clusters[k]!.families.length > BATCH_FAMILIES) {
+      batches.push([]);
+      size = 0;
     }
-    clusters.forEach((cluster, k) => {
-      if (!opts.frame) {
-        const plan = plans.get('mix')![k]!;
-        shortfalls.push(...plan.shortfalls);
-        spend += leverSpend(plan);
-        lostMargin += plan.lostSales.margin;
-        lostUnits += plan.lostSales.units;
-        return;
-      }
-      const results = leverOptions(cluster).map((option) => ({ option, plan: plans.get(option.key)![k]! }));
-      const t = frameTradeoff(cluster, results, m.names, resourceNames);
-      tradeoffs.push(t);
-      const chosen = results.find((r) => r.option.key === t.recommended)!.plan;
-      const option = t.options.find((o) => o.key === t.recommended)!;
-      shortfalls.push(...chosen.shortfalls);
-      spend += option.cost;
-      lostMargin += option.lostMargin;
-      lostUnits += option.shortfallUnits;
-    });
+    batches[batches.length - 1]!.push(k);
+    size += clusters[k]!.families.length;
+  }
+  const keys: LeverOption['key'][] = opts.frame
+    ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
+    : ['mix'];
+  const plans = new Map<LeverOption['key'], MixPlan[]>();
+  for (const key of keys) {
+    const out: MixPlan[] = [];
+    for (const batch of batches) {
+      const members = batch.map((k) => clusters[k]!);
+      const solved = await planMixGroups(
+        solver,
+        mergeClusters(members),
+        LEVER_SETS[key],
+        members.map((c) => new Set(c.families)),
+      );
+      batch.forEach((k, n) => (out[k] = solved[n]!));
+    }
+    plans.set(key, out);
+  }
+  for (const k of todo) {
+    const cluster = clusters[k]!;
+    if (!opts.frame) {
+      const plan = plans.get('mix')![k]!;
+      chosen[k] = {
+        shortfalls: plan.shortfalls,
+        spend: leverSpend(plan),
+        lostMargin: plan.lostSales.margin,
+        lostUnits: plan.lostSales.units,
+      };
+      continue;
+    }
+    const results = leverOptions(cluster).map((option) => ({ option, plan: plans.get(option.key)![k]! }));
+    const t = frameTradeoff(cluster, results, m.names, resourceNames);
+    tradeoffs.push(t);
+    const option = t.options.find((o) => o.key === t.recommended)!;
+    chosen[k] = {
+      shortfalls: results.find((r) => r.option.key === t.recommended)!.plan.shortfalls,
+      spend: option.cost,
+      lostMargin: option.lostMargin,
+      lostUnits: option.shortfallUnits,
+    };
   }
   tradeoffs.sort((a, b) => b.gap.marginAtRisk - a.gap.marginAtRisk);
-  const fin = financials(m, shortfalls, spend, targets);
+  const all = chosen.map((c) => c!);
+  const fin = financials(
+    m,
+    all.flatMap((c) => c.shortfalls),
+    all.reduce((s, c) => s + c.spend, 0),
+    targets,
+  );
   return {
     plain,
     tradeoffs,
     financials: fin,
-    outcome: outcomeOf(m, plain, fin, { shortfallUnits: lostUnits, lostMargin }),
+    outcome: outcomeOf(m, plain, fin, {
+      shortfallUnits: all.reduce((s, c) => s + c.lostUnits, 0),
+      lostMargin: all.reduce((s, c) => s + c.lostMargin, 0),
+    }),
+    plans: Object.fromEntries(keysOf.map((key, k) => [key, all[k]!])),
   };
 }
 
@@ -517,7 +544,7 @@ export async function buildPack(
     };
   });
   const chunks: { kind: string; seq: number; data: unknown }[] = [
-    { kind: 'model', seq: 0, data: { model, targets: inputs.targets } },
+    { kind: 'model', seq: 0, data: { model, targets: inputs.targets, plans: ev.plans } },
     { kind: 'resources', seq: 0, data: resourceDetails },
   ];
   const familyChunks: Record<string, number> = {};
@@ -765,6 +792,7 @@ export async function runWhatIf(
   const stored = (await deps.packs.chunk(pack.orgId, pack.id, 'model', 0)) as {
     model: PlanModel;
     targets: FinanceTarget[];
+    plans?: Record<string, ClusterPlan>;
   } | null;
   if (!stored) throw new DomainError('not_found', 'this pack has no model stored');
   const known = new Set(stored.model.resources.map((r) => r.resource));
@@ -780,7 +808,10 @@ export async function runWhatIf(
       demand: `not in this pack: ${[...new Set(unknownFamilies)].slice(0, 10).join(', ')}`,
     });
   const base = pack.content.scenarios.find((s) => s.key === 'base')!.outcome!;
-  const other = await evaluate(deps.solver, applyWhatIf(stored.model, w), stored.targets, { frame: false });
+  const other = await evaluate(deps.solver, applyWhatIf(stored.model, w), stored.targets, {
+    frame: false,
+    cache: stored.plans ?? {},
+  });
   return {
     pack: { version: pack.version, datasetVersion: pack.datasetVersion },
     scenario: w,

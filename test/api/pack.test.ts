@@ -245,6 +245,13 @@ describe('the pre-S&OP pack', () => {
       .send({ name: 'More capacity', capacity: [{ resource: 'L01', percent: 50 }] });
     expect(more.body.whatIf.gapUnits).toBeLessThanOrEqual(more.body.base.gapUnits);
 
+    // A what-if that changes nothing re-solves nothing and comes out as the base plan.
+    const same = await t.http
+      .post(`${base()}/pack/scenarios`)
+      .set(org.auth)
+      .send({ name: 'No change', demand: [{ percent: 0 }] });
+    expect(same.body.whatIf).toEqual(same.body.base);
+
     const unknown = await t.http
       .post(`${base()}/pack/scenarios`)
       .set(org.auth)
