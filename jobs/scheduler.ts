@@ -12,6 +12,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
+import { closeDueBallots } from '../src/app/ballots.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
 
@@ -67,7 +68,8 @@ export function createScheduler(opts: {
           (cycleId, err) => log.error({ err, cycleId }, 'could not advance a cycle; the next sweep retries'),
           () => job.touch(), // a long sweep keeps its lock instead of being killed at lockLifetime
         );
-        log.debug({ cycles: count }, 'sweep done');
+        const ballots = await closeDueBallots(opts.deps);
+        log.debug({ cycles: count, ballotsClosed: ballots }, 'sweep done');
       },
       { concurrency: 1, lockLifetime },
     );

@@ -11,6 +11,9 @@ import {
   orgRepo,
   outboxRepo,
   packRepo,
+  ballotRepo,
+  decisionRepo,
+  actionRepo,
   submissionRepo,
 } from './repositories.js';
 
@@ -50,6 +53,9 @@ export async function connectDatabase(
       audit: auditLog(models),
       datasets: datasetRepo(models),
       packs: packRepo(models),
+      ballots: ballotRepo(models),
+      decisions: decisionRepo(models),
+      actions: actionRepo(models),
     },
     async ping() {
       try {

@@ -12,6 +12,9 @@ import type {
   Outbox,
   PackRepo,
   SubmissionRepo,
+  BallotRepo,
+  DecisionRepo,
+  ActionRepo,
 } from '../src/app/ports.js';
 import type {
   AuditRecord,
@@ -23,6 +26,10 @@ import type {
   OutboxRecord,
   PackRecord,
   SubmissionRecord,
+  BallotRecord,
+  VoteDoc,
+  DecisionRecord,
+  ActionRecord,
 } from '../src/app/records.js';
 import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
@@ -606,6 +613,48 @@ export function auditLog(m: Models): AuditLog {
       }
       throw new Error('could not append an audit event after 50 attempts');
     },
+    async verify(orgId) {
+      const orgOid = new Types.ObjectId(orgId);
+      let prev = GENESIS_HASH;
+      let seq = 0;
+      for (;;) {
+        const page = await m.AuditEvent.find({ orgId: orgOid, seq: { $gt: seq } })
+          .sort({ seq: 1 })
+          .limit(1000)
+          .lean();
+        for (const d of page) {
+          const e = toAudit(d);
+          const at = { seq: e.seq, id: e.id };
+          if (e.seq !== seq + 1)
+            return { ok: false, events: seq, broken: { ...at, reason: `event ${seq + 1} is missing` } };
+          if (e.prevHash !== prev)
+            return {
+              ok: false,
+              events: seq,
+              broken: { ...at, reason: 'does not link to the event before it' },
+            };
+          const { id: _id, hash, ...rest } = e;
+          void _id;
+          if (auditHash(rest) !== hash)
+            return {
+              ok: false,
+              events: seq,
+              broken: { ...at, reason: 'its content does not match its hash' },
+            };
+          prev = hash;
+          seq = e.seq;
+        }
+        if (page.length < 1000) break;
+      }
+      const head = await m.AuditHead.findById(orgOid).lean();
+      if (head && head.seq > seq)
+        return {
+          ok: false,
+          events: seq,
+          broken: { seq: seq + 1, id: '', reason: `events ${seq + 1}-${head.seq} are missing` },
+        };
+      return { ok: true, events: seq };
+    },
     list(orgId, filter, page) {
       const q: Doc = { orgId: oid(orgId) };
       if (filter.entityId) q['entity.id'] = filter.entityId;
@@ -796,6 +845,173 @@ export function packRepo(m: Models): PackRepo {
         text += d['data'];
       }
       return text ? (JSON.parse(text) as unknown) : null;
+    },
+  };
+}
+
+function toBallot(d: Doc): BallotRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    title: d['title'],
+    options: (d['options'] ?? []).map((o: Doc) => ({
+      key: o['key'],
+      label: o['label'],
+      meaning: o['meaning'] ?? '',
+    })),
+    rules: d['rules'],
+    source: d['source'] ?? null,
+    deadline: d['deadline'],
+    status: d['status'],
+    createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
+    createdAt: d['createdAt'],
+  };
+}
+
+function toVote(d: Doc): VoteDoc {
+  return {
+    ballotId: d['ballotId'],
+    orgId: String(d['orgId']),
+    voterId: d['voterId'],
+    castBy: d['castBy'],
+    option: d['option'],
+    reason: d['reason'] ?? null,
+    at: d['at'],
+  };
+}
+
+export function ballotRepo(m: Models): BallotRepo {
+  return {
+    async insert(b, now) {
+      const doc = await m.Ballot.create({
+        ...b,
+        orgId: new Types.ObjectId(b.orgId),
+        cycleId: new Types.ObjectId(b.cycleId),
+        status: 'open',
+        createdAt: now,
+      });
+      return toBallot(doc.toObject());
+    },
+    async get(orgId, id) {
+      const d = await m.Ballot.findById(oid(id)).lean();
+      return d && String(d['orgId']) === orgId ? toBallot(d) : null;
+    },
+    async openOnes() {
+      return (await m.Ballot.find({ status: 'open' }).lean()).map(toBallot);
+    },
+    async markClosed(orgId, id) {
+      await m.Ballot.updateOne({ _id: oid(id), orgId: oid(orgId) }, { $set: { status: 'closed' } });
+    },
+    async votes(orgId, ballotId) {
+      return (await m.Vote.find({ orgId: oid(orgId), ballotId }).lean()).map(toVote);
+    },
+    async putVote(v) {
+      const _id = `${v.ballotId}:${v.voterId}`;
+      const doc = { ...v, orgId: new Types.ObjectId(v.orgId) };
+      const existing = await m.Vote.findById(_id).lean();
+      if (!existing) {
+        try {
+          await m.Vote.collection.insertOne({ _id, ...doc } as never);
+          return { created: true, previous: null };
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err; // the same voter at the same instant: replace below
+        }
+      }
+      const before = existing ?? (await m.Vote.findById(_id).lean());
+      await m.Vote.collection.replaceOne({ _id } as never, doc);
+      return { created: false, previous: before ? toVote(before) : null };
+    },
+  };
+}
+
+export function decisionRepo(m: Models): DecisionRepo {
+  const parse = (d: Doc): DecisionRecord => {
+    const body = JSON.parse(String(d['body'])) as DecisionRecord & { decidedAt: string };
+    return { ...body, decidedAt: new Date(body.decidedAt) };
+  };
+  return {
+    async insert(decision) {
+      try {
+        await m.Decision.collection.insertOne({
+          _id: decision.id,
+          orgId: new Types.ObjectId(decision.orgId),
+          cycleId: new Types.ObjectId(decision.cycleId),
+          body: JSON.stringify(decision),
+        } as never);
+        return { decision, created: true };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const d = await m.Decision.findById(decision.id).lean();
+        return { decision: parse(d!), created: false };
+      }
+    },
+    async get(orgId, id) {
+      const d = await m.Decision.findById(id).lean();
+      return d && String(d['orgId']) === orgId ? parse(d) : null;
+    },
+    async all(orgId) {
+      return (await m.Decision.find({ orgId: oid(orgId) }).lean()).map(parse);
+    },
+  };
+}
+
+function toAction(d: Doc): ActionRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    decisionId: d['decisionId'],
+    cycleId: String(d['cycleId']),
+    ownerId: d['ownerId'],
+    dueDate: d['dueDate'],
+    description: d['description'],
+    status: d['status'],
+    history: (d['history'] ?? []).map((h: Doc) => ({
+      status: h['status'],
+      note: h['note'] ?? null,
+      by: { type: h['by']?.type, id: h['by']?.id },
+      at: h['at'],
+    })),
+    createdAt: d['createdAt'],
+    doneAt: d['doneAt'] ?? null,
+  };
+}
+
+export function actionRepo(m: Models): ActionRepo {
+  return {
+    async insert(a) {
+      const doc = await m.Action.create({
+        ...a,
+        orgId: new Types.ObjectId(a.orgId),
+        cycleId: new Types.ObjectId(a.cycleId),
+      });
+      return toAction(doc.toObject());
+    },
+    async get(orgId, id) {
+      const d = await m.Action.findById(oid(id)).lean();
+      return d && String(d['orgId']) === orgId ? toAction(d) : null;
+    },
+    async save(a, expectedChanges) {
+      const r = await m.Action.updateOne(
+        { _id: oid(a.id), orgId: oid(a.orgId), history: { $size: expectedChanges } },
+        {
+          $set: {
+            status: a.status,
+            history: a.history,
+            doneAt: a.doneAt,
+            ownerId: a.ownerId,
+            dueDate: a.dueDate,
+          },
+        },
+      );
+      return r.modifiedCount === 1;
+    },
+    async list(orgId, filter) {
+      const q: Doc = { orgId: oid(orgId) };
+      if (filter.ownerId) q['ownerId'] = filter.ownerId;
+      if (filter.status) q['status'] = filter.status;
+      if (filter.decisionId) q['decisionId'] = filter.decisionId;
+      return (await m.Action.find(q).sort({ _id: 1 }).limit(500).lean()).map(toAction);
     },
   };
 }

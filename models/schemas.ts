@@ -243,6 +243,78 @@ export const packChunkSchema = new Schema(
   opts,
 );
 
+/** Executive S&OP ballots. Options and rules are small objects; votes live in their own collection. */
+export const ballotSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    title: { type: String, required: true },
+    options: [{ _id: false, key: String, label: String, meaning: String }],
+    rules: { type: Schema.Types.Mixed, required: true },
+    source: { type: Schema.Types.Mixed, default: null },
+    deadline: { type: Date, required: true },
+    status: { type: String, required: true },
+    createdBy: { _id: false, type: { type: String }, id: String },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+ballotSchema.index({ status: 1 });
+ballotSchema.index({ orgId: 1, cycleId: 1 });
+
+/** One vote per voter per ballot: `_id` = `ballotId:voterId` (unique by construction). */
+export const voteSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    ballotId: { type: String, required: true },
+    voterId: { type: String, required: true },
+    castBy: { type: String, required: true },
+    option: { type: String, required: true },
+    reason: { type: String, default: null },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+voteSchema.index({ orgId: 1, ballotId: 1 });
+
+/** The decision register: `_id` = the ballot's id (one decision per ballot). The tally is JSON text. */
+export const decisionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    body: { type: String, required: true },
+  },
+  opts,
+);
+decisionSchema.index({ orgId: 1 });
+
+export const actionSchema = new Schema(
+  {
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    decisionId: { type: String, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    ownerId: { type: String, required: true },
+    dueDate: { type: String, required: true },
+    description: { type: String, required: true },
+    status: { type: String, required: true },
+    history: [
+      {
+        _id: false,
+        status: String,
+        note: String,
+        by: { _id: false, type: { type: String }, id: String },
+        at: Date,
+      },
+    ],
+    createdAt: { type: Date, required: true },
+    doneAt: { type: Date, default: null },
+  },
+  opts,
+);
+actionSchema.index({ orgId: 1, ownerId: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -258,6 +330,10 @@ export function registerModels(conn: Connection) {
     DatasetChunk: conn.model('DatasetChunk', datasetChunkSchema, 'datasetChunks'),
     Pack: conn.model('Pack', packSchema, 'packs'),
     PackChunk: conn.model('PackChunk', packChunkSchema, 'packChunks'),
+    Ballot: conn.model('Ballot', ballotSchema, 'ballots'),
+    Vote: conn.model('Vote', voteSchema, 'votes'),
+    Decision: conn.model('Decision', decisionSchema, 'decisions'),
+    Action: conn.model('Action', actionSchema, 'actions'),
   };
 }
 

@@ -10,6 +10,10 @@ import type {
   OutboxRecord,
   PackRecord,
   SubmissionRecord,
+  BallotRecord,
+  VoteDoc,
+  DecisionRecord,
+  ActionRecord,
 } from './records.js';
 import type { LpSolver } from './solver.js';
 import type { Links } from './links.js';
@@ -132,6 +136,10 @@ export interface AuditLog {
     filter: { entityId?: string; action?: string },
     page: PageRequest,
   ): Promise<Page<AuditRecord>>;
+  /** Walks the org's chain from the first event: every hash recomputed, every link and seq checked. */
+  verify(
+    orgId: string,
+  ): Promise<{ ok: boolean; events: number; broken?: { seq: number; id: string; reason: string } }>;
 }
 
 export interface DatasetRepo {
@@ -175,6 +183,35 @@ export interface PackRepo {
   chunk(orgId: string, packId: string, kind: string, seq: number): Promise<unknown>;
 }
 
+export interface BallotRepo {
+  insert(b: Omit<BallotRecord, 'id' | 'createdAt' | 'status'>, now: Date): Promise<BallotRecord>;
+  get(orgId: string, id: string): Promise<BallotRecord | null>;
+  /** Ballots still open, across every org (the sweep closes those past their deadline). */
+  openOnes(): Promise<BallotRecord[]>;
+  markClosed(orgId: string, id: string): Promise<void>;
+  votes(orgId: string, ballotId: string): Promise<VoteDoc[]>;
+  /** One vote per voter per ballot (`_id` = ballot:voter); `created` false when it replaced one. */
+  putVote(v: VoteDoc): Promise<{ created: boolean; previous: VoteDoc | null }>;
+}
+
+export interface DecisionRepo {
+  /** One decision per ballot: a second close gets the first decision back (`created: false`). */
+  insert(d: DecisionRecord): Promise<{ decision: DecisionRecord; created: boolean }>;
+  get(orgId: string, id: string): Promise<DecisionRecord | null>;
+  all(orgId: string): Promise<DecisionRecord[]>;
+}
+
+export interface ActionRepo {
+  insert(a: Omit<ActionRecord, 'id'>): Promise<ActionRecord>;
+  get(orgId: string, id: string): Promise<ActionRecord | null>;
+  /** Replaces an action if it is still at `expectedChanges` history entries (optimistic). */
+  save(a: ActionRecord, expectedChanges: number): Promise<boolean>;
+  list(
+    orgId: string,
+    filter: { ownerId?: string; status?: string; decisionId?: string },
+  ): Promise<ActionRecord[]>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -186,6 +223,9 @@ export interface Deps {
   audit: AuditLog;
   datasets: DatasetRepo;
   packs: PackRepo;
+  ballots: BallotRepo;
+  decisions: DecisionRepo;
+  actions: ActionRepo;
   solver: LpSolver;
   links: Links;
   copy: Copy;

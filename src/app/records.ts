@@ -6,6 +6,7 @@ import type { InputKind } from '../domain/obligations.js';
 import type { MemberView } from '../domain/people.js';
 import type { StepKey } from '../domain/calendar.js';
 import type { Card } from '../cards/card.js';
+import type { VoteRecord } from '../domain/voting.js';
 
 export interface OrgRecord {
   id: string;
@@ -128,4 +129,69 @@ export interface PackRecord<C = unknown> {
   content: C;
   createdBy: Actor;
   createdAt: Date;
+}
+
+export interface BallotRecord {
+  id: string;
+  orgId: string;
+  cycleId: string;
+  title: string;
+  options: import('../domain/voting.js').BallotOption[];
+  rules: import('../domain/voting.js').BallotRules;
+  /** The trade-off it came from (null: ad hoc). */
+  source: {
+    tradeoffKey: string;
+    packVersion: number;
+    recommended: string;
+    families: string[];
+    resources: string[];
+  } | null;
+  deadline: Date;
+  status: 'open' | 'closed';
+  createdBy: Actor;
+  createdAt: Date;
+}
+
+export interface VoteDoc extends VoteRecord {
+  ballotId: string;
+  orgId: string;
+  at: Date;
+}
+
+export type DecisionStatus = import('../domain/voting.js').Outcome;
+
+export interface DecisionRecord {
+  /** The ballot's id: one decision per ballot. */
+  id: string;
+  orgId: string;
+  cycleId: string;
+  ballotId: string;
+  title: string;
+  status: DecisionStatus;
+  option: string | null;
+  optionLabel: string | null;
+  tally: import('../domain/voting.js').Tally;
+  rationale: string;
+  decidedBy: Actor;
+  decidedAt: Date;
+  source: BallotRecord['source'];
+  /** Earlier decisions on the same trade-off (recurring decisions), newest first. */
+  previous: string[];
+  reviewDate: string | null;
+}
+
+export type ActionStatus = 'open' | 'done' | 'blocked' | 'cancelled';
+
+export interface ActionRecord {
+  id: string;
+  orgId: string;
+  decisionId: string;
+  cycleId: string;
+  ownerId: string;
+  dueDate: string;
+  description: string;
+  status: ActionStatus;
+  history: { status: ActionStatus; note: string | null; by: Actor; at: Date }[];
+  createdAt: Date;
+  doneAt: Date | null;
 }

@@ -12,6 +12,7 @@ import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/orgs.js';
 import { packRoutes } from './routes/packs.js';
+import { decisionRoutes } from './routes/decisions.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -61,6 +62,7 @@ export function createHttpApp(opts: {
     ...opsRoutes(deps),
     ...datasetRoutes(deps),
     ...packRoutes(deps),
+    ...decisionRoutes(deps),
   ];
   let spec: unknown = null;
   routes.push(

@@ -1,0 +1,457 @@
+/**
+ * Use cases: openBallot (from a pack's trade-off, or ad hoc), castVote, closeBallot (by the process
+ * owner, when everyone eligible has voted, or at the deadline by the sweep), the decision register
+ * and action items. Every vote, decision and action change is an audit event.
+ */
+import { DomainError } from '../domain/errors.js';
+import {
+  DEFAULT_RULES,
+  eligibleVoters,
+  tally,
+  voteProblems,
+  voterFor,
+  type BallotOption,
+  type BallotRules,
+  type Tally,
+} from '../domain/voting.js';
+import { requireProcessOwner } from './cycles.js';
+import { getPack } from './packs.js';
+import type { Deps } from './ports.js';
+import type {
+  ActionRecord,
+  ActionStatus,
+  Actor,
+  BallotRecord,
+  DecisionRecord,
+  MemberRecord,
+  VoteDoc,
+} from './records.js';
+
+export interface OpenBallotInput {
+  actorId: string;
+  deadline: Date;
+  /** From a trade-off of the cycle's pack (its options and recommendation)... */
+  tradeoffKey?: string;
+  packVersion?: number;
+  /** ...or ad hoc. */
+  title?: string;
+  options?: BallotOption[];
+  rules?: Partial<BallotRules>;
+}
+
+export async function openBallot(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  input: OpenBallotInput,
+): Promise<BallotRecord> {
+  const actor = await requireProcessOwner(deps, orgId, input.actorId);
+  const cycle = await deps.cycles.get(orgId, cycleId);
+  if (!cycle) throw new DomainError('not_found', 'cycle not found');
+  const now = deps.clock.now();
+  if (input.deadline.getTime() <= now.getTime())
+    throw new DomainError('validation_failed', 'the deadline has passed', {
+      deadline: 'must be in the future',
+    });
+  const members = await deps.members.all(orgId);
+  const eligible = new Set(eligibleVoters(members));
+  const rules: BallotRules = { ...DEFAULT_RULES, ...input.rules };
+  const fields: Record<string, string> = {};
+  rules.requiredVoters.forEach((id, i) => {
+    if (!eligible.has(id)) fields[`rules.requiredVoters.${i}`] = 'not an executive of this org';
+  });
+  if (rules.chairId && !eligible.has(rules.chairId)) fields['rules.chairId'] = 'not an executive of this org';
+  let title: string;
+  let options: BallotOption[];
+  let source: BallotRecord['source'] = null;
+  if (input.tradeoffKey) {
+    const pack = await getPack(deps, orgId, cycleId, input.packVersion);
+    const t = pack.content.tradeoffs.find((x) => x.key === input.tradeoffKey);
+    if (!t)
+      throw new DomainError('validation_failed', 'no such trade-off in the pack', {
+        tradeoffKey: `not in pack version ${pack.version}`,
+      });
+    title = input.title ?? t.question;
+    options = t.options.map((o) => ({
+      key: o.key,
+      label: o.label,
+      meaning: `cost ${Math.round(o.cost)}, margin still lost ${Math.round(o.lostMargin)}, ${Math.round(o.shortfallUnits)} units short (${o.feasibility})${o.recommended ? '; recommended' : ''}`,
+    }));
+    source = {
+      tradeoffKey: t.key,
+      packVersion: pack.version,
+      recommended: t.recommended,
+      families: t.families,
+      resources: t.resources,
+    };
+  } else {
+    if (!input.title) fields['title'] = 'give a title, or a tradeoffKey from the pack';
+    if (!input.options) fields['options'] = 'give 2-6 options, or a tradeoffKey from the pack';
+    title = input.title ?? '';
+    options = input.options ?? [];
+  }
+  if (options.length && new Set(options.map((o) => o.key)).size !== options.length)
+    fields['options'] = 'option keys must differ';
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the ballot is not valid', fields);
+  const ballot = await deps.ballots.insert(
+    {
+      orgId,
+      cycleId,
+      title,
+      options,
+      rules,
+      source,
+      deadline: input.deadline,
+      createdBy: { type: 'member', id: actor.id },
+    },
+    now,
+  );
+  await deps.audit.append(
+    orgId,
+    {
+      actor: { type: 'member', id: actor.id },
+      action: 'ballot.opened',
+      entity: { type: 'ballot', id: ballot.id },
+      after: { title, options: options.map((o) => o.key), rules, source, deadline: input.deadline },
+    },
+    now,
+  );
+  return ballot;
+}
+
+export interface BallotView {
+  ballot: BallotRecord;
+  tally: Tally;
+  /** Counts hidden while open when the ballot says so. */
+  hidden: boolean;
+  votes: VoteDoc[];
+}
+
+export async function ballotView(deps: Deps, orgId: string, ballotId: string): Promise<BallotView> {
+  const ballot = await deps.ballots.get(orgId, ballotId);
+  if (!ballot) throw new DomainError('not_found', 'ballot not found');
+  const [votes, members] = await Promise.all([deps.ballots.votes(orgId, ballotId), deps.members.all(orgId)]);
+  return {
+    ballot,
+    tally: tally(ballot.rules, ballot.options, votes, eligibleVoters(members), ballot.source?.recommended),
+    hidden: ballot.status === 'open' && ballot.rules.hideResults,
+    votes,
+  };
+}
+
+/**
+ * A vote by `memberId` (an executive, or a delegate with authority voting for its executive). The
+ * same vote again changes nothing; a different one replaces it until the ballot closes. When every
+ * eligible voter has voted the ballot closes.
+ */
+export async function castVote(
+  deps: Deps,
+  orgId: string,
+  ballotId: string,
+  input: { memberId: string; option: string; reason?: string | undefined },
+  via: Actor,
+): Promise<{ view: BallotView; changed: boolean; decision: DecisionRecord | null }> {
+  const ballot = await deps.ballots.get(orgId, ballotId);
+  if (!ballot) throw new DomainError('not_found', 'ballot not found');
+  const members = await deps.members.all(orgId);
+  const actor = members.find((m) => m.id === input.memberId);
+  if (!actor)
+    throw new DomainError('validation_failed', 'unknown member', {
+      memberId: 'no member with this id in this org',
+    });
+  const who = voterFor(actor, members);
+  if (!who.ok) throw new DomainError('forbidden', who.reason);
+  const problems = voteProblems(ballot.rules, ballot.options, input);
+  if (Object.keys(problems).length)
+    throw new DomainError('validation_failed', 'the vote is not valid', problems);
+  const now = deps.clock.now();
+  if (ballot.status !== 'open' || ballot.deadline.getTime() <= now.getTime())
+    throw new DomainError('conflict', 'this ballot is closed');
+  const reason = input.reason?.trim() ? input.reason.trim() : null;
+  const votes = await deps.ballots.votes(orgId, ballotId);
+  const mine = votes.find((v) => v.voterId === who.voterId);
+  let changed = false;
+  if (!mine || mine.option !== input.option || mine.reason !== reason) {
+    const vote: VoteDoc = {
+      ballotId,
+      orgId,
+      voterId: who.voterId,
+      castBy: actor.id,
+      option: input.option,
+      reason,
+      at: now,
+    };
+    const put = await deps.ballots.putVote(vote);
+    const before = put.previous;
+    changed = !before || before.option !== vote.option || before.reason !== vote.reason;
+    if (changed)
+      await deps.audit.append(
+        orgId,
+        {
+          actor: via.type === 'member' ? via : { type: 'member', id: actor.id },
+          action: before ? 'vote.changed' : 'vote.cast',
+          entity: { type: 'ballot', id: ballotId },
+          before: before ? { option: before.option, reason: before.reason } : null,
+          after: { voterId: who.voterId, castBy: actor.id, option: vote.option, reason, via: via.id },
+        },
+        now,
+      );
+  }
+  let view = await ballotView(deps, orgId, ballotId);
+  let decision: DecisionRecord | null = null;
+  if (view.tally.voted >= view.tally.eligible && view.tally.eligible > 0) {
+    decision = await recordDecision(
+      deps,
+      view,
+      { type: 'system', id: 'all-voted' },
+      'every eligible voter has voted',
+    );
+    view = await ballotView(deps, orgId, ballotId);
+  }
+  return { view, changed, decision };
+}
+
+export async function closeBallot(
+  deps: Deps,
+  orgId: string,
+  ballotId: string,
+  input: { actorId: string; rationale?: string | undefined; reviewDate?: string | undefined },
+): Promise<DecisionRecord> {
+  const actor = await requireProcessOwner(deps, orgId, input.actorId);
+  const view = await ballotView(deps, orgId, ballotId);
+  return recordDecision(
+    deps,
+    view,
+    { type: 'member', id: actor.id },
+    input.rationale ?? '',
+    input.reviewDate,
+  );
+}
+
+/**
+ * Records what a ballot came to (once: the decision's id is the ballot's), closes it, and escalates
+ * a ballot that missed its quorum or found no majority to the process owners.
+ */
+export async function recordDecision(
+  deps: Deps,
+  view: BallotView,
+  by: Actor,
+  rationale: string,
+  reviewDate?: string,
+): Promise<DecisionRecord> {
+  const { ballot, tally: t } = view;
+  const now = deps.clock.now();
+  const earlier = ballot.source
+    ? (await deps.decisions.all(ballot.orgId))
+        .filter((d) => d.source?.tradeoffKey === ballot.source!.tradeoffKey && d.id !== ballot.id)
+        .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
+        .map((d) => d.id)
+    : [];
+  const chosen = ballot.options.find((o) => o.key === t.option) ?? null;
+  const { decision, created } = await deps.decisions.insert({
+    id: ballot.id,
+    orgId: ballot.orgId,
+    cycleId: ballot.cycleId,
+    ballotId: ballot.id,
+    title: ballot.title,
+    status: t.outcome,
+    option: t.option,
+    optionLabel: chosen?.label ?? null,
+    tally: t,
+    rationale,
+    decidedBy: by,
+    decidedAt: now,
+    source: ballot.source,
+    previous: earlier,
+    reviewDate: reviewDate ?? null,
+  });
+  if (!created) return decision;
+  await deps.ballots.markClosed(ballot.orgId, ballot.id);
+  await deps.audit.append(
+    ballot.orgId,
+    {
+      actor: by,
+      action: 'decision.recorded',
+      entity: { type: 'decision', id: decision.id },
+      after: {
+        status: decision.status,
+        option: decision.option,
+        counts: t.counts,
+        quorum: t.quorum,
+        rationale,
+      },
+    },
+    now,
+  );
+  if (decision.status !== 'decided') {
+    const owners = (await deps.members.all(ballot.orgId)).filter((m) => m.roles.includes('process-owner'));
+    const why =
+      decision.status === 'no-quorum'
+        ? `missed its quorum (${t.voted} of ${t.eligible} voted${t.quorum.missingRequired.length ? `; required voters missing` : ''})`
+        : decision.status === 'objected'
+          ? `met ${t.objections.length} objection(s)`
+          : 'found no majority';
+    await deps.outbox.enqueue(
+      owners.map((po) => ({
+        orgId: ballot.orgId,
+        key: `ballot-unresolved:${ballot.id}:${po.id}`,
+        kind: 'escalation' as const,
+        cycleId: ballot.cycleId,
+        recipient: { memberId: po.id, name: po.name },
+        card: {
+          summary: `The ballot "${ballot.title}" ${why}: it is recorded as such, not passed.`,
+          blocks: [
+            {
+              type: 'text' as const,
+              text: `The ballot "${ballot.title}" ${why}: it is recorded as such, not passed. Open a new ballot or decide in the meeting.`,
+            },
+          ],
+        },
+        notBefore: now,
+      })),
+      now,
+    );
+  }
+  return decision;
+}
+
+/** The sweep's part: ballots past their deadline close with what they came to. */
+export async function closeDueBallots(deps: Deps): Promise<number> {
+  const now = deps.clock.now();
+  let closed = 0;
+  for (const b of await deps.ballots.openOnes()) {
+    if (b.deadline.getTime() > now.getTime()) continue;
+    await recordDecision(
+      deps,
+      await ballotView(deps, b.orgId, b.id),
+      { type: 'system', id: 'deadline' },
+      'the deadline passed',
+    );
+    closed++;
+  }
+  return closed;
+}
+
+export interface DecisionQuery {
+  q?: string | undefined;
+  cycleId?: string | undefined;
+  family?: string | undefined;
+  resource?: string | undefined;
+  status?: string | undefined;
+}
+
+/** The register, newest first: text search over title, chosen option and rationale, and filters. */
+export async function searchDecisions(
+  deps: Deps,
+  orgId: string,
+  query: DecisionQuery,
+): Promise<DecisionRecord[]> {
+  const words = (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  return (await deps.decisions.all(orgId))
+    .filter((d) => !query.cycleId || d.cycleId === query.cycleId)
+    .filter((d) => !query.status || d.status === query.status)
+    .filter((d) => !query.family || d.source?.families.includes(query.family))
+    .filter((d) => !query.resource || d.source?.resources.includes(query.resource))
+    .filter((d) => {
+      const text = `${d.title} ${d.optionLabel ?? ''} ${d.rationale}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    })
+    .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime());
+}
+
+export async function addAction(
+  deps: Deps,
+  orgId: string,
+  decisionId: string,
+  input: { actorId: string; ownerId: string; dueDate: string; description: string },
+): Promise<ActionRecord> {
+  const actor = await requireProcessOwner(deps, orgId, input.actorId);
+  const decision = await deps.decisions.get(orgId, decisionId);
+  if (!decision) throw new DomainError('not_found', 'decision not found');
+  const owner = await deps.members.get(orgId, input.ownerId);
+  if (!owner)
+    throw new DomainError('validation_failed', 'unknown owner', {
+      ownerId: 'no member with this id in this org',
+    });
+  const now = deps.clock.now();
+  const by: Actor = { type: 'member', id: actor.id };
+  const action = await deps.actions.insert({
+    orgId,
+    decisionId,
+    cycleId: decision.cycleId,
+    ownerId: owner.id,
+    dueDate: input.dueDate,
+    description: input.description,
+    status: 'open',
+    history: [{ status: 'open', note: null, by, at: now }],
+    createdAt: now,
+    doneAt: null,
+  });
+  await deps.audit.append(
+    orgId,
+    {
+      actor: by,
+      action: 'action.created',
+      entity: { type: 'action', id: action.id },
+      after: { decisionId, ownerId: owner.id, dueDate: input.dueDate, description: input.description },
+    },
+    now,
+  );
+  return action;
+}
+
+/** The owner, a delegate of the owner, or a process owner may change an action's status. */
+export async function updateAction(
+  deps: Deps,
+  orgId: string,
+  actionId: string,
+  input: { actorId: string; status: ActionStatus; note?: string | undefined },
+): Promise<ActionRecord> {
+  const actor = await deps.members.get(orgId, input.actorId);
+  if (!actor)
+    throw new DomainError('validation_failed', 'unknown member', {
+      actorId: 'no member with this id in this org',
+    });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const action = await deps.actions.get(orgId, actionId);
+    if (!action) throw new DomainError('not_found', 'action not found');
+    if (!mayChange(actor, action))
+      throw new DomainError('forbidden', `${actor.name} does not own this action`);
+    if (['blocked', 'cancelled'].includes(input.status) && !input.note?.trim())
+      throw new DomainError('validation_failed', 'say why', {
+        note: `a ${input.status} action needs a note`,
+      });
+    if (action.status === input.status && !input.note) return action;
+    const now = deps.clock.now();
+    const by: Actor = { type: 'member', id: actor.id };
+    const next: ActionRecord = {
+      ...action,
+      status: input.status,
+      history: [...action.history, { status: input.status, note: input.note ?? null, by, at: now }],
+      doneAt: input.status === 'done' ? now : null,
+    };
+    if (!(await deps.actions.save(next, action.history.length))) continue;
+    await deps.audit.append(
+      orgId,
+      {
+        actor: by,
+        action: 'action.updated',
+        entity: { type: 'action', id: action.id },
+        before: { status: action.status },
+        after: { status: input.status, note: input.note ?? null },
+      },
+      now,
+    );
+    return next;
+  }
+  throw new DomainError('conflict', 'the action changed meanwhile; try again');
+}
+
+function mayChange(actor: MemberRecord, action: ActionRecord): boolean {
+  return (
+    actor.id === action.ownerId ||
+    actor.delegation?.of === action.ownerId ||
+    actor.roles.includes('process-owner')
+  );
+}

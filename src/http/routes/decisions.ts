@@ -1,0 +1,312 @@
+/** Ballots and votes, the decision register, action items, and the audit trail's verification. */
+import { z } from 'zod';
+import {
+  addAction,
+  ballotView,
+  castVote,
+  closeBallot,
+  openBallot,
+  searchDecisions,
+  updateAction,
+  type BallotView,
+} from '../../app/ballots.js';
+import type { Deps } from '../../app/ports.js';
+import type { ActionRecord, DecisionRecord } from '../../app/records.js';
+import { DomainError } from '../../domain/errors.js';
+import { ISO_DATE } from '../../domain/time.js';
+import { VOTING_RULES } from '../../domain/voting.js';
+import { route } from '../route.js';
+import { errorBody, orgParams } from '../schemas.js';
+import { apiActor, requireOrg } from './orgs.js';
+
+const objectId = z.string().regex(/^[a-f0-9]{24}$/);
+const cycleParams = orgParams.extend({ cycleId: objectId });
+const ballotParams = orgParams.extend({ ballotId: objectId });
+const memberId = z.string().min(1, 'name the member');
+
+const optionInput = z.union([
+  z.string().trim().min(1).max(75),
+  z.object({
+    key: z.string().trim().min(1).max(40),
+    label: z.string().trim().min(1).max(75).optional(),
+    meaning: z.string().max(500).optional(),
+  }),
+]);
+
+const openBody = z.object({
+  actorId: memberId,
+  deadline: z.iso.datetime({
+    offset: true,
+    message: 'must be an ISO date-time such as 2027-02-17T15:00:00Z',
+  }),
+  tradeoffKey: z.string().min(1).optional(),
+  packVersion: z.number().int().min(1).optional(),
+  title: z.string().trim().min(3).max(200).optional(),
+  options: z.array(optionInput).min(2, 'give at least 2 options').max(6, 'at most 6 options').optional(),
+  rules: z
+    .object({
+      rule: z.enum(VOTING_RULES).optional(),
+      quorumShare: z.number().min(0).max(1).optional(),
+      requiredVoters: z.array(z.string()).max(20).optional(),
+      chairId: z.string().nullable().optional(),
+      hideResults: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export function ballotJson(v: BallotView) {
+  const { ballot, tally: t, hidden } = v;
+  return {
+    id: ballot.id,
+    cycleId: ballot.cycleId,
+    title: ballot.title,
+    options: ballot.options,
+    rules: ballot.rules,
+    source: ballot.source,
+    deadline: ballot.deadline.toISOString(),
+    status: ballot.status,
+    voted: t.voted,
+    eligible: t.eligible,
+    quorum: t.quorum,
+    // Hidden results show only who has voted, never how.
+    tally: hidden ? null : t.counts,
+    leading: hidden ? null : { outcome: t.outcome, option: t.option },
+    objections: hidden ? null : t.objections,
+    voters: v.votes.map((x) => ({
+      voterId: x.voterId,
+      castBy: x.castBy,
+      ...(hidden ? {} : { option: x.option, reason: x.reason }),
+    })),
+    createdAt: ballot.createdAt.toISOString(),
+  };
+}
+
+export function decisionJson(d: DecisionRecord) {
+  return { ...d, decidedAt: d.decidedAt.toISOString() };
+}
+
+export function actionJson(a: ActionRecord) {
+  return {
+    ...a,
+    createdAt: a.createdAt.toISOString(),
+    doneAt: a.doneAt?.toISOString() ?? null,
+    history: a.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+  };
+}
+
+export function decisionRoutes(deps: Deps) {
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/ballots',
+      summary:
+        "Open a ballot (process owner): from a trade-off of the cycle's pack (tradeoffKey) or ad hoc (title, 2-6 options); rules, quorum, deadline",
+      tag: 'decisions',
+      auth: 'org',
+      params: cycleParams,
+      body: openBody,
+      responses: {
+        201: { description: 'the ballot' },
+        400: { description: 'an invalid ballot, field by field', schema: errorBody },
+        403: { description: 'the actor is not a process owner', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        await requireOrg(deps, params.orgId);
+        const ballot = await openBallot(deps, params.orgId, params.cycleId, {
+          actorId: body.actorId,
+          deadline: new Date(body.deadline),
+          ...(body.tradeoffKey ? { tradeoffKey: body.tradeoffKey } : {}),
+          ...(body.packVersion ? { packVersion: body.packVersion } : {}),
+          ...(body.title ? { title: body.title } : {}),
+          ...(body.options
+            ? {
+                options: body.options.map((o) =>
+                  typeof o === 'string'
+                    ? { key: o, label: o, meaning: '' }
+                    : { key: o.key, label: o.label ?? o.key, meaning: o.meaning ?? '' },
+                ),
+              }
+            : {}),
+          ...(body.rules
+            ? {
+                rules: Object.fromEntries(Object.entries(body.rules).filter(([, v]) => v !== undefined)),
+              }
+            : {}),
+        });
+        return { status: 201, body: ballotJson(await ballotView(deps, params.orgId, ballot.id)) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/ballots/:ballotId',
+      summary: 'A ballot with its tally (option -> count), or only "N of M voted" while results are hidden',
+      tag: 'decisions',
+      auth: 'org',
+      params: ballotParams,
+      responses: {
+        200: { description: 'the ballot' },
+        404: { description: 'no such ballot', schema: errorBody },
+      },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: ballotJson(await ballotView(deps, params.orgId, params.ballotId)),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/ballots/:ballotId/votes',
+      summary:
+        'Vote for a member (the org token is a trusted integration): an executive, or a delegate with authority voting for its executive; the same vote again changes nothing',
+      tag: 'decisions',
+      auth: 'org',
+      params: ballotParams,
+      body: z.object({
+        memberId,
+        option: z.string().min(1, 'choose an option'),
+        reason: z.string().max(1000).optional(),
+      }),
+      responses: {
+        201: { description: 'the vote was stored or changed; the ballot as it stands' },
+        200: { description: 'the same vote again: nothing changed' },
+        403: { description: 'this member may not vote; nothing written', schema: errorBody },
+        409: { description: 'the ballot is closed', schema: errorBody },
+      },
+      handler: async ({ params, body, auth }) => {
+        const out = await castVote(deps, params.orgId, params.ballotId, body, apiActor(auth));
+        return {
+          status: out.changed ? 201 : 200,
+          body: { ballot: ballotJson(out.view), decision: out.decision ? decisionJson(out.decision) : null },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/ballots/:ballotId/close',
+      summary:
+        'Close a ballot now (process owner) and record its decision; closing again returns the same decision',
+      tag: 'decisions',
+      auth: 'org',
+      params: ballotParams,
+      body: z.object({
+        actorId: memberId,
+        rationale: z.string().max(2000).optional(),
+        reviewDate: z.string().regex(ISO_DATE, 'must be a date as YYYY-MM-DD').optional(),
+      }),
+      responses: { 200: { description: 'the decision' } },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: decisionJson(await closeBallot(deps, params.orgId, params.ballotId, body)),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/decisions',
+      summary: 'The decision register, newest first: ?q= text search, ?cycleId=&family=&resource=&status=',
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams,
+      query: z.object({
+        q: z.string().max(200).optional(),
+        cycleId: objectId.optional(),
+        family: z.string().optional(),
+        resource: z.string().optional(),
+        status: z.enum(['decided', 'no-quorum', 'no-majority', 'objected']).optional(),
+      }),
+      responses: { 200: { description: '{items}' } },
+      handler: async ({ params, query }) => {
+        await requireOrg(deps, params.orgId);
+        const items = await searchDecisions(deps, params.orgId, query);
+        return { status: 200, body: { items: items.map(decisionJson), next: null } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/decisions/:decisionId',
+      summary: 'One decision',
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams.extend({ decisionId: objectId }),
+      responses: { 200: { description: 'the decision' } },
+      handler: async ({ params }) => {
+        const d = await deps.decisions.get(params.orgId, params.decisionId);
+        if (!d) throw new DomainError('not_found', 'decision not found');
+        return { status: 200, body: decisionJson(d) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/decisions/:decisionId/actions',
+      summary: 'Give a decision an action item (process owner): owner, due date, description',
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams.extend({ decisionId: objectId }),
+      body: z.object({
+        actorId: memberId,
+        ownerId: memberId,
+        dueDate: z.string().regex(ISO_DATE, 'must be a date as YYYY-MM-DD'),
+        description: z.string().trim().min(3, 'say what is to be done').max(1000),
+      }),
+      responses: { 201: { description: 'the action' } },
+      handler: async ({ params, body }) => ({
+        status: 201,
+        body: actionJson(await addAction(deps, params.orgId, params.decisionId, body)),
+      }),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/v1/orgs/:orgId/actions/:actionId',
+      summary:
+        "Change an action's status (its owner, a delegate, or a process owner): open, done, blocked or cancelled (with a note)",
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams.extend({ actionId: objectId }),
+      body: z.object({
+        actorId: memberId,
+        status: z.enum(['open', 'done', 'blocked', 'cancelled']),
+        note: z.string().max(1000).optional(),
+      }),
+      responses: { 200: { description: 'the action' } },
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: actionJson(await updateAction(deps, params.orgId, params.actionId, body)),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/actions',
+      summary: 'Action items: ?owner=&status=&decisionId=',
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams,
+      query: z.object({
+        owner: z.string().optional(),
+        status: z.enum(['open', 'done', 'blocked', 'cancelled']).optional(),
+        decisionId: objectId.optional(),
+      }),
+      responses: { 200: { description: '{items}' } },
+      handler: async ({ params, query }) => {
+        await requireOrg(deps, params.orgId);
+        const items = await deps.actions.list(params.orgId, {
+          ...(query.owner ? { ownerId: query.owner } : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.decisionId ? { decisionId: query.decisionId } : {}),
+        });
+        return { status: 200, body: { items: items.map(actionJson), next: null } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/audit/verify',
+      summary:
+        'Verify the org\'s hash-chained audit trail: {"ok": true, "events": N}, or the first broken link',
+      tag: 'audit',
+      auth: 'org',
+      params: orgParams,
+      responses: { 200: { description: '{ok, events, broken?}' } },
+      handler: async ({ params }) => {
+        await requireOrg(deps, params.orgId);
+        return { status: 200, body: await deps.audit.verify(params.orgId) };
+      },
+    }),
+  ];
+}
