@@ -13,6 +13,7 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { closeDueBallots } from '../src/app/ballots.js';
+import { remindActions } from '../src/app/followThrough.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
 
@@ -69,7 +70,8 @@ export function createScheduler(opts: {
           () => job.touch(), // a long sweep keeps its lock instead of being killed at lockLifetime
         );
         const ballots = await closeDueBallots(opts.deps);
-        log.debug({ cycles: count, ballotsClosed: ballots }, 'sweep done');
+        const reminders = await remindActions(opts.deps);
+        log.debug({ cycles: count, ballotsClosed: ballots, actionMessages: reminders }, 'sweep done');
       },
       { concurrency: 1, lockLifetime },
     );

@@ -14,6 +14,7 @@ import {
   ballotRepo,
   decisionRepo,
   actionRepo,
+  attendanceRepo,
   submissionRepo,
 } from './repositories.js';
 
@@ -56,6 +57,7 @@ export async function connectDatabase(
       ballots: ballotRepo(models),
       decisions: decisionRepo(models),
       actions: actionRepo(models),
+      attendance: attendanceRepo(models),
     },
     async ping() {
       try {

@@ -15,6 +15,7 @@ import type {
   BallotRepo,
   DecisionRepo,
   ActionRepo,
+  AttendanceRepo,
 } from '../src/app/ports.js';
 import type {
   AuditRecord,
@@ -974,6 +975,7 @@ function toAction(d: Doc): ActionRecord {
     })),
     createdAt: d['createdAt'],
     doneAt: d['doneAt'] ?? null,
+    reminded: [...(d['reminded'] ?? [])],
   };
 }
 
@@ -1006,12 +1008,46 @@ export function actionRepo(m: Models): ActionRepo {
       );
       return r.modifiedCount === 1;
     },
+    async pending() {
+      return (await m.Action.find({ status: { $in: ['open', 'blocked'] } }).lean()).map(toAction);
+    },
+    async markReminded(orgId, id, mark) {
+      await m.Action.updateOne({ _id: oid(id), orgId: oid(orgId) }, { $addToSet: { reminded: mark } });
+    },
     async list(orgId, filter) {
       const q: Doc = { orgId: oid(orgId) };
       if (filter.ownerId) q['ownerId'] = filter.ownerId;
       if (filter.status) q['status'] = filter.status;
       if (filter.decisionId) q['decisionId'] = filter.decisionId;
       return (await m.Action.find(q).sort({ _id: 1 }).limit(500).lean()).map(toAction);
+    },
+  };
+}
+
+export function attendanceRepo(m: Models): AttendanceRepo {
+  return {
+    async put(r) {
+      const _id = `${r.meetingId}:${r.memberId}`;
+      await m.Attendance.collection.replaceOne(
+        { _id } as never,
+        { ...r, orgId: new Types.ObjectId(r.orgId) },
+        { upsert: true },
+      );
+    },
+    async forMeetings(orgId, meetingIds) {
+      const docs: Doc[] = await m.Attendance.find({
+        orgId: oid(orgId),
+        meetingId: { $in: meetingIds },
+      }).lean();
+      return docs.map((d) => ({
+        orgId: String(d['orgId']),
+        meetingId: d['meetingId'],
+        memberId: d['memberId'],
+        status: d['status'],
+        delegateId: d['delegateId'] ?? null,
+        recordedBy: { type: d['recordedBy']?.type, id: d['recordedBy']?.id },
+        at: d['at'],
+      }));
     },
   };
 }

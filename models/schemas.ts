@@ -310,10 +310,28 @@ export const actionSchema = new Schema(
     ],
     createdAt: { type: Date, required: true },
     doneAt: { type: Date, default: null },
+    reminded: [String],
   },
   opts,
 );
 actionSchema.index({ orgId: 1, ownerId: 1 });
+actionSchema.index({ status: 1 });
+
+/** Who was at a meeting: `_id` = `meetingId:memberId`. */
+export const attendanceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    meetingId: { type: String, required: true },
+    memberId: { type: String, required: true },
+    status: { type: String, required: true },
+    delegateId: { type: String, default: null },
+    recordedBy: { _id: false, type: { type: String }, id: String },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+attendanceSchema.index({ orgId: 1, meetingId: 1 });
 
 export function registerModels(conn: Connection) {
   return {
@@ -334,6 +352,7 @@ export function registerModels(conn: Connection) {
     Vote: conn.model('Vote', voteSchema, 'votes'),
     Decision: conn.model('Decision', decisionSchema, 'decisions'),
     Action: conn.model('Action', actionSchema, 'actions'),
+    Attendance: conn.model('Attendance', attendanceSchema, 'attendance'),
   };
 }
 

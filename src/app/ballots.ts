@@ -387,6 +387,7 @@ export async function addAction(
     history: [{ status: 'open', note: null, by, at: now }],
     createdAt: now,
     doneAt: null,
+    reminded: [],
   });
   await deps.audit.append(
     orgId,

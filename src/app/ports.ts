@@ -14,6 +14,7 @@ import type {
   VoteDoc,
   DecisionRecord,
   ActionRecord,
+  AttendanceRecord,
 } from './records.js';
 import type { LpSolver } from './solver.js';
 import type { Links } from './links.js';
@@ -210,6 +211,15 @@ export interface ActionRepo {
     orgId: string,
     filter: { ownerId?: string; status?: string; decisionId?: string },
   ): Promise<ActionRecord[]>;
+  /** Open and blocked actions across every org (the sweep's reminders). */
+  pending(): Promise<ActionRecord[]>;
+  markReminded(orgId: string, id: string, mark: string): Promise<void>;
+}
+
+export interface AttendanceRepo {
+  /** One record per member per meeting (`_id` = meeting:member); a later one replaces it. */
+  put(r: AttendanceRecord): Promise<void>;
+  forMeetings(orgId: string, meetingIds: string[]): Promise<AttendanceRecord[]>;
 }
 
 export interface Deps {
@@ -226,6 +236,7 @@ export interface Deps {
   ballots: BallotRepo;
   decisions: DecisionRepo;
   actions: ActionRepo;
+  attendance: AttendanceRepo;
   solver: LpSolver;
   links: Links;
   copy: Copy;

@@ -194,4 +194,19 @@ export interface ActionRecord {
   history: { status: ActionStatus; note: string | null; by: Actor; at: Date }[];
   createdAt: Date;
   doneAt: Date | null;
+  /** Reminders and escalations already queued: `kind:dueDate`. */
+  reminded: string[];
+}
+
+export type AttendanceStatus = 'present' | 'absent' | 'represented';
+
+export interface AttendanceRecord {
+  orgId: string;
+  meetingId: string;
+  memberId: string;
+  status: AttendanceStatus;
+  /** Who stood in, when represented; whether that delegate holds decision authority. */
+  delegateId: string | null;
+  recordedBy: Actor;
+  at: Date;
 }

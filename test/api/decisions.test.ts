@@ -283,3 +283,123 @@ describe('the audit trail', () => {
     });
   });
 });
+
+describe('meetings, attendance and follow-through', () => {
+  it('lists the two meetings and sends an iCalendar invitation to the invitees', async () => {
+    const cycle = (await t.http.get(api(`/cycles/${cycleId}`)).set(org.auth)).body;
+    const meetings = (await t.http.get(api(`/cycles/${cycleId}/meetings`)).set(org.auth)).body.items;
+    expect(meetings.map((m: { step: string }) => m.step)).toEqual(['pre-sop', 'executive-sop']);
+    const exec = meetings[1];
+    const due = new Date(cycle.steps.find((s: { key: string }) => s.key === 'executive-sop').dueAt).getTime();
+    expect(new Date(exec.start).getTime()).toBe(due - 2 * 3_600_000);
+    // Every executive (twenty by now) and the process owner; delegates come through their executive.
+    expect(exec.invitees).toHaveLength(21);
+    expect(exec.invitees).toEqual(expect.arrayContaining([team.po.id, team.ceo.id, team.cfo.id]));
+    expect(exec.invitees).not.toContain(deputy.id);
+    const ics = await t.http.get(exec.ics).set(org.auth);
+    expect(ics.status).toBe(200);
+    expect(ics.type).toBe('text/calendar');
+    expect(ics.text).toContain('\r\nBEGIN:VEVENT\r\n');
+    expect(ics.text).toContain(`DTSTART:${exec.start.replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
+    expect(ics.text).toMatch(/ATTENDEE;CN=Cee Exec;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:/);
+    expect(ics.text).toContain('SUMMARY:Executive S&OP 2027-02');
+  });
+
+  it('records who attended, checks delegates, and shows answers and response rates', async () => {
+    const meetingId = `${cycleId}-executive-sop`;
+    const record = (records: unknown[]) =>
+      t.http
+        .post(api(`/meetings/${meetingId}/attendance`))
+        .set(org.auth)
+        .send({ actorId: team.po.id, records });
+    const wrong = await record([
+      { memberId: team.leaders['sales']!.id, status: 'present' },
+      { memberId: team.cfo.id, status: 'represented', delegateId: aide.id },
+    ]);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.fields).toEqual({
+      'records.0.memberId': 'not invited to this meeting',
+      'records.1.delegateId': 'name a delegate of this member',
+    });
+    expect(
+      (
+        await record([
+          { memberId: team.ceo.id, status: 'present' },
+          { memberId: team.cfo.id, status: 'represented', delegateId: deputy.id },
+          { memberId: team.po.id, status: 'present' },
+        ])
+      ).status,
+    ).toBe(204);
+    const view = (await t.http.get(api(`/cycles/${cycleId}/attendance`)).set(org.auth)).body;
+    const exec = view.meetings.find((m: { step: string }) => m.step === 'executive-sop');
+    expect(exec.present).toBe(3);
+    expect(exec.invitees.find((i: { memberId: string }) => i.memberId === team.cfo.id)).toMatchObject({
+      attendance: 'represented',
+      delegateId: deputy.id,
+      delegateHasAuthority: true,
+    });
+    expect(view.responseRates.functions.map((f: { function: string }) => f.function).sort()).toEqual([
+      'finance',
+      'logistics',
+      'marketing',
+      'operations',
+      'procurement',
+      'sales',
+    ]);
+    expect(view.responseRates.members.every((m: { rate: number }) => m.rate >= 0 && m.rate <= 1)).toBe(true);
+  });
+
+  it('reminds an action owner in working hours before the due date, and escalates once overdue', async () => {
+    const decision = (await t.http.get(api('/decisions?status=decided')).set(org.auth)).body.items[0];
+    const lead = team.leaders['logistics']!;
+    const created = await t.http
+      .post(api(`/decisions/${decision.id}/actions`))
+      .set(org.auth)
+      .send({
+        actorId: team.po.id,
+        ownerId: lead.id,
+        dueDate: '2027-02-15',
+        description: 'Confirm the trucks',
+      });
+    const id = created.body.id;
+    const { remindActions } = await import('../../src/app/followThrough.js');
+    const mine = async () =>
+      (await t.http.get(api(`/outbox?limit=100`)).set(org.auth)).body.items.filter((m: { key: string }) =>
+        m.key.includes(id),
+      );
+    // Saturday 13 Feb, within 48 h of Monday 17:00: the reminder waits for Monday morning.
+    t.clock.set('2027-02-13T18:00:00Z');
+    await remindActions(t.accord.deps);
+    await remindActions(t.accord.deps);
+    const first = await mine();
+    expect(
+      first.map((m: { kind: string; recipient: { memberId: string } }) => [m.kind, m.recipient.memberId]),
+    ).toEqual([['reminder', lead.id]]);
+    expect(new Date(first[0].notBefore).getTime()).toBeGreaterThanOrEqual(Date.parse('2027-02-15T07:00:00Z'));
+    t.clock.set('2027-02-15T16:30:00Z');
+    await remindActions(t.accord.deps);
+    await remindActions(t.accord.deps);
+    const after = await mine();
+    expect(
+      after.map((m: { kind: string; recipient: { memberId: string } }) => [m.kind, m.recipient.memberId]),
+    ).toEqual([
+      ['reminder', lead.id],
+      ['escalation', team.po.id],
+    ]);
+  });
+
+  it('measures follow-through: owners, on-time actions, overdue ones, latency', async () => {
+    const m = (await t.http.get(api('/metrics/follow-through')).set(org.auth)).body;
+    expect(m.overall).toMatchObject({
+      decisions: 4,
+      decisionsWithOwners: 2,
+      actions: 2,
+      done: 1,
+      doneOnTime: 1,
+      overdue: 1,
+    });
+    expect(m.overall.medianHoursDecisionLatency).toBeGreaterThanOrEqual(0);
+    expect(m.cycles).toHaveLength(1);
+    expect(m.cycles[0]).toMatchObject({ month: '2027-02', decisions: 4 });
+  });
+});

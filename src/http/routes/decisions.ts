@@ -10,6 +10,13 @@ import {
   updateAction,
   type BallotView,
 } from '../../app/ballots.js';
+import {
+  attendanceView,
+  cycleMeetings,
+  followThroughMetrics,
+  meetingInvitation,
+  recordAttendance,
+} from '../../app/followThrough.js';
 import type { Deps } from '../../app/ports.js';
 import type { ActionRecord, DecisionRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -307,6 +314,98 @@ export function decisionRoutes(deps: Deps) {
         await requireOrg(deps, params.orgId);
         return { status: 200, body: await deps.audit.verify(params.orgId) };
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/meetings',
+      summary: "The cycle's pre-S&OP and executive S&OP meetings: times (UTC, and the org's zone), invitees",
+      tag: 'meetings',
+      auth: 'org',
+      params: cycleParams,
+      responses: { 200: { description: '{items}' } },
+      handler: async ({ params }) => {
+        const items = await cycleMeetings(deps, params.orgId, params.cycleId);
+        return {
+          status: 200,
+          body: {
+            items: items.map((m) => ({
+              ...m,
+              start: m.start.toISOString(),
+              end: m.end.toISOString(),
+              ics: `/api/v1/orgs/${params.orgId}/meetings/${m.id}.ics`,
+            })),
+            next: null,
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/meetings/:file',
+      summary: 'A meeting invitation as iCalendar: <meetingId>.ics',
+      tag: 'meetings',
+      auth: 'org',
+      params: orgParams.extend({ file: z.string().regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)\.ics$/) }),
+      responses: {
+        200: { description: 'text/calendar' },
+        404: { description: 'no such meeting', schema: errorBody },
+      },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await meetingInvitation(deps, params.orgId, params.file.slice(0, -4)),
+        contentType: 'text/calendar; charset=utf-8',
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/meetings/:meetingId/attendance',
+      summary: 'Record who was at a meeting (process owner): present, absent, or represented by a delegate',
+      tag: 'meetings',
+      auth: 'org',
+      params: orgParams.extend({ meetingId: z.string().regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)$/) }),
+      body: z.object({
+        actorId: memberId,
+        records: z
+          .array(
+            z.object({
+              memberId,
+              status: z.enum(['present', 'absent', 'represented']),
+              delegateId: z.string().optional(),
+            }),
+          )
+          .min(1)
+          .max(200),
+      }),
+      responses: { 204: { description: 'recorded' } },
+      handler: async ({ params, body }) => {
+        await recordAttendance(deps, params.orgId, params.meetingId, body);
+        return { status: 204, body: null };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/attendance',
+      summary:
+        "Each meeting's invitees (their answer, what was recorded, delegates) and response rates per member and function",
+      tag: 'meetings',
+      auth: 'org',
+      params: cycleParams,
+      responses: { 200: { description: '{meetings, responseRates}' } },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await attendanceView(deps, params.orgId, params.cycleId),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/metrics/follow-through',
+      summary:
+        'Follow-through, overall and per cycle: decisions with owners, actions done on time, overdue, median days decision -> done, decision latency',
+      tag: 'decisions',
+      auth: 'org',
+      params: orgParams,
+      responses: { 200: { description: '{overall, cycles}' } },
+      handler: async ({ params }) => ({ status: 200, body: await followThroughMetrics(deps, params.orgId) }),
     }),
   ];
 }

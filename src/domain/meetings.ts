@@ -1,0 +1,159 @@
+/**
+ * The cycle's two meetings (pre-S&OP, executive S&OP): when, who is invited, an iCalendar
+ * invitation; and the follow-through measures of decisions and their actions. Pure.
+ */
+import type { MemberView } from './people.js';
+
+export const MEETING_STEPS = ['pre-sop', 'executive-sop'] as const;
+export type MeetingStep = (typeof MEETING_STEPS)[number];
+
+export interface Meeting {
+  id: string;
+  step: MeetingStep;
+  title: string;
+  start: Date;
+  end: Date;
+  timezone: string;
+  invitees: string[];
+}
+
+/** 90 minutes ending 30 minutes before the step is due (15:00-16:30 with a 17:00 due time). */
+export function meetingOf(
+  cycle: { id: string; month: string; steps: { key: string; dueAt: Date }[] },
+  step: MeetingStep,
+  members: MemberView[],
+  timezone: string,
+): Meeting {
+  const due = cycle.steps.find((s) => s.key === step)!.dueAt.getTime();
+  const invited =
+    step === 'pre-sop'
+      ? members.filter(
+          (m) =>
+            m.delegation === null &&
+            (m.roles.includes('functional-leader') || m.roles.includes('process-owner')),
+        )
+      : members.filter(
+          (m) =>
+            m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
+        );
+  return {
+    id: `${cycle.id}-${step}`,
+    step,
+    title: `${step === 'pre-sop' ? 'Pre-S&OP reconciliation' : 'Executive S&OP'} ${cycle.month}`,
+    start: new Date(due - 120 * 60_000),
+    end: new Date(due - 30 * 60_000),
+    timezone,
+    invitees: invited.map((m) => m.id),
+  };
+}
+
+const icsText = (s: string) =>
+  s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+const icsTime = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+
+/** Lines longer than 75 octets are folded (RFC 5545 3.1). */
+function fold(line: string): string {
+  const bytes = Buffer.from(line, 'utf8');
+  if (bytes.length <= 75) return line;
+  const parts: string[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + (parts.length ? 74 : 75));
+    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // never split a character
+    parts.push(bytes.subarray(start, end).toString('utf8'));
+    start = end;
+  }
+  return parts.join('\r\n ');
+}
+
+export function icsFor(
+  m: Meeting,
+  people: { name: string; email: string }[],
+  organizer: { name: string; email: string } | null,
+  now: Date,
+  description = '',
+): string {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Accord//S&OP//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:REQUEST',
+    'BEGIN:VEVENT',
+    `UID:${m.id}@accord`,
+    `DTSTAMP:${icsTime(now)}`,
+    `DTSTART:${icsTime(m.start)}`,
+    `DTEND:${icsTime(m.end)}`,
+    `SUMMARY:${icsText(m.title)}`,
+    ...(description ? [`DESCRIPTION:${icsText(description)}`] : []),
+    ...(organizer ? [`ORGANIZER;CN=${icsText(organizer.name)}:mailto:${organizer.email}`] : []),
+    ...people.map((p) => `ATTENDEE;CN=${icsText(p.name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:${p.email}`),
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+
+export interface FollowThroughInput {
+  decisions: { id: string; cycleId: string; status: string; decidedAt: Date; framedAt: Date | null }[];
+  actions: { decisionId: string; status: string; dueDate: string; createdAt: Date; doneAt: Date | null }[];
+  /** When an action due on this date falls due (the end of that working day in the org's zone). */
+  dueAt: (dueDate: string) => Date;
+  now: Date;
+}
+
+export interface FollowThrough {
+  decisions: number;
+  decided: number;
+  decisionsWithOwners: number;
+  actions: number;
+  done: number;
+  doneOnTime: number;
+  overdue: number;
+  /** Median days from decision to its last action done (decisions whose actions are all done). */
+  medianDaysDecisionToDone: number | null;
+  /** Median hours from the trade-off framed (pack built) to the decision. */
+  medianHoursDecisionLatency: number | null;
+}
+
+const median = (v: number[]) => {
+  if (!v.length) return null;
+  const s = [...v].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const DAY = 86_400_000;
+
+export function followThrough(x: FollowThroughInput): FollowThrough {
+  const byDecision = new Map<string, FollowThroughInput['actions']>();
+  for (const a of x.actions) byDecision.set(a.decisionId, [...(byDecision.get(a.decisionId) ?? []), a]);
+  const done = x.actions.filter((a) => a.status === 'done');
+  const closedDays = x.decisions.flatMap((d) => {
+    const acts = (byDecision.get(d.id) ?? []).filter((a) => a.status !== 'cancelled');
+    if (!acts.length || acts.some((a) => a.status !== 'done')) return [];
+    const last = Math.max(...acts.map((a) => a.doneAt!.getTime()));
+    return [(last - d.decidedAt.getTime()) / DAY];
+  });
+  return {
+    decisions: x.decisions.length,
+    decided: x.decisions.filter((d) => d.status === 'decided').length,
+    decisionsWithOwners: x.decisions.filter((d) => (byDecision.get(d.id) ?? []).length > 0).length,
+    actions: x.actions.length,
+    done: done.length,
+    doneOnTime: done.filter((a) => a.doneAt!.getTime() <= x.dueAt(a.dueDate).getTime()).length,
+    overdue: x.actions.filter(
+      (a) =>
+        (a.status === 'open' || a.status === 'blocked') && x.now.getTime() >= x.dueAt(a.dueDate).getTime(),
+    ).length,
+    medianDaysDecisionToDone: median(closedDays),
+    medianHoursDecisionLatency: median(
+      x.decisions
+        .filter((d) => d.framedAt)
+        .map((d) => (d.decidedAt.getTime() - d.framedAt!.getTime()) / 3_600_000),
+    ),
+  };
+}
