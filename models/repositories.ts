@@ -35,6 +35,7 @@ import type {
 import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
 import { isDuplicateKeyError as isDuplicateKey } from '../src/app/errors.js';
+import { DEFAULT_RULES } from '../src/domain/voting.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call --
  * lean documents are untyped; each mapper below turns one into a typed record, field by field. */
@@ -62,6 +63,7 @@ function toOrg(d: Doc): OrgRecord {
     },
     functions: [...(d['functions'] ?? [])],
     reminderPolicy: d['reminderPolicy'],
+    votingRules: { ...DEFAULT_RULES, ...(d['votingRules'] ?? {}) },
     createdAt: d['createdAt'],
   };
 }

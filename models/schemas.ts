@@ -22,6 +22,7 @@ export const orgSchema = new Schema(
     calendar: calendarSchema,
     functions: [String],
     reminderPolicy: { type: Schema.Types.Mixed, required: true },
+    votingRules: { type: Schema.Types.Mixed, default: null },
     apiTokens: [{ _id: false, hash: String, prefix: String, createdAt: Date }],
     createdAt: { type: Date, required: true },
   },

@@ -55,7 +55,8 @@ export async function openBallot(
     });
   const members = await deps.members.all(orgId);
   const eligible = new Set(eligibleVoters(members));
-  const rules: BallotRules = { ...DEFAULT_RULES, ...input.rules };
+  const org = await deps.orgs.get(orgId);
+  const rules: BallotRules = { ...DEFAULT_RULES, ...org?.votingRules, ...input.rules };
   const fields: Record<string, string> = {};
   rules.requiredVoters.forEach((id, i) => {
     if (!eligible.has(id)) fields[`rules.requiredVoters.${i}`] = 'not an executive of this org';
@@ -216,7 +217,12 @@ export async function closeBallot(
   deps: Deps,
   orgId: string,
   ballotId: string,
-  input: { actorId: string; rationale?: string | undefined; reviewDate?: string | undefined },
+  input: {
+    actorId: string;
+    rationale?: string | undefined;
+    reviewDate?: string | undefined;
+    commitments?: string[] | undefined;
+  },
 ): Promise<DecisionRecord> {
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   const view = await ballotView(deps, orgId, ballotId);
@@ -226,6 +232,7 @@ export async function closeBallot(
     { type: 'member', id: actor.id },
     input.rationale ?? '',
     input.reviewDate,
+    input.commitments ?? [],
   );
 }
 
@@ -239,6 +246,7 @@ export async function recordDecision(
   by: Actor,
   rationale: string,
   reviewDate?: string,
+  commitments: string[] = [],
 ): Promise<DecisionRecord> {
   const { ballot, tally: t } = view;
   const now = deps.clock.now();
@@ -265,6 +273,7 @@ export async function recordDecision(
     source: ballot.source,
     previous: earlier,
     reviewDate: reviewDate ?? null,
+    commitments,
   });
   if (!created) return decision;
   await deps.ballots.markClosed(ballot.orgId, ballot.id);

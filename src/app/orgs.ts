@@ -1,4 +1,5 @@
 /** Use cases: createOrg, updateOrg, issueOrgToken, revokeOrgToken. */
+import { DEFAULT_RULES, type BallotRules } from '../domain/voting.js';
 import {
   DEFAULT_CALENDAR,
   DEFAULT_WEEKEND,
@@ -21,6 +22,7 @@ export interface OrgInput {
   calendar?: CycleCalendar;
   functions?: string[];
   reminderPolicy?: Partial<ReminderPolicy>;
+  votingRules?: Partial<BallotRules>;
 }
 
 function checkCalendar(calendar: CycleCalendar): void {
@@ -53,6 +55,7 @@ export async function createOrg(
       calendar,
       functions: input.functions ?? [...DEFAULT_FUNCTIONS],
       reminderPolicy: { ...DEFAULT_REMINDER_POLICY, ...input.reminderPolicy },
+      votingRules: { ...DEFAULT_RULES, ...input.votingRules },
     },
     token.hash,
     token.prefix,
@@ -69,17 +72,18 @@ export async function createOrg(
 export async function updateOrg(
   deps: Pick<Deps, 'orgs' | 'audit' | 'clock'>,
   orgId: string,
-  patch: Partial<Omit<OrgInput, 'reminderPolicy'>> & { reminderPolicy?: Partial<ReminderPolicy> },
+  patch: Partial<OrgInput>,
   actor: Actor,
 ): Promise<OrgRecord> {
   const before = await deps.orgs.get(orgId);
   if (!before) throw new DomainError('not_found', 'org not found');
   if (patch.calendar) checkCalendar(patch.calendar);
-  const { reminderPolicy, holidays, ...rest } = patch;
+  const { reminderPolicy, votingRules, holidays, ...rest } = patch;
   const after = await deps.orgs.update(orgId, {
     ...rest,
     ...(holidays ? { holidays: [...new Set(holidays)].sort() } : {}),
     ...(reminderPolicy ? { reminderPolicy: { ...before.reminderPolicy, ...reminderPolicy } } : {}),
+    ...(votingRules ? { votingRules: { ...before.votingRules, ...votingRules } } : {}),
   });
   if (!after) throw new DomainError('not_found', 'org not found');
   const now = deps.clock.now();

@@ -18,6 +18,8 @@ export interface OrgRecord {
   calendar: CycleCalendar;
   functions: string[];
   reminderPolicy: ReminderPolicy;
+  /** The org's default voting rules; a ballot may override any of them. */
+  votingRules: import('../domain/voting.js').BallotRules;
   createdAt: Date;
 }
 
@@ -178,6 +180,8 @@ export interface DecisionRecord {
   /** Earlier decisions on the same trade-off (recurring decisions), newest first. */
   previous: string[];
   reviewDate: string | null;
+  /** What the decision commits: resources, money, capacity (free text, one line each). */
+  commitments: string[];
 }
 
 export type ActionStatus = 'open' | 'done' | 'blocked' | 'cancelled';

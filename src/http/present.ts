@@ -23,6 +23,7 @@ export function orgJson(o: OrgRecord) {
     calendar: o.calendar,
     functions: o.functions,
     reminderPolicy: o.reminderPolicy,
+    votingRules: o.votingRules,
     createdAt: o.createdAt.toISOString(),
   };
 }

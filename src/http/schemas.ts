@@ -1,4 +1,5 @@
 /** Request and response schemas of API v1 (zod). The same objects validate requests and feed openapi.json. */
+import { VOTING_RULES } from '../domain/voting.js';
 import { z } from 'zod';
 import { STEP_KEYS } from '../domain/calendar.js';
 import { INPUT_KINDS } from '../domain/obligations.js';
@@ -39,6 +40,14 @@ export const reminderPolicyInput = z.strictObject({
   minGapHours: z.number().min(0).max(48).optional(),
 });
 
+export const votingRulesInput = z.strictObject({
+  rule: z.enum(VOTING_RULES).optional(),
+  quorumShare: z.number().min(0).max(1).optional(),
+  requiredVoters: z.array(z.string()).max(20).optional(),
+  chairId: z.string().nullable().optional(),
+  hideResults: z.boolean().optional(),
+});
+
 export const orgInput = z.strictObject({
   name: z.string().trim().min(1, 'give the organisation a name').max(200),
   timezone,
@@ -48,6 +57,7 @@ export const orgInput = z.strictObject({
   calendar: calendarInput.optional(),
   functions: z.array(functionName).min(1).max(30).optional(),
   reminderPolicy: reminderPolicyInput.optional(),
+  votingRules: votingRulesInput.optional(),
 });
 
 export const orgPatch = orgInput.partial();
@@ -166,6 +176,7 @@ export const orgBody = z.object({
   weekend: z.array(z.number()),
   calendar: calendarInput,
   functions: z.array(z.string()),
+  votingRules: z.object({}).passthrough().optional(),
   createdAt: z.string(),
 });
 export const memberBody = z.object({

@@ -148,13 +148,19 @@ describe('ballots and votes', () => {
     const closed = await t.http
       .post(api(`/ballots/${id}/close`))
       .set(org.auth)
-      .send({ actorId: team.po.id, rationale: 'one vote in', reviewDate: '2027-05-01' });
+      .send({
+        actorId: team.po.id,
+        rationale: 'one vote in',
+        reviewDate: '2027-05-01',
+        commitments: ['Carton line: 2 extra shifts in March'],
+      });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({
       status: 'decided',
       option: 'march',
       optionLabel: 'march',
       reviewDate: '2027-05-01',
+      commitments: ['Carton line: 2 extra shifts in March'],
     });
     const again = await t.http
       .post(api(`/ballots/${id}/close`))
@@ -164,6 +170,26 @@ describe('ballots and votes', () => {
     expect(await t.accord.db.models.Decision.countDocuments({ _id: id })).toBe(1);
     const shown = await t.http.get(api(`/ballots/${id}`)).set(org.auth);
     expect(shown.body).toMatchObject({ status: 'closed', tally: { march: 1, april: 0 } });
+  });
+
+  it("takes the org's default rules unless the ballot sets its own", async () => {
+    const patched = await t.http
+      .patch(`/api/v1/orgs/${org.id}`)
+      .set(org.auth)
+      .send({ votingRules: { hideResults: true, quorumShare: 1 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.votingRules).toMatchObject({ rule: 'majority', hideResults: true, quorumShare: 1 });
+    const inherits = await open({ title: 'Inherit the rules?', options: ['yes', 'no'] });
+    expect(inherits.body.rules).toMatchObject({ hideResults: true, quorumShare: 1 });
+    expect(inherits.body.tally).toBeNull();
+    const own = await open({ title: 'Own rules?', options: ['yes', 'no'], rules: { hideResults: false } });
+    expect(own.body.rules).toMatchObject({ hideResults: false, quorumShare: 1 });
+    await t.http
+      .patch(`/api/v1/orgs/${org.id}`)
+      .set(org.auth)
+      .send({ votingRules: { hideResults: false, quorumShare: 0.5 } });
+    // Take both out of the store so the register tests below count only their own ballots.
+    for (const id of [inherits.body.id, own.body.id]) await t.accord.db.models.Ballot.deleteOne({ _id: id });
   });
 
   it('records a ballot that misses its quorum as such at the deadline, and escalates it', async () => {

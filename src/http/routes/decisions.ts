@@ -21,9 +21,8 @@ import type { Deps } from '../../app/ports.js';
 import type { ActionRecord, DecisionRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
 import { ISO_DATE } from '../../domain/time.js';
-import { VOTING_RULES } from '../../domain/voting.js';
 import { route } from '../route.js';
-import { errorBody, orgParams } from '../schemas.js';
+import { errorBody, orgParams, votingRulesInput } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
@@ -50,15 +49,7 @@ const openBody = z.object({
   packVersion: z.number().int().min(1).optional(),
   title: z.string().trim().min(3).max(200).optional(),
   options: z.array(optionInput).min(2, 'give at least 2 options').max(6, 'at most 6 options').optional(),
-  rules: z
-    .object({
-      rule: z.enum(VOTING_RULES).optional(),
-      quorumShare: z.number().min(0).max(1).optional(),
-      requiredVoters: z.array(z.string()).max(20).optional(),
-      chairId: z.string().nullable().optional(),
-      hideResults: z.boolean().optional(),
-    })
-    .optional(),
+  rules: votingRulesInput.optional(),
 });
 
 export function ballotJson(v: BallotView) {
@@ -198,6 +189,7 @@ export function decisionRoutes(deps: Deps) {
         actorId: memberId,
         rationale: z.string().max(2000).optional(),
         reviewDate: z.string().regex(ISO_DATE, 'must be a date as YYYY-MM-DD').optional(),
+        commitments: z.array(z.string().trim().min(1).max(300)).max(20).optional(),
       }),
       responses: { 200: { description: 'the decision' } },
       handler: async ({ params, body }) => ({
