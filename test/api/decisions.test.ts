@@ -172,6 +172,21 @@ describe('ballots and votes', () => {
     expect(shown.body).toMatchObject({ status: 'closed', tally: { march: 1, april: 0 } });
   });
 
+  it('links a trade-off decided again to its earlier decisions', async () => {
+    const again = await open({ tradeoffKey: tradeoff.key, title: 'Line capacity, second round' });
+    const closed = await t.http
+      .post(api(`/ballots/${again.body.id}/close`))
+      .set(org.auth)
+      .send({ actorId: team.po.id });
+    const first = (await t.http.get(api(`/decisions?q=second%20round`)).set(org.auth)).body.items[0];
+    expect(first.id).toBe(again.body.id);
+    expect(closed.body.previous).toHaveLength(1);
+    expect(closed.body.source.tradeoffKey).toBe(tradeoff.key);
+    // Out of the store again, so the register tests below count only their own.
+    await t.accord.db.models.Decision.deleteOne({ _id: again.body.id });
+    await t.accord.db.models.Ballot.deleteOne({ _id: again.body.id });
+  });
+
   it("takes the org's default rules unless the ballot sets its own", async () => {
     const patched = await t.http
       .patch(`/api/v1/orgs/${org.id}`)
