@@ -8,6 +8,7 @@ import type { Clock, Deps } from './app/ports.js';
 import { highsSolver } from './app/solver.js';
 import { linkSecret, signedLinks } from './app/links.js';
 import { loadDocuments } from './render/pack.js';
+import { createSlackApp } from './slack/app.js';
 import { createHttpApp } from './http/app.js';
 import type { Logger } from './logger.js';
 
@@ -34,6 +35,10 @@ export async function buildAccord(opts: {
   /** Base URL of links in chat cards, and the secret that signs them. */
   publicUrl?: string;
   linkSecret?: string | undefined;
+  /** The Slack app: enabled with a signing secret and a bot token. */
+  slack?:
+    | { signingSecret: string; botToken: string; apiUrl?: string | undefined; orgId?: string | undefined }
+    | undefined;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
   version?: string;
@@ -60,7 +65,9 @@ export async function buildAccord(opts: {
     ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
     ...(opts.lockLifetimeMs !== undefined ? { lockLifetimeMs: opts.lockLifetimeMs } : {}),
   });
+  const slack = opts.slack ? createSlackApp(deps, { ...opts.slack, logger: opts.logger }) : null;
   const app = createHttpApp({
+    slackRouter: slack?.router,
     deps,
     adminToken: opts.adminToken,
     logger: opts.logger,

@@ -18,6 +18,17 @@ const schema = z.object({
   ACCORD_PUBLIC_URL: z.string().url('must be a URL such as https://accord.example.com').optional(),
   /** Signs links to packs; defaults to a key derived from the admin token. */
   ACCORD_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must be a bot token (xoxb-...)')
+    .optional(),
+  SLACK_API_URL: z.string().url().optional(),
+  /** The Accord org this (single) workspace belongs to; the only org when unset. */
+  SLACK_ORG_ID: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/, 'must be an org id')
+    .optional(),
 });
 
 export interface Config {
@@ -30,6 +41,9 @@ export interface Config {
   sweepInterval: string;
   publicUrl: string;
   linkSecret: string | undefined;
+  slack:
+    | { signingSecret: string; botToken: string; apiUrl: string | undefined; orgId: string | undefined }
+    | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +58,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Accord cannot start: the environment is not valid\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!!e.SLACK_SIGNING_SECRET !== !!e.SLACK_BOT_TOKEN)
+    throw new ConfigError(
+      'Accord cannot start: the environment is not valid\n  SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN: set both to run the Slack app, or neither',
+    );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -54,5 +72,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepInterval: e.ACCORD_SWEEP_INTERVAL,
     publicUrl: e.ACCORD_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     linkSecret: e.ACCORD_LINK_SECRET,
+    slack:
+      e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
+        ? {
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            botToken: e.SLACK_BOT_TOKEN,
+            apiUrl: e.SLACK_API_URL,
+            orgId: e.SLACK_ORG_ID,
+          }
+        : undefined,
   };
 }

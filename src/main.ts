@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     sweepInterval: config.sweepInterval,
     publicUrl: config.publicUrl,
     linkSecret: config.linkSecret,
+    slack: config.slack,
   });
   await accord.scheduler.start();
 

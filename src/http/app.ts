@@ -1,5 +1,5 @@
 /** The express app: health, API v1, openapi.json, and the error convention. */
-import express, { type Express } from 'express';
+import express, { type Express, type IRouter } from 'express';
 import type { Deps } from '../app/ports.js';
 import type { Logger } from '../logger.js';
 import { authorizer } from './auth.js';
@@ -25,6 +25,7 @@ export function createHttpApp(opts: {
   logger: Logger;
   health: Health;
   version: string;
+  slackRouter?: IRouter | undefined;
 }): Express {
   const { deps, logger } = opts;
   const app = express();
@@ -78,6 +79,8 @@ export function createHttpApp(opts: {
   );
   spec = openApiDocument(routes, opts.version);
 
+  // Slack's endpoint reads the raw body itself (its signature covers the exact bytes).
+  if (opts.slackRouter) app.use(opts.slackRouter);
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
   mount(router, routes, authorizer(deps.orgs, opts.adminToken, { links: deps.links, clock: deps.clock }));

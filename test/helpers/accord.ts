@@ -26,7 +26,12 @@ export function testDbName(suffix = ''): string {
 }
 
 export async function startTestAccord(
-  opts: { now?: string; dbName?: string; fresh?: boolean } = {},
+  opts: {
+    now?: string;
+    dbName?: string;
+    fresh?: boolean;
+    slack?: { signingSecret: string; botToken: string; apiUrl: string; orgId?: string };
+  } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
   if (!uri) throw new Error('ACCORD_TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
@@ -42,6 +47,7 @@ export async function startTestAccord(
     clock,
     processEvery: 100,
     lockLifetimeMs: 600,
+    slack: opts.slack,
   });
   if (opts.fresh !== false) {
     for (const model of Object.values(accord.db.models)) await model.collection.deleteMany({});

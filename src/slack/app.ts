@@ -1,0 +1,285 @@
+/**
+ * The Slack app: a thin adapter over the use cases. Bolt 5 verifies each request's signature
+ * (`/slack/events` on Accord's own express server), the handler acks at once, runs one use case
+ * and answers with a card rendered as Block Kit. Slack users are matched to members by Slack id,
+ * else by their email (users.info), which then links the Slack id; an unknown user is told who to
+ * ask and nothing is written.
+ */
+import bolt from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import express, { type IRouter } from 'express';
+import { ballotView, castVote } from '../app/ballots.js';
+import type { Deps } from '../app/ports.js';
+import type { CycleRecord, MemberRecord, OrgRecord } from '../app/records.js';
+import type { Card } from '../cards/card.js';
+import { STEP_TITLES } from '../domain/calendar.js';
+import { DomainError } from '../domain/errors.js';
+import { formatLocal } from '../domain/time.js';
+import type { Logger } from '../logger.js';
+import { renderMessage } from './blockkit.js';
+
+// @slack/bolt is CommonJS: take its named exports from the default export.
+const { App, ExpressReceiver, LogLevel } = bolt;
+
+export interface SlackOptions {
+  signingSecret: string;
+  botToken: string;
+  /** Web API base URL (tests and proxies); Slack's own when unset. */
+  apiUrl?: string | undefined;
+  /** The org this workspace belongs to; the only org when unset and there is just one. */
+  orgId?: string | undefined;
+  logger: Logger;
+}
+
+export interface SlackApp {
+  router: IRouter;
+  client: WebClient;
+}
+
+/** Who a Slack user is in Accord, or why nobody. */
+export async function memberForSlackUser(
+  deps: Deps,
+  client: WebClient,
+  orgId: string,
+  userId: string,
+): Promise<MemberRecord | null> {
+  const members = await deps.members.all(orgId);
+  const linked = members.find((m) => m.slackUserId === userId);
+  if (linked) return linked;
+  const info = await client.users.info({ user: userId }).catch(() => null);
+  const email = info?.user?.profile?.email?.toLowerCase();
+  if (!email) return null;
+  const byEmail = members.find((m) => m.email.toLowerCase() === email);
+  if (!byEmail) return null;
+  const { id: _id, orgId: _org, createdAt: _c, ...rest } = byEmail;
+  void _id;
+  void _org;
+  void _c;
+  return (await deps.members.update(orgId, byEmail.id, { ...rest, orgId, slackUserId: userId })) ?? byEmail;
+}
+
+async function orgFor(deps: Deps, configured: string | undefined): Promise<OrgRecord | null> {
+  if (configured) return deps.orgs.get(configured);
+  const page = await deps.orgs.list({ limit: 2, after: null });
+  return page.items.length === 1 ? page.items[0]! : null;
+}
+
+function unknownUser(org: OrgRecord, owners: MemberRecord[]): Card {
+  const who = owners.length ? owners.map((o) => o.name).join(' or ') : 'your S&OP process owner';
+  return {
+    summary: `You are not set up in Accord for ${org.name} yet. Ask ${who} to add you (with the email of your Slack profile).`,
+    blocks: [
+      {
+        type: 'text',
+        text: `You are not set up in Accord for ${org.name} yet. Ask ${who} to add you (with the email of your Slack profile).`,
+      },
+    ],
+  };
+}
+
+function helpCard(m: MemberRecord): Card {
+  const lines = ['`/sop status`: the current cycle, the open step, who still owes what'];
+  if (m.roles.includes('functional-leader') || m.delegation)
+    lines.push('Step prompts arrive here as direct messages, with a button that opens your form');
+  if (m.roles.includes('executive') || m.delegation?.authority)
+    lines.push('Ballots arrive as messages: one button per option; you can change your vote until it closes');
+  if (m.roles.includes('process-owner'))
+    lines.push('You get the escalations, and can extend, close or reopen steps and open ballots');
+  lines.push('`/sop pack`: the pre-S&OP pack; `/sop decisions [search]`; `/sop actions`: your open actions');
+  return {
+    summary: `What Accord can do for you, ${m.name}`,
+    blocks: [
+      { type: 'header', text: `Accord for ${m.name} (${m.roles.join(', ')})` },
+      ...lines.map((text) => ({ type: 'text' as const, text })),
+    ],
+  };
+}
+
+async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
+  const cycles = (await deps.cycles.list(org.id, { limit: 100, after: null })).items;
+  const current: CycleRecord | undefined =
+    cycles.filter((c) => c.status !== 'closed').sort((a, b) => a.month.localeCompare(b.month))[0] ??
+    cycles.sort((a, b) => b.month.localeCompare(a.month))[0];
+  if (!current)
+    return {
+      summary: 'No S&OP cycle is planned yet.',
+      blocks: [{ type: 'text', text: 'No S&OP cycle is planned yet.' }],
+    };
+  const [requests, members] = await Promise.all([
+    deps.requests.forCycle(org.id, current.id),
+    deps.members.all(org.id),
+  ]);
+  const names = new Map(members.map((m) => [m.id, m.name]));
+  const open = current.steps.filter((s) => s.status === 'open');
+  const owing = open.map((step) => ({
+    step,
+    who: requests
+      .filter((r) => r.step === step.key && r.latestVersion === 0)
+      .map(
+        (r) =>
+          `${r.kind}${r.function ? ` (${r.function})` : ''}: ${r.owners.map((o) => names.get(o) ?? o).join(', ')}`,
+      ),
+  }));
+  const openTitles = open.map((s) => STEP_TITLES[s.key]);
+  return {
+    summary: `S&OP cycle ${current.month}: ${openTitles.length ? `${openTitles.join(' and ')} ${openTitles.length > 1 ? 'are' : 'is'} open` : current.status}`,
+    blocks: [
+      { type: 'header', text: `S&OP cycle ${current.month}` },
+      {
+        type: 'table',
+        columns: ['Step', 'Opens', 'Due', 'Status'],
+        rows: current.steps.map((s) => ({
+          cells: [
+            STEP_TITLES[s.key],
+            formatLocal(s.opensAt, org.timezone),
+            formatLocal(s.dueAt, org.timezone),
+            s.status,
+          ],
+        })),
+      },
+      ...(owing.length
+        ? owing.map(({ step, who }) => ({
+            type: 'text' as const,
+            text: who.length
+              ? `Still owed for ${STEP_TITLES[step.key]}: ${who.join('; ')}`
+              : `Everything for ${STEP_TITLES[step.key]} is in.`,
+          }))
+        : [{ type: 'text' as const, text: 'No step is open right now.' }]),
+    ],
+  };
+}
+
+/** A ballot as a message: one button per option (the value names ballot and option), the count so far. */
+export async function ballotCard(deps: Deps, orgId: string, ballotId: string): Promise<Card> {
+  const v = await ballotView(deps, orgId, ballotId);
+  const b = v.ballot;
+  const counts = v.hidden
+    ? `${v.tally.voted} of ${v.tally.eligible} voted`
+    : b.options.map((o) => `${o.label}: ${v.tally.counts[o.key] ?? 0}`).join(' · ');
+  return {
+    summary: `Ballot: ${b.title}`,
+    blocks: [
+      { type: 'header', text: b.title },
+      ...b.options.map((o) => ({
+        type: 'text' as const,
+        text: `${o.label}${o.meaning ? `: ${o.meaning}` : ''}`,
+      })),
+      {
+        type: 'text',
+        text: `${counts}. Quorum ${v.tally.quorum.met ? 'met' : 'not met yet'}. ${b.status === 'open' ? `Closes ${b.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC.` : 'Closed.'}`,
+      },
+      ...(b.status === 'open'
+        ? [
+            {
+              type: 'actions' as const,
+              buttons: b.options.map((o) => ({
+                action: 'ballot.vote',
+                label: o.label,
+                value: `${b.id}:${o.key}`,
+                ...(o.key === b.source?.recommended ? { style: 'primary' as const } : {}),
+              })),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
+  const router = express.Router();
+  const receiver = new ExpressReceiver({
+    signingSecret: opts.signingSecret,
+    endpoints: '/slack/events',
+    router,
+    logLevel: LogLevel.ERROR,
+    // Ack first, work after: Slack's 3 s never waits on Accord.
+    processBeforeResponse: false,
+  });
+  const app = new App({
+    token: opts.botToken,
+    receiver,
+    tokenVerificationEnabled: false,
+    logLevel: LogLevel.ERROR,
+    clientOptions: opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {},
+  });
+  const client = app.client;
+
+  const whoIs = async (userId: string) => {
+    const org = await orgFor(deps, opts.orgId);
+    if (!org) return { org: null, member: null, owners: [] as MemberRecord[] };
+    const member = await memberForSlackUser(deps, client, org.id, userId);
+    const owners = member
+      ? []
+      : (await deps.members.all(org.id)).filter((m) => m.roles.includes('process-owner'));
+    return { org, member, owners };
+  };
+
+  app.command('/sop', async ({ command, ack }) => {
+    const { org, member, owners } = await whoIs(command.user_id);
+    if (!org) {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'This Slack workspace is not connected to an Accord organisation.',
+      });
+      return;
+    }
+    if (!member) {
+      await ack({ response_type: 'ephemeral', ...renderMessage(unknownUser(org, owners)) });
+      return;
+    }
+    const [verb] = command.text.trim().split(/\s+/);
+    const card = verb === 'status' ? await statusCard(deps, org) : helpCard(member);
+    await ack({ response_type: 'ephemeral', ...renderMessage(card) });
+  });
+
+  // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
+  app.action(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action }) => {
+    await ack();
+    const value = (action as { value?: string }).value ?? '';
+    const [ballotId, option] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
+    const { org, member, owners } = await whoIs(body.user.id);
+    if (!org) return;
+    const channel = (body as { channel?: { id: string } }).channel?.id;
+    if (!member) {
+      if (channel)
+        await client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          ...renderMessage(unknownUser(org, owners)),
+        });
+      return;
+    }
+    try {
+      await castVote(
+        deps,
+        org.id,
+        ballotId,
+        { memberId: member.id, option },
+        { type: 'member', id: member.id },
+      );
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (channel)
+        await client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          text: `Your vote was not counted: ${err.message}`,
+        });
+      return;
+    }
+    // The ballot message shows the new count (or "N of M voted").
+    const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
+    if (container?.channel_id && container.message_ts)
+      await client.chat.update({
+        channel: container.channel_id,
+        ts: container.message_ts,
+        ...renderMessage(await ballotCard(deps, org.id, ballotId)),
+      });
+  });
+
+  app.error(async (err) => {
+    opts.logger.error({ err }, 'slack handler failed');
+  });
+
+  return { router, client };
+}

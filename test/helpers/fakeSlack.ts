@@ -1,0 +1,107 @@
+/**
+ * A local fake of Slack's Web API (the outside world at its boundary): records every call with its
+ * arguments and answers like Slack; `failNext(method, status, retryAfter?)` makes the next call to
+ * a method answer 429 or 5xx. Users for users.info are registered with `addUser`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeSlack {
+  url: string;
+  calls: SlackCall[];
+  addUser(id: string, email: string): void;
+  failNext(method: string, status: number, retryAfter?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const users = new Map<string, string>();
+  const failures = new Map<string, { status: number; retryAfter?: number | undefined }[]>();
+  let ts = 1000;
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/+/, '').split('?')[0]!;
+      const type = req.headers['content-type'] ?? '';
+      let args: Record<string, unknown> = {};
+      if (type.includes('application/json')) args = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      else
+        for (const [k, v] of new URLSearchParams(raw)) {
+          try {
+            args[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+          } catch {
+            args[k] = v;
+          }
+        }
+      const fail = failures.get(method)?.shift();
+      if (fail) {
+        res.writeHead(fail.status, {
+          'content-type': 'application/json',
+          ...(fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {}),
+        });
+        res.end(JSON.stringify({ ok: false, error: fail.status === 429 ? 'ratelimited' : 'internal_error' }));
+        return;
+      }
+      calls.push({ method, args, at: Date.now() });
+      const reply = (body: Record<string, unknown>) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, ...body }));
+      };
+      switch (method) {
+        case 'users.info': {
+          const email = users.get(String(args['user']));
+          if (!email) {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ok: false, error: 'user_not_found' }));
+            return;
+          }
+          reply({ user: { id: args['user'], profile: { email } } });
+          return;
+        }
+        case 'conversations.open':
+          reply({ channel: { id: `D${String(args['users'])}` } });
+          return;
+        case 'chat.postMessage':
+          reply({ channel: args['channel'], ts: `${++ts}.000100` });
+          return;
+        case 'chat.postEphemeral':
+          reply({ message_ts: `${++ts}.000200` });
+          return;
+        case 'auth.test':
+          reply({ user_id: 'UBOT', team_id: 'T111', bot_id: 'BBOT' });
+          return;
+        default:
+          reply({});
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    calls,
+    addUser: (id, email) => users.set(id, email),
+    failNext: (method, status, retryAfter) =>
+      failures.set(method, [...(failures.get(method) ?? []), { status, retryAfter }]),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Slack's request signature over `v0:{timestamp}:{raw body}`. */
+export function slackHeaders(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const sig = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+  return {
+    'X-Slack-Request-Timestamp': String(timestamp),
+    'X-Slack-Signature': `v0=${sig}`,
+    'Content-Type': 'application/x-www-form-urlencoded',
+  };
+}

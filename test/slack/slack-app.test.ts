@@ -1,0 +1,176 @@
+/**
+ * The Slack app through the real Bolt app on Accord's own server, with Slack-signed requests built
+ * from the payload shapes in ../shared/fixtures and a local fake Slack Web API: what the person
+ * sees (the ack, the recorded Web API calls) and what is stored.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { repoRoot } from '../../tools/ferretdb.js';
+import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
+import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
+
+const SECRET = 'test-signing-secret-0123';
+const fixtures = path.join(repoRoot(), '..', 'shared', 'fixtures', 'slack');
+const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
+const buttonPayload = JSON.parse(
+  readFileSync(path.join(fixtures, 'slack-block_actions-button.json'), 'utf8'),
+) as Record<string, unknown>;
+
+let t: TestAccord;
+let slack: FakeSlack;
+let org: OrgHandle;
+let team: Awaited<ReturnType<typeof buildTeam>>;
+
+/** The fixture's slash command with this user and text. */
+function command(userId: string, text: string): string {
+  const p = new URLSearchParams(commandBody);
+  p.set('command', '/sop');
+  p.set('text', text);
+  p.set('user_id', userId);
+  return p.toString();
+}
+
+const post = (body: string, headers: Record<string, string> = slackHeaders(SECRET, body)) =>
+  t.http.post('/slack/events').set(headers).send(body);
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  t = await startTestAccord({
+    now: '2027-02-03T09:00:00Z',
+    slack: { signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: slack.url },
+  });
+  org = await buildOrg(t, { name: 'Slack Co', timezone: 'Europe/Berlin' });
+  team = await buildTeam(t, org);
+  const ceo = (await t.http.get(`/api/v1/orgs/${org.id}/members/${team.ceo.id}`).set(org.auth)).body;
+  slack.addUser('W111', ceo.email.toUpperCase());
+  await t.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' });
+});
+afterAll(async () => {
+  await t.close();
+  await slack.close();
+});
+
+describe('requests from Slack', () => {
+  it('answers the URL verification challenge', async () => {
+    const body = JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' });
+    const res = await post(body, { ...slackHeaders(SECRET, body), 'Content-Type': 'application/json' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ challenge: 'c-123' });
+  });
+
+  it('refuses forged and stale signatures with 401, and does nothing', async () => {
+    const body = command('W111', 'help');
+    const forged = await post(body, slackHeaders('not-the-secret', body));
+    expect(forged.status).toBe(401);
+    const stale = await post(body, slackHeaders(SECRET, body, Math.floor(Date.now() / 1000) - 6 * 60));
+    expect(stale.status).toBe(401);
+    expect(slack.calls).toEqual([]);
+  });
+
+  it('tells an unknown Slack user who to ask, and writes nothing', async () => {
+    const before = await t.accord.db.models.Member.countDocuments({});
+    const res = await post(command('W999', 'help'));
+    expect(res.status).toBe(200);
+    expect(res.body.response_type).toBe('ephemeral');
+    expect(res.body.text).toBe(
+      'You are not set up in Accord for Slack Co yet. Ask Petra PO to add you (with the email of your Slack profile).',
+    );
+    expect(await t.accord.db.models.Member.countDocuments({})).toBe(before);
+  });
+
+  it('matches a Slack user by email once, links the Slack id, and helps by role', async () => {
+    const res = await post(command('W111', 'help'));
+    expect(res.status).toBe(200);
+    const text = JSON.stringify(res.body.blocks);
+    expect(text).toContain('Accord for Cee Exec (executive)');
+    expect(text).toContain('Ballots arrive as messages');
+    expect(text).not.toContain('escalations');
+    const linked = (await t.http.get(`/api/v1/orgs/${org.id}/members/${team.ceo.id}`).set(org.auth)).body;
+    expect(linked.slackUserId).toBe('W111');
+    const lookups = slack.calls.filter((c) => c.method === 'users.info').length;
+    await post(command('W111', 'help'));
+    expect(slack.calls.filter((c) => c.method === 'users.info').length).toBe(lookups); // linked: no new lookup
+  });
+
+  it('shows the cycle and who still owes what with /sop status', async () => {
+    await sweepAt(t, '2027-02-03T09:00:00Z'); // demand planning opens (09:00 Berlin = 08:00Z)
+    const res = await post(command('W111', 'status'));
+    const text = JSON.stringify(res.body.blocks);
+    expect(res.body.text).toMatch(/S&amp;OP cycle 2027-02: Data gathering and Demand planning are open/);
+    expect(text).toContain('Still owed for Demand planning');
+    expect(text).toContain('Lead sales');
+  });
+});
+
+describe('votes from ballot messages', () => {
+  it('counts a click once, even when Slack retries it, and updates the message', async () => {
+    const ballot = await t.http
+      .post(
+        `/api/v1/orgs/${org.id}/cycles/${(await t.http.get(`/api/v1/orgs/${org.id}/cycles`).set(org.auth)).body.items[0].id}/ballots`,
+      )
+      .set(org.auth)
+      .send({
+        actorId: team.po.id,
+        deadline: '2027-02-17T16:00:00Z',
+        title: 'Overtime in March?',
+        options: ['yes', 'no'],
+      });
+    expect(ballot.status).toBe(201);
+    const payload = {
+      ...buttonPayload,
+      user: { ...(buttonPayload['user'] as object), id: 'W111' },
+      actions: [
+        {
+          ...(buttonPayload['actions'] as object[])[0],
+          action_id: 'ballot.vote',
+          block_id: 'vote',
+          value: `${ballot.body.id}:yes`,
+        },
+      ],
+    };
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const first = await post(body);
+    expect(first.status).toBe(200);
+    const retry = await post(body, {
+      ...slackHeaders(SECRET, body),
+      'X-Slack-Retry-Num': '1',
+      'X-Slack-Retry-Reason': 'http_timeout',
+    });
+    expect(retry.status).toBe(200);
+    // The work runs after the ack: wait for the message update.
+    for (let i = 0; i < 50 && slack.calls.filter((c) => c.method === 'chat.update').length < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await t.accord.db.models.Vote.countDocuments({ ballotId: ballot.body.id })).toBe(1);
+    expect(await t.accord.db.models.AuditEvent.countDocuments({ action: 'vote.cast' })).toBe(1);
+    // The second button of the message (action id `ballot.vote:1`) changes the vote.
+    const card = (await import('../../src/slack/app.js')).ballotCard;
+    const rendered = (await import('../../src/slack/blockkit.js')).renderMessage(
+      await card(t.accord.deps, org.id, ballot.body.id),
+    );
+    const buttons = (
+      rendered.blocks.find((b) => b.type === 'actions') as {
+        elements: { action_id: string; value: string }[];
+      }
+    ).elements;
+    expect(buttons.map((b) => b.action_id)).toEqual(['ballot.vote', 'ballot.vote:1']);
+    const second = {
+      ...payload,
+      actions: [{ ...payload.actions[0], action_id: buttons[1]!.action_id, value: buttons[1]!.value }],
+    };
+    const secondBody = `payload=${encodeURIComponent(JSON.stringify(second))}`;
+    expect((await post(secondBody)).status).toBe(200);
+    for (
+      let i = 0;
+      i < 50 && (await t.accord.db.models.AuditEvent.countDocuments({ action: 'vote.changed' })) < 1;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    const vote = await t.accord.db.models.Vote.findOne({ ballotId: ballot.body.id }).lean();
+    expect(vote!['option']).toBe('no');
+    const update = slack.calls.find((c) => c.method === 'chat.update')!;
+    expect(update.args).toMatchObject({ channel: 'C111', ts: '111.222' });
+    expect(JSON.stringify(update.args['blocks'])).toContain('yes: 1');
+  });
+});
