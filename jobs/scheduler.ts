@@ -43,6 +43,8 @@ export function createScheduler(opts: {
    */
   lockLifetimeMs?: number;
   name?: string;
+  /** Chat deliverers draining the outbox (Slack, Teams), run every few seconds one at a time. */
+  deliverers?: { name: string; drain: () => Promise<unknown> }[];
 }): Scheduler {
   const lockLifetime = opts.lockLifetimeMs ?? 5 * 60_000;
   const log = opts.logger.child({ component: 'scheduler' });
@@ -75,6 +77,15 @@ export function createScheduler(opts: {
       },
       { concurrency: 1, lockLifetime },
     );
+    for (const d of opts.deliverers ?? [])
+      a.define(
+        `outbox.deliver.${d.name}`,
+        async () => {
+          const result = await d.drain();
+          log.debug({ deliverer: d.name, result }, 'outbox drained');
+        },
+        { concurrency: 1, lockLifetime },
+      );
     a.on('start', () => running++);
     a.on('complete', () => {
       running--;
@@ -93,6 +104,7 @@ export function createScheduler(opts: {
       const a = await agenda();
       await a.start();
       await a.every(opts.interval, SWEEP_JOB, undefined, { skipImmediate: false });
+      for (const d of opts.deliverers ?? []) await a.every('5 seconds', `outbox.deliver.${d.name}`);
       up = true;
       log.info({ interval: opts.interval }, 'scheduler started');
     },

@@ -492,6 +492,8 @@ function toOutbox(d: Doc): OutboxRecord {
     status: d['status'],
     notBefore: d['notBefore'],
     attempts: d['attempts'] ?? 0,
+    ...(d['lastError'] ? { lastError: String(d['lastError']) } : {}),
+    ...(d['delivery'] ? { delivery: d['delivery'] } : {}),
     createdAt: d['createdAt'],
   };
 }
@@ -516,6 +518,26 @@ export function outboxRepo(m: Models): Outbox {
         }
       }
       return added;
+    },
+    async due(now, limit) {
+      return (
+        await m.OutboxMessage.find({ status: 'pending', notBefore: { $lte: now } })
+          .sort({ notBefore: 1 })
+          .limit(limit)
+          .lean()
+      ).map(toOutbox);
+    },
+    async claim(id, attempt, now) {
+      try {
+        await m.OutboxClaim.collection.insertOne({ _id: `${id}:${attempt}`, at: now } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    async settle(id, outcome) {
+      await m.OutboxMessage.updateOne({ _id: oid(id) }, { $set: outcome });
     },
     list(orgId, filter, page) {
       const q: Doc = { orgId: oid(orgId) };

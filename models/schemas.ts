@@ -149,11 +149,19 @@ export const outboxSchema = new Schema(
     status: { type: String, required: true },
     notBefore: { type: Date, required: true },
     attempts: { type: Number, default: 0 },
+    lastError: { type: String, default: null },
+    delivery: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
   },
   opts,
 );
 outboxSchema.index({ orgId: 1, key: 1 }, { unique: true });
+
+/** One document per delivery attempt of an outbox message (`_id` = `messageId:attempt`). */
+export const outboxClaimSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  opts,
+);
 outboxSchema.index({ status: 1, notBefore: 1 });
 
 export const auditSchema = new Schema(
@@ -343,6 +351,7 @@ export function registerModels(conn: Connection) {
     InputRequest: conn.model('InputRequest', inputRequestSchema, 'inputRequests'),
     Submission: conn.model('Submission', submissionSchema, 'submissions'),
     OutboxMessage: conn.model('OutboxMessage', outboxSchema, 'outbox'),
+    OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema, 'outboxClaims'),
     AuditEvent: conn.model('AuditEvent', auditSchema, 'auditEvents'),
     AuditHead: conn.model('AuditHead', auditHeadSchema, 'auditHeads'),
     Dataset: conn.model('Dataset', datasetSchema, 'datasets'),

@@ -9,6 +9,7 @@ import { highsSolver } from './app/solver.js';
 import { linkSecret, signedLinks } from './app/links.js';
 import { loadDocuments } from './render/pack.js';
 import { createSlackApp } from './slack/app.js';
+import { slackDeliverer } from './slack/deliver.js';
 import { createHttpApp } from './http/app.js';
 import type { Logger } from './logger.js';
 
@@ -19,6 +20,8 @@ export interface Accord {
   deps: Deps;
   db: Database;
   scheduler: Scheduler;
+  /** The Slack deliverer, when Slack is configured (the scheduler drains the outbox with it). */
+  slackDeliverer: ReturnType<typeof slackDeliverer> | null;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,13 @@ export async function buildAccord(opts: {
   linkSecret?: string | undefined;
   /** The Slack app: enabled with a signing secret and a bot token. */
   slack?:
-    | { signingSecret: string; botToken: string; apiUrl?: string | undefined; orgId?: string | undefined }
+    | {
+        signingSecret: string;
+        botToken: string;
+        apiUrl?: string | undefined;
+        orgId?: string | undefined;
+        sopChannel?: string | undefined;
+      }
     | undefined;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
@@ -57,6 +66,8 @@ export async function buildAccord(opts: {
     copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
     documents: loadDocuments(path.join(opts.rootDir, 'templates', 'documents')),
   };
+  const slack = opts.slack ? createSlackApp(deps, { ...opts.slack, logger: opts.logger }) : null;
+  const deliverer = opts.slack ? slackDeliverer(deps, { ...opts.slack, logger: opts.logger }) : null;
   const scheduler = createScheduler({
     db: db.conn.db!,
     deps,
@@ -64,8 +75,8 @@ export async function buildAccord(opts: {
     interval: opts.sweepInterval ?? '1 minute',
     ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
     ...(opts.lockLifetimeMs !== undefined ? { lockLifetimeMs: opts.lockLifetimeMs } : {}),
+    deliverers: deliverer ? [{ name: 'slack', drain: () => deliverer.drain() }] : [],
   });
-  const slack = opts.slack ? createSlackApp(deps, { ...opts.slack, logger: opts.logger }) : null;
   const app = createHttpApp({
     slackRouter: slack?.router,
     deps,
@@ -79,6 +90,7 @@ export async function buildAccord(opts: {
     deps,
     db,
     scheduler,
+    slackDeliverer: deliverer,
     async close() {
       await scheduler.stop();
       await db.close();

@@ -29,6 +29,11 @@ const schema = z.object({
     .string()
     .regex(/^[a-f0-9]{24}$/, 'must be an org id')
     .optional(),
+  /** The channel the pre-S&OP pack card goes to (its id, e.g. C0123ABC). */
+  SLACK_SOP_CHANNEL: z
+    .string()
+    .regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123ABC')
+    .optional(),
 });
 
 export interface Config {
@@ -42,7 +47,13 @@ export interface Config {
   publicUrl: string;
   linkSecret: string | undefined;
   slack:
-    | { signingSecret: string; botToken: string; apiUrl: string | undefined; orgId: string | undefined }
+    | {
+        signingSecret: string;
+        botToken: string;
+        apiUrl: string | undefined;
+        orgId: string | undefined;
+        sopChannel: string | undefined;
+      }
     | undefined;
 }
 
@@ -79,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             botToken: e.SLACK_BOT_TOKEN,
             apiUrl: e.SLACK_API_URL,
             orgId: e.SLACK_ORG_ID,
+            sopChannel: e.SLACK_SOP_CHANNEL,
           }
         : undefined,
   };

@@ -118,6 +118,21 @@ export interface Outbox {
     now: Date,
   ): Promise<number>;
   list(orgId: string, filter: OutboxFilter, page: PageRequest): Promise<Page<OutboxRecord>>;
+  /** Pending messages whose time has come, oldest first, across every org (the deliverers). */
+  due(now: Date, limit: number): Promise<OutboxRecord[]>;
+  /**
+   * Claims one delivery attempt (a unique insert of `id:attempt`): only one deliverer, in any
+   * process, ever makes attempt N of a message; false when another one has it.
+   */
+  claim(id: string, attempt: number, now: Date): Promise<boolean>;
+  /** Records the outcome of an attempt. */
+  settle(
+    id: string,
+    outcome:
+      | { status: 'delivered'; attempts: number; delivery: Record<string, string> }
+      | { status: 'pending'; attempts: number; notBefore: Date; lastError: string }
+      | { status: 'dead'; attempts: number; lastError: string },
+  ): Promise<void>;
 }
 
 export interface AuditLog {

@@ -87,6 +87,10 @@ export interface OutboxRecord {
   /** Not to be delivered before this instant (the recipient's working hours). */
   notBefore: Date;
   attempts: number;
+  /** Why the last attempt failed (pending: it will be retried; dead: it will not). */
+  lastError?: string;
+  /** Where it landed (`channel`, `ts`), once delivered. */
+  delivery?: Record<string, string>;
   createdAt: Date;
 }
 

@@ -121,6 +121,8 @@ export function outboxJson(o: OutboxRecord) {
     status: o.status,
     notBefore: o.notBefore.toISOString(),
     attempts: o.attempts,
+    lastError: o.lastError ?? null,
+    delivery: o.delivery ?? null,
     createdAt: o.createdAt.toISOString(),
   };
 }

@@ -30,7 +30,7 @@ export async function startTestAccord(
     now?: string;
     dbName?: string;
     fresh?: boolean;
-    slack?: { signingSecret: string; botToken: string; apiUrl: string; orgId?: string };
+    slack?: { signingSecret: string; botToken: string; apiUrl: string; orgId?: string; sopChannel?: string };
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];

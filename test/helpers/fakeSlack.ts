@@ -67,6 +67,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           reply({ user: { id: args['user'], profile: { email } } });
           return;
         }
+        case 'users.lookupByEmail': {
+          const id = [...users.entries()].find(
+            ([, e]) => e.toLowerCase() === String(args['email']).toLowerCase(),
+          )?.[0];
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(id ? { ok: true, user: { id } } : { ok: false, error: 'users_not_found' }));
+          return;
+        }
         case 'conversations.open':
           reply({ channel: { id: `D${String(args['users'])}` } });
           return;

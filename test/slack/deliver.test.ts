@@ -1,0 +1,134 @@
+/**
+ * The Slack deliverer against a local fake Slack Web API: prompts reach each person's DM once,
+ * channel posts reach the S&OP channel, a 429 holds delivery for its Retry-After, Slack being down
+ * is retried with backoff, someone not in Slack is marked dead with the reason; nothing is sent twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
+import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
+
+let t: TestAccord;
+let slack: FakeSlack;
+let org: OrgHandle;
+let team: Awaited<ReturnType<typeof buildTeam>>;
+
+const outbox = async (query = '') =>
+  (await t.http.get(`/api/v1/orgs/${org.id}/outbox?limit=100${query}`).set(org.auth)).body.items as {
+    id: string;
+    kind: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    delivery: { channel: string; ts: string } | null;
+    recipient: { memberId: string; name: string };
+  }[];
+const deliveredAttempts = (all: { status: string; attempts: number }[]) =>
+  all.filter((m) => m.status === 'delivered').map((m) => m.attempts);
+const drain = () => t.accord.slackDeliverer!.drain();
+const posts = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
+const emailOf = async (id: string) =>
+  (await t.http.get(`/api/v1/orgs/${org.id}/members/${id}`).set(org.auth)).body.email as string;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  t = await startTestAccord({
+    now: '2027-01-20T10:00:00Z',
+    slack: {
+      signingSecret: 'deliver-secret-1',
+      botToken: 'xoxb-test',
+      apiUrl: slack.url,
+      sopChannel: 'C0SOP',
+    },
+  });
+  org = await buildOrg(t, { name: 'Deliver Co', timezone: 'Europe/Berlin' });
+  team = await buildTeam(t, org);
+  // Everyone is in Slack except the marketing lead.
+  let n = 0;
+  for (const m of [team.po, team.ceo, team.cfo, ...Object.values(team.leaders)]) {
+    if (m.id === team.leaders['marketing']!.id) continue;
+    slack.addUser(`U${++n}`, await emailOf(m.id));
+  }
+  await t.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' });
+});
+afterAll(async () => {
+  await t.close();
+  await slack.close();
+});
+
+describe('the Slack deliverer', () => {
+  it("delivers a step prompt to the person's DM once, found by email and linked", async () => {
+    await sweepAt(t, '2027-02-01T08:00:00Z'); // data gathering opens: the process owner is prompted
+    expect(await drain()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    expect(await drain()).toEqual({ delivered: 0, retried: 0, dead: 0 });
+    const [msg] = await outbox();
+    expect(msg).toMatchObject({ status: 'delivered', attempts: 1, delivery: { channel: 'DU1' } });
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]!.args['channel']).toBe('DU1');
+    expect(String(posts()[0]!.args['text'])).toContain('Data gathering is open');
+    const po = (await t.http.get(`/api/v1/orgs/${org.id}/members/${team.po.id}`).set(org.auth)).body;
+    expect(po.slackUserId).toBe('U1');
+  });
+
+  it('holds delivery for a 429 Retry-After, retries 5xx with backoff, and marks someone not in Slack dead', async () => {
+    await sweepAt(t, '2027-02-03T08:00:00Z'); // demand planning: sales and marketing are prompted
+    const pending = (await outbox('&status=pending')).length;
+    expect(pending).toBeGreaterThanOrEqual(2); // the two prompts, and the process owner's due-day reminder
+    slack.failNext('chat.postMessage', 429, 1);
+    const first = await drain();
+    expect(first.retried).toBe(1);
+    const held = (await outbox('&status=pending')).filter((m) => m.lastError);
+    expect(held.map((m) => m.lastError)).toEqual(
+      expect.arrayContaining(['rate limited by Slack: retry after 1 s']),
+    );
+
+    await new Promise((r) => setTimeout(r, 1100));
+    slack.failNext('chat.postMessage', 503);
+    t.clock.set('2027-02-03T08:00:02Z');
+    const second = await drain();
+    expect(second.retried).toBe(1);
+    const down = (await outbox('&status=pending')).find((m) =>
+      m.lastError?.startsWith('Slack did not answer'),
+    );
+    expect(down?.lastError).toMatch(/retry in 10 s$/);
+    t.clock.set('2027-02-03T08:10:00Z');
+    await drain();
+
+    const all = await outbox();
+    const marketing = all.find((m) => m.recipient.memberId === team.leaders['marketing']!.id)!;
+    expect(marketing.status).toBe('dead');
+    expect(marketing.lastError).toMatch(/is not in Slack/);
+    const sales = all.find((m) => m.recipient.memberId === team.leaders['sales']!.id)!;
+    expect(sales.status).toBe('delivered');
+    expect(deliveredAttempts(all)).toEqual(expect.arrayContaining([2]));
+    // Never twice: one successful post per delivered message.
+    const delivered = all.filter((m) => m.status === 'delivered');
+    expect(posts()).toHaveLength(delivered.length);
+    expect(new Set(delivered.map((m) => m.delivery!.ts)).size).toBe(delivered.length);
+  });
+
+  it('posts channel messages to the S&OP channel', async () => {
+    await t.accord.deps.outbox.enqueue(
+      [
+        {
+          orgId: org.id,
+          key: 'pack:test',
+          kind: 'pack',
+          cycleId: null,
+          recipient: { memberId: team.po.id, name: 'Petra PO' },
+          channel: 'sop',
+          card: {
+            summary: 'Pre-S&OP pack 2027-02 is ready',
+            blocks: [{ type: 'text', text: 'Two trade-offs <b>' }],
+          },
+          notBefore: t.clock.now(),
+        },
+      ],
+      t.clock.now(),
+    );
+    await drain();
+    const last = posts().at(-1)!;
+    expect(last.args['channel']).toBe('C0SOP');
+    expect(JSON.stringify(last.args['blocks'])).toContain('Two trade-offs &lt;b&gt;');
+  });
+});
