@@ -16,7 +16,9 @@ import { STEP_TITLES } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { formatLocal } from '../domain/time.js';
 import type { Logger } from '../logger.js';
-import { renderMessage } from './blockkit.js';
+import { escapeMrkdwn, renderMessage } from './blockkit.js';
+import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom } from './forms.js';
+import { submitInput } from '../app/inputs.js';
 
 // @slack/bolt is CommonJS: take its named exports from the default export.
 const { App, ExpressReceiver, LogLevel } = bolt;
@@ -275,6 +277,78 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
         ts: container.message_ts,
         ...renderMessage(await ballotCard(deps, org.id, ballotId)),
       });
+  });
+
+  // Step prompts: "Open the form" opens this person's form for the request, pre-filled with the
+  // latest submission, so an input can be edited until its step closes.
+  app.action(/^input\.open(:\d+)?$/, async ({ ack, body, action }) => {
+    await ack();
+    const requestId = (action as { value?: string }).value ?? '';
+    const trigger = (body as { trigger_id?: string }).trigger_id;
+    const { org, member, owners } = await whoIs(body.user.id);
+    const channel = (body as { channel?: { id: string } }).channel?.id;
+    if (!org || !trigger) return;
+    if (!member) {
+      if (channel)
+        await client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          ...renderMessage(unknownUser(org, owners)),
+        });
+      return;
+    }
+    const request = await deps.requests.get(org.id, requestId);
+    if (!request) return;
+    const versions = await deps.submissions.list(org.id, request.id);
+    const latest = versions[versions.length - 1]?.payload;
+    await client.views.open({
+      trigger_id: trigger,
+      view: formView(request.kind, request.id, initialFrom(request.kind, latest)) as never,
+    });
+  });
+
+  app.view('input.submit', async ({ ack, body, view }) => {
+    const requestId = view.private_metadata;
+    const { org, member } = await whoIs(body.user.id);
+    const request = org ? await deps.requests.get(org.id, requestId) : null;
+    if (!org || !member || !request) {
+      const first = (view.blocks as { block_id?: string }[])[0]?.block_id ?? 'value';
+      await ack({
+        response_action: 'errors',
+        errors: { [first]: 'You are not set up in Accord for this input.' },
+      });
+      return;
+    }
+    const payload = payloadFrom(request.kind, view.state.values);
+    try {
+      const out = await submitInput(deps, org.id, request.id, member.id, payload);
+      await ack({
+        response_action: 'update',
+        view: {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'Saved' },
+          close: { type: 'plain_text', text: 'Done' },
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: escapeMrkdwn(
+                  `Saved as version ${out.submission.version}. You can change it until the step closes: open the form again from the prompt.${out.stepClosed ? ' Every input for this step is in: the step has closed.' : ''}`,
+                ),
+              },
+            },
+          ],
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      const blocks = FORM_FIELDS[request.kind].map((f) => f.block);
+      const errors = Object.keys(err.fields).length
+        ? errorsFor(request.kind, err.fields)
+        : { [blocks[0]!]: err.message };
+      await ack({ response_action: 'errors', errors });
+    }
   });
 
   app.error(async (err) => {

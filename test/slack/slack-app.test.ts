@@ -14,6 +14,9 @@ import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSla
 const SECRET = 'test-signing-secret-0123';
 const fixtures = path.join(repoRoot(), '..', 'shared', 'fixtures', 'slack');
 const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
+const viewPayload = JSON.parse(
+  readFileSync(path.join(fixtures, 'slack-view_submission.json'), 'utf8'),
+) as Record<string, unknown>;
 const buttonPayload = JSON.parse(
   readFileSync(path.join(fixtures, 'slack-block_actions-button.json'), 'utf8'),
 ) as Record<string, unknown>;
@@ -172,5 +175,138 @@ describe('votes from ballot messages', () => {
     const update = slack.calls.find((c) => c.method === 'chat.update')!;
     expect(update.args).toMatchObject({ channel: 'C111', ts: '111.222' });
     expect(JSON.stringify(update.args['blocks'])).toContain('yes: 1');
+  });
+});
+
+describe('input forms', () => {
+  const click = (userId: string, actionId: string, value: string) => {
+    const payload = {
+      ...buttonPayload,
+      user: { ...(buttonPayload['user'] as object), id: userId },
+      actions: [
+        { ...(buttonPayload['actions'] as object[])[0], action_id: actionId, block_id: 'prompt', value },
+      ],
+    };
+    return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  };
+  const submit = (userId: string, requestId: string, values: Record<string, string | { option: string }>) => {
+    const state = Object.fromEntries(
+      Object.entries(values).map(([block, v]) => [
+        block,
+        {
+          value:
+            typeof v === 'string'
+              ? { type: 'plain_text_input', value: v }
+              : {
+                  type: 'static_select',
+                  selected_option: { value: v.option, text: { type: 'plain_text', text: v.option } },
+                },
+        },
+      ]),
+    );
+    const view = viewPayload['view'] as Record<string, unknown>;
+    const payload = {
+      ...viewPayload,
+      user: { ...(viewPayload['user'] as object), id: userId },
+      view: { ...view, callback_id: 'input.submit', private_metadata: requestId, state: { values: state } },
+    };
+    return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  };
+  const waitFor = async (method: string, count: number) => {
+    for (let i = 0; i < 60 && slack.calls.filter((c) => c.method === method).length < count; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    return slack.calls.filter((c) => c.method === method);
+  };
+  let requestId: string;
+
+  beforeAll(async () => {
+    const sales = (
+      await t.http.get(`/api/v1/orgs/${org.id}/members/${team.leaders['sales']!.id}`).set(org.auth)
+    ).body;
+    slack.addUser('W222', sales.email);
+    const cycle = (await t.http.get(`/api/v1/orgs/${org.id}/cycles`).set(org.auth)).body.items[0];
+    const inputs = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycle.id}/inputs`).set(org.auth)).body
+      .items;
+    requestId = inputs.find((i: { key: string }) => i.key === 'demand-planning:demand-adjustments:sales').id;
+  });
+
+  it("opens the person's form from the prompt's button", async () => {
+    expect((await click('W222', 'input.open', requestId)).status).toBe(200);
+    const [open] = await waitFor('views.open', 1);
+    expect(open!.args['trigger_id']).toBe('111.222.valid');
+    const view = open!.args['view'] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id: string }[];
+    };
+    expect(view.callback_id).toBe('input.submit');
+    expect(view.private_metadata).toBe(requestId);
+    expect(view.blocks.map((b) => b.block_id)).toEqual([
+      'family',
+      'from',
+      'to',
+      'changeType',
+      'changeValue',
+      'reason',
+      'confidence',
+    ]);
+  });
+
+  it('shows what is wrong field by field, and stores nothing', async () => {
+    const res = await submit('W222', requestId, {
+      family: 'F001',
+      from: '2027-13',
+      to: '2027-05',
+      changeType: { option: 'percent' },
+      changeValue: '12',
+      reason: 'no',
+      confidence: { option: 'high' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        from: 'must be a month as YYYY-MM',
+        to: 'must be on or after from',
+        reason: 'say why in a few words',
+      },
+    });
+    expect(await t.accord.db.models.Submission.countDocuments({})).toBe(0);
+  });
+
+  it('saves a good form as a new version, confirms it, and opens pre-filled the next time', async () => {
+    const res = await submit('W222', requestId, {
+      family: 'F001',
+      from: '2027-04',
+      to: '2027-06',
+      changeType: { option: 'percent' },
+      changeValue: '12',
+      reason: 'Promotion with RetailCo',
+      confidence: { option: 'high' },
+    });
+    expect(res.body.response_action).toBe('update');
+    expect(JSON.stringify(res.body.view)).toContain('Saved as version 1');
+    const subs = await t.accord.deps.submissions.list(org.id, requestId);
+    expect(subs.map((x) => x.payload)).toEqual([
+      {
+        adjustments: [
+          {
+            family: 'F001',
+            from: '2027-04',
+            to: '2027-06',
+            change: { type: 'percent', value: 12 },
+            reason: 'Promotion with RetailCo',
+            confidence: 'high',
+          },
+        ],
+      },
+    ]);
+    await click('W222', 'input.open', requestId);
+    const opens = await waitFor('views.open', 2);
+    const blocks = (
+      opens[1]!.args['view'] as { blocks: { block_id: string; element: Record<string, unknown> }[] }
+    ).blocks;
+    expect(blocks.find((b) => b.block_id === 'family')!.element['initial_value']).toBe('F001');
+    expect(blocks.find((b) => b.block_id === 'changeValue')!.element['initial_value']).toBe('12');
   });
 });
