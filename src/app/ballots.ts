@@ -15,6 +15,7 @@ import {
   type Tally,
 } from '../domain/voting.js';
 import { requireProcessOwner } from './cycles.js';
+import { presentBallot, presentDecision } from '../cards/presenters.js';
 import { getPack } from './packs.js';
 import type { Deps } from './ports.js';
 import type {
@@ -106,6 +107,23 @@ export async function openBallot(
       deadline: input.deadline,
       createdBy: { type: 'member', id: actor.id },
     },
+    now,
+  );
+  // Every executive gets the ballot with its buttons (a delegate with authority votes from the
+  // executive's message or through the API).
+  const view = await ballotView(deps, orgId, ballot.id);
+  await deps.outbox.enqueue(
+    members
+      .filter((m) => eligible.has(m.id))
+      .map((m) => ({
+        orgId,
+        key: `ballot:${ballot.id}:${m.id}`,
+        kind: 'ballot' as const,
+        cycleId,
+        recipient: { memberId: m.id, name: m.name },
+        card: presentBallot(view),
+        notBefore: now,
+      })),
     now,
   );
   await deps.audit.append(
@@ -277,6 +295,21 @@ export async function recordDecision(
   });
   if (!created) return decision;
   await deps.ballots.markClosed(ballot.orgId, ballot.id);
+  const people = (await deps.members.all(ballot.orgId)).filter(
+    (m) => m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
+  );
+  await deps.outbox.enqueue(
+    people.map((m) => ({
+      orgId: ballot.orgId,
+      key: `decision:${ballot.id}:${m.id}`,
+      kind: 'decision' as const,
+      cycleId: ballot.cycleId,
+      recipient: { memberId: m.id, name: m.name },
+      card: presentDecision(decision),
+      notBefore: now,
+    })),
+    now,
+  );
   await deps.audit.append(
     ballot.orgId,
     {

@@ -869,21 +869,7 @@ export async function sharePack(
       return;
     }
   }
-  const base = `/api/v1/orgs/${cycle.orgId}/cycles/${cycle.id}`;
-  const chart = pack.content.charts[0];
-  const card = presentPack({
-    ...pack.content,
-    chart: chart
-      ? {
-          url: deps.links.signed(
-            `${base}/pack/charts/${encodeURIComponent(chart.id)}.png?version=${pack.version}`,
-            now,
-          ),
-          alt: chart.title,
-        }
-      : null,
-    htmlUrl: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
-  });
+  const card = packCard(deps, pack, now);
   await deps.outbox.enqueue(
     [
       {
@@ -899,4 +885,23 @@ export async function sharePack(
     ],
     now,
   );
+}
+
+/** The pack's summary card, with signed links to its first chart and to the full document. */
+export function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackContent>, now: Date) {
+  const base = `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}`;
+  const chart = pack.content.charts[0];
+  return presentPack({
+    ...pack.content,
+    chart: chart
+      ? {
+          url: deps.links.signed(
+            `${base}/pack/charts/${encodeURIComponent(chart.id)}.png?version=${pack.version}`,
+            now,
+          ),
+          alt: chart.title,
+        }
+      : null,
+    htmlUrl: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+  });
 }

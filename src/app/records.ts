@@ -76,7 +76,7 @@ export interface OutboxRecord {
   orgId: string;
   /** Idempotency key: one message per key per org, whatever retries or reruns happen. */
   key: string;
-  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack';
+  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack' | 'ballot' | 'decision';
   cycleId: string | null;
   recipient: { memberId: string; name: string };
   /** Set for a post to one of the org's channels (`sop`: its S&OP channel); the recipient is then

@@ -212,3 +212,81 @@ function fmtUnits(v: number): string {
   const r = Math.round(v);
   return (r < 0 ? '-' : '') + String(Math.abs(r)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** A ballot: its options, the count (or only "N of M voted" while hidden), one button per option. */
+export function presentBallot(v: {
+  ballot: {
+    id: string;
+    title: string;
+    options: { key: string; label: string; meaning: string }[];
+    status: string;
+    deadline: Date;
+    source: { recommended: string } | null;
+  };
+  tally: { counts: Record<string, number>; voted: number; eligible: number; quorum: { met: boolean } };
+  hidden: boolean;
+}): Card {
+  const b = v.ballot;
+  const counts = v.hidden
+    ? `${v.tally.voted} of ${v.tally.eligible} voted`
+    : b.options.map((o) => `${o.label}: ${v.tally.counts[o.key] ?? 0}`).join(' · ');
+  return {
+    summary: `Ballot: ${b.title}`,
+    blocks: [
+      { type: 'header', text: b.title },
+      ...b.options.map((o) => ({
+        type: 'text' as const,
+        text: `${o.label}${o.meaning ? `: ${o.meaning}` : ''}`,
+      })),
+      {
+        type: 'text',
+        text: `${counts}. Quorum ${v.tally.quorum.met ? 'met' : 'not met yet'}. ${b.status === 'open' ? `Closes ${b.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC; you can change your vote until then.` : 'Closed.'}`,
+      },
+      ...(b.status === 'open'
+        ? [
+            {
+              type: 'actions' as const,
+              buttons: b.options.map((o) => ({
+                action: 'ballot.vote',
+                label: o.label,
+                value: `${b.id}:${o.key}`,
+                ...(o.key === b.source?.recommended ? { style: 'primary' as const } : {}),
+              })),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** A recorded decision, for everyone who voted or runs the process. */
+export function presentDecision(d: {
+  title: string;
+  status: string;
+  optionLabel: string | null;
+  rationale: string;
+  tally: { counts: Record<string, number>; voted: number; eligible: number };
+}): Card {
+  const outcome =
+    d.status === 'decided'
+      ? `Decided: ${d.optionLabel}`
+      : d.status === 'no-quorum'
+        ? 'Not decided: the quorum was missed'
+        : d.status === 'objected'
+          ? 'Not decided: there were objections'
+          : 'Not decided: no majority';
+  return {
+    summary: `${d.title}: ${outcome}`,
+    blocks: [
+      { type: 'header', text: d.title },
+      {
+        type: 'text',
+        text: `${outcome}. ${d.tally.voted} of ${d.tally.eligible} voted.${d.rationale ? ` ${d.rationale}` : ''}`,
+      },
+      {
+        type: 'fields',
+        fields: Object.entries(d.tally.counts).map(([label, n]) => ({ label, value: String(n) })),
+      },
+    ],
+  };
+}

@@ -107,7 +107,9 @@ export const pageQuery = z.strictObject({
 
 export const outboxQuery = pageQuery.extend({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
-  kind: z.enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack']).optional(),
+  kind: z
+    .enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack', 'ballot', 'decision'])
+    .optional(),
   memberId: objectId.optional(),
   cycleId: objectId.optional(),
 });

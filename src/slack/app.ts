@@ -8,10 +8,12 @@
 import bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import express, { type IRouter } from 'express';
-import { ballotView, castVote } from '../app/ballots.js';
+import { ballotView, castVote, searchDecisions, updateAction } from '../app/ballots.js';
+import { packCard, type PackContent } from '../app/packs.js';
 import type { Deps } from '../app/ports.js';
-import type { CycleRecord, MemberRecord, OrgRecord } from '../app/records.js';
+import type { CycleRecord, MemberRecord, OrgRecord, PackRecord } from '../app/records.js';
 import type { Card } from '../cards/card.js';
+import { presentBallot } from '../cards/presenters.js';
 import { STEP_TITLES } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { formatLocal } from '../domain/time.js';
@@ -98,10 +100,7 @@ function helpCard(m: MemberRecord): Card {
 }
 
 async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
-  const cycles = (await deps.cycles.list(org.id, { limit: 100, after: null })).items;
-  const current: CycleRecord | undefined =
-    cycles.filter((c) => c.status !== 'closed').sort((a, b) => a.month.localeCompare(b.month))[0] ??
-    cycles.sort((a, b) => b.month.localeCompare(a.month))[0];
+  const current = await currentCycle(deps, org);
   if (!current)
     return {
       summary: 'No S&OP cycle is planned yet.',
@@ -151,40 +150,75 @@ async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
   };
 }
 
-/** A ballot as a message: one button per option (the value names ballot and option), the count so far. */
-export async function ballotCard(deps: Deps, orgId: string, ballotId: string): Promise<Card> {
-  const v = await ballotView(deps, orgId, ballotId);
-  const b = v.ballot;
-  const counts = v.hidden
-    ? `${v.tally.voted} of ${v.tally.eligible} voted`
-    : b.options.map((o) => `${o.label}: ${v.tally.counts[o.key] ?? 0}`).join(' · ');
+async function currentCycle(deps: Deps, org: OrgRecord): Promise<CycleRecord | undefined> {
+  const cycles = (await deps.cycles.list(org.id, { limit: 100, after: null })).items;
+  return (
+    cycles.filter((c) => c.status !== 'closed').sort((a, b) => a.month.localeCompare(b.month))[0] ??
+    cycles.sort((a, b) => b.month.localeCompare(a.month))[0]
+  );
+}
+
+async function packSummary(deps: Deps, org: OrgRecord): Promise<Card> {
+  const cycle = await currentCycle(deps, org);
+  const pack = cycle ? await deps.packs.latest(org.id, cycle.id) : null;
+  if (!cycle || !pack)
+    return {
+      summary: 'There is no pre-S&OP pack for the current cycle yet.',
+      blocks: [{ type: 'text', text: 'There is no pre-S&OP pack for the current cycle yet.' }],
+    };
+  return packCard(deps, pack as PackRecord<PackContent>, deps.clock.now());
+}
+
+async function decisionsCard(deps: Deps, org: OrgRecord, q: string): Promise<Card> {
+  const found = (await searchDecisions(deps, org.id, { q })).slice(0, 15);
   return {
-    summary: `Ballot: ${b.title}`,
+    summary: `${found.length} decision(s)${q ? ` matching "${q}"` : ''}`,
+    blocks: found.length
+      ? [
+          { type: 'header', text: q ? `Decisions matching "${q}"` : 'Latest decisions' },
+          {
+            type: 'table',
+            columns: ['Decided', 'Decision', 'Outcome'],
+            rows: found.map((d) => ({
+              cells: [d.decidedAt.toISOString().slice(0, 10), d.title, d.optionLabel ?? d.status],
+            })),
+          },
+        ]
+      : [{ type: 'text', text: q ? `No decision matches "${q}".` : 'No decision is recorded yet.' }],
+  };
+}
+
+async function actionsCard(deps: Deps, org: OrgRecord, member: MemberRecord): Promise<Card> {
+  const open = [
+    ...(await deps.actions.list(org.id, { ownerId: member.id, status: 'open' })),
+    ...(await deps.actions.list(org.id, { ownerId: member.id, status: 'blocked' })),
+  ].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  if (!open.length)
+    return {
+      summary: 'You have no open actions.',
+      blocks: [{ type: 'text', text: 'You have no open actions.' }],
+    };
+  return {
+    summary: `You have ${open.length} open action(s).`,
     blocks: [
-      { type: 'header', text: b.title },
-      ...b.options.map((o) => ({
-        type: 'text' as const,
-        text: `${o.label}${o.meaning ? `: ${o.meaning}` : ''}`,
-      })),
-      {
-        type: 'text',
-        text: `${counts}. Quorum ${v.tally.quorum.met ? 'met' : 'not met yet'}. ${b.status === 'open' ? `Closes ${b.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC.` : 'Closed.'}`,
-      },
-      ...(b.status === 'open'
-        ? [
-            {
-              type: 'actions' as const,
-              buttons: b.options.map((o) => ({
-                action: 'ballot.vote',
-                label: o.label,
-                value: `${b.id}:${o.key}`,
-                ...(o.key === b.source?.recommended ? { style: 'primary' as const } : {}),
-              })),
-            },
-          ]
-        : []),
+      { type: 'header', text: 'Your open actions' },
+      ...open.slice(0, 20).flatMap((a) => [
+        {
+          type: 'text' as const,
+          text: `${a.description} (due ${a.dueDate}${a.status === 'blocked' ? ', blocked' : ''})`,
+        },
+        {
+          type: 'actions' as const,
+          buttons: [{ action: 'action.done', label: 'Mark done', value: a.id, style: 'primary' as const }],
+        },
+      ]),
     ],
   };
+}
+
+/** A ballot as a message: one button per option (the value names ballot and option), the count so far. */
+export async function ballotCard(deps: Deps, orgId: string, ballotId: string): Promise<Card> {
+  return presentBallot(await ballotView(deps, orgId, ballotId));
 }
 
 export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
@@ -229,8 +263,17 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       await ack({ response_type: 'ephemeral', ...renderMessage(unknownUser(org, owners)) });
       return;
     }
-    const [verb] = command.text.trim().split(/\s+/);
-    const card = verb === 'status' ? await statusCard(deps, org) : helpCard(member);
+    const [verb = '', ...rest] = command.text.trim().split(/\s+/);
+    const card =
+      verb === 'status'
+        ? await statusCard(deps, org)
+        : verb === 'pack'
+          ? await packSummary(deps, org)
+          : verb === 'decisions'
+            ? await decisionsCard(deps, org, rest.join(' '))
+            : verb === 'actions'
+              ? await actionsCard(deps, org, member)
+              : helpCard(member);
     await ack({ response_type: 'ephemeral', ...renderMessage(card) });
   });
 
@@ -277,6 +320,28 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
         ts: container.message_ts,
         ...renderMessage(await ballotCard(deps, org.id, ballotId)),
       });
+  });
+
+  // Action reminders and /sop actions: the owner marks an action done.
+  app.action(/^action\.done(:\d+)?$/, async ({ ack, body, action }) => {
+    await ack();
+    const { org, member } = await whoIs(body.user.id);
+    const channel = (body as { channel?: { id: string } }).channel?.id;
+    if (!org || !member) return;
+    const actionId = (action as { value?: string }).value ?? '';
+    try {
+      const done = await updateAction(deps, org.id, actionId, { actorId: member.id, status: 'done' });
+      if (channel)
+        await client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          text: escapeMrkdwn(`Done: ${done.description}`),
+        });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (channel)
+        await client.chat.postEphemeral({ channel, user: body.user.id, text: escapeMrkdwn(err.message) });
+    }
   });
 
   // Step prompts: "Open the form" opens this person's form for the request, pre-filled with the

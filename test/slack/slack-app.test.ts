@@ -105,6 +105,16 @@ describe('requests from Slack', () => {
     expect(text).toContain('Still owed for Demand planning');
     expect(text).toContain('Lead sales');
   });
+
+  it('answers /sop pack, /sop decisions and /sop actions', async () => {
+    expect((await post(command('W111', 'pack'))).body.text).toBe(
+      'There is no pre-S&amp;OP pack for the current cycle yet.',
+    );
+    expect((await post(command('W111', 'decisions overtime'))).body.text).toBe(
+      '0 decision(s) matching "overtime"',
+    );
+    expect((await post(command('W111', 'actions'))).body.text).toBe('You have no open actions.');
+  });
 });
 
 describe('votes from ballot messages', () => {
@@ -121,6 +131,12 @@ describe('votes from ballot messages', () => {
         options: ['yes', 'no'],
       });
     expect(ballot.status).toBe(201);
+    // Each executive gets the ballot as a message with one button per option.
+    const queued = (await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=ballot`).set(org.auth)).body.items;
+    expect(queued.map((m: { recipient: { memberId: string } }) => m.recipient.memberId).sort()).toEqual(
+      [team.ceo.id, team.cfo.id].sort(),
+    );
+    expect(JSON.stringify(queued[0].card)).toContain(`${ballot.body.id}:yes`);
     const payload = {
       ...buttonPayload,
       user: { ...(buttonPayload['user'] as object), id: 'W111' },
@@ -143,7 +159,7 @@ describe('votes from ballot messages', () => {
     });
     expect(retry.status).toBe(200);
     // The work runs after the ack: wait for the message update.
-    for (let i = 0; i < 50 && slack.calls.filter((c) => c.method === 'chat.update').length < 2; i++)
+    for (let i = 0; i < 100 && slack.calls.filter((c) => c.method === 'chat.update').length < 2; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(await t.accord.db.models.Vote.countDocuments({ ballotId: ballot.body.id })).toBe(1);
     expect(await t.accord.db.models.AuditEvent.countDocuments({ action: 'vote.cast' })).toBe(1);
@@ -175,6 +191,51 @@ describe('votes from ballot messages', () => {
     const update = slack.calls.find((c) => c.method === 'chat.update')!;
     expect(update.args).toMatchObject({ channel: 'C111', ts: '111.222' });
     expect(JSON.stringify(update.args['blocks'])).toContain('yes: 1');
+  });
+});
+
+describe('actions from Slack', () => {
+  it('lets the owner mark an action done from its message', async () => {
+    const ballot = (await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=ballot`).set(org.auth)).body
+      .items[0];
+    const ballotId = String(JSON.stringify(ballot.card)).match(/([a-f0-9]{24}):yes/)![1]!;
+    const decision = await t.http
+      .post(`/api/v1/orgs/${org.id}/ballots/${ballotId}/close`)
+      .set(org.auth)
+      .send({ actorId: team.po.id });
+    const action = await t.http
+      .post(`/api/v1/orgs/${org.id}/decisions/${decision.body.id}/actions`)
+      .set(org.auth)
+      .send({
+        actorId: team.po.id,
+        ownerId: team.ceo.id,
+        dueDate: '2027-03-01',
+        description: 'Book the overtime',
+      });
+    expect(action.status).toBe(201);
+    const listed = await post(command('W111', 'actions'));
+    expect(JSON.stringify(listed.body.blocks)).toContain(action.body.id);
+    const payload = {
+      ...buttonPayload,
+      user: { ...(buttonPayload['user'] as object), id: 'W111' },
+      actions: [
+        {
+          ...(buttonPayload['actions'] as object[])[0],
+          action_id: 'action.done',
+          block_id: 'a',
+          value: action.body.id,
+        },
+      ],
+    };
+    expect((await post(`payload=${encodeURIComponent(JSON.stringify(payload))}`)).status).toBe(200);
+    // The work runs after the ack: wait for the confirmation the owner sees.
+    const confirmed = () =>
+      slack.calls.find(
+        (c) => c.method === 'chat.postEphemeral' && c.args['text'] === 'Done: Book the overtime',
+      );
+    for (let i = 0; i < 100 && !confirmed(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(confirmed()).toBeDefined();
+    expect((await t.accord.deps.actions.get(org.id, action.body.id))!.status).toBe('done');
   });
 });
 
@@ -213,7 +274,7 @@ describe('input forms', () => {
     return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   };
   const waitFor = async (method: string, count: number) => {
-    for (let i = 0; i < 60 && slack.calls.filter((c) => c.method === method).length < count; i++)
+    for (let i = 0; i < 100 && slack.calls.filter((c) => c.method === method).length < count; i++)
       await new Promise((r) => setTimeout(r, 50));
     return slack.calls.filter((c) => c.method === method);
   };
