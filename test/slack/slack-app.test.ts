@@ -12,7 +12,8 @@ import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
 
 const SECRET = 'test-signing-secret-0123';
-const fixtures = path.join(repoRoot(), '..', 'shared', 'fixtures', 'slack');
+// Copied from ../shared/fixtures (public payload examples; see test/fixtures/README.md for sources).
+const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'slack');
 const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
 const viewPayload = JSON.parse(
   readFileSync(path.join(fixtures, 'slack-view_submission.json'), 'utf8'),
