@@ -19,6 +19,7 @@ import { DomainError } from '../domain/errors.js';
 import { formatLocal } from '../domain/time.js';
 import type { Logger } from '../logger.js';
 import { escapeMrkdwn, renderMessage } from './blockkit.js';
+import { linkSlackUser } from './members.js';
 import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom } from './forms.js';
 import { submitInput } from '../app/inputs.js';
 
@@ -55,11 +56,7 @@ export async function memberForSlackUser(
   if (!email) return null;
   const byEmail = members.find((m) => m.email.toLowerCase() === email);
   if (!byEmail) return null;
-  const { id: _id, orgId: _org, createdAt: _c, ...rest } = byEmail;
-  void _id;
-  void _org;
-  void _c;
-  return (await deps.members.update(orgId, byEmail.id, { ...rest, orgId, slackUserId: userId })) ?? byEmail;
+  return linkSlackUser(deps, byEmail, userId);
 }
 
 async function orgFor(deps: Deps, configured: string | undefined): Promise<OrgRecord | null> {
@@ -250,6 +247,17 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     return { org, member, owners };
   };
 
+  /** An interaction from someone Accord does not know: they alone are told whom to ask. */
+  const tellUnknown = async (
+    channel: string | undefined,
+    userId: string,
+    org: OrgRecord,
+    owners: MemberRecord[],
+  ): Promise<void> => {
+    if (channel)
+      await client.chat.postEphemeral({ channel, user: userId, ...renderMessage(unknownUser(org, owners)) });
+  };
+
   app.command('/sop', async ({ command, ack }) => {
     const { org, member, owners } = await whoIs(command.user_id);
     if (!org) {
@@ -286,12 +294,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     if (!org) return;
     const channel = (body as { channel?: { id: string } }).channel?.id;
     if (!member) {
-      if (channel)
-        await client.chat.postEphemeral({
-          channel,
-          user: body.user.id,
-          ...renderMessage(unknownUser(org, owners)),
-        });
+      await tellUnknown(channel, body.user.id, org, owners);
       return;
     }
     try {
@@ -354,12 +357,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     const channel = (body as { channel?: { id: string } }).channel?.id;
     if (!org || !trigger) return;
     if (!member) {
-      if (channel)
-        await client.chat.postEphemeral({
-          channel,
-          user: body.user.id,
-          ...renderMessage(unknownUser(org, owners)),
-        });
+      await tellUnknown(channel, body.user.id, org, owners);
       return;
     }
     const request = await deps.requests.get(org.id, requestId);

@@ -12,6 +12,7 @@ import type { Deps } from '../app/ports.js';
 import type { OutboxRecord } from '../app/records.js';
 import type { Logger } from '../logger.js';
 import { renderMessage } from './blockkit.js';
+import { linkSlackUser } from './members.js';
 
 export interface DeliveryOptions {
   botToken: string;
@@ -68,11 +69,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
       if ((err as SlackError).data?.error !== 'users_not_found') throw err;
     }
     if (!id) return null;
-    const { id: _i, orgId: _o, createdAt: _c, ...rest } = member;
-    void _i;
-    void _o;
-    void _c;
-    await deps.members.update(m.orgId, member.id, { ...rest, orgId: m.orgId, slackUserId: id });
+    await linkSlackUser(deps, member, id);
     return id;
   }
 
