@@ -295,7 +295,8 @@ export async function recordDecision(
   });
   if (!created) return decision;
   await deps.ballots.markClosed(ballot.orgId, ballot.id);
-  const people = (await deps.members.all(ballot.orgId)).filter(
+  const members = await deps.members.all(ballot.orgId);
+  const people = members.filter(
     (m) => m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
   );
   await deps.outbox.enqueue(
@@ -327,7 +328,7 @@ export async function recordDecision(
     now,
   );
   if (decision.status !== 'decided') {
-    const owners = (await deps.members.all(ballot.orgId)).filter((m) => m.roles.includes('process-owner'));
+    const owners = members.filter((m) => m.roles.includes('process-owner'));
     const why =
       decision.status === 'no-quorum'
         ? `missed its quorum (${t.voted} of ${t.eligible} voted${t.quorum.missingRequired.length ? `; required voters missing` : ''})`

@@ -183,14 +183,21 @@ export async function followThroughMetrics(deps: Deps, orgId: string) {
   const now = deps.clock.now();
   // Due at 17:00 of the due date in the org's zone, as the escalation counts it.
   const dueAt = (dueDate: string) => atLocalTime(dueDate, DUE_TIME, org.timezone);
+  // When each decision's trade-off was framed: its pack's build time (each pack read once).
+  const builtAt = new Map<string, Date | null>();
   const framed = new Map<string, Date | null>();
   for (const d of decisions) {
     if (!d.source) {
       framed.set(d.id, null);
       continue;
     }
-    const pack = await deps.packs.byVersion(orgId, d.cycleId, d.source.packVersion);
-    framed.set(d.id, pack ? pack.createdAt : null);
+    const key = `${d.cycleId}:${d.source.packVersion}`;
+    if (!builtAt.has(key))
+      builtAt.set(
+        key,
+        (await deps.packs.byVersion(orgId, d.cycleId, d.source.packVersion))?.createdAt ?? null,
+      );
+    framed.set(d.id, builtAt.get(key)!);
   }
   const input = (cycleId?: string) => ({
     decisions: decisions
