@@ -15,6 +15,7 @@ import {
   decisionRepo,
   actionRepo,
   attendanceRepo,
+  installationRepo,
   submissionRepo,
 } from './repositories.js';
 
@@ -58,6 +59,7 @@ export async function connectDatabase(
       decisions: decisionRepo(models),
       actions: actionRepo(models),
       attendance: attendanceRepo(models),
+      installations: installationRepo(models),
     },
     async ping() {
       try {

@@ -16,6 +16,7 @@ import type {
   DecisionRepo,
   ActionRepo,
   AttendanceRepo,
+  InstallationRepo,
 } from '../src/app/ports.js';
 import type {
   AuditRecord,
@@ -31,6 +32,7 @@ import type {
   VoteDoc,
   DecisionRecord,
   ActionRecord,
+  InstallationRecord,
 } from '../src/app/records.js';
 import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
@@ -925,6 +927,9 @@ export function ballotRepo(m: Models): BallotRepo {
     async openOnes() {
       return (await m.Ballot.find({ status: 'open' }).lean()).map(toBallot);
     },
+    async openFor(orgId) {
+      return (await m.Ballot.find({ orgId: oid(orgId), status: 'open' }).lean()).map(toBallot);
+    },
     async markClosed(orgId, id) {
       await m.Ballot.updateOne({ _id: oid(id), orgId: oid(orgId) }, { $set: { status: 'closed' } });
     },
@@ -1072,6 +1077,37 @@ export function attendanceRepo(m: Models): AttendanceRepo {
         recordedBy: { type: d['recordedBy']?.type, id: d['recordedBy']?.id },
         at: d['at'],
       }));
+    },
+  };
+}
+
+export function installationRepo(m: Models): InstallationRepo {
+  const to = (d: Doc): InstallationRecord => ({
+    id: d['_id'],
+    platform: d['platform'],
+    teamId: d['teamId'] ?? null,
+    enterpriseId: d['enterpriseId'] ?? null,
+    teamName: d['teamName'] ?? '',
+    orgId: d['orgId'] ?? null,
+    botToken: d['botToken'],
+    botUserId: d['botUserId'] ?? '',
+    data: d['data'],
+    installedAt: d['installedAt'],
+  });
+  return {
+    async put(r) {
+      const { id, ...rest } = r;
+      await m.Installation.collection.replaceOne({ _id: id } as never, rest, { upsert: true });
+    },
+    async get(id) {
+      const d = await m.Installation.findOne({ _id: id }).lean();
+      return d ? to(d) : null;
+    },
+    async forOrg(orgId) {
+      return ((await m.Installation.find({ orgId }).lean()) as Doc[]).map(to);
+    },
+    async remove(id) {
+      await m.Installation.deleteOne({ _id: id });
     },
   };
 }

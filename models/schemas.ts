@@ -342,6 +342,24 @@ export const attendanceSchema = new Schema(
 );
 attendanceSchema.index({ orgId: 1, meetingId: 1 });
 
+/** A chat workspace's installation: `_id` = `slack:{enterprise or -}:{team}`. */
+export const installationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    platform: { type: String, required: true },
+    teamId: { type: String, default: null },
+    enterpriseId: { type: String, default: null },
+    teamName: { type: String, default: '' },
+    orgId: { type: String, default: null },
+    botToken: { type: String, required: true },
+    botUserId: { type: String, default: '' },
+    data: { type: String, required: true },
+    installedAt: { type: Date, required: true },
+  },
+  opts,
+);
+installationSchema.index({ orgId: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -363,6 +381,7 @@ export function registerModels(conn: Connection) {
     Decision: conn.model('Decision', decisionSchema, 'decisions'),
     Action: conn.model('Action', actionSchema, 'actions'),
     Attendance: conn.model('Attendance', attendanceSchema, 'attendance'),
+    Installation: conn.model('Installation', installationSchema, 'installations'),
   };
 }
 

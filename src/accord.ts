@@ -38,14 +38,17 @@ export async function buildAccord(opts: {
   /** Base URL of links in chat cards, and the secret that signs them. */
   publicUrl?: string;
   linkSecret?: string | undefined;
-  /** The Slack app: enabled with a signing secret and a bot token. */
+  /** The Slack app: a signing secret, and a bot token (one workspace) and/or OAuth (many). */
   slack?:
     | {
         signingSecret: string;
-        botToken: string;
+        botToken?: string | undefined;
+        oauth?: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
+        appToken?: string | undefined;
         apiUrl?: string | undefined;
         orgId?: string | undefined;
         sopChannel?: string | undefined;
+        postsPerMinute?: number | undefined;
       }
     | undefined;
   /** Emit the driver's command events (bench profiling). */
@@ -66,8 +69,12 @@ export async function buildAccord(opts: {
     copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
     documents: loadDocuments(path.join(opts.rootDir, 'templates', 'documents')),
   };
-  const slack = opts.slack ? createSlackApp(deps, { ...opts.slack, logger: opts.logger }) : null;
-  const deliverer = opts.slack ? slackDeliverer(deps, { ...opts.slack, logger: opts.logger }) : null;
+  const slack = opts.slack
+    ? createSlackApp(deps, { ...opts.slack, publicUrl: opts.publicUrl, logger: opts.logger })
+    : null;
+  const deliverer = slack
+    ? slackDeliverer(deps, { ...opts.slack, workspaces: slack.workspaces, logger: opts.logger })
+    : null;
   const scheduler = createScheduler({
     db: db.conn.db!,
     deps,
@@ -79,12 +86,14 @@ export async function buildAccord(opts: {
   });
   const app = createHttpApp({
     slackRouter: slack?.router,
+    slackOAuth: !!opts.slack?.oauth,
     deps,
     adminToken: opts.adminToken,
     logger: opts.logger,
     version: opts.version ?? '0.1.0',
     health: { db: () => db.ping(), scheduler: () => scheduler.isUp() },
   });
+  await slack?.start();
   return {
     app,
     deps,
@@ -92,6 +101,7 @@ export async function buildAccord(opts: {
     scheduler,
     slackDeliverer: deliverer,
     async close() {
+      await slack?.stop();
       await scheduler.stop();
       await db.close();
     },

@@ -34,6 +34,17 @@ const schema = z.object({
     .string()
     .regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0123ABC')
     .optional(),
+  /** Many workspaces: OAuth installs (all three, with SLACK_SIGNING_SECRET). */
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(8).optional(),
+  SLACK_STATE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Socket Mode: an app-level token (xapp-...) instead of the public HTTP endpoint. */
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-...)')
+    .optional(),
+  /** A workspace-wide pace for chat.postMessage; unset: only Slack's 429s slow delivery. */
+  SLACK_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
 export interface Config {
@@ -49,10 +60,13 @@ export interface Config {
   slack:
     | {
         signingSecret: string;
-        botToken: string;
+        botToken: string | undefined;
+        oauth: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
+        appToken: string | undefined;
         apiUrl: string | undefined;
         orgId: string | undefined;
         sopChannel: string | undefined;
+        postsPerMinute: number | undefined;
       }
     | undefined;
 }
@@ -69,10 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Accord cannot start: the environment is not valid\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (!!e.SLACK_SIGNING_SECRET !== !!e.SLACK_BOT_TOKEN)
-    throw new ConfigError(
-      'Accord cannot start: the environment is not valid\n  SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN: set both to run the Slack app, or neither',
-    );
+  const slack = slackMode(e);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -83,15 +94,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepInterval: e.ACCORD_SWEEP_INTERVAL,
     publicUrl: e.ACCORD_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     linkSecret: e.ACCORD_LINK_SECRET,
-    slack:
-      e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
-        ? {
-            signingSecret: e.SLACK_SIGNING_SECRET,
-            botToken: e.SLACK_BOT_TOKEN,
-            apiUrl: e.SLACK_API_URL,
-            orgId: e.SLACK_ORG_ID,
-            sopChannel: e.SLACK_SOP_CHANNEL,
-          }
-        : undefined,
+    slack,
+  };
+}
+
+/**
+ * Which way Slack runs, from the variables set: one workspace (signing secret + bot token), many
+ * (signing secret + OAuth client id, secret and state secret), or Socket Mode (app token + bot
+ * token). Anything half set is refused with what is missing.
+ */
+function slackMode(e: z.infer<typeof schema>): Config['slack'] {
+  const refuse = (line: string) => {
+    throw new ConfigError(`Accord cannot start: the environment is not valid\n  ${line}`);
+  };
+  const oauthSet = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET].filter(Boolean).length;
+  const any = e.SLACK_SIGNING_SECRET || e.SLACK_BOT_TOKEN || e.SLACK_APP_TOKEN || oauthSet;
+  if (!any) return undefined;
+  if (oauthSet && oauthSet < 3)
+    refuse(
+      'SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: set all three for OAuth installs, or none',
+    );
+  if (e.SLACK_APP_TOKEN) {
+    if (!e.SLACK_BOT_TOKEN) refuse('SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) needs the bot token too');
+    if (oauthSet)
+      refuse('SLACK_CLIENT_ID: OAuth installs need the HTTP endpoint; unset SLACK_APP_TOKEN to use them');
+  } else {
+    if (!e.SLACK_SIGNING_SECRET)
+      refuse('SLACK_SIGNING_SECRET: set it to run the Slack app (with SLACK_BOT_TOKEN or OAuth)');
+    if (!e.SLACK_BOT_TOKEN && !oauthSet)
+      refuse(
+        'SLACK_BOT_TOKEN: set it (one workspace), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (many)',
+      );
+  }
+  return {
+    signingSecret: e.SLACK_SIGNING_SECRET ?? '',
+    botToken: e.SLACK_BOT_TOKEN,
+    oauth: oauthSet
+      ? {
+          clientId: e.SLACK_CLIENT_ID!,
+          clientSecret: e.SLACK_CLIENT_SECRET!,
+          stateSecret: e.SLACK_STATE_SECRET!,
+        }
+      : undefined,
+    appToken: e.SLACK_APP_TOKEN,
+    apiUrl: e.SLACK_API_URL,
+    orgId: e.SLACK_ORG_ID,
+    sopChannel: e.SLACK_SOP_CHANNEL,
+    postsPerMinute: e.SLACK_POSTS_PER_MINUTE,
   };
 }

@@ -15,7 +15,9 @@ import {
   type Tally,
 } from '../domain/voting.js';
 import { requireProcessOwner } from './cycles.js';
-import { presentBallot, presentDecision } from '../cards/presenters.js';
+import { nextAllowedTime } from '../domain/manners.js';
+import { workCalendar } from './cycleEngine.js';
+import { presentBallot, presentDecision, presentAction } from '../cards/presenters.js';
 import { getPack } from './packs.js';
 import type { Deps } from './ports.js';
 import type {
@@ -306,7 +308,7 @@ export async function recordDecision(
       kind: 'decision' as const,
       cycleId: ballot.cycleId,
       recipient: { memberId: m.id, name: m.name },
-      card: presentDecision(decision),
+      card: presentDecision(decision, { assign: m.roles.includes('process-owner') }),
       notBefore: now,
     })),
     now,
@@ -440,6 +442,28 @@ export async function addAction(
       entity: { type: 'action', id: action.id },
       after: { decisionId, ownerId: owner.id, dueDate: input.dueDate, description: input.description },
     },
+    now,
+  );
+  // The owner hears of it in their working hours.
+  const org = await deps.orgs.get(orgId);
+  await deps.outbox.enqueue(
+    [
+      {
+        orgId,
+        key: `action:${action.id}`,
+        kind: 'action',
+        cycleId: decision.cycleId,
+        recipient: { memberId: owner.id, name: owner.name },
+        card: presentAction({
+          id: action.id,
+          description: action.description,
+          dueDate: action.dueDate,
+          decisionTitle: decision.title,
+          assignedBy: actor.name,
+        }),
+        notBefore: org ? nextAllowedTime(now, owner, workCalendar(org)) : now,
+      },
+    ],
     now,
   );
   return action;

@@ -15,6 +15,7 @@ import type {
   DecisionRecord,
   ActionRecord,
   AttendanceRecord,
+  InstallationRecord,
 } from './records.js';
 import type { LpSolver } from './solver.js';
 import type { Links } from './links.js';
@@ -204,6 +205,8 @@ export interface BallotRepo {
   get(orgId: string, id: string): Promise<BallotRecord | null>;
   /** Ballots still open, across every org (the sweep closes those past their deadline). */
   openOnes(): Promise<BallotRecord[]>;
+  /** One org's open ballots. */
+  openFor(orgId: string): Promise<BallotRecord[]>;
   markClosed(orgId: string, id: string): Promise<void>;
   votes(orgId: string, ballotId: string): Promise<VoteDoc[]>;
   /** One vote per voter per ballot (`_id` = ballot:voter); `created` false when it replaced one. */
@@ -237,6 +240,15 @@ export interface AttendanceRepo {
   forMeetings(orgId: string, meetingIds: string[]): Promise<AttendanceRecord[]>;
 }
 
+export interface InstallationRepo {
+  /** Stores (or replaces) a workspace's installation. */
+  put(r: InstallationRecord): Promise<void>;
+  get(id: string): Promise<InstallationRecord | null>;
+  /** The installations serving an org (normally one workspace). */
+  forOrg(orgId: string): Promise<InstallationRecord[]>;
+  remove(id: string): Promise<void>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -252,6 +264,7 @@ export interface Deps {
   decisions: DecisionRepo;
   actions: ActionRepo;
   attendance: AttendanceRepo;
+  installations: InstallationRepo;
   solver: LpSolver;
   links: Links;
   copy: Copy;

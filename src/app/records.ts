@@ -76,7 +76,8 @@ export interface OutboxRecord {
   orgId: string;
   /** Idempotency key: one message per key per org, whatever retries or reruns happen. */
   key: string;
-  kind: 'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack' | 'ballot' | 'decision';
+  kind:
+    'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack' | 'ballot' | 'decision' | 'action';
   cycleId: string | null;
   recipient: { memberId: string; name: string };
   /** Set for a post to one of the org's channels (`sop`: its S&OP channel); the recipient is then
@@ -217,4 +218,21 @@ export interface AttendanceRecord {
   delegateId: string | null;
   recordedBy: Actor;
   at: Date;
+}
+
+/** A chat workspace's installation of Accord (Slack: one per workspace), and the org it serves. */
+export interface InstallationRecord {
+  /** `slack:{enterpriseId or -}:{teamId}`. */
+  id: string;
+  platform: 'slack';
+  teamId: string | null;
+  enterpriseId: string | null;
+  teamName: string;
+  /** The org this workspace belongs to; null until someone maps it. */
+  orgId: string | null;
+  botToken: string;
+  botUserId: string;
+  /** The platform's whole installation object (JSON), handed back to it as it was. */
+  data: string;
+  installedAt: Date;
 }

@@ -11,7 +11,9 @@ export type CardBlock =
   | { type: 'table'; columns: string[]; rows: { cells: string[] }[] }
   | { type: 'image'; url: string; alt: string }
   | { type: 'divider' }
-  | { type: 'actions'; buttons: CardButton[] };
+  | { type: 'actions'; buttons: CardButton[] }
+  /** A short, optional free-text field sent back with the next button pressed on the card (e.g. a vote's "why"). */
+  | { type: 'input'; id: string; label: string; placeholder?: string };
 
 export interface CardButton {
   /** What the button does, e.g. `input.open`, `step.extend`. */

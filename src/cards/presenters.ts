@@ -245,6 +245,12 @@ export function presentBallot(v: {
       ...(b.status === 'open'
         ? [
             {
+              type: 'input' as const,
+              id: `why:${b.id}`,
+              label: 'Why (optional, kept with your vote)',
+              placeholder: 'A sentence for the record',
+            },
+            {
               type: 'actions' as const,
               buttons: b.options.map((o) => ({
                 action: 'ballot.vote',
@@ -259,14 +265,21 @@ export function presentBallot(v: {
   };
 }
 
-/** A recorded decision, for everyone who voted or runs the process. */
-export function presentDecision(d: {
-  title: string;
-  status: string;
-  optionLabel: string | null;
-  rationale: string;
-  tally: { counts: Record<string, number>; voted: number; eligible: number };
-}): Card {
+/**
+ * A recorded decision, for everyone who voted or runs the process. `assign` adds the process
+ * owner's button that opens the form assigning an owner and a due date to an action.
+ */
+export function presentDecision(
+  d: {
+    id: string;
+    title: string;
+    status: string;
+    optionLabel: string | null;
+    rationale: string;
+    tally: { counts: Record<string, number>; voted: number; eligible: number };
+  },
+  opts: { assign?: boolean } = {},
+): Card {
   const outcome =
     d.status === 'decided'
       ? `Decided: ${d.optionLabel}`
@@ -286,6 +299,43 @@ export function presentDecision(d: {
       {
         type: 'fields',
         fields: Object.entries(d.tally.counts).map(([label, n]) => ({ label, value: String(n) })),
+      },
+      ...(opts.assign
+        ? [
+            {
+              type: 'actions' as const,
+              buttons: [{ action: 'decision.assign', label: 'Assign an action', value: d.id }],
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** An action item for its owner: what, why (the decision), when, and the button that closes it. */
+export function presentAction(a: {
+  id: string;
+  description: string;
+  dueDate: string;
+  decisionTitle: string;
+  assignedBy: string;
+}): Card {
+  return {
+    summary: `New action for you: ${a.description} (due ${a.dueDate})`,
+    blocks: [
+      { type: 'header', text: 'A new S&OP action for you' },
+      { type: 'text', text: a.description },
+      {
+        type: 'fields',
+        fields: [
+          { label: 'Due', value: a.dueDate },
+          { label: 'Decision', value: a.decisionTitle },
+          { label: 'Assigned by', value: a.assignedBy },
+        ],
+      },
+      {
+        type: 'actions',
+        buttons: [{ action: 'action.done', label: 'Mark done', value: a.id, style: 'primary' }],
       },
     ],
   };

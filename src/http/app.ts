@@ -12,6 +12,7 @@ import { memberRoutes } from './routes/members.js';
 import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/orgs.js';
 import { packRoutes } from './routes/packs.js';
+import { slackRoutes } from './routes/slack.js';
 import { decisionRoutes } from './routes/decisions.js';
 
 export interface Health {
@@ -26,6 +27,8 @@ export function createHttpApp(opts: {
   health: Health;
   version: string;
   slackRouter?: IRouter | undefined;
+  /** Slack OAuth installs are configured (the install-link route works). */
+  slackOAuth?: boolean;
 }): Express {
   const { deps, logger } = opts;
   const app = express();
@@ -64,6 +67,7 @@ export function createHttpApp(opts: {
     ...datasetRoutes(deps),
     ...packRoutes(deps),
     ...decisionRoutes(deps),
+    ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
   ];
   let spec: unknown = null;
   routes.push(

@@ -108,7 +108,7 @@ export const pageQuery = z.strictObject({
 export const outboxQuery = pageQuery.extend({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
   kind: z
-    .enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack', 'ballot', 'decision'])
+    .enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack', 'ballot', 'decision', 'action'])
     .optional(),
   memberId: objectId.optional(),
   cycleId: objectId.optional(),

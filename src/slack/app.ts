@@ -6,39 +6,53 @@
  * ask and nothing is written.
  */
 import bolt from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
 import type { WebClient } from '@slack/web-api';
-import express, { type IRouter } from 'express';
-import { ballotView, castVote, searchDecisions, updateAction } from '../app/ballots.js';
-import { packCard, type PackContent } from '../app/packs.js';
+import express, { type IRouter, type Request, type Response } from 'express';
+import { addAction, ballotView, castVote, searchDecisions, updateAction } from '../app/ballots.js';
+import { packCard, runWhatIf, type PackContent } from '../app/packs.js';
 import type { Deps } from '../app/ports.js';
-import type { CycleRecord, MemberRecord, OrgRecord, PackRecord } from '../app/records.js';
+import type { MemberRecord, OrgRecord, PackRecord } from '../app/records.js';
 import type { Card } from '../cards/card.js';
 import { presentBallot } from '../cards/presenters.js';
 import { STEP_TITLES } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
 import { formatLocal } from '../domain/time.js';
 import type { Logger } from '../logger.js';
-import { escapeMrkdwn, renderMessage } from './blockkit.js';
+import { escapeMrkdwn, renderBlocks, renderMessage, SLACK_LIMITS } from './blockkit.js';
 import { linkSlackUser } from './members.js';
 import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom } from './forms.js';
 import { submitInput } from '../app/inputs.js';
+import { currentCycle, homeCard } from './home.js';
+import { mongoInstallationStore, SLACK_SCOPES, workspaces, type Workspaces } from './installations.js';
+import { cardModal, comparisonCard, scenarioView, whatIfFrom } from './scenario.js';
 
 // @slack/bolt is CommonJS: take its named exports from the default export.
-const { App, ExpressReceiver, LogLevel } = bolt;
+const { App, ExpressReceiver, SocketModeReceiver, LogLevel } = bolt;
 
 export interface SlackOptions {
   signingSecret: string;
-  botToken: string;
+  /** One workspace: its bot token (for `orgId`, or the only org). */
+  botToken?: string | undefined;
+  /** Many workspaces: OAuth installs, stored in MongoDB, each mapped to the org whose link started it. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
+  /** Socket Mode (an app-level token, `xapp-...`) instead of the HTTP endpoint. */
+  appToken?: string | undefined;
   /** Web API base URL (tests and proxies); Slack's own when unset. */
   apiUrl?: string | undefined;
-  /** The org this workspace belongs to; the only org when unset and there is just one. */
+  /** The org the single workspace belongs to; the only org when unset and there is just one. */
   orgId?: string | undefined;
+  /** Accord's public base URL (the OAuth redirect). */
+  publicUrl?: string | undefined;
   logger: Logger;
 }
 
 export interface SlackApp {
   router: IRouter;
-  client: WebClient;
+  workspaces: Workspaces;
+  /** Starts the Socket Mode connection (nothing to do over HTTP). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Who a Slack user is in Accord, or why nobody. */
@@ -57,12 +71,6 @@ export async function memberForSlackUser(
   const byEmail = members.find((m) => m.email.toLowerCase() === email);
   if (!byEmail) return null;
   return linkSlackUser(deps, byEmail, userId);
-}
-
-async function orgFor(deps: Deps, configured: string | undefined): Promise<OrgRecord | null> {
-  if (configured) return deps.orgs.get(configured);
-  const page = await deps.orgs.list({ limit: 2, after: null });
-  return page.items.length === 1 ? page.items[0]! : null;
 }
 
 function unknownUser(org: OrgRecord, owners: MemberRecord[]): Card {
@@ -86,7 +94,9 @@ function helpCard(m: MemberRecord): Card {
     lines.push('Ballots arrive as messages: one button per option; you can change your vote until it closes');
   if (m.roles.includes('process-owner'))
     lines.push('You get the escalations, and can extend, close or reopen steps and open ballots');
-  lines.push('`/sop pack`: the pre-S&OP pack; `/sop decisions [search]`; `/sop actions`: your open actions');
+  lines.push('`/sop pack`: the pre-S&OP pack; `/sop scenario`: a what-if against it');
+  lines.push('`/sop decisions [search]`: the decision register; `/sop actions`: your open actions');
+  lines.push('The Home tab of Accord shows what you owe, your actions and the ballots open to you');
   return {
     summary: `What Accord can do for you, ${m.name}`,
     blocks: [
@@ -145,14 +155,6 @@ async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
         : [{ type: 'text' as const, text: 'No step is open right now.' }]),
     ],
   };
-}
-
-async function currentCycle(deps: Deps, org: OrgRecord): Promise<CycleRecord | undefined> {
-  const cycles = (await deps.cycles.list(org.id, { limit: 100, after: null })).items;
-  return (
-    cycles.filter((c) => c.status !== 'closed').sort((a, b) => a.month.localeCompare(b.month))[0] ??
-    cycles.sort((a, b) => b.month.localeCompare(a.month))[0]
-  );
 }
 
 async function packSummary(deps: Deps, org: OrgRecord): Promise<Card> {
@@ -218,27 +220,165 @@ export async function ballotCard(deps: Deps, orgId: string, ballotId: string): P
   return presentBallot(await ballotView(deps, orgId, ballotId));
 }
 
+type Values = Record<
+  string,
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_user?: string | null;
+      selected_date?: string | null;
+      selected_option?: { value: string } | null;
+    }
+  >
+>;
+
+/** The process owner's form that assigns an action from a decision: owner, due date, what. */
+function assignView(decisionId: string, title: string) {
+  const text = (t: string) => ({ type: 'plain_text' as const, text: t });
+  return {
+    type: 'modal',
+    callback_id: 'action.assign',
+    private_metadata: decisionId,
+    title: text('Assign an action'),
+    submit: text('Assign'),
+    close: text('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: escapeMrkdwn(`From the decision: ${title}`).slice(0, 3000) },
+      },
+      {
+        type: 'input',
+        block_id: 'owner',
+        label: text('Owner'),
+        element: { type: 'users_select', action_id: 'value', placeholder: text('Who does it') },
+      },
+      {
+        type: 'input',
+        block_id: 'due',
+        label: text('Due date'),
+        element: { type: 'datepicker', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: 'description',
+        label: text('What is to be done'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 },
+      },
+    ],
+  };
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   const router = express.Router();
-  const receiver = new ExpressReceiver({
-    signingSecret: opts.signingSecret,
-    endpoints: '/slack/events',
-    router,
-    logLevel: LogLevel.ERROR,
-    // Ack first, work after: Slack's 3 s never waits on Accord.
-    processBeforeResponse: false,
-  });
-  const app = new App({
-    token: opts.botToken,
-    receiver,
-    tokenVerificationEnabled: false,
-    logLevel: LogLevel.ERROR,
-    clientOptions: opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {},
-  });
-  const client = app.client;
+  const spaces = workspaces(deps, { botToken: opts.botToken, orgId: opts.orgId });
+  const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {};
+  const store = mongoInstallationStore(deps);
 
-  const whoIs = async (userId: string) => {
-    const org = await orgFor(deps, opts.orgId);
+  // One authorize for both ways of running: an installed workspace's token, else the single token.
+  const authorize = async (source: { teamId?: string | undefined; enterpriseId?: string | undefined }) => {
+    try {
+      const installation = await store.fetchInstallation({
+        teamId: source.teamId,
+        enterpriseId: source.enterpriseId,
+        isEnterpriseInstall: false,
+      });
+      if (installation.bot?.token)
+        return {
+          botToken: installation.bot.token,
+          botUserId: installation.bot.userId,
+          botId: installation.bot.id,
+        };
+    } catch {
+      // not installed through OAuth: the single workspace's token, if there is one
+    }
+    if (opts.botToken) return { botToken: opts.botToken };
+    throw new Error(
+      `Accord is not installed in Slack workspace ${source.teamId ?? source.enterpriseId ?? '?'}`,
+    );
+  };
+
+  const receiver = opts.appToken
+    ? new SocketModeReceiver({
+        appToken: opts.appToken,
+        logLevel: LogLevel.ERROR,
+        installerOptions: { clientOptions },
+      })
+    : new ExpressReceiver({
+        signingSecret: opts.signingSecret,
+        endpoints: '/slack/events',
+        router,
+        logLevel: LogLevel.ERROR,
+        // Ack first, work after: Slack's 3 s never waits on Accord.
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    receiver,
+    authorize,
+    logLevel: LogLevel.ERROR,
+    clientOptions,
+  });
+
+  // OAuth: an install link signed for one org starts the install; the callback stores it.
+  if (opts.oauth && !opts.appToken) {
+    const base = (opts.publicUrl ?? '').replace(/\/+$/, '');
+    const installer = new InstallProvider({
+      clientId: opts.oauth.clientId,
+      clientSecret: opts.oauth.clientSecret,
+      stateSecret: opts.oauth.stateSecret,
+      installationStore: store,
+      directInstall: true,
+      clientOptions,
+      logLevel: LogLevel.ERROR,
+    });
+    router.get('/slack/install/:orgId', async (req: Request, res: Response) => {
+      const orgId = String(req.params['orgId']);
+      const exp = typeof req.query['exp'] === 'string' ? req.query['exp'] : '';
+      const sig = typeof req.query['sig'] === 'string' ? req.query['sig'] : '';
+      const org = /^[a-f0-9]{24}$/.test(orgId) ? await deps.orgs.get(orgId) : null;
+      if (!org || !deps.links.verify(`/slack/install/${orgId}`, exp, sig, deps.clock.now())) {
+        res
+          .status(403)
+          .type('text/plain')
+          .send(
+            'This install link is not valid or has expired. Ask your Accord administrator for a new one.',
+          );
+        return;
+      }
+      await installer.handleInstallPath(req, res, undefined, {
+        scopes: [...SLACK_SCOPES],
+        metadata: org.id,
+        redirectUri: `${base}/slack/oauth_redirect`,
+      });
+    });
+    router.get('/slack/oauth_redirect', async (req: Request, res: Response) => {
+      await installer.handleCallback(req, res, {
+        success: (installation, _options, _req, res2) => {
+          res2.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+          res2.end(
+            `Accord is installed in ${installation.team?.name ?? 'your workspace'}. Type /sop in Slack to start.`,
+          );
+        },
+        failure: (error, _options, _req, res2) => {
+          opts.logger.warn({ code: (error as { code?: string }).code }, 'a Slack install failed');
+          res2.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+          res2.end('The installation did not complete. Start again from your install link.');
+        },
+      });
+    });
+  }
+
+  /** Who this Slack user is, in the org their workspace serves. */
+  const whoIs = async (
+    client: WebClient,
+    teamId: string | undefined,
+    enterpriseId: string | undefined,
+    userId: string,
+  ) => {
+    const org = await spaces.orgFor(teamId, enterpriseId);
     if (!org) return { org: null, member: null, owners: [] as MemberRecord[] };
     const member = await memberForSlackUser(deps, client, org.id, userId);
     const owners = member
@@ -246,9 +386,22 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       : (await deps.members.all(org.id)).filter((m) => m.roles.includes('process-owner'));
     return { org, member, owners };
   };
+  type Body = {
+    user: { id: string };
+    team?: { id?: string } | null;
+    enterprise?: { id?: string } | null;
+    channel?: { id: string };
+    trigger_id?: string;
+    container?: { type?: string; channel_id?: string; message_ts?: string };
+    view?: { id?: string; type?: string; state?: { values?: Values } };
+    state?: { values?: Values };
+  };
+  const who = (client: WebClient, b: Body) =>
+    whoIs(client, b.team?.id ?? undefined, b.enterprise?.id ?? undefined, b.user.id);
 
   /** An interaction from someone Accord does not know: they alone are told whom to ask. */
   const tellUnknown = async (
+    client: WebClient,
     channel: string | undefined,
     userId: string,
     org: OrgRecord,
@@ -258,8 +411,24 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       await client.chat.postEphemeral({ channel, user: userId, ...renderMessage(unknownUser(org, owners)) });
   };
 
-  app.command('/sop', async ({ command, ack }) => {
-    const { org, member, owners } = await whoIs(command.user_id);
+  /** Publishes this person's Home tab. */
+  const publishHome = async (client: WebClient, org: OrgRecord, member: MemberRecord, userId: string) => {
+    const card = await homeCard(deps, org, member);
+    await client.views.publish({
+      user_id: userId,
+      view: { type: 'home', blocks: renderBlocks(card, SLACK_LIMITS.surfaceBlocks) },
+    });
+  };
+  /** A button pressed in the Home tab: the Home shows the new state. */
+  const fromHome = (b: Body) => b.container?.type === 'view' && b.view?.type === 'home';
+
+  app.command('/sop', async ({ command, ack, client }) => {
+    const { org, member, owners } = await whoIs(
+      client,
+      command.team_id,
+      command.enterprise_id,
+      command.user_id,
+    );
     if (!org) {
       await ack({
         response_type: 'ephemeral',
@@ -272,6 +441,23 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       return;
     }
     const [verb = '', ...rest] = command.text.trim().split(/\s+/);
+    if (verb === 'scenario') {
+      const cycle = await currentCycle(deps, org);
+      const pack = cycle ? await deps.packs.latest(org.id, cycle.id) : null;
+      if (!pack) {
+        await ack({
+          response_type: 'ephemeral',
+          text: 'There is no pre-S&amp;OP pack for the current cycle yet: a what-if needs one.',
+        });
+        return;
+      }
+      await ack();
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: scenarioView(pack as PackRecord<PackContent>) as never,
+      });
+      return;
+    }
     const card =
       verb === 'status'
         ? await statusCard(deps, org)
@@ -285,24 +471,46 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     await ack({ response_type: 'ephemeral', ...renderMessage(card) });
   });
 
-  // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
-  app.action(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action }) => {
-    await ack();
-    const value = (action as { value?: string }).value ?? '';
-    const [ballotId, option] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
-    const { org, member, owners } = await whoIs(body.user.id);
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    if (event.tab !== 'home') return;
+    const b = body as { team_id?: string; enterprise_id?: string };
+    const { org, member, owners } = await whoIs(client, b.team_id, b.enterprise_id, event.user);
     if (!org) return;
-    const channel = (body as { channel?: { id: string } }).channel?.id;
     if (!member) {
-      await tellUnknown(channel, body.user.id, org, owners);
+      await client.views.publish({
+        user_id: event.user,
+        view: {
+          type: 'home',
+          blocks: renderBlocks(unknownUser(org, owners), SLACK_LIMITS.surfaceBlocks),
+        },
+      });
       return;
     }
+    await publishHome(client, org, member, event.user);
+  });
+
+  // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
+  app.action(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const b = body as unknown as Body;
+    const value = (action as { value?: string }).value ?? '';
+    const [ballotId, option] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
+    const { org, member, owners } = await who(client, b);
+    if (!org) return;
+    const channel = b.channel?.id;
+    if (!member) {
+      await tellUnknown(client, channel, b.user.id, org, owners);
+      return;
+    }
+    // The "why" typed above the buttons, if any.
+    const values = b.state?.values ?? b.view?.state?.values ?? {};
+    const reason = values[`why:${ballotId}`]?.['value']?.value ?? undefined;
     try {
       await castVote(
         deps,
         org.id,
         ballotId,
-        { memberId: member.id, option },
+        { memberId: member.id, option, reason: reason ?? undefined },
         { type: 'member', id: member.id },
       );
     } catch (err) {
@@ -310,54 +518,58 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       if (channel)
         await client.chat.postEphemeral({
           channel,
-          user: body.user.id,
-          text: `Your vote was not counted: ${err.message}`,
+          user: b.user.id,
+          text: escapeMrkdwn(`Your vote was not counted: ${err.message}`),
         });
       return;
     }
+    if (fromHome(b)) {
+      await publishHome(client, org, member, b.user.id);
+      return;
+    }
     // The ballot message shows the new count (or "N of M voted").
-    const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
-    if (container?.channel_id && container.message_ts)
+    if (b.container?.channel_id && b.container.message_ts)
       await client.chat.update({
-        channel: container.channel_id,
-        ts: container.message_ts,
+        channel: b.container.channel_id,
+        ts: b.container.message_ts,
         ...renderMessage(await ballotCard(deps, org.id, ballotId)),
       });
   });
 
-  // Action reminders and /sop actions: the owner marks an action done.
-  app.action(/^action\.done(:\d+)?$/, async ({ ack, body, action }) => {
+  // Action DMs, reminders, /sop actions and the Home tab: the owner marks an action done.
+  app.action(/^action\.done(:\d+)?$/, async ({ ack, body, action, client }) => {
     await ack();
-    const { org, member } = await whoIs(body.user.id);
-    const channel = (body as { channel?: { id: string } }).channel?.id;
+    const b = body as unknown as Body;
+    const { org, member } = await who(client, b);
+    const channel = b.channel?.id;
     if (!org || !member) return;
     const actionId = (action as { value?: string }).value ?? '';
     try {
       const done = await updateAction(deps, org.id, actionId, { actorId: member.id, status: 'done' });
-      if (channel)
+      if (fromHome(b)) await publishHome(client, org, member, b.user.id);
+      else if (channel)
         await client.chat.postEphemeral({
           channel,
-          user: body.user.id,
+          user: b.user.id,
           text: escapeMrkdwn(`Done: ${done.description}`),
         });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (channel)
-        await client.chat.postEphemeral({ channel, user: body.user.id, text: escapeMrkdwn(err.message) });
+        await client.chat.postEphemeral({ channel, user: b.user.id, text: escapeMrkdwn(err.message) });
     }
   });
 
-  // Step prompts: "Open the form" opens this person's form for the request, pre-filled with the
-  // latest submission, so an input can be edited until its step closes.
-  app.action(/^input\.open(:\d+)?$/, async ({ ack, body, action }) => {
+  // Step prompts and the Home tab: "Open the form" opens this person's form for the request,
+  // pre-filled with the latest submission, so an input can be edited until its step closes.
+  app.action(/^input\.open(:\d+)?$/, async ({ ack, body, action, client }) => {
     await ack();
+    const b = body as unknown as Body;
     const requestId = (action as { value?: string }).value ?? '';
-    const trigger = (body as { trigger_id?: string }).trigger_id;
-    const { org, member, owners } = await whoIs(body.user.id);
-    const channel = (body as { channel?: { id: string } }).channel?.id;
-    if (!org || !trigger) return;
+    const { org, member, owners } = await who(client, b);
+    if (!org || !b.trigger_id) return;
     if (!member) {
-      await tellUnknown(channel, body.user.id, org, owners);
+      await tellUnknown(client, b.channel?.id, b.user.id, org, owners);
       return;
     }
     const request = await deps.requests.get(org.id, requestId);
@@ -365,14 +577,14 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     const versions = await deps.submissions.list(org.id, request.id);
     const latest = versions[versions.length - 1]?.payload;
     await client.views.open({
-      trigger_id: trigger,
+      trigger_id: b.trigger_id,
       view: formView(request.kind, request.id, initialFrom(request.kind, latest)) as never,
     });
   });
 
-  app.view('input.submit', async ({ ack, body, view }) => {
+  app.view('input.submit', async ({ ack, body, view, client }) => {
     const requestId = view.private_metadata;
-    const { org, member } = await whoIs(body.user.id);
+    const { org, member } = await who(client, body);
     const request = org ? await deps.requests.get(org.id, requestId) : null;
     if (!org || !member || !request) {
       const first = (view.blocks as { block_id?: string }[])[0]?.block_id ?? 'value';
@@ -397,7 +609,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
               text: {
                 type: 'mrkdwn',
                 text: escapeMrkdwn(
-                  `Saved as version ${out.submission.version}. You can change it until the step closes: open the form again from the prompt.${out.stepClosed ? ' Every input for this step is in: the step has closed.' : ''}`,
+                  `Saved as version ${out.submission.version}. You can change it until the step closes: open the form again from the prompt or the Home tab.${out.stepClosed ? ' Every input for this step is in: the step has closed.' : ''}`,
                 ),
               },
             },
@@ -414,9 +626,157 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     }
   });
 
+  // The decision message (the process owner's copy): assign an action to an owner.
+  app.action(/^decision\.assign(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const b = body as unknown as Body;
+    const { org, member, owners } = await who(client, b);
+    if (!org || !b.trigger_id) return;
+    if (!member) {
+      await tellUnknown(client, b.channel?.id, b.user.id, org, owners);
+      return;
+    }
+    const decision = await deps.decisions.get(org.id, (action as { value?: string }).value ?? '');
+    if (!decision) return;
+    if (!member.roles.includes('process-owner')) {
+      if (b.channel?.id)
+        await client.chat.postEphemeral({
+          channel: b.channel.id,
+          user: b.user.id,
+          text: 'Only the S&amp;OP process owner assigns actions.',
+        });
+      return;
+    }
+    await client.views.open({
+      trigger_id: b.trigger_id,
+      view: assignView(decision.id, decision.title) as never,
+    });
+  });
+
+  app.view('action.assign', async ({ ack, body, view, client }) => {
+    const values = view.state.values as Values;
+    const ownerUser = values['owner']?.['value']?.selected_user ?? '';
+    const dueDate = values['due']?.['value']?.selected_date ?? '';
+    const description = (values['description']?.['value']?.value ?? '').trim();
+    const { org, member } = await who(client, body);
+    if (!org || !member) {
+      await ack({ response_action: 'errors', errors: { owner: 'You are not set up in Accord.' } });
+      return;
+    }
+    const errors: Record<string, string> = {};
+    const owner = ownerUser ? await memberForSlackUser(deps, client, org.id, ownerUser) : null;
+    if (!ownerUser) errors['owner'] = 'choose who does it';
+    else if (!owner)
+      errors['owner'] = 'this person is not in Accord: add them first (with their Slack email)';
+    const today = deps.clock.now().toISOString().slice(0, 10);
+    if (!ISO_DATE.test(dueDate)) errors['due'] = 'choose a due date';
+    else if (dueDate < today) errors['due'] = 'must be today or later';
+    if (!description) errors['description'] = 'say what is to be done';
+    if (Object.keys(errors).length) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    try {
+      const created = await addAction(deps, org.id, view.private_metadata, {
+        actorId: member.id,
+        ownerId: owner!.id,
+        dueDate,
+        description,
+      });
+      await ack({
+        response_action: 'update',
+        view: cardModal('Action assigned', {
+          summary: 'Action assigned',
+          blocks: [
+            {
+              type: 'text',
+              text: `${owner!.name} has the action "${created.description}", due ${created.dueDate}. They get it as a message and can mark it done from there or their Home tab.`,
+            },
+          ],
+        }) as never,
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      const byField: Record<string, string> = {
+        ownerId: 'owner',
+        dueDate: 'due',
+        description: 'description',
+      };
+      const mapped = Object.fromEntries(
+        Object.entries(err.fields).map(([k, v]) => [byField[k] ?? 'description', v]),
+      );
+      await ack({
+        response_action: 'errors',
+        errors: Object.keys(mapped).length ? mapped : { description: err.message },
+      });
+    }
+  });
+
+  // `/sop scenario`: checked field by field, then acked with a "working" view; the comparison
+  // replaces it when the re-plan is done (which may take longer than Slack's 3 s).
+  app.view('scenario.submit', async ({ ack, body, view, client }) => {
+    const { org, member } = await who(client, body);
+    const [cycleId = '', version = ''] = view.private_metadata.split(':');
+    const pack =
+      org && member && /^[a-f0-9]{24}$/.test(cycleId)
+        ? await deps.packs.byVersion(org.id, cycleId, Number(version))
+        : null;
+    if (!org || !member || !pack) {
+      await ack({
+        response_action: 'errors',
+        errors: { demandPercent: 'This pack is no longer available.' },
+      });
+      return;
+    }
+    const read = whatIfFrom(view.state.values, pack as PackRecord<PackContent>);
+    if ('errors' in read) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack({
+      response_action: 'update',
+      view: cardModal('What-if', {
+        summary: 'Working',
+        blocks: [
+          {
+            type: 'text',
+            text: `Re-planning "${read.whatIf.name}"; the comparison appears here in a moment.`,
+          },
+        ],
+      }) as never,
+    });
+    let card: Card;
+    try {
+      const result = await runWhatIf(deps, pack as PackRecord<PackContent>, read.whatIf);
+      const link = deps.links.signed(`/api/v1/orgs/${org.id}/cycles/${cycleId}/pack.html`, deps.clock.now());
+      card = comparisonCard(result, link);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      card = {
+        summary: err.message,
+        blocks: [
+          {
+            type: 'text',
+            text: `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
+          },
+        ],
+      };
+    }
+    await client.views.update({ view_id: view.id, view: cardModal('What-if', card) as never });
+  });
+
   app.error(async (err) => {
     opts.logger.error({ err }, 'slack handler failed');
   });
 
-  return { router, client };
+  return {
+    router,
+    workspaces: spaces,
+    start: async () => {
+      if (opts.appToken) await app.start();
+    },
+    stop: async () => {
+      if (opts.appToken) await app.stop();
+    },
+  };
 }

@@ -26,6 +26,12 @@ export const SLACK_LIMITS = {
   actionsElements: 25,
   imageUrl: 3000,
   imageAltText: 2000,
+  inputLabel: 2000,
+  placeholder: 150,
+  blockId: 255,
+  inputLength: 500,
+  selectOptions: 100,
+  modalTitle: 24,
 } as const;
 
 export interface PlainText {
@@ -79,7 +85,17 @@ export interface ContextBlock {
   elements: Mrkdwn[];
 }
 
-export type SlackBlock = HeaderBlock | SectionBlock | ImageBlock | DividerBlock | ActionsBlock | ContextBlock;
+/** An optional text field; its value comes back in `state.values[block_id].value`. */
+export interface InputBlock {
+  type: 'input';
+  block_id: string;
+  optional: true;
+  label: PlainText;
+  element: { type: 'plain_text_input'; action_id: 'value'; max_length: number; placeholder?: PlainText };
+}
+
+export type SlackBlock =
+  HeaderBlock | SectionBlock | ImageBlock | DividerBlock | ActionsBlock | ContextBlock | InputBlock;
 
 export interface SlackMessage {
   /** The notification fallback (chat.postMessage `text`). */
@@ -143,6 +159,8 @@ function renderBlock(block: CardBlock): SlackBlock[] {
       return [{ type: 'divider' }];
     case 'actions':
       return renderActions(block.buttons);
+    case 'input':
+      return [renderInput(block.id, block.label, block.placeholder)];
   }
 }
 
@@ -357,6 +375,24 @@ function renderImage(url: string, alt: string): SlackBlock {
   if (!isHttpUrl(url) || url.length > SLACK_LIMITS.imageUrl)
     return section(`${escapeMrkdwn('Image:')} ${altText}`);
   return { type: 'image', image_url: url, alt_text: altText };
+}
+
+function renderInput(id: string, label: string, placeholder: string | undefined): InputBlock {
+  return {
+    type: 'input',
+    // The block id is Accord's own and comes back as sent: kept within the limit, not escaped.
+    block_id: id.slice(0, safeSurrogateEnd(id, SLACK_LIMITS.blockId)),
+    optional: true,
+    label: { type: 'plain_text', text: fit(label.trim() || id, SLACK_LIMITS.inputLabel) },
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      max_length: SLACK_LIMITS.inputLength,
+      ...(placeholder
+        ? { placeholder: { type: 'plain_text', text: fit(placeholder, SLACK_LIMITS.placeholder) } }
+        : {}),
+    },
+  };
 }
 
 function renderActions(buttons: CardButton[]): ActionsBlock[] {

@@ -1,27 +1,40 @@
 /**
- * The Slack deliverer: drains the outbox into Slack. Direct messages go to each recipient's DM
- * (conversations.open; a member without a Slack id is found by email and linked); channel posts go
- * to the org's S&OP channel when one is set, else to the recipient directly. Paced to about one
- * message per second per channel; a 429 holds the method for its Retry-After; Slack being down
- * (5xx, network) is retried with backoff; what cannot be delivered is marked dead with the reason,
- * visible to the process owner in the outbox. Each attempt is claimed first (a unique insert), so
- * no two deliverers make the same attempt: a message is sent at most once per outbox entry.
+ * The Slack deliverer: drains the outbox into Slack, each org's messages with its own workspace's
+ * token. A direct message is posted to the member's Slack user id (Slack puts it in their DM with
+ * Accord, no conversations.open needed); a member without a Slack id is found by email (one
+ * users.lookupByEmail each when few are missing, else one pass over users.list) and linked. Channel
+ * posts go to the org's S&OP channel when one is set, else to the recipient directly.
+ *
+ * Pacing, per workspace: at most one message per second per channel, an optional workspace-wide
+ * rate for chat.postMessage, and the documented tier of every other method (users.lookupByEmail
+ * tier 3, users.list tier 2). A 429 holds the method for its Retry-After, for that workspace only;
+ * Slack being down (5xx, network) is retried with backoff; what cannot be delivered is marked dead
+ * with the reason, visible to the process owner in the outbox and their Home tab. Each attempt is
+ * claimed first (a unique insert), so no two deliverers make the same attempt: a message is sent at
+ * most once per outbox entry.
  */
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { Deps } from '../app/ports.js';
-import type { OutboxRecord } from '../app/records.js';
+import type { MemberRecord, OutboxRecord } from '../app/records.js';
 import type { Logger } from '../logger.js';
 import { renderMessage } from './blockkit.js';
+import type { Workspaces } from './installations.js';
 import { linkSlackUser } from './members.js';
 
 export interface DeliveryOptions {
-  botToken: string;
+  workspaces: Workspaces;
   apiUrl?: string | undefined;
   /** The S&OP channel for channel posts (`channel: 'sop'`); recipients get them directly when unset. */
   sopChannel?: string | undefined;
   maxAttempts?: number;
   /** Minimum spacing between two messages to one channel. */
   perChannelMs?: number;
+  /** A workspace-wide cap on chat.postMessage (per minute); unset: only Slack's 429s slow it. */
+  postsPerMinute?: number | undefined;
+  /** Channels served at once (one message at a time per channel). */
+  concurrency?: number;
+  /** How long one drain may keep going while messages are due. */
+  maxDrainMs?: number;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -34,6 +47,16 @@ export interface DrainResult {
 
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
+/** Slack's documented tiers, as the least calls per minute each allows. */
+const TIER_PER_MINUTE: Record<string, number> = {
+  'users.lookupByEmail': 50, // tier 3
+  'users.list': 20, // tier 2
+};
+/** Up to this many unknown recipients in one drain are looked up one by one; more: users.list. */
+const LOOKUPS_BEFORE_LIST = 20;
+const DIRECTORY_TTL_MS = 10 * 60_000;
+/** A 429 hold shorter than this is waited out within the drain; a longer one ends it. */
+const WAIT_OUT_MS = 30_000;
 
 interface SlackError {
   code?: string;
@@ -43,58 +66,126 @@ interface SlackError {
   message?: string;
 }
 
+/** Evenly spaced calls: `take` waits until the next slot is free. */
+class Spacing {
+  private next = 0;
+  constructor(private readonly gapMs: number) {}
+  async take(sleep: (ms: number) => Promise<void>): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.next);
+    this.next = at + this.gapMs;
+    if (at > now) await sleep(at - now);
+  }
+}
+
+interface Workspace {
+  key: string;
+  client: WebClient;
+  /** Method -> held until this instant (ms), after a 429. */
+  held: Map<string, number>;
+  spacing: Map<string, Spacing>;
+  /** email -> Slack user id, from users.list, and when it was read. */
+  directory: { at: number; byEmail: Map<string, string> } | null;
+}
+
 export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
-  const client = new WebClient(opts.botToken, {
-    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {}),
-    // The deliverer decides about retries itself (it must record them, and never resend blindly).
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-  });
   const maxAttempts = opts.maxAttempts ?? 6;
   const perChannelMs = opts.perChannelMs ?? 1_000;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const maxDrainMs = opts.maxDrainMs ?? 50_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const dmChannel = new Map<string, string>();
-  const nextAt = new Map<string, number>();
-  /** A method held by a 429 until this instant (ms). */
-  const heldUntil = new Map<string, number>();
+  const spaces = new Map<string, Workspace>();
 
-  async function slackUser(m: OutboxRecord): Promise<string | null> {
-    const member = await deps.members.get(m.orgId, m.recipient.memberId);
-    if (!member) return null;
-    if (member.slackUserId) return member.slackUserId;
-    let id: string | undefined;
-    try {
-      id = (await client.users.lookupByEmail({ email: member.email })).user?.id;
-    } catch (err) {
-      if ((err as SlackError).data?.error !== 'users_not_found') throw err;
+  function workspace(key: string, token: string): Workspace {
+    let w = spaces.get(key);
+    if (!w || (w.client as unknown as { token?: string }).token !== token) {
+      w = {
+        key,
+        client: new WebClient(token, {
+          ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {}),
+          // The deliverer decides about retries itself (it must record them, and never resend blindly).
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+        }),
+        held: new Map(),
+        spacing: new Map(),
+        directory: null,
+      };
+      if (opts.postsPerMinute) w.spacing.set('chat.postMessage', new Spacing(60_000 / opts.postsPerMinute));
+      for (const [method, perMinute] of Object.entries(TIER_PER_MINUTE))
+        w.spacing.set(method, new Spacing(60_000 / perMinute));
+      spaces.set(key, w);
     }
-    if (!id) return null;
-    await linkSlackUser(deps, member, id);
-    return id;
+    return w;
   }
 
-  async function target(m: OutboxRecord): Promise<string | null> {
-    if (m.channel === 'sop' && opts.sopChannel) return opts.sopChannel;
-    const user = await slackUser(m);
-    if (!user) return null;
-    const cached = dmChannel.get(user);
-    if (cached) return cached;
-    const opened = (await client.conversations.open({ users: user })) as WebAPICallResult & {
-      channel?: { id?: string };
-    };
-    const id = opened.channel?.id;
-    if (id) dmChannel.set(user, id);
-    return id ?? null;
+  /** Waits out a 429 hold and the method's pacing; false when the hold is too long to wait. */
+  async function slot(w: Workspace, method: string): Promise<boolean> {
+    const wait = (w.held.get(method) ?? 0) - Date.now();
+    if (wait > WAIT_OUT_MS) return false;
+    if (wait > 0) await sleep(wait);
+    await w.spacing.get(method)?.take(sleep);
+    return true;
+  }
+
+  /** Links the members among `wanted` who have no Slack id yet, by their email. */
+  async function linkByEmail(w: Workspace, wanted: MemberRecord[]): Promise<void> {
+    const missing = wanted.filter((m) => !m.slackUserId);
+    if (!missing.length) return;
+    const found = new Map<string, string>();
+    if (missing.length <= LOOKUPS_BEFORE_LIST && !w.directory) {
+      for (const m of missing) {
+        if (!(await slot(w, 'users.lookupByEmail'))) return;
+        try {
+          const id = (await w.client.users.lookupByEmail({ email: m.email })).user?.id;
+          if (id) found.set(m.id, id);
+        } catch (err) {
+          if ((err as SlackError).data?.error !== 'users_not_found') throw err;
+        }
+      }
+    } else {
+      if (!w.directory || Date.now() - w.directory.at > DIRECTORY_TTL_MS) {
+        const byEmail = new Map<string, string>();
+        let cursor: string | undefined;
+        do {
+          if (!(await slot(w, 'users.list'))) return;
+          const page = (await w.client.users.list({
+            limit: 200,
+            ...(cursor ? { cursor } : {}),
+          })) as WebAPICallResult & {
+            members?: { id?: string; deleted?: boolean; is_bot?: boolean; profile?: { email?: string } }[];
+            response_metadata?: { next_cursor?: string };
+          };
+          for (const u of page.members ?? [])
+            if (u.id && !u.deleted && !u.is_bot && u.profile?.email)
+              byEmail.set(u.profile.email.toLowerCase(), u.id);
+          cursor = page.response_metadata?.next_cursor || undefined;
+        } while (cursor);
+        w.directory = { at: Date.now(), byEmail };
+      }
+      for (const m of missing) {
+        const id = w.directory.byEmail.get(m.email.toLowerCase());
+        if (id) found.set(m.id, id);
+      }
+    }
+    for (const m of missing) {
+      const id = found.get(m.id);
+      if (id) Object.assign(m, await linkSlackUser(deps, m, id));
+    }
   }
 
   async function deliverOne(
+    w: Workspace,
     m: OutboxRecord,
-    now: () => Date,
+    member: MemberRecord | undefined,
+    channelGap: { next: number },
   ): Promise<'delivered' | 'retried' | 'dead' | 'skipped'> {
+    const now = () => deps.clock.now();
     const attempts = m.attempts + 1;
+    const channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
+    if (!(await slot(w, 'chat.postMessage'))) return 'skipped';
     if (!(await deps.outbox.claim(m.id, attempts, now()))) return 'skipped';
     try {
-      const channel = await target(m);
       if (!channel) {
         await deps.outbox.settle(m.id, {
           status: 'dead',
@@ -103,16 +194,16 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         });
         return 'dead';
       }
-      const wait = (nextAt.get(channel) ?? 0) - Date.now();
+      const wait = channelGap.next - Date.now();
       if (wait > 0) await sleep(wait);
-      const sent = (await client.chat.postMessage({
+      const sent = (await w.client.chat.postMessage({
         channel,
         ...renderMessage(m.card),
       })) as WebAPICallResult & {
         ts?: string;
         channel?: string;
       };
-      nextAt.set(channel, Date.now() + perChannelMs);
+      channelGap.next = Date.now() + perChannelMs;
       await deps.outbox.settle(m.id, {
         status: 'delivered',
         attempts,
@@ -123,7 +214,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
       const err = raw as SlackError;
       if (err.code === 'slack_webapi_rate_limited_error') {
         const ms = Math.max(1, err.retryAfter ?? 30) * 1000;
-        heldUntil.set('chat.postMessage', Date.now() + ms);
+        w.held.set('chat.postMessage', Date.now() + ms);
         await deps.outbox.settle(m.id, {
           status: 'pending',
           attempts,
@@ -156,16 +247,69 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     }
   }
 
+  /** One pass over what is due now: grouped by workspace and channel, channels served in parallel. */
+  async function pass(limit: number, out: DrainResult): Promise<number> {
+    const due = await deps.outbox.due(deps.clock.now(), limit);
+    if (!due.length) return 0;
+    const byOrg = new Map<string, OutboxRecord[]>();
+    for (const m of due) byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), m]);
+    const lanes: { w: Workspace; members: Map<string, MemberRecord>; messages: OutboxRecord[] }[] = [];
+    for (const [orgId, messages] of byOrg) {
+      const token = await opts.workspaces.tokenFor(orgId);
+      if (!token) continue; // this org has no Slack workspace: another deliverer's business
+      const w = workspace(token.workspace, token.token);
+      const members = new Map((await deps.members.all(orgId)).map((x) => [x.id, x]));
+      const direct = messages.filter((m) => !(m.channel === 'sop' && opts.sopChannel));
+      const wanted = [...new Set(direct.map((m) => m.recipient.memberId))]
+        .map((id) => members.get(id))
+        .filter((x): x is MemberRecord => !!x);
+      try {
+        await linkByEmail(w, wanted);
+      } catch (err) {
+        // Slack down or refusing lookups: those members wait for the next drain.
+        opts.logger.warn(
+          { error: (err as SlackError).data?.error ?? (err as SlackError).code },
+          'Slack user lookup failed',
+        );
+        for (const m of wanted) if (!m.slackUserId) members.delete(m.id);
+      }
+      // One lane per channel: the S&OP channel, or each person's DM.
+      const lanesByKey = new Map<string, OutboxRecord[]>();
+      for (const m of messages) {
+        const key = m.channel === 'sop' && opts.sopChannel ? `sop:${orgId}` : m.recipient.memberId;
+        if (!(m.channel === 'sop' && opts.sopChannel) && !members.has(m.recipient.memberId)) {
+          if (wanted.some((x) => x.id === m.recipient.memberId)) continue; // lookup failed: later
+        }
+        lanesByKey.set(key, [...(lanesByKey.get(key) ?? []), m]);
+      }
+      for (const msgs of lanesByKey.values()) lanes.push({ w, members, messages: msgs });
+    }
+    let next = 0;
+    let handled = 0;
+    const worker = async () => {
+      while (next < lanes.length) {
+        const lane = lanes[next++]!;
+        const gap = { next: 0 };
+        for (const m of lane.messages) {
+          const r = await deliverOne(lane.w, m, lane.members.get(m.recipient.memberId), gap);
+          if (r === 'skipped') break;
+          out[r]++;
+          handled++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+    return handled;
+  }
+
   return {
-    client,
-    /** Delivers what is due now; returns what happened. */
+    /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
     async drain(limit = 500): Promise<DrainResult> {
       const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
-      const now = () => deps.clock.now();
-      for (const m of await deps.outbox.due(now(), limit)) {
-        if ((heldUntil.get('chat.postMessage') ?? 0) > Date.now()) break;
-        const r = await deliverOne(m, now);
-        if (r !== 'skipped') out[r]++;
+      const started = Date.now();
+      while (Date.now() - started < maxDrainMs) {
+        const handled = await pass(limit, out);
+        if (handled === 0) break;
       }
       return out;
     },

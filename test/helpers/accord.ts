@@ -30,7 +30,8 @@ export async function startTestAccord(
     now?: string;
     dbName?: string;
     fresh?: boolean;
-    slack?: { signingSecret: string; botToken: string; apiUrl: string; orgId?: string; sopChannel?: string };
+    slack?: Parameters<typeof buildAccord>[0]['slack'];
+    publicUrl?: string;
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
@@ -48,6 +49,7 @@ export async function startTestAccord(
     processEvery: 100,
     lockLifetimeMs: 600,
     slack: opts.slack,
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
   });
   if (opts.fresh !== false) {
     for (const model of Object.values(accord.db.models)) await model.collection.deleteMany({});

@@ -11,6 +11,8 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** The bearer token the call was made with. */
+  token: string | null;
 }
 
 export interface FakeSlack {
@@ -51,7 +53,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         res.end(JSON.stringify({ ok: false, error: fail.status === 429 ? 'ratelimited' : 'internal_error' }));
         return;
       }
-      calls.push({ method, args, at: Date.now() });
+      const auth = req.headers['authorization'];
+      const token = auth?.startsWith('Bearer ')
+        ? auth.slice(7)
+        : typeof args['token'] === 'string'
+          ? args['token']
+          : null;
+      calls.push({ method, args, at: Date.now(), token });
       const reply = (body: Record<string, unknown>) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: true, ...body }));
@@ -78,14 +86,53 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         case 'conversations.open':
           reply({ channel: { id: `D${String(args['users'])}` } });
           return;
-        case 'chat.postMessage':
-          reply({ channel: args['channel'], ts: `${++ts}.000100` });
+        case 'chat.postMessage': {
+          // A user id as the channel posts to the app's DM with them (Slack answers with the DM's id).
+          const channel = String(args['channel']);
+          reply({ channel: /^[UW]/.test(channel) ? `D${channel}` : channel, ts: `${++ts}.000100` });
+          return;
+        }
+        case 'users.list': {
+          const all = [...users.entries()].map(([id, email]) => ({
+            id,
+            deleted: false,
+            is_bot: false,
+            profile: { email },
+          }));
+          const start = Number(args['cursor'] ?? 0);
+          const limit = Number(args['limit'] ?? 200);
+          const next = start + limit < all.length ? String(start + limit) : '';
+          reply({ members: all.slice(start, start + limit), response_metadata: { next_cursor: next } });
+          return;
+        }
+        case 'views.open':
+        case 'views.publish':
+        case 'views.update':
+          reply({ view: { id: `V${++ts}`, ...(args['view'] as object) } });
+          return;
+        case 'oauth.v2.access':
+          if (args['code'] !== 'good-code') {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ok: false, error: 'invalid_code' }));
+            return;
+          }
+          reply({
+            app_id: 'A0ACCORD',
+            authed_user: { id: 'U0INSTALLER' },
+            scope: 'chat:write,commands,users:read,users:read.email',
+            token_type: 'bot',
+            access_token: 'xoxb-installed-T222',
+            bot_user_id: 'U0BOT222',
+            team: { id: 'T222', name: 'Second Workspace' },
+            enterprise: null,
+            is_enterprise_install: false,
+          });
           return;
         case 'chat.postEphemeral':
           reply({ message_ts: `${++ts}.000200` });
           return;
         case 'auth.test':
-          reply({ user_id: 'UBOT', team_id: 'T111', bot_id: 'BBOT' });
+          reply({ user_id: 'UBOT', team_id: 'T111', bot_id: 'BBOT', url: 'https://example.slack.com/' });
           return;
         default:
           reply({});

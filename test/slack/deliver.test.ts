@@ -64,7 +64,10 @@ describe('the Slack deliverer', () => {
     const [msg] = await outbox();
     expect(msg).toMatchObject({ status: 'delivered', attempts: 1, delivery: { channel: 'DU1' } });
     expect(posts()).toHaveLength(1);
-    expect(posts()[0]!.args['channel']).toBe('DU1');
+    // Posted to the user id: Slack puts it in their DM with Accord, no conversations.open needed.
+    expect(posts()[0]!.args['channel']).toBe('U1');
+    expect(slack.calls.filter((c) => c.method === 'conversations.open')).toEqual([]);
+    expect(posts()[0]!.token).toBe('xoxb-test');
     expect(String(posts()[0]!.args['text'])).toContain('Data gathering is open');
     const po = (await t.http.get(`/api/v1/orgs/${org.id}/members/${team.po.id}`).set(org.auth)).body;
     expect(po.slackUserId).toBe('U1');
@@ -75,14 +78,20 @@ describe('the Slack deliverer', () => {
     const pending = (await outbox('&status=pending')).length;
     expect(pending).toBeGreaterThanOrEqual(2); // the two prompts, and the process owner's due-day reminder
     slack.failNext('chat.postMessage', 429, 1);
+    const before = posts().length;
+    const started = Date.now();
     const first = await drain();
+    // The rate-limited message waits; the others go out once the 1 s hold is over, not before.
     expect(first.retried).toBe(1);
+    expect(first.delivered).toBeGreaterThanOrEqual(1);
+    expect(
+      posts()
+        .slice(before)
+        .every((c) => c.at >= started + 1000),
+    ).toBe(true);
     const held = (await outbox('&status=pending')).filter((m) => m.lastError);
-    expect(held.map((m) => m.lastError)).toEqual(
-      expect.arrayContaining(['rate limited by Slack: retry after 1 s']),
-    );
+    expect(held.map((m) => m.lastError)).toEqual(['rate limited by Slack: retry after 1 s']);
 
-    await new Promise((r) => setTimeout(r, 1100));
     slack.failNext('chat.postMessage', 503);
     t.clock.set('2027-02-03T08:00:02Z');
     const second = await drain();
@@ -90,7 +99,8 @@ describe('the Slack deliverer', () => {
     const down = (await outbox('&status=pending')).find((m) =>
       m.lastError?.startsWith('Slack did not answer'),
     );
-    expect(down?.lastError).toMatch(/retry in 10 s$/);
+    // Its second attempt: the backoff doubles from 10 s.
+    expect(down?.lastError).toMatch(/retry in 20 s$/);
     t.clock.set('2027-02-03T08:10:00Z');
     await drain();
 
@@ -100,7 +110,7 @@ describe('the Slack deliverer', () => {
     expect(marketing.lastError).toMatch(/is not in Slack/);
     const sales = all.find((m) => m.recipient.memberId === team.leaders['sales']!.id)!;
     expect(sales.status).toBe('delivered');
-    expect(deliveredAttempts(all)).toEqual(expect.arrayContaining([2]));
+    expect(deliveredAttempts(all)).toEqual(expect.arrayContaining([3])); // 429, then 503, then delivered
     // Never twice: one successful post per delivered message.
     const delivered = all.filter((m) => m.status === 'delivered');
     expect(posts()).toHaveLength(delivered.length);
