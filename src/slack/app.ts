@@ -280,21 +280,8 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
 
   // One authorize for both ways of running: an installed workspace's token, else the single token.
   const authorize = async (source: { teamId?: string | undefined; enterpriseId?: string | undefined }) => {
-    try {
-      const installation = await store.fetchInstallation({
-        teamId: source.teamId,
-        enterpriseId: source.enterpriseId,
-        isEnterpriseInstall: false,
-      });
-      if (installation.bot?.token)
-        return {
-          botToken: installation.bot.token,
-          botUserId: installation.bot.userId,
-          botId: installation.bot.id,
-        };
-    } catch {
-      // not installed through OAuth: the single workspace's token, if there is one
-    }
+    const installed = await spaces.installation(source.teamId, source.enterpriseId);
+    if (installed) return { botToken: installed.botToken, botUserId: installed.botUserId };
     if (opts.botToken) return { botToken: opts.botToken };
     throw new Error(
       `Accord is not installed in Slack workspace ${source.teamId ?? source.enterpriseId ?? '?'}`,
@@ -388,7 +375,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   };
   type Body = {
     user: { id: string };
-    team?: { id?: string } | null;
+    team?: { id?: string; enterprise_id?: string } | null;
     enterprise?: { id?: string } | null;
     channel?: { id: string };
     trigger_id?: string;
@@ -397,7 +384,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     state?: { values?: Values };
   };
   const who = (client: WebClient, b: Body) =>
-    whoIs(client, b.team?.id ?? undefined, b.enterprise?.id ?? undefined, b.user.id);
+    whoIs(client, b.team?.id ?? undefined, b.enterprise?.id ?? b.team?.enterprise_id ?? undefined, b.user.id);
 
   /** An interaction from someone Accord does not know: they alone are told whom to ask. */
   const tellUnknown = async (

@@ -9,7 +9,7 @@ import type { Deps } from '../app/ports.js';
 import type { InstallationRecord, OrgRecord } from '../app/records.js';
 
 /** The scopes Accord asks for; the manifest lists the same. */
-export const SLACK_SCOPES = ['chat:write', 'commands', 'im:write', 'users:read', 'users:read.email'] as const;
+export const SLACK_SCOPES = ['chat:write', 'commands', 'users:read', 'users:read.email'] as const;
 
 export function installationId(teamId: string | undefined | null, enterpriseId?: string | null): string {
   return `slack:${enterpriseId ?? '-'}:${teamId ?? '-'}`;
@@ -56,6 +56,11 @@ export function mongoInstallationStore(deps: Pick<Deps, 'installations' | 'clock
 }
 
 export interface Workspaces {
+  /** The OAuth installation serving this workspace, if any. */
+  installation(
+    teamId: string | undefined,
+    enterpriseId?: string | undefined,
+  ): Promise<InstallationRecord | null>;
   /** The org a request from this workspace acts on, or null when the workspace is not connected. */
   orgFor(teamId: string | undefined, enterpriseId?: string): Promise<OrgRecord | null>;
   /** The bot token to deliver an org's messages with, or null when the org has no workspace. */
@@ -74,10 +79,21 @@ export function workspaces(
     return page.items.length === 1 ? page.items[0]! : null;
   };
   return {
+    async installation(teamId, enterpriseId) {
+      // A team of an Enterprise Grid org may be stored with or without its enterprise; an org-wide
+      // install under the enterprise alone.
+      const ids = [
+        ...(teamId ? [installationId(teamId, enterpriseId), installationId(teamId, null)] : []),
+        ...(enterpriseId ? [installationId(null, enterpriseId)] : []),
+      ];
+      for (const id of new Set(ids)) {
+        const found = await deps.installations.get(id);
+        if (found) return found;
+      }
+      return null;
+    },
     async orgFor(teamId, enterpriseId) {
-      const installed =
-        (teamId ? await deps.installations.get(installationId(teamId, enterpriseId)) : null) ??
-        (enterpriseId ? await deps.installations.get(installationId(null, enterpriseId)) : null);
+      const installed = await this.installation(teamId, enterpriseId);
       if (installed) return installed.orgId ? deps.orgs.get(installed.orgId) : null;
       return singleOrg();
     },

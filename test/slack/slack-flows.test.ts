@@ -1,0 +1,427 @@
+/**
+ * The rest of the cycle in Slack, through the real Bolt app with Slack-signed requests built from
+ * the fixture shapes and a local fake Slack Web API: the Home tab, a vote with its why (also from
+ * the Home tab), actions assigned from the decision message and done from the owner's DM,
+ * `/sop scenario`, and a second workspace installed through OAuth for a second org.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
+import { repoRoot } from '../../tools/ferretdb.js';
+import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
+import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
+
+const SECRET = 'flows-signing-secret-1';
+const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'slack');
+const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
+const viewPayload = JSON.parse(
+  readFileSync(path.join(fixtures, 'slack-view_submission.json'), 'utf8'),
+) as Record<string, unknown>;
+const buttonPayload = JSON.parse(
+  readFileSync(path.join(fixtures, 'slack-block_actions-button.json'), 'utf8'),
+) as Record<string, unknown>;
+
+let t: TestAccord;
+let slack: FakeSlack;
+let org: OrgHandle;
+let team: Awaited<ReturnType<typeof buildTeam>>;
+let cycleId: string;
+
+const post = (body: string, headers: Record<string, string> = slackHeaders(SECRET, body)) =>
+  t.http.post('/slack/events').set(headers).send(body);
+const form = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+function command(userId: string, text: string, teamId = 'T111'): string {
+  const p = new URLSearchParams(commandBody);
+  p.set('command', '/sop');
+  p.set('text', text);
+  p.set('user_id', userId);
+  p.set('team_id', teamId);
+  p.delete('enterprise_id');
+  return p.toString();
+}
+
+function click(
+  userId: string,
+  actionId: string,
+  value: string,
+  extra: { home?: boolean; values?: Record<string, string>; teamId?: string } = {},
+) {
+  const values = Object.fromEntries(
+    Object.entries(extra.values ?? {}).map(([block, v]) => [
+      block,
+      { value: { type: 'plain_text_input', value: v } },
+    ]),
+  );
+  const payload = {
+    ...buttonPayload,
+    user: { ...(buttonPayload['user'] as object), id: userId },
+    ...(extra.teamId ? { team: { id: extra.teamId, domain: 'second' } } : {}),
+    ...(extra.home
+      ? {
+          container: { type: 'view', view_id: 'VHOME' },
+          view: { id: 'VHOME', type: 'home', state: { values } },
+          channel: undefined,
+        }
+      : { state: { values } }),
+    actions: [{ ...(buttonPayload['actions'] as object[])[0], action_id: actionId, block_id: 'b', value }],
+  };
+  return post(form(payload));
+}
+
+function submitView(
+  userId: string,
+  callbackId: string,
+  privateMetadata: string,
+  values: Record<string, Record<string, unknown>>,
+) {
+  const view = viewPayload['view'] as Record<string, unknown>;
+  const state = Object.fromEntries(Object.entries(values).map(([block, v]) => [block, { value: v }]));
+  return post(
+    form({
+      ...viewPayload,
+      user: { ...(viewPayload['user'] as object), id: userId },
+      view: { ...view, callback_id: callbackId, private_metadata: privateMetadata, state: { values: state } },
+    }),
+  );
+}
+
+const text = (v: string) => ({ type: 'plain_text_input', value: v });
+const option = (v: string) => ({
+  type: 'static_select',
+  selected_option: { value: v, text: { type: 'plain_text', text: v } },
+});
+
+async function waitFor(method: string, count: number) {
+  for (let i = 0; i < 200 && slack.calls.filter((c) => c.method === method).length < count; i++)
+    await new Promise((r) => setTimeout(r, 25));
+  return slack.calls.filter((c) => c.method === method);
+}
+async function until(check: () => Promise<boolean>) {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  t = await startTestAccord({
+    now: '2027-01-20T10:00:00Z',
+    publicUrl: 'https://accord.example.com',
+    slack: {
+      signingSecret: SECRET,
+      botToken: 'xoxb-single',
+      apiUrl: slack.url,
+      oauth: { clientId: '111.222', clientSecret: 'client-secret-1', stateSecret: 'state-secret-0123456789' },
+    },
+  });
+  org = await buildOrg(t, { name: 'Flows Co', timezone: 'Europe/Berlin' });
+  team = await buildTeam(t, org, { sales: 'America/New_York' });
+  // A third executive, so two votes do not close a ballot.
+  await buildMember(t, org, { name: 'Coo Exec', roles: ['executive'] });
+  const email = async (id: string) =>
+    (await t.http.get(`/api/v1/orgs/${org.id}/members/${id}`).set(org.auth)).body.email as string;
+  slack.addUser('W111', await email(team.ceo.id));
+  slack.addUser('W222', await email(team.leaders['sales']!.id));
+  slack.addUser('W333', await email(team.po.id));
+  slack.addUser('W444', await email(team.cfo.id));
+  const tables = syntheticCompany({
+    families: 8,
+    resources: 4,
+    months: 36,
+    lastMonth: '2027-01',
+    horizon: 12,
+    tightShare: 0.25,
+    seed: 5,
+  });
+  let upload = t.http.post(`/api/v1/orgs/${org.id}/datasets`).set(org.auth);
+  for (const [name, rows] of Object.entries(tables))
+    upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
+  expect((await upload).status).toBe(201);
+  cycleId = (await t.http.post(`/api/v1/orgs/${org.id}/cycles`).set(org.auth).send({ month: '2027-02' })).body
+    .id;
+});
+afterAll(async () => {
+  await t.close();
+  await slack.close();
+});
+
+describe('the Home tab', () => {
+  it("shows a functional leader their input, due in their time zone, with the form's button", async () => {
+    await sweepAt(t, '2027-02-03T09:00:00Z'); // demand planning opens
+    const event = JSON.stringify({
+      token: 'verification_token',
+      team_id: 'T111',
+      api_app_id: 'A111',
+      type: 'event_callback',
+      event_id: 'Ev111',
+      event_time: 1_800_000_000,
+      event: { type: 'app_home_opened', user: 'W222', channel: 'D222', tab: 'home', event_ts: '1.2' },
+    });
+    const res = await post(event, { ...slackHeaders(SECRET, event), 'Content-Type': 'application/json' });
+    expect(res.status).toBe(200);
+    const [published] = await waitFor('views.publish', 1);
+    expect(published!.args['user_id']).toBe('W222');
+    const view = published!.args['view'] as { type: string; blocks: unknown[] };
+    expect(view.type).toBe('home');
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const shown = JSON.stringify(view.blocks);
+    expect(shown).toContain('Your inputs');
+    expect(shown).toMatch(/Demand adjustments \(sales\), Demand planning: due .*, not submitted yet/);
+    expect(shown).toContain('America/New_York');
+    expect(shown).toContain('"action_id":"input.open"');
+    expect(shown).toContain('You have no open actions.');
+    expect(shown).toContain('S&amp;OP cycle 2027-02');
+    expect(shown).not.toContain('Open ballots'); // not an executive
+  });
+});
+
+describe('ballots, decisions and actions', () => {
+  let ballotId: string;
+
+  it('stores the why typed above the buttons with the vote', async () => {
+    const res = await t.http
+      .post(`/api/v1/orgs/${org.id}/cycles/${cycleId}/ballots`)
+      .set(org.auth)
+      .send({
+        actorId: team.po.id,
+        deadline: '2027-02-17T16:00:00Z',
+        title: 'Overtime in March?',
+        options: ['yes', 'no'],
+      });
+    expect(res.status).toBe(201);
+    ballotId = res.body.id;
+    const queued = (await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=ballot`).set(org.auth)).body.items;
+    expect(JSON.stringify(queued[0].card)).toContain(`why:${ballotId}`);
+    await click('W111', 'ballot.vote', `${ballotId}:yes`, {
+      values: { [`why:${ballotId}`]: 'Cheaper than <lost> sales' },
+    });
+    await until(async () => (await t.accord.db.models.Vote.countDocuments({ ballotId })) === 1);
+    const vote = await t.accord.db.models.Vote.findOne({ ballotId }).lean();
+    expect(vote).toMatchObject({ option: 'yes', reason: 'Cheaper than <lost> sales' });
+    await waitFor('chat.update', 1); // the ballot message shows the count
+  });
+
+  it('lets an executive vote from the Home tab, and shows the Home again', async () => {
+    const before = slack.calls.filter((c) => c.method === 'views.publish').length;
+    const updates = slack.calls.filter((c) => c.method === 'chat.update').length;
+    await click('W444', 'ballot.vote', `${ballotId}:no`, { home: true });
+    const published = await waitFor('views.publish', before + 1);
+    const home = JSON.stringify(published.at(-1)!.args['view']);
+    expect(published.at(-1)!.args['user_id']).toBe('W444');
+    expect(home).toContain('Open ballots');
+    expect(home).toContain('Overtime in March?: you voted no');
+    expect(slack.calls.filter((c) => c.method === 'chat.update')).toHaveLength(updates); // no message to update
+  });
+
+  it("assigns an action from the process owner's decision message, field by field, and DMs the owner", async () => {
+    const decision = await t.http
+      .post(`/api/v1/orgs/${org.id}/ballots/${ballotId}/close`)
+      .set(org.auth)
+      .send({ actorId: team.po.id });
+    expect(decision.status).toBe(200);
+    const copies = (await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=decision`).set(org.auth)).body
+      .items as {
+      recipient: { memberId: string };
+      card: unknown;
+    }[];
+    const poCopy = copies.find((c) => c.recipient.memberId === team.po.id)!;
+    const ceoCopy = copies.find((c) => c.recipient.memberId === team.ceo.id)!;
+    expect(JSON.stringify(poCopy.card)).toContain('decision.assign');
+    expect(JSON.stringify(ceoCopy.card)).not.toContain('decision.assign');
+
+    // Only the process owner assigns.
+    await click('W111', 'decision.assign', decision.body.id);
+    const refusals = await waitFor('chat.postEphemeral', 1);
+    expect(refusals.at(-1)!.args['text']).toBe('Only the S&amp;OP process owner assigns actions.');
+
+    await click('W333', 'decision.assign', decision.body.id);
+    const opened = (await waitFor('views.open', 1)).at(-1)!;
+    const view = opened.args['view'] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id?: string }[];
+    };
+    expect(view.callback_id).toBe('action.assign');
+    expect(view.private_metadata).toBe(decision.body.id);
+    expect(view.blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['owner', 'due', 'description']);
+
+    const bad = await submitView('W333', 'action.assign', decision.body.id, {
+      owner: { type: 'users_select', selected_user: 'W999' },
+      due: { type: 'datepicker', selected_date: '2026-12-01' },
+      description: text('  '),
+    });
+    expect(bad.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        owner: 'this person is not in Accord: add them first (with their Slack email)',
+        due: 'must be today or later',
+        description: 'say what is to be done',
+      },
+    });
+    expect(await t.accord.db.models.Action.countDocuments({})).toBe(0);
+
+    const good = await submitView('W333', 'action.assign', decision.body.id, {
+      owner: { type: 'users_select', selected_user: 'W222' },
+      due: { type: 'datepicker', selected_date: '2027-03-01' },
+      description: text('Book the overtime with the works council'),
+    });
+    expect(good.body.response_action).toBe('update');
+    expect(JSON.stringify(good.body.view)).toContain('Lead sales has the action');
+    const actions = await t.accord.deps.actions.list(org.id, { ownerId: team.leaders['sales']!.id });
+    expect(actions).toHaveLength(1);
+    const dm = (await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=action`).set(org.auth)).body.items;
+    expect(dm).toHaveLength(1);
+    expect(dm[0].recipient.memberId).toBe(team.leaders['sales']!.id);
+    expect(JSON.stringify(dm[0].card)).toContain(
+      `"action":"action.done","label":"Mark done","value":"${actions[0]!.id}"`,
+    );
+    // Not in the owner's quiet hours: 04:00 in New York now, so at 08:00 there (13:00 UTC).
+    expect(dm[0].notBefore).toBe('2027-02-03T13:00:00.000Z');
+
+    // The owner marks it done from the Home tab, which then shows no open action.
+    const before = slack.calls.filter((c) => c.method === 'views.publish').length;
+    await click('W222', 'action.done', actions[0]!.id, { home: true });
+    const published = await waitFor('views.publish', before + 1);
+    expect(JSON.stringify(published.at(-1)!.args['view'])).toContain('You have no open actions.');
+    expect((await t.accord.deps.actions.get(org.id, actions[0]!.id))!.status).toBe('done');
+  });
+});
+
+describe('/sop scenario', () => {
+  it('says when there is no pack to try a what-if on', async () => {
+    const res = await post(command('W111', 'scenario'));
+    expect(res.body.text).toBe(
+      'There is no pre-S&amp;OP pack for the current cycle yet: a what-if needs one.',
+    );
+  });
+
+  it('opens the what-if form, checks it field by field, and replies with the comparison', async () => {
+    const built = await t.http.post(`/api/v1/orgs/${org.id}/cycles/${cycleId}/pack`).set(org.auth).send({});
+    expect(built.status).toBe(201);
+    const opens = slack.calls.filter((c) => c.method === 'views.open').length;
+    const res = await post(command('W111', 'scenario'));
+    expect(res.status).toBe(200);
+    const view = (await waitFor('views.open', opens + 1)).at(-1)!.args['view'] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id?: string; element?: { options?: { value: string }[] } }[];
+    };
+    expect(view.callback_id).toBe('scenario.submit');
+    const resources = view.blocks
+      .find((b) => b.block_id === 'resource')!
+      .element!.options!.map((o) => o.value);
+    expect(resources.length).toBeGreaterThan(0);
+
+    const bad = await submitView('W111', 'scenario.submit', view.private_metadata, {
+      demandPercent: text('ten'),
+      families: text('F001, NOPE'),
+      from: text('2027-13'),
+      capacityPercent: text('-20'),
+    });
+    expect(bad.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        demandPercent: 'must be a number, e.g. 10 or -15',
+        families: 'not in this pack: NOPE',
+        from: 'must be a month as YYYY-MM',
+        capacityPercent: 'choose the resource above',
+      },
+    });
+
+    const good = await submitView('W111', 'scenario.submit', view.private_metadata, {
+      name: text('Promotion lands'),
+      demandPercent: text('15'),
+      resource: option(resources[0]!),
+      capacityPercent: text('-20'),
+    });
+    expect(good.body.response_action).toBe('update');
+    expect(JSON.stringify(good.body.view)).toContain('Re-planning');
+    const updated = (await waitFor('views.update', 1)).at(-1)!;
+    const shown = JSON.stringify(updated.args['view']);
+    expect(shown).toContain('Promotion lands');
+    expect(shown).toMatch(/Revenue/);
+    expect(shown).toMatch(/Fill rate/);
+    expect(shown).toContain('pack.html?exp=');
+  });
+});
+
+describe('many workspaces (OAuth)', () => {
+  let org2: OrgHandle;
+
+  it('installs Accord in a second workspace for a second org from a signed link', async () => {
+    org2 = await buildOrg(t, { name: 'Second Org', timezone: 'Asia/Tokyo' });
+    const boss = await buildMember(t, org2, {
+      name: 'Second Boss',
+      roles: ['process-owner'],
+      email: 'boss@second.example',
+    });
+    slack.addUser('U2BOSS', 'boss@second.example');
+    const link = await t.http.post(`/api/v1/orgs/${org2.id}/slack/install-link`).set(org2.auth).send({});
+    expect(link.status).toBe(201);
+    const local = String(link.body.url).replace('https://accord.example.com', '');
+    expect(local).toMatch(new RegExp(`^/slack/install/${org2.id}\\?exp=\\d+&sig=`));
+
+    // A link altered to another org is refused.
+    const forged = await t.http.get(local.replace(org2.id, org.id));
+    expect(forged.status).toBe(403);
+
+    const start = await t.http.get(local);
+    expect(start.status).toBe(302);
+    const authorizeUrl = new URL(start.headers['location']!);
+    expect(authorizeUrl.origin + authorizeUrl.pathname).toBe('https://slack.com/oauth/v2/authorize');
+    expect(authorizeUrl.searchParams.get('scope')).toBe('chat:write,commands,users:read,users:read.email');
+    const state = authorizeUrl.searchParams.get('state')!;
+    const cookie = String(start.headers['set-cookie']).split(';')[0]!;
+
+    // A callback whose state is not this browser's is refused, and stores nothing.
+    const wrong = await t.http.get(`/slack/oauth_redirect?code=good-code&state=${encodeURIComponent(state)}`);
+    expect(wrong.status).toBe(400);
+    expect(await t.accord.db.models.Installation.countDocuments({})).toBe(0);
+
+    const done = await t.http
+      .get(`/slack/oauth_redirect?code=good-code&state=${encodeURIComponent(state)}`)
+      .set('Cookie', cookie);
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('Accord is installed in Second Workspace');
+    const listed = await t.http.get(`/api/v1/orgs/${org2.id}/slack`).set(org2.auth);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ teamId: 'T222', teamName: 'Second Workspace', botUserId: 'U0BOT222' }),
+    ]);
+    expect(JSON.stringify(listed.body)).not.toContain('xoxb-');
+
+    // The second workspace acts on the second org, with its own token.
+    const res = await post(command('U2BOSS', 'help', 'T222'));
+    expect(JSON.stringify(res.body.blocks)).toContain('Accord for Second Boss (process-owner)');
+    const lookup = slack.calls.filter((c) => c.method === 'users.info').at(-1)!;
+    expect(lookup.token).toBe('xoxb-installed-T222');
+
+    // Its messages go out with that token; the first org's with the single workspace's.
+    await t.accord.deps.outbox.enqueue(
+      [
+        {
+          orgId: org2.id,
+          key: 'hello:2',
+          kind: 'reminder',
+          cycleId: null,
+          recipient: { memberId: boss.id, name: 'Second Boss' },
+          card: { summary: 'Hello from org 2', blocks: [{ type: 'text', text: 'Hello from org 2' }] },
+          notBefore: t.clock.now(),
+        },
+      ],
+      t.clock.now(),
+    );
+    await t.accord.slackDeliverer!.drain();
+    const sent = slack.calls.filter(
+      (c) => c.method === 'chat.postMessage' && c.args['text'] === 'Hello from org 2',
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.token).toBe('xoxb-installed-T222');
+    expect(sent[0]!.args['channel']).toBe('U2BOSS');
+  });
+
+  it('refuses an install link when it is expired or unsigned', async () => {
+    expect((await t.http.get(`/slack/install/${org2.id}`)).status).toBe(403);
+    expect((await t.http.get(`/slack/install/${org2.id}?exp=1&sig=x`)).status).toBe(403);
+  });
+});
