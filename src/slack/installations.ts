@@ -59,7 +59,7 @@ export interface Workspaces {
   /** The OAuth installation serving this workspace, if any. */
   installation(
     teamId: string | undefined,
-    enterpriseId?: string | undefined,
+    enterpriseId?: string  ,
   ): Promise<InstallationRecord | null>;
   /** The org a request from this workspace acts on, or null when the workspace is not connected. */
   orgFor(teamId: string | undefined, enterpriseId?: string): Promise<OrgRecord | null>;
