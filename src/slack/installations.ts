@@ -57,10 +57,7 @@ export function mongoInstallationStore(deps: Pick<Deps, 'installations' | 'clock
 
 export interface Workspaces {
   /** The OAuth installation serving this workspace, if any. */
-  installation(
-    teamId: string | undefined,
-    enterpriseId?: string  ,
-  ): Promise<InstallationRecord | null>;
+  installation(teamId: string | undefined, enterpriseId?: string): Promise<InstallationRecord | null>;
   /** The org a request from this workspace acts on, or null when the workspace is not connected. */
   orgFor(teamId: string | undefined, enterpriseId?: string): Promise<OrgRecord | null>;
   /** The bot token to deliver an org's messages with, or null when the org has no workspace. */
