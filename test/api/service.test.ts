@@ -44,6 +44,45 @@ describe('configuration', () => {
   });
 });
 
+describe('Slack configuration', () => {
+  const bad = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      return (e as Error).message.split('\n')[1]!.trim();
+    }
+    return 'accepted';
+  };
+  it('runs one workspace, many (OAuth) or Socket Mode, and refuses what is half set', () => {
+    expect(loadConfig({ SLACK_SIGNING_SECRET: 'secret-123', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toMatchObject(
+      {
+        botToken: 'xoxb-1',
+        oauth: undefined,
+        appToken: undefined,
+      },
+    );
+    expect(
+      loadConfig({
+        SLACK_SIGNING_SECRET: 'secret-123',
+        SLACK_CLIENT_ID: '1.2',
+        SLACK_CLIENT_SECRET: 'client-secret',
+        SLACK_STATE_SECRET: 'state-secret-0123456',
+      }).slack,
+    ).toMatchObject({ botToken: undefined, oauth: { clientId: '1.2' } });
+    expect(loadConfig({ SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toMatchObject({
+      appToken: 'xapp-1',
+    });
+    expect(loadConfig({}).slack).toBeUndefined();
+    expect(bad({ SLACK_BOT_TOKEN: 'xoxb-1' })).toMatch(/^SLACK_SIGNING_SECRET: set it/);
+    expect(bad({ SLACK_SIGNING_SECRET: 'secret-123' })).toMatch(/^SLACK_BOT_TOKEN: set it \(one workspace\)/);
+    expect(bad({ SLACK_SIGNING_SECRET: 'secret-123', SLACK_CLIENT_ID: '1.2' })).toMatch(
+      /^SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: set all three/,
+    );
+    expect(bad({ SLACK_APP_TOKEN: 'xapp-1' })).toMatch(/^SLACK_BOT_TOKEN: Socket Mode/);
+    expect(bad({ SLACK_APP_TOKEN: 'xoxb-1', SLACK_BOT_TOKEN: 'xoxb-1' })).toContain('SLACK_APP_TOKEN');
+  });
+});
+
 describe('the demo seed', () => {
   it('creates an org with members in three time zones and a cycle for next month', async () => {
     const demo = await seedDemo(t.accord.deps);

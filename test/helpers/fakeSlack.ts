@@ -23,7 +23,7 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { socketUrl?: string } = {}): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const users = new Map<string, string>();
   const failures = new Map<string, { status: number; retryAfter?: number | undefined }[]>();
@@ -130,6 +130,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           return;
         case 'chat.postEphemeral':
           reply({ message_ts: `${++ts}.000200` });
+          return;
+        case 'apps.connections.open':
+          reply({ url: opts.socketUrl ?? 'ws://127.0.0.1:9/none' });
           return;
         case 'auth.test':
           reply({ user_id: 'UBOT', team_id: 'T111', bot_id: 'BBOT', url: 'https://example.slack.com/' });

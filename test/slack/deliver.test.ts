@@ -142,3 +142,38 @@ describe('the Slack deliverer', () => {
     expect(JSON.stringify(last.args['blocks'])).toContain('Two trade-offs &lt;b&gt;');
   });
 });
+
+describe('finding many people in Slack', () => {
+  it('reads the directory once (users.list) instead of one lookup per person', async () => {
+    const people = [];
+    for (let i = 0; i < 25; i++) {
+      const p = (
+        await t.http
+          .post(`/api/v1/orgs/${org.id}/members`)
+          .set(org.auth)
+          .send({ name: `Reader ${i}`, email: `reader${i}@deliver.example`, roles: ['executive'] })
+      ).body as { id: string; name: string };
+      slack.addUser(`UR${i}`, `Reader${i}@deliver.example`); // Slack's case, not Accord's
+      people.push(p);
+    }
+    await t.accord.deps.outbox.enqueue(
+      people.map((p) => ({
+        orgId: org.id,
+        key: `fyi:${p.id}`,
+        kind: 'reminder' as const,
+        cycleId: null,
+        recipient: { memberId: p.id, name: p.name },
+        card: { summary: 'FYI', blocks: [{ type: 'text' as const, text: 'FYI' }] },
+        notBefore: t.clock.now(),
+      })),
+      t.clock.now(),
+    );
+    const lookups = slack.calls.filter((c) => c.method === 'users.lookupByEmail').length;
+    const result = await drain();
+    expect(result).toEqual({ delivered: 25, retried: 0, dead: 0 });
+    expect(slack.calls.filter((c) => c.method === 'users.list')).toHaveLength(1);
+    expect(slack.calls.filter((c) => c.method === 'users.lookupByEmail')).toHaveLength(lookups);
+    const linked = await t.accord.deps.members.get(org.id, people[7]!.id);
+    expect(linked!.slackUserId).toBe('UR7');
+  });
+});
