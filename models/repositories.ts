@@ -174,8 +174,12 @@ export function memberRepo(m: Models): MemberRepo {
       const unset: Record<string, ''> = {};
       if (!keys.slackKey) unset['slackKey'] = '';
       if (!keys.teamsKey) unset['teamsKey'] = '';
+      // Filtered by `_id` alone (FerretDB uses an index only for exactly that), after checking the
+      // org: a member's org never changes, so the check cannot go stale.
+      const owner = await m.Member.findOne({ _id }, { orgId: 1 }).lean();
+      if (!owner || String(owner['orgId']) !== orgId) return null;
       const res = await m.Member.collection.updateOne(
-        { _id, orgId: oid(orgId) },
+        { _id },
         {
           $set: {
             ...fields,
@@ -190,8 +194,9 @@ export function memberRepo(m: Models): MemberRepo {
     },
     async get(orgId, id) {
       const _id = oid(id);
-      const d = _id ? await m.Member.findOne({ _id, orgId: oid(orgId) }).lean() : null;
-      return d ? toMember(d) : null;
+      // By `_id` alone (indexed on FerretDB too), then the org checked here.
+      const d = _id ? await m.Member.findOne({ _id }).lean() : null;
+      return d && String(d['orgId']) === orgId ? toMember(d) : null;
     },
     list(orgId, page) {
       return pageBy(page, async (after, limit) =>

@@ -66,8 +66,12 @@ interface SlackError {
   message?: string;
 }
 
-/** Evenly spaced calls: `take` waits until the next slot is free. */
-class Spacing {
+interface Pace {
+  take(sleep: (ms: number) => Promise<void>): Promise<void>;
+}
+
+/** Evenly spaced calls (a steady rate): `take` waits until the next slot is free. */
+class Spacing implements Pace {
   private next = 0;
   constructor(private readonly gapMs: number) {}
   async take(sleep: (ms: number) => Promise<void>): Promise<void> {
@@ -78,12 +82,29 @@ class Spacing {
   }
 }
 
+/** At most `n` calls in any minute (a tier: bursts welcome, the minute's count kept). */
+class Window implements Pace {
+  private readonly times: number[] = [];
+  constructor(private readonly n: number) {}
+  async take(sleep: (ms: number) => Promise<void>): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.times.length && now - this.times[0]! >= 60_000) this.times.shift();
+      if (this.times.length < this.n) {
+        this.times.push(now);
+        return;
+      }
+      await sleep(this.times[0]! + 60_000 - now);
+    }
+  }
+}
+
 interface Workspace {
   key: string;
   client: WebClient;
   /** Method -> held until this instant (ms), after a 429. */
   held: Map<string, number>;
-  spacing: Map<string, Spacing>;
+  spacing: Map<string, Pace>;
   /** email -> Slack user id, from users.list, and when it was read. */
   directory: { at: number; byEmail: Map<string, string> } | null;
 }
@@ -113,7 +134,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
       };
       if (opts.postsPerMinute) w.spacing.set('chat.postMessage', new Spacing(60_000 / opts.postsPerMinute));
       for (const [method, perMinute] of Object.entries(TIER_PER_MINUTE))
-        w.spacing.set(method, new Spacing(60_000 / perMinute));
+        w.spacing.set(method, new Window(perMinute));
       spaces.set(key, w);
     }
     return w;
@@ -128,14 +149,17 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     return true;
   }
 
-  /** Links the members among `wanted` who have no Slack id yet, by their email. */
-  async function linkByEmail(w: Workspace, wanted: MemberRecord[]): Promise<void> {
+  /**
+   * Finds the Slack ids of the members among `wanted` who have none yet, by their email, and sets
+   * them on those records; returns the promise of storing them.
+   */
+  async function linkByEmail(w: Workspace, wanted: MemberRecord[]): Promise<{ stored: Promise<void> }> {
     const missing = wanted.filter((m) => !m.slackUserId);
-    if (!missing.length) return;
+    if (!missing.length) return { stored: Promise.resolve() };
     const found = new Map<string, string>();
     if (missing.length <= LOOKUPS_BEFORE_LIST && !w.directory) {
       for (const m of missing) {
-        if (!(await slot(w, 'users.lookupByEmail'))) return;
+        if (!(await slot(w, 'users.lookupByEmail'))) return { stored: Promise.resolve() };
         try {
           const id = (await w.client.users.lookupByEmail({ email: m.email })).user?.id;
           if (id) found.set(m.id, id);
@@ -148,7 +172,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         const byEmail = new Map<string, string>();
         let cursor: string | undefined;
         do {
-          if (!(await slot(w, 'users.list'))) return;
+          if (!(await slot(w, 'users.list'))) return { stored: Promise.resolve() };
           const page = (await w.client.users.list({
             limit: 200,
             ...(cursor ? { cursor } : {}),
@@ -168,10 +192,16 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         if (id) found.set(m.id, id);
       }
     }
-    for (const m of missing) {
-      const id = found.get(m.id);
-      if (id) Object.assign(m, await linkSlackUser(deps, m, id));
-    }
+    // Known at once for delivery; stored while the messages go out (a first cycle may link a
+    // thousand people, and Slack's pace leaves the database time to keep up).
+    const toLink = missing.filter((m) => found.has(m.id));
+    for (const m of toLink) m.slackUserId = found.get(m.id)!;
+    const stored = (async () => {
+      for (let i = 0; i < toLink.length; i += 16)
+        await Promise.all(toLink.slice(i, i + 16).map((m) => linkSlackUser(deps, m, m.slackUserId!)));
+    })();
+    stored.catch(() => undefined); // reported when the pass awaits it
+    return { stored };
   }
 
   async function deliverOne(
@@ -254,6 +284,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const byOrg = new Map<string, OutboxRecord[]>();
     for (const m of due) byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), m]);
     const lanes: { w: Workspace; members: Map<string, MemberRecord>; messages: OutboxRecord[] }[] = [];
+    const linking: Promise<void>[] = [];
     for (const [orgId, messages] of byOrg) {
       const token = await opts.workspaces.tokenFor(orgId);
       if (!token) continue; // this org has no Slack workspace: another deliverer's business
@@ -264,7 +295,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         .map((id) => members.get(id))
         .filter((x): x is MemberRecord => !!x);
       try {
-        await linkByEmail(w, wanted);
+        linking.push((await linkByEmail(w, wanted)).stored);
       } catch (err) {
         // Slack down or refusing lookups: those members wait for the next drain.
         opts.logger.warn(
@@ -298,7 +329,10 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         }
       }
     };
+    const stored = Promise.allSettled(linking);
     await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+    for (const r of await stored)
+      if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a Slack id could not be stored');
     return handled;
   }
 

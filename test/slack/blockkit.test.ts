@@ -7,6 +7,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { Card } from '../../src/cards/card.js';
 import { loadCopy } from '../../src/cards/copy.js';
 import {
+  presentAction,
+  presentBallot,
+  presentDecision,
   presentEscalation,
   presentPack,
   presentReminder,
@@ -18,9 +21,11 @@ import {
   escapeMrkdwn,
   renderBlocks,
   renderMessage,
+  type InputBlock,
   type SlackBlock,
   type SlackButton,
 } from '../../src/slack/blockkit.js';
+import { cardModal, comparisonCard } from '../../src/slack/scenario.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 
 const copy = loadCopy(path.join(repoRoot(), 'templates', 'copy'));
@@ -481,5 +486,135 @@ describe('escaping and limits', () => {
     });
     expect(message.text.length).toBeLessThanOrEqual(3000);
     expect(message.text).toMatch(/^(S&amp;P )+S&amp;P…$/);
+  });
+});
+
+describe('ballots, decisions, actions and the what-if', () => {
+  const ballot = {
+    ballot: {
+      id: 'b1',
+      title: 'Overtime <in> March?',
+      options: [
+        { key: 'yes', label: 'Yes', meaning: 'book 2 Saturday shifts' },
+        { key: 'no', label: 'No', meaning: '' },
+      ],
+      status: 'open',
+      deadline: new Date('2027-02-17T16:00:00Z'),
+      source: { recommended: 'yes' },
+    },
+    tally: { counts: { yes: 1, no: 0 }, voted: 1, eligible: 3, quorum: { met: false } },
+    hidden: false,
+  };
+
+  it('renders a ballot with a why field above one button per option', () => {
+    const blocks = renderBlocks(presentBallot(ballot));
+    const why = blocks.find((b) => b.type === 'input') as InputBlock;
+    expect(why).toEqual({
+      type: 'input',
+      block_id: 'why:b1',
+      optional: true,
+      label: { type: 'plain_text', text: 'Why (optional, kept with your vote)' },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        max_length: 500,
+        placeholder: { type: 'plain_text', text: 'A sentence for the record' },
+      },
+    });
+    const buttons = (blocks.at(-1) as { elements: SlackButton[] }).elements;
+    expect(buttons.map((b) => [b.action_id, b.value, b.style])).toEqual([
+      ['ballot.vote', 'b1:yes', 'primary'],
+      ['ballot.vote:1', 'b1:no', undefined],
+    ]);
+    // Closed: no field, no buttons.
+    const closed = renderBlocks(presentBallot({ ...ballot, ballot: { ...ballot.ballot, status: 'closed' } }));
+    expect(closed.some((b) => b.type === 'input' || b.type === 'actions')).toBe(false);
+  });
+
+  it("cuts an input's label and placeholder to Slack's limits, escaped, and keeps the block id", () => {
+    const [block] = renderBlocks({
+      summary: 'x',
+      blocks: [{ type: 'input', id: 'why:x', label: '<b>'.repeat(1000), placeholder: 'p'.repeat(400) }],
+    }) as InputBlock[];
+    expect(block!.block_id).toBe('why:x');
+    expect(block!.label.text.length).toBeLessThanOrEqual(2000);
+    expect(block!.label.text.startsWith('&lt;b&gt;')).toBe(true);
+    expect(block!.element.placeholder!.text.length).toBeLessThanOrEqual(150);
+  });
+
+  it("gives only the process owner's decision copy the assign button; an action DM carries Mark done", () => {
+    const d = {
+      id: 'd1',
+      title: 'Overtime in March?',
+      status: 'decided',
+      optionLabel: 'Yes',
+      rationale: '',
+      tally: { counts: { Yes: 2, No: 1 }, voted: 3, eligible: 3 },
+    };
+    const assign = (c: Card) =>
+      renderBlocks(c).flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
+    expect(assign(presentDecision(d, { assign: true }))).toEqual(['decision.assign']);
+    expect(assign(presentDecision(d))).toEqual([]);
+    const dm = renderMessage(
+      presentAction({
+        id: 'a1',
+        description: 'Book <overtime>',
+        dueDate: '2027-03-01',
+        decisionTitle: 'Overtime in March?',
+        assignedBy: 'Petra',
+      }),
+    );
+    expect(dm.text).toBe('New action for you: Book &lt;overtime&gt; (due 2027-03-01)');
+    expect(JSON.stringify(dm.blocks)).toContain('"action_id":"action.done"');
+  });
+
+  it('keeps a Home tab of 200 actions within 100 blocks', () => {
+    const card: Card = {
+      summary: 'Home',
+      blocks: Array.from({ length: 200 }, (_, i) => [
+        { type: 'text' as const, text: `Action ${i}` },
+        {
+          type: 'actions' as const,
+          buttons: [{ action: 'action.done', label: 'Mark done', value: `a${i}` }],
+        },
+      ]).flat(),
+    };
+    const blocks = renderBlocks(card, 100);
+    expect(blocks).toHaveLength(100);
+    expect(blocks.at(-1)!.type).toBe('context');
+  });
+
+  it('shows a what-if comparison as a table with signed changes, in a modal within its limits', () => {
+    const base = {
+      revenue: 1_000_000,
+      margin: 300_000,
+      marginPercent: 0.3,
+      fillRate: 0.95,
+      shortfallUnits: 500,
+      gapUnits: 800,
+      marginAtRisk: 40_000,
+      leverSpend: 10_000,
+      lostMargin: 5_000,
+      tightResources: 2,
+      peakUtilization: 1.1,
+    };
+    const card = comparisonCard(
+      {
+        pack: { version: 2, datasetVersion: 1 },
+        scenario: { name: 'A very long what-if name that goes on', demand: [{ percent: 10 }] },
+        base,
+        whatIf: { ...base, revenue: 1_080_000, fillRate: 0.93 },
+        delta: {},
+        gaps: [],
+        elapsedMs: 5,
+      },
+      null,
+    );
+    const modal = cardModal('A very long what-if name that goes on', card);
+    expect(modal.title.text.length).toBeLessThanOrEqual(24);
+    const text = JSON.stringify(modal.blocks);
+    expect(text).toMatch(/Revenue +1,000,000 +1,080,000 +\+80,000/);
+    expect(text).toMatch(/Fill rate +95\.0% +93\.0% +-2\.0%/);
+    expect(text).toMatch(/Units short +500 +500 +=/);
   });
 });
