@@ -127,7 +127,27 @@ const accord = await buildAccord({
   rootDir: repoRoot(),
   clock,
   slack: { signingSecret: 'bench-secret', botToken: 'xoxb-bench', apiUrl, postsPerMinute: RATE * 60 },
+  monitorCommands: !!process.env['PROFILE'],
 });
+// PROFILE=1: where the database time of the delivery goes (command and collection).
+const profile = new Map<string, { n: number; ms: number }>();
+let profiling = false;
+const started = new Map<number, string>();
+if (process.env['PROFILE'])
+  accord.db.conn.getClient().on('commandStarted', (e) => {
+    const coll = (e.command as Record<string, unknown>)[e.commandName];
+    started.set(e.requestId, `${e.commandName} ${typeof coll === 'string' ? coll : ''}`);
+  });
+if (process.env['PROFILE'])
+  accord.db.conn.getClient().on('commandSucceeded', (e) => {
+    if (!profiling) return;
+    const key = started.get(e.requestId) ?? e.commandName;
+    started.delete(e.requestId);
+    const p = profile.get(key) ?? { n: 0, ms: 0 };
+    p.n++;
+    p.ms += e.duration;
+    profile.set(key, p);
+  });
 const deps = accord.deps;
 const actor = { type: 'system' as const, id: 'bench' };
 const { org } = await createOrg(deps, { name: 'Fanout Co', timezone: 'Europe/Berlin' }, actor);
@@ -171,35 +191,74 @@ out(`queued ${queued} messages for ${PEOPLE} people (the step opening)`);
 // Deliver everything, as the scheduler would (drain after drain), and time it.
 
 const rss0 = process.memoryUsage().rss;
-const started = Date.now();
-for (;;) {
-  await accord.slackDeliverer!.drain();
-  const pending = await accord.db.models.OutboxMessage.countDocuments({ status: 'pending' });
-  if (!pending) break;
-  await new Promise((r) => setTimeout(r, 200)); // rate-limited ones wait for their Retry-After
-  now = new Date(Date.now() - started + Date.parse('2027-02-03T08:00:00Z'));
-}
-const elapsed = (Date.now() - started) / 1000;
-const delivered = await accord.db.models.OutboxMessage.countDocuments({ status: 'delivered' });
-const dead = await accord.db.models.OutboxMessage.countDocuments({ status: 'dead' });
-// Sent twice: the same message (channel and text) posted more than once.
-const seen = new Map<string, number>();
-for (const p of posts) seen.set(`${p.channel}\n${p.text}`, (seen.get(`${p.channel}\n${p.text}`) ?? 0) + 1);
-const twice = [...seen.values()].reduce((s, n) => s + n - 1, 0);
-// The least time Slack's limits allow: the workspace bucket (a burst, then RATE a second), and
-// the directory read (users.list pages, all within the tier's minute).
-const minimum = Math.max(0, queued - BURST) / RATE;
-
+profiling = true;
 out('');
 out(
-  `| people | messages | delivered | dead | lost | sent twice | 429s | users.list calls | lookups | time | theoretical minimum | over the minimum | RSS growth |`,
+  '| wave | people | messages | delivered | dead | lost | sent twice | 429s | users.list calls | lookups | time | theoretical minimum | over the minimum | RSS growth |',
 );
 out(
-  `| ------ | -------- | --------- | ---- | ---- | ---------- | ---- | ---------------- | ------- | ---- | ------------------- | ---------------- | ---------- |`,
+  '| ---- | ------ | -------- | --------- | ---- | ---- | ---------- | ---- | ---------------- | ------- | ---- | ------------------- | ---------------- | ---------- |',
 );
-out(
-  `| ${PEOPLE} | ${queued} | ${delivered} | ${dead} | ${queued - delivered - dead} | ${twice} | ${counts.rateLimited} | ${counts.listCalls} | ${counts.lookups} | ${elapsed.toFixed(1)} s | ${minimum.toFixed(1)} s | ${(((elapsed - minimum) / minimum) * 100).toFixed(1)}% | ${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB |`,
+
+/** Delivers everything pending, as the scheduler would (drain after drain), and reports it. */
+async function wave(name: string, queued: number): Promise<void> {
+  const before = {
+    posts: posts.length,
+    limited: counts.rateLimited,
+    lists: counts.listCalls,
+    lookups: counts.lookups,
+  };
+  const deliveredBefore = await accord.db.models.OutboxMessage.countDocuments({ status: 'delivered' });
+  const began = Date.now();
+  for (;;) {
+    await accord.slackDeliverer!.drain();
+    const pending = await accord.db.models.OutboxMessage.countDocuments({ status: 'pending' });
+    if (!pending) break;
+    await new Promise((r) => setTimeout(r, 200)); // rate-limited ones wait for their Retry-After
+    now = new Date(now.getTime() + 200);
+  }
+  const elapsed = (Date.now() - began) / 1000;
+  const delivered =
+    (await accord.db.models.OutboxMessage.countDocuments({ status: 'delivered' })) - deliveredBefore;
+  const dead = await accord.db.models.OutboxMessage.countDocuments({ status: 'dead' });
+  // Sent twice: the same message (channel and text) posted more than once.
+  const seen = new Map<string, number>();
+  for (const p of posts.slice(before.posts))
+    seen.set(`${p.channel}\n${p.text}`, (seen.get(`${p.channel}\n${p.text}`) ?? 0) + 1);
+  const twice = [...seen.values()].reduce((s, n) => s + n - 1, 0);
+  // The least time Slack's limits allow: the workspace bucket (a burst, then RATE a second); the
+  // directory's pages all fit in the tier's minute.
+  const minimum = Math.max(0, queued - BURST) / RATE;
+  out(
+    `| ${name} | ${PEOPLE} | ${queued} | ${delivered} | ${dead} | ${queued - delivered - dead} | ${twice} | ${counts.rateLimited - before.limited} | ${counts.listCalls - before.lists} | ${counts.lookups - before.lookups} | ${elapsed.toFixed(1)} s | ${minimum.toFixed(1)} s | ${(((elapsed - minimum) / minimum) * 100).toFixed(1)}% | ${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB |`,
+  );
+}
+
+await wave('step opens (nobody linked yet)', queued);
+
+// A second message to the same people, now linked (the next reminder, say): no directory read.
+now = new Date(now.getTime() + 60_000);
+const members = (await deps.members.all(org.id)).filter((m) => m.roles.includes('functional-leader'));
+await deps.outbox.enqueue(
+  members.map((m) => ({
+    orgId: org.id,
+    key: `bench-second:${m.id}`,
+    kind: 'reminder' as const,
+    cycleId: null,
+    recipient: { memberId: m.id, name: m.name },
+    card: {
+      summary: `Reminder for ${m.name}`,
+      blocks: [{ type: 'text' as const, text: `Reminder for ${m.name}` }],
+    },
+    notBefore: now,
+  })),
+  now,
 );
+await wave('second message (all linked)', members.length);
+
+if (process.env['PROFILE'])
+  for (const [k, p] of [...profile].sort((a, b) => b[1].ms - a[1].ms))
+    out(`${k.padEnd(24)} ${String(p.n).padStart(6)} calls ${p.ms.toFixed(0).padStart(8)} ms`);
 out(
   `\n(workspace rate ${RATE}/s, burst ${BURST}; ${new Date().toISOString().slice(0, 10)}, Node ${process.version})`,
 );

@@ -192,6 +192,21 @@ export function memberRepo(m: Models): MemberRepo {
       );
       return res.matchedCount ? this.get(orgId, id) : null;
     },
+    async linkChatUser(orgId, id, platform, userId) {
+      const _id = oid(id);
+      if (!_id) return false;
+      const owner = await m.Member.findOne({ _id }, { orgId: 1 }).lean();
+      if (!owner || String(owner['orgId']) !== orgId) return false;
+      const field = platform === 'slack' ? 'slackUserId' : 'teamsUserId';
+      const key = platform === 'slack' ? 'slackKey' : 'teamsKey';
+      try {
+        await m.Member.collection.updateOne({ _id }, { $set: { [field]: userId, [key]: `${orgId}:${userId}` } });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false; // another member of this org already has this chat id
+        throw err;
+      }
+    },
     async get(orgId, id) {
       const _id = oid(id);
       // By `_id` alone (indexed on FerretDB too), then the org checked here.

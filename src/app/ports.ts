@@ -66,6 +66,8 @@ export interface MemberRepo {
   allOf(orgIds: string[]): Promise<MemberRecord[]>;
   /** Replaces the member's editable fields; null when it does not exist in this org. */
   update(orgId: string, id: string, member: NewMember): Promise<MemberRecord | null>;
+  /** Records a member's chat user id (only that); false when another member of the org has it. */
+  linkChatUser(orgId: string, id: string, platform: 'slack' | 'teams', userId: string): Promise<boolean>;
 }
 
 export interface CycleRepo {

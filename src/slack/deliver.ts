@@ -197,8 +197,8 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const toLink = missing.filter((m) => found.has(m.id));
     for (const m of toLink) m.slackUserId = found.get(m.id)!;
     const stored = (async () => {
-      for (let i = 0; i < toLink.length; i += 16)
-        await Promise.all(toLink.slice(i, i + 16).map((m) => linkSlackUser(deps, m, m.slackUserId!)));
+      for (let i = 0; i < toLink.length; i += 4)
+        await Promise.all(toLink.slice(i, i + 4).map((m) => linkSlackUser(deps, m, m.slackUserId!)));
     })();
     stored.catch(() => undefined); // reported when the pass awaits it
     return { stored };

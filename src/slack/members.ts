@@ -2,13 +2,13 @@
 import type { Deps } from '../app/ports.js';
 import type { MemberRecord } from '../app/records.js';
 
-/** Stores the member's Slack id (the rest of the member unchanged); returns the member as stored. */
+/** Stores the member's Slack id (only that field); returns the member with it, or as it was when
+ * another member of the org already has that Slack id. */
 export async function linkSlackUser(
   deps: Pick<Deps, 'members'>,
   member: MemberRecord,
   slackUserId: string,
 ): Promise<MemberRecord> {
-  const { id, orgId, createdAt: _created, ...rest } = member;
-  void _created;
-  return (await deps.members.update(orgId, id, { ...rest, orgId, slackUserId })) ?? member;
+  const linked = await deps.members.linkChatUser(member.orgId, member.id, 'slack', slackUserId);
+  return linked ? { ...member, slackUserId } : member;
 }

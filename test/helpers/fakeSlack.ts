@@ -18,6 +18,8 @@ export interface SlackCall {
 export interface FakeSlack {
   url: string;
   calls: SlackCall[];
+  /** The calls answered with a failure (429, 5xx), and when. */
+  failed: { method: string; status: number; at: number }[];
   addUser(id: string, email: string): void;
   failNext(method: string, status: number, retryAfter?: number): void;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export interface FakeSlack {
 
 export async function startFakeSlack(opts: { socketUrl?: string } = {}): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
+  const failed: { method: string; status: number; at: number }[] = [];
   const users = new Map<string, string>();
   const failures = new Map<string, { status: number; retryAfter?: number | undefined }[]>();
   let ts = 1000;
@@ -46,6 +49,7 @@ export async function startFakeSlack(opts: { socketUrl?: string } = {}): Promise
         }
       const fail = failures.get(method)?.shift();
       if (fail) {
+        failed.push({ method, status: fail.status, at: Date.now() });
         res.writeHead(fail.status, {
           'content-type': 'application/json',
           ...(fail.retryAfter !== undefined ? { 'retry-after': String(fail.retryAfter) } : {}),
@@ -147,6 +151,7 @@ export async function startFakeSlack(opts: { socketUrl?: string } = {}): Promise
   return {
     url: `http://127.0.0.1:${port}/`,
     calls,
+    failed,
     addUser: (id, email) => users.set(id, email),
     failNext: (method, status, retryAfter) =>
       failures.set(method, [...(failures.get(method) ?? []), { status, retryAfter }]),

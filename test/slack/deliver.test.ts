@@ -78,17 +78,30 @@ describe('the Slack deliverer', () => {
     const pending = (await outbox('&status=pending')).length;
     expect(pending).toBeGreaterThanOrEqual(2); // the two prompts, and the process owner's due-day reminder
     slack.failNext('chat.postMessage', 429, 1);
-    const before = posts().length;
-    const started = Date.now();
     const first = await drain();
-    // The rate-limited message waits; the others go out once the 1 s hold is over, not before.
+    // The rate-limited message waits; no post starts until the 1 s hold is over (one already on
+    // its way when the 429 came back may land).
     expect(first.retried).toBe(1);
     expect(first.delivered).toBeGreaterThanOrEqual(1);
-    expect(
-      posts()
-        .slice(before)
-        .every((c) => c.at >= started + 1000),
-    ).toBe(true);
+    // A message due while the hold lasts goes out only when it is over.
+    const limitedAt = slack.failed.find((f) => f.status === 429)!.at;
+    await t.accord.deps.outbox.enqueue(
+      [
+        {
+          orgId: org.id,
+          key: 'during-hold',
+          kind: 'reminder',
+          cycleId: null,
+          recipient: { memberId: team.ceo.id, name: 'Cee Exec' },
+          card: { summary: 'During the hold', blocks: [{ type: 'text', text: 'During the hold' }] },
+          notBefore: t.clock.now(),
+        },
+      ],
+      t.clock.now(),
+    );
+    expect((await drain()).delivered).toBe(1);
+    const during = posts().find((c) => c.args['text'] === 'During the hold')!;
+    expect(during.at).toBeGreaterThanOrEqual(limitedAt + 950);
     const held = (await outbox('&status=pending')).filter((m) => m.lastError);
     expect(held.map((m) => m.lastError)).toEqual(['rate limited by Slack: retry after 1 s']);
 
