@@ -558,6 +558,10 @@ export function outboxRepo(m: Models): Outbox {
         throw err;
       }
     },
+    async claimedAt(id, attempt) {
+      const d = await m.OutboxClaim.findOne({ _id: `${id}:${attempt}` }).lean();
+      return d ? (d['at'] as Date) : null;
+    },
     async settle(id, outcome) {
       await m.OutboxMessage.updateOne({ _id: oid(id) }, { $set: outcome });
     },

@@ -128,6 +128,8 @@ export interface Outbox {
    * process, ever makes attempt N of a message; false when another one has it.
    */
   claim(id: string, attempt: number, now: Date): Promise<boolean>;
+  /** When attempt N of a message was claimed, or null when it was not. */
+  claimedAt(id: string, attempt: number): Promise<Date | null>;
   /** Records the outcome of an attempt. */
   settle(
     id: string,

@@ -55,6 +55,8 @@ const TIER_PER_MINUTE: Record<string, number> = {
 /** Up to this many unknown recipients in one drain are looked up one by one; more: users.list. */
 const LOOKUPS_BEFORE_LIST = 20;
 const DIRECTORY_TTL_MS = 10 * 60_000;
+/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
+const INTERRUPTED_MS = 10 * 60_000;
 /** A 429 hold shorter than this is waited out within the drain; a longer one ends it. */
 const WAIT_OUT_MS = 30_000;
 
@@ -214,7 +216,20 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const attempts = m.attempts + 1;
     const channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
     if (!(await slot(w, 'chat.postMessage'))) return 'skipped';
-    if (!(await deps.outbox.claim(m.id, attempts, now()))) return 'skipped';
+    if (!(await deps.outbox.claim(m.id, attempts, now()))) {
+      // Another deliverer has this attempt. Still unsettled long after: that deliverer stopped
+      // mid-send, and nobody can tell whether Slack got it. Never resent: dead, with the reason.
+      const at = await deps.outbox.claimedAt(m.id, attempts);
+      if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
+        await deps.outbox.settle(m.id, {
+          status: 'dead',
+          attempts,
+          lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Slack, so it is not sent again`,
+        });
+        return 'dead';
+      }
+      return 'skipped';
+    }
     try {
       if (!channel) {
         await deps.outbox.settle(m.id, {

@@ -190,3 +190,31 @@ describe('finding many people in Slack', () => {
     expect(linked!.slackUserId).toBe('UR7');
   });
 });
+
+describe('an interrupted delivery', () => {
+  it('is marked dead with the reason, not sent again, once its claim is ten minutes old', async () => {
+    await t.accord.deps.outbox.enqueue(
+      [
+        {
+          orgId: org.id,
+          key: 'interrupted',
+          kind: 'reminder',
+          cycleId: null,
+          recipient: { memberId: team.ceo.id, name: 'Cee Exec' },
+          card: { summary: 'Interrupted', blocks: [{ type: 'text', text: 'Interrupted' }] },
+          notBefore: t.clock.now(),
+        },
+      ],
+      t.clock.now(),
+    );
+    const [msg] = await outbox('&kind=reminder&status=pending');
+    // Another deliverer claimed attempt 1 and stopped before settling it.
+    expect(await t.accord.deps.outbox.claim(msg!.id, 1, t.clock.now())).toBe(true);
+    expect(await drain()).toEqual({ delivered: 0, retried: 0, dead: 0 }); // it may still be sending
+    t.clock.set(new Date(t.clock.now().getTime() + 11 * 60_000).toISOString());
+    expect(await drain()).toEqual({ delivered: 0, retried: 0, dead: 1 });
+    const [dead] = (await outbox('&kind=reminder&status=dead')).filter((m) => m.id === msg!.id);
+    expect(dead!.lastError).toMatch(/^delivery was interrupted at .*it may or may not have reached Slack/);
+    expect(posts().filter((c) => c.args['text'] === 'Interrupted')).toEqual([]);
+  });
+});
