@@ -560,7 +560,7 @@ export function outboxRepo(m: Models): Outbox {
     },
     async claimedAt(id, attempt) {
       const d = await m.OutboxClaim.findOne({ _id: `${id}:${attempt}` }).lean();
-      return d ? (d['at'] as Date) : null;
+      return d ? (d['at']) : null;
     },
     async settle(id, outcome) {
       await m.OutboxMessage.updateOne({ _id: oid(id) }, { $set: outcome });
