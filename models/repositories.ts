@@ -200,7 +200,10 @@ export function memberRepo(m: Models): MemberRepo {
       const field = platform === 'slack' ? 'slackUserId' : 'teamsUserId';
       const key = platform === 'slack' ? 'slackKey' : 'teamsKey';
       try {
-        await m.Member.collection.updateOne({ _id }, { $set: { [field]: userId, [key]: `${orgId}:${userId}` } });
+        await m.Member.collection.updateOne(
+          { _id },
+          { $set: { [field]: userId, [key]: `${orgId}:${userId}` } },
+        );
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false; // another member of this org already has this chat id
@@ -560,7 +563,7 @@ export function outboxRepo(m: Models): Outbox {
     },
     async claimedAt(id, attempt) {
       const d = await m.OutboxClaim.findOne({ _id: `${id}:${attempt}` }).lean();
-      return d ? (d['at']) : null;
+      return d ? d['at'] : null;
     },
     async settle(id, outcome) {
       await m.OutboxMessage.updateOne({ _id: oid(id) }, { $set: outcome });
