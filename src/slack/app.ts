@@ -106,7 +106,7 @@ function helpCard(m: MemberRecord): Card {
   };
 }
 
-async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
+async function statusCard(deps: Deps, org: OrgRecord, tz: string): Promise<Card> {
   const current = await currentCycle(deps, org);
   if (!current)
     return {
@@ -139,8 +139,8 @@ async function statusCard(deps: Deps, org: OrgRecord): Promise<Card> {
         rows: current.steps.map((s) => ({
           cells: [
             STEP_TITLES[s.key],
-            formatLocal(s.opensAt, org.timezone),
-            formatLocal(s.dueAt, org.timezone),
+            formatLocal(s.opensAt, tz),
+            formatLocal(s.dueAt, tz),
             s.status,
           ],
         })),
@@ -447,7 +447,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     }
     const card =
       verb === 'status'
-        ? await statusCard(deps, org)
+        ? await statusCard(deps, org, member.timezone)
         : verb === 'pack'
           ? await packSummary(deps, org)
           : verb === 'decisions'
@@ -507,6 +507,13 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
           channel,
           user: b.user.id,
           text: escapeMrkdwn(`Your vote was not counted: ${err.message}`),
+        });
+      // A closed ballot's message loses its buttons and shows the final count.
+      if (err.code === 'conflict' && b.container?.channel_id && b.container.message_ts)
+        await client.chat.update({
+          channel: b.container.channel_id,
+          ts: b.container.message_ts,
+          ...renderMessage(await ballotCard(deps, org.id, ballotId)),
         });
       return;
     }

@@ -288,6 +288,23 @@ describe('ballots, decisions and actions', () => {
   });
 });
 
+describe('a closed ballot', () => {
+  it('counts no late vote, tells the voter, and takes the buttons off the message', async () => {
+    const ballot = await t.accord.db.models.Ballot.findOne({ title: 'Overtime in March?' }).lean();
+    const id = String(ballot!['_id']);
+    const updates = slack.calls.filter((c) => c.method === 'chat.update').length;
+    await click('W111', 'ballot.vote', `${id}:no`);
+    const [update] = (await waitFor('chat.update', updates + 1)).slice(updates);
+    expect(JSON.stringify(update!.args['blocks'])).toContain('Closed.');
+    expect(JSON.stringify(update!.args['blocks'])).not.toContain('ballot.vote');
+    const told = slack.calls.filter((c) => c.method === 'chat.postEphemeral').at(-1)!;
+    expect(told.args['text']).toBe('Your vote was not counted: this ballot is closed');
+    expect(
+      (await t.accord.db.models.Vote.findOne({ ballotId: id, voterId: team.ceo.id }).lean())!['option'],
+    ).toBe('yes');
+  });
+});
+
 describe('/sop scenario', () => {
   it('says when there is no pack to try a what-if on', async () => {
     const res = await post(command('W111', 'scenario'));
