@@ -23,6 +23,7 @@ import { escapeMrkdwn, renderBlocks, renderMessage, SLACK_LIMITS } from './block
 import { linkSlackUser } from './members.js';
 import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom } from './forms.js';
 import { submitInput } from '../app/inputs.js';
+import { SerialQueues } from '../app/serial.js';
 import { currentCycle, homeCard } from './home.js';
 import { mongoInstallationStore, SLACK_SCOPES, workspaces, type Workspaces } from './installations.js';
 import { cardModal, comparisonCard, scenarioView, whatIfFrom } from './scenario.js';
@@ -137,12 +138,7 @@ async function statusCard(deps: Deps, org: OrgRecord, tz: string): Promise<Card>
         type: 'table',
         columns: ['Step', 'Opens', 'Due', 'Status'],
         rows: current.steps.map((s) => ({
-          cells: [
-            STEP_TITLES[s.key],
-            formatLocal(s.opensAt, tz),
-            formatLocal(s.dueAt, tz),
-            s.status,
-          ],
+          cells: [STEP_TITLES[s.key], formatLocal(s.opensAt, tz), formatLocal(s.dueAt, tz), s.status],
         })),
       },
       ...(owing.length
@@ -276,7 +272,21 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   const router = express.Router();
   const spaces = workspaces(deps, { botToken: opts.botToken, orgId: opts.orgId });
   const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl.replace(/\/?$/, '/') } : {};
-  const store = mongoInstallationStore(deps);
+  const mongoStore = mongoInstallationStore(deps);
+  // An install or uninstall here is seen at once by this process's authorize.
+  const store: typeof mongoStore = {
+    ...mongoStore,
+    storeInstallation: async (installation, logger) => {
+      await mongoStore.storeInstallation(installation, logger);
+      spaces.forget();
+    },
+    deleteInstallation: async (query, logger) => {
+      await mongoStore.deleteInstallation?.(query, logger);
+      spaces.forget();
+    },
+  };
+  // Vote clicks of one org are counted one at a time, in arrival order (see SerialQueues).
+  const votes = new SerialQueues();
 
   // One authorize for both ways of running: an installed workspace's token, else the single token.
   const authorize = async (source: { teamId?: string | undefined; enterpriseId?: string | undefined }) => {
@@ -493,13 +503,18 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     const values = b.state?.values ?? b.view?.state?.values ?? {};
     const reason = values[`why:${ballotId}`]?.['value']?.value ?? undefined;
     try {
-      await castVote(
-        deps,
-        org.id,
-        ballotId,
-        { memberId: member.id, option, reason: reason ?? undefined },
-        { type: 'member', id: member.id },
+      const counted = votes.run(org.id, () =>
+        castVote(
+          deps,
+          org.id,
+          ballotId,
+          { memberId: member.id, option, reason: reason ?? undefined },
+          { type: 'member', id: member.id },
+        ),
       );
+      if (!counted)
+        throw new DomainError('conflict', 'Accord is busy counting votes: click again in a minute');
+      await counted;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (channel)
@@ -509,7 +524,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
           text: escapeMrkdwn(`Your vote was not counted: ${err.message}`),
         });
       // A closed ballot's message loses its buttons and shows the final count.
-      if (err.code === 'conflict' && b.container?.channel_id && b.container.message_ts)
+      if (err.message === 'this ballot is closed' && b.container?.channel_id && b.container.message_ts)
         await client.chat.update({
           channel: b.container.channel_id,
           ts: b.container.message_ts,

@@ -55,7 +55,11 @@ export function mongoInstallationStore(deps: Pick<Deps, 'installations' | 'clock
   };
 }
 
+const CACHE_MS = 60_000;
+
 export interface Workspaces {
+  /** Drops what is cached about installations (after an install). */
+  forget(): void;
   /** The OAuth installation serving this workspace, if any. */
   installation(teamId: string | undefined, enterpriseId?: string): Promise<InstallationRecord | null>;
   /** The org a request from this workspace acts on, or null when the workspace is not connected. */
@@ -75,7 +79,20 @@ export function workspaces(
     const page = await deps.orgs.list({ limit: 2, after: null });
     return page.items.length === 1 ? page.items[0]! : null;
   };
+  // Every interaction is authorized before it is acked: the installations are read from memory
+  // (60 s at most behind another process's install; this process's own installs at once).
+  const cache = new Map<string, { at: number; record: InstallationRecord | null }>();
+  const cached = async (id: string): Promise<InstallationRecord | null> => {
+    const hit = cache.get(id);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+    const record = await deps.installations.get(id);
+    cache.set(id, { at: Date.now(), record });
+    return record;
+  };
   return {
+    forget() {
+      cache.clear();
+    },
     async installation(teamId, enterpriseId) {
       // A team of an Enterprise Grid org may be stored with or without its enterprise; an org-wide
       // install under the enterprise alone.
@@ -84,7 +101,7 @@ export function workspaces(
         ...(enterpriseId ? [installationId(null, enterpriseId)] : []),
       ];
       for (const id of new Set(ids)) {
-        const found = await deps.installations.get(id);
+        const found = await cached(id);
         if (found) return found;
       }
       return null;
