@@ -415,8 +415,11 @@ describe('meetings, attendance and follow-through', () => {
     const first = await mine();
     expect(
       first.map((m: { kind: string; recipient: { memberId: string } }) => [m.kind, m.recipient.memberId]),
-    ).toEqual([['reminder', lead.id]]);
-    expect(new Date(first[0].notBefore).getTime()).toBeGreaterThanOrEqual(Date.parse('2027-02-15T07:00:00Z'));
+    ).toEqual([
+      ['action', lead.id], // the owner heard of the action when it was assigned
+      ['reminder', lead.id],
+    ]);
+    expect(new Date(first[1].notBefore).getTime()).toBeGreaterThanOrEqual(Date.parse('2027-02-15T07:00:00Z'));
     t.clock.set('2027-02-15T16:30:00Z');
     await remindActions(t.accord.deps);
     await remindActions(t.accord.deps);
@@ -424,6 +427,7 @@ describe('meetings, attendance and follow-through', () => {
     expect(
       after.map((m: { kind: string; recipient: { memberId: string } }) => [m.kind, m.recipient.memberId]),
     ).toEqual([
+      ['action', lead.id],
       ['reminder', lead.id],
       ['escalation', team.po.id],
     ]);
