@@ -297,7 +297,11 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const due = await deps.outbox.due(deps.clock.now(), limit);
     if (!due.length) return 0;
     const byOrg = new Map<string, OutboxRecord[]>();
-    for (const m of due) byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), m]);
+    for (const m of due) {
+      const list = byOrg.get(m.orgId);
+      if (list) list.push(m);
+      else byOrg.set(m.orgId, [m]);
+    }
     const lanes: { w: Workspace; members: Map<string, MemberRecord>; messages: OutboxRecord[] }[] = [];
     const linking: Promise<void>[] = [];
     for (const [orgId, messages] of byOrg) {
@@ -321,12 +325,15 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
       }
       // One lane per channel: the S&OP channel, or each person's DM.
       const lanesByKey = new Map<string, OutboxRecord[]>();
+      const wantedIds = new Set(wanted.map((x) => x.id));
       for (const m of messages) {
-        const key = m.channel === 'sop' && opts.sopChannel ? `sop:${orgId}` : m.recipient.memberId;
-        if (!(m.channel === 'sop' && opts.sopChannel) && !members.has(m.recipient.memberId)) {
-          if (wanted.some((x) => x.id === m.recipient.memberId)) continue; // lookup failed: later
-        }
-        lanesByKey.set(key, [...(lanesByKey.get(key) ?? []), m]);
+        const toChannel = m.channel === 'sop' && !!opts.sopChannel;
+        // A recipient whose lookup failed waits for the next drain.
+        if (!toChannel && !members.has(m.recipient.memberId) && wantedIds.has(m.recipient.memberId)) continue;
+        const key = toChannel ? `sop:${orgId}` : m.recipient.memberId;
+        const lane = lanesByKey.get(key);
+        if (lane) lane.push(m);
+        else lanesByKey.set(key, [m]);
       }
       for (const msgs of lanesByKey.values()) lanes.push({ w, members, messages: msgs });
     }
