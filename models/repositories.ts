@@ -315,8 +315,9 @@ export function cycleRepo(m: Models): CycleRepo {
     },
     async get(orgId, id) {
       const _id = oid(id);
-      const d = _id ? await m.Cycle.findOne({ _id, orgId: oid(orgId) }).lean() : null;
-      return d ? latest(d) : null;
+      // By `_id` alone (FerretDB's only indexed filter), then the org checked here.
+      const d = _id ? await m.Cycle.findOne({ _id }).lean() : null;
+      return d && String(d['orgId']) === orgId ? latest(d) : null;
     },
     list(orgId, page) {
       return pageBy(page, async (after, limit) => {
@@ -420,8 +421,8 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
     },
     async get(orgId, id) {
       const _id = oid(id);
-      const d = _id ? await m.InputRequest.findOne({ _id, orgId: oid(orgId) }).lean() : null;
-      return d ? toRequest(d) : null;
+      const d = _id ? await m.InputRequest.findOne({ _id }).lean() : null;
+      return d && String(d['orgId']) === orgId ? toRequest(d) : null;
     },
     async forCycles(cycleIds) {
       return (
