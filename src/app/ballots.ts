@@ -190,7 +190,7 @@ export async function castVote(
   if (ballot.status !== 'open' || ballot.deadline.getTime() <= now.getTime())
     throw new DomainError('conflict', 'this ballot is closed');
   const reason = input.reason?.trim() ? input.reason.trim() : null;
-  const votes = await deps.ballots.votes(orgId, ballotId);
+  let votes = await deps.ballots.votes(orgId, ballotId);
   const mine = votes.find((v) => v.voterId === who.voterId);
   let changed = false;
   if (!mine || mine.option !== input.option || mine.reason !== reason) {
@@ -204,6 +204,7 @@ export async function castVote(
       at: now,
     };
     const put = await deps.ballots.putVote(vote);
+    votes = [...votes.filter((v) => v.voterId !== who.voterId), vote];
     const before = put.previous;
     changed = !before || before.option !== vote.option || before.reason !== vote.reason;
     if (changed)
@@ -219,7 +220,13 @@ export async function castVote(
         now,
       );
   }
-  let view = await ballotView(deps, orgId, ballotId);
+  // The ballot as it is now, from what was just read and written (no second round of reads).
+  let view: BallotView = {
+    ballot,
+    tally: tally(ballot.rules, ballot.options, votes, eligibleVoters(members), ballot.source?.recommended),
+    hidden: ballot.rules.hideResults,
+    votes,
+  };
   let decision: DecisionRecord | null = null;
   if (view.tally.voted >= view.tally.eligible && view.tally.eligible > 0) {
     decision = await recordDecision(

@@ -502,6 +502,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     // The "why" typed above the buttons, if any.
     const values = b.state?.values ?? b.view?.state?.values ?? {};
     const reason = values[`why:${ballotId}`]?.['value']?.value ?? undefined;
+    let view: Awaited<ReturnType<typeof castVote>>['view'];
     try {
       const counted = votes.run(org.id, () =>
         castVote(
@@ -514,7 +515,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       );
       if (!counted)
         throw new DomainError('conflict', 'Accord is busy counting votes: click again in a minute');
-      await counted;
+      view = (await counted).view;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (channel)
@@ -536,12 +537,12 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       await publishHome(client, org, member, b.user.id);
       return;
     }
-    // The ballot message shows the new count (or "N of M voted").
+    // The ballot message shows the new count (or "N of M voted"), from the vote's own view.
     if (b.container?.channel_id && b.container.message_ts)
       await client.chat.update({
         channel: b.container.channel_id,
         ts: b.container.message_ts,
-        ...renderMessage(await ballotCard(deps, org.id, ballotId)),
+        ...renderMessage(presentBallot(view)),
       });
   });
 
