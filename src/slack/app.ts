@@ -285,7 +285,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
       spaces.forget();
     },
   };
-  // Vote clicks of one org are counted one at a time, in arrival order (see SerialQueues).
+  // Vote clicks of one workspace are handled one at a time, in arrival order (see SerialQueues).
   const votes = new SerialQueues();
 
   // One authorize for both ways of running: an installed workspace's token, else the single token.
@@ -487,9 +487,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   });
 
   // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
-  app.action(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action, client }) => {
-    await ack();
-    const b = body as unknown as Body;
+  const handleVote = async (client: WebClient, b: Body, action: unknown) => {
     const value = (action as { value?: string }).value ?? '';
     const [ballotId, option] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
     const { org, member, owners } = await who(client, b);
@@ -504,18 +502,15 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     const reason = values[`why:${ballotId}`]?.['value']?.value ?? undefined;
     let view: Awaited<ReturnType<typeof castVote>>['view'];
     try {
-      const counted = votes.run(org.id, () =>
-        castVote(
+      view = (
+        await castVote(
           deps,
           org.id,
           ballotId,
           { memberId: member.id, option, reason: reason ?? undefined },
           { type: 'member', id: member.id },
-        ),
-      );
-      if (!counted)
-        throw new DomainError('conflict', 'Accord is busy counting votes: click again in a minute');
-      view = (await counted).view;
+        )
+      ).view;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (channel)
@@ -543,6 +538,24 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
         channel: b.container.channel_id,
         ts: b.container.message_ts,
         ...renderMessage(presentBallot(view)),
+      });
+  };
+
+  // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
+  // A workspace's vote clicks are handled one at a time in arrival order (see SerialQueues): a
+  // burst of clicks neither races on the audit chain nor floods the database with lookups.
+  app.action(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const b = body as unknown as Body;
+    const queued = votes.run(`${b.enterprise?.id ?? b.team?.enterprise_id ?? '-'}:${b.team?.id ?? '-'}`, () =>
+      handleVote(client, b, action),
+    );
+    if (queued) await queued;
+    else if (b.channel?.id)
+      await client.chat.postEphemeral({
+        channel: b.channel.id,
+        user: b.user.id,
+        text: 'Your vote was not counted: Accord is busy counting votes. Click again in a minute.',
       });
   });
 
