@@ -204,7 +204,6 @@ export async function castVote(
       at: now,
     };
     const put = await deps.ballots.putVote(vote);
-    votes = [...votes.filter((v) => v.voterId !== who.voterId), vote];
     const before = put.previous;
     changed = !before || before.option !== vote.option || before.reason !== vote.reason;
     if (changed)
@@ -220,7 +219,9 @@ export async function castVote(
         now,
       );
   }
-  // The ballot as it is now, from what was just read and written (no second round of reads).
+  // The ballot as it is now: its votes read again after the write (votes cast at the same moment
+  // by others must count towards "everyone has voted"); the ballot and members as just read.
+  if (changed) votes = await deps.ballots.votes(orgId, ballotId);
   let view: BallotView = {
     ballot,
     tally: tally(ballot.rules, ballot.options, votes, eligibleVoters(members), ballot.source?.recommended),
