@@ -8,7 +8,7 @@ import type { Clock, Deps } from './app/ports.js';
 import { highsSolver } from './app/solver.js';
 import { linkSecret, signedLinks } from './app/links.js';
 import { loadDocuments } from './render/pack.js';
-import { createSlackApp } from './slack/app.js';
+import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackDeliverer } from './slack/deliver.js';
 import { createHttpApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -39,18 +39,7 @@ export async function buildAccord(opts: {
   publicUrl?: string;
   linkSecret?: string | undefined;
   /** The Slack app: a signing secret, and a bot token (one workspace) and/or OAuth (many). */
-  slack?:
-    | {
-        signingSecret: string;
-        botToken?: string | undefined;
-        oauth?: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
-        appToken?: string | undefined;
-        apiUrl?: string | undefined;
-        orgId?: string | undefined;
-        sopChannel?: string | undefined;
-        postsPerMinute?: number | undefined;
-      }
-    | undefined;
+  slack?: SlackSettings | undefined;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
   version?: string;

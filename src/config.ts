@@ -1,5 +1,6 @@
 /** Configuration from the environment, parsed once at start; a bad value stops the process with a clear message. */
 import path from 'node:path';
+import type { SlackSettings } from './slack/app.js';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -57,18 +58,7 @@ export interface Config {
   sweepInterval: string;
   publicUrl: string;
   linkSecret: string | undefined;
-  slack:
-    | {
-        signingSecret: string;
-        botToken: string | undefined;
-        oauth: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
-        appToken: string | undefined;
-        apiUrl: string | undefined;
-        orgId: string | undefined;
-        sopChannel: string | undefined;
-        postsPerMinute: number | undefined;
-      }
-    | undefined;
+  slack: SlackSettings | undefined;
 }
 
 export class ConfigError extends Error {}

@@ -17,21 +17,21 @@ import type { Card } from '../cards/card.js';
 import { presentBallot } from '../cards/presenters.js';
 import { STEP_TITLES } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
-import { formatLocal } from '../domain/time.js';
 import type { Logger } from '../logger.js';
 import { escapeMrkdwn, renderBlocks, renderMessage, SLACK_LIMITS } from './blockkit.js';
 import { linkSlackUser } from './members.js';
-import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom } from './forms.js';
+import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom, type ViewValues } from './forms.js';
 import { submitInput } from '../app/inputs.js';
 import { SerialQueues } from '../app/serial.js';
-import { currentCycle, homeCard } from './home.js';
+import { currentCycle, homeCard, openActionsOf, timelineTable } from './home.js';
 import { mongoInstallationStore, SLACK_SCOPES, workspaces, type Workspaces } from './installations.js';
 import { cardModal, comparisonCard, scenarioView, whatIfFrom } from './scenario.js';
 
 // @slack/bolt is CommonJS: take its named exports from the default export.
 const { App, ExpressReceiver, SocketModeReceiver, LogLevel } = bolt;
 
-export interface SlackOptions {
+/** How Slack is set up (see src/config.ts for the variables). */
+export interface SlackSettings {
   signingSecret: string;
   /** One workspace: its bot token (for `orgId`, or the only org). */
   botToken?: string | undefined;
@@ -43,6 +43,13 @@ export interface SlackOptions {
   apiUrl?: string | undefined;
   /** The org the single workspace belongs to; the only org when unset and there is just one. */
   orgId?: string | undefined;
+  /** The channel for channel posts (the pack card); recipients get them directly when unset. */
+  sopChannel?: string | undefined;
+  /** A workspace-wide pace for chat.postMessage (per minute). */
+  postsPerMinute?: number | undefined;
+}
+
+export interface SlackOptions extends SlackSettings {
   /** Accord's public base URL (the OAuth redirect). */
   publicUrl?: string | undefined;
   logger: Logger;
@@ -134,13 +141,7 @@ async function statusCard(deps: Deps, org: OrgRecord, tz: string): Promise<Card>
     summary: `S&OP cycle ${current.month}: ${openTitles.length ? `${openTitles.join(' and ')} ${openTitles.length > 1 ? 'are' : 'is'} open` : current.status}`,
     blocks: [
       { type: 'header', text: `S&OP cycle ${current.month}` },
-      {
-        type: 'table',
-        columns: ['Step', 'Opens', 'Due', 'Status'],
-        rows: current.steps.map((s) => ({
-          cells: [STEP_TITLES[s.key], formatLocal(s.opensAt, tz), formatLocal(s.dueAt, tz), s.status],
-        })),
-      },
+      timelineTable(current, tz),
       ...(owing.length
         ? owing.map(({ step, who }) => ({
             type: 'text' as const,
@@ -184,10 +185,7 @@ async function decisionsCard(deps: Deps, org: OrgRecord, q: string): Promise<Car
 }
 
 async function actionsCard(deps: Deps, org: OrgRecord, member: MemberRecord): Promise<Card> {
-  const open = [
-    ...(await deps.actions.list(org.id, { ownerId: member.id, status: 'open' })),
-    ...(await deps.actions.list(org.id, { ownerId: member.id, status: 'blocked' })),
-  ].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  const open = await openActionsOf(deps, org.id, member.id);
   if (!open.length)
     return {
       summary: 'You have no open actions.',
@@ -215,19 +213,6 @@ async function actionsCard(deps: Deps, org: OrgRecord, member: MemberRecord): Pr
 export async function ballotCard(deps: Deps, orgId: string, ballotId: string): Promise<Card> {
   return presentBallot(await ballotView(deps, orgId, ballotId));
 }
-
-type Values = Record<
-  string,
-  Record<
-    string,
-    {
-      value?: string | null;
-      selected_user?: string | null;
-      selected_date?: string | null;
-      selected_option?: { value: string } | null;
-    }
-  >
->;
 
 /** The process owner's form that assigns an action from a decision: owner, due date, what. */
 function assignView(decisionId: string, title: string) {
@@ -390,8 +375,8 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     channel?: { id: string };
     trigger_id?: string;
     container?: { type?: string; channel_id?: string; message_ts?: string };
-    view?: { id?: string; type?: string; state?: { values?: Values } };
-    state?: { values?: Values };
+    view?: { id?: string; type?: string; state?: { values?: ViewValues } };
+    state?: { values?: ViewValues };
   };
   const who = (client: WebClient, b: Body) =>
     whoIs(client, b.team?.id ?? undefined, b.enterprise?.id ?? b.team?.enterprise_id ?? undefined, b.user.id);
@@ -677,7 +662,7 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   });
 
   app.view('action.assign', async ({ ack, body, view, client }) => {
-    const values = view.state.values as Values;
+    const values = view.state.values as ViewValues;
     const ownerUser = values['owner']?.['value']?.selected_user ?? '';
     const dueDate = values['due']?.['value']?.selected_date ?? '';
     const description = (values['description']?.['value']?.value ?? '').trim();

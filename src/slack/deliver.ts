@@ -121,7 +121,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
 
   function workspace(key: string, token: string): Workspace {
     let w = spaces.get(key);
-    if (!w || (w.client as unknown as { token?: string }).token !== token) {
+    if (!w || w.client.token !== token) {
       w = {
         key,
         client: new WebClient(token, {

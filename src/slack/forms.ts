@@ -76,9 +76,18 @@ export const FORM_FIELDS: Record<InputKind, Field[]> = {
   ],
 };
 
-type Values = Record<
+/** A modal's `view.state.values` (or a message's `state.values`): block id -> action id -> value. */
+export type ViewValues = Record<
   string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_user?: string | null;
+      selected_date?: string | null;
+      selected_option?: { value: string } | null;
+    }
+  >
 >;
 
 /** The modal for one input request, pre-filled with `current` (block -> value). */
@@ -137,7 +146,8 @@ export function formView(
   };
 }
 
-const read = (values: Values, block: string): string | undefined => {
+/** The trimmed value (typed or chosen) of a block's `value` element; undefined when blank. */
+export const readValue = (values: ViewValues, block: string): string | undefined => {
   const v = values[block]?.['value'];
   const raw = v?.selected_option?.value ?? v?.value ?? undefined;
   return raw === null || raw === undefined || raw.trim() === '' ? undefined : raw.trim();
@@ -145,8 +155,8 @@ const read = (values: Values, block: string): string | undefined => {
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 /** The submission's payload from the modal's values (validation happens in the use case). */
-export function payloadFrom(kind: InputKind, values: Values): unknown {
-  const r = (b: string) => read(values, b);
+export function payloadFrom(kind: InputKind, values: ViewValues): unknown {
+  const r = (b: string) => readValue(values, b);
   switch (kind) {
     case 'demand-adjustments':
       return {

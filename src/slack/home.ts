@@ -6,7 +6,7 @@
  */
 import { ballotView } from '../app/ballots.js';
 import type { Deps } from '../app/ports.js';
-import type { CycleRecord, MemberRecord, OrgRecord } from '../app/records.js';
+import type { ActionRecord, CycleRecord, MemberRecord, OrgRecord } from '../app/records.js';
 import type { Card, CardBlock } from '../cards/card.js';
 import { presentBallot } from '../cards/presenters.js';
 import { STEP_TITLES } from '../domain/calendar.js';
@@ -23,17 +23,36 @@ export async function currentCycle(deps: Deps, org: OrgRecord): Promise<CycleRec
   );
 }
 
+/** The cycle's five steps: when each opens and is due (in `tz`) and its status. */
+export function timelineTable(cycle: CycleRecord, tz: string): CardBlock {
+  return {
+    type: 'table',
+    columns: ['Step', 'Opens', 'Due', 'Status'],
+    rows: cycle.steps.map((s) => ({
+      cells: [STEP_TITLES[s.key], formatLocal(s.opensAt, tz), formatLocal(s.dueAt, tz), s.status],
+    })),
+  };
+}
+
+/** A member's actions still to do (open or blocked), the earliest due first. */
+export async function openActionsOf(deps: Deps, orgId: string, memberId: string): Promise<ActionRecord[]> {
+  const [open, blocked] = await Promise.all([
+    deps.actions.list(orgId, { ownerId: memberId, status: 'open' }),
+    deps.actions.list(orgId, { ownerId: memberId, status: 'blocked' }),
+  ]);
+  return [...open, ...blocked].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+}
+
 const MAX_BALLOTS = 5;
 const MAX_ACTIONS = 15;
 
 export async function homeCard(deps: Deps, org: OrgRecord, member: MemberRecord): Promise<Card> {
   const tz = member.timezone;
-  const [cycle, members, ballots, openActions, blocked] = await Promise.all([
+  const [cycle, members, ballots, actions] = await Promise.all([
     currentCycle(deps, org),
     deps.members.all(org.id),
     deps.ballots.openFor(org.id),
-    deps.actions.list(org.id, { ownerId: member.id, status: 'open' }),
-    deps.actions.list(org.id, { ownerId: member.id, status: 'blocked' }),
+    openActionsOf(deps, org.id, member.id),
   ]);
   const blocks: CardBlock[] = [
     { type: 'header', text: `Accord for ${org.name}` },
@@ -77,7 +96,6 @@ export async function homeCard(deps: Deps, org: OrgRecord, member: MemberRecord)
   }
 
   // My action items.
-  const actions = [...openActions, ...blocked].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   blocks.push({ type: 'divider' }, { type: 'header', text: 'Your actions' });
   if (!actions.length) blocks.push({ type: 'text', text: 'You have no open actions.' });
   for (const a of actions.slice(0, MAX_ACTIONS))
@@ -121,13 +139,7 @@ export async function homeCard(deps: Deps, org: OrgRecord, member: MemberRecord)
     blocks.push(
       { type: 'divider' },
       { type: 'header', text: `S&OP cycle ${cycle.month}` },
-      {
-        type: 'table',
-        columns: ['Step', 'Opens', 'Due', 'Status'],
-        rows: cycle.steps.map((s) => ({
-          cells: [STEP_TITLES[s.key], formatLocal(s.opensAt, tz), formatLocal(s.dueAt, tz), s.status],
-        })),
-      },
+      timelineTable(cycle, tz),
     );
   else blocks.push({ type: 'divider' }, { type: 'text', text: 'No S&OP cycle is planned yet.' });
 

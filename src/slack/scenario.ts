@@ -7,11 +7,7 @@ import type { PackRecord } from '../app/records.js';
 import type { Card } from '../cards/card.js';
 import { fmt, type PlanOutcome, type WhatIf } from '../domain/plan.js';
 import { renderBlocks, SLACK_LIMITS } from './blockkit.js';
-
-type Values = Record<
-  string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
->;
+import { readValue, type ViewValues } from './forms.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const COSTS = [
@@ -97,13 +93,10 @@ export function scenarioView(pack: PackRecord<PackContent>) {
 
 /** The what-if the form asks for, or the problems with it by block id (nothing runs then). */
 export function whatIfFrom(
-  values: Values,
+  values: ViewValues,
   pack: PackRecord<PackContent>,
 ): { whatIf: WhatIf } | { errors: Record<string, string> } {
-  const get = (block: string) => {
-    const v = values[block]?.['value'];
-    return (v?.selected_option?.value ?? v?.value ?? '').trim();
-  };
+  const get = (block: string) => readValue(values, block) ?? '';
   const errors: Record<string, string> = {};
   const percent = (block: string): number | undefined => {
     const raw = get(block).replace(/%$/, '').trim();
