@@ -3,38 +3,27 @@
  * from the payload shapes in ../shared/fixtures and a local fake Slack Web API: what the person
  * sees (the ack, the recorded Web API calls) and what is stored.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { repoRoot } from '../../tools/ferretdb.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
+import {
+  blockAction,
+  chosen,
+  formBody,
+  slashCommand,
+  typed,
+  viewSubmission,
+} from '../helpers/slackPayloads.js';
 
 const SECRET = 'test-signing-secret-0123';
-// Copied from ../shared/fixtures (public payload examples; see test/fixtures/README.md for sources).
-const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'slack');
-const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
-const viewPayload = JSON.parse(
-  readFileSync(path.join(fixtures, 'slack-view_submission.json'), 'utf8'),
-) as Record<string, unknown>;
-const buttonPayload = JSON.parse(
-  readFileSync(path.join(fixtures, 'slack-block_actions-button.json'), 'utf8'),
-) as Record<string, unknown>;
 
 let t: TestAccord;
 let slack: FakeSlack;
 let org: OrgHandle;
 let team: Awaited<ReturnType<typeof buildTeam>>;
 
-/** The fixture's slash command with this user and text. */
-function command(userId: string, text: string): string {
-  const p = new URLSearchParams(commandBody);
-  p.set('command', '/sop');
-  p.set('text', text);
-  p.set('user_id', userId);
-  return p.toString();
-}
+const command = (userId: string, text: string) => slashCommand(userId, text);
 
 const post = (body: string, headers: Record<string, string> = slackHeaders(SECRET, body)) =>
   t.http.post('/slack/events').set(headers).send(body);
@@ -138,19 +127,12 @@ describe('votes from ballot messages', () => {
       [team.ceo.id, team.cfo.id].sort(),
     );
     expect(JSON.stringify(queued[0].card)).toContain(`${ballot.body.id}:yes`);
-    const payload = {
-      ...buttonPayload,
-      user: { ...(buttonPayload['user'] as object), id: 'W111' },
-      actions: [
-        {
-          ...(buttonPayload['actions'] as object[])[0],
-          action_id: 'ballot.vote',
-          block_id: 'vote',
-          value: `${ballot.body.id}:yes`,
-        },
-      ],
-    };
-    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const payload = blockAction('W111', {
+      action_id: 'ballot.vote',
+      block_id: 'vote',
+      value: `${ballot.body.id}:yes`,
+    });
+    const body = formBody(payload);
     const first = await post(body);
     expect(first.status).toBe(200);
     const retry = await post(body, {
@@ -179,7 +161,7 @@ describe('votes from ballot messages', () => {
       ...payload,
       actions: [{ ...payload.actions[0], action_id: buttons[1]!.action_id, value: buttons[1]!.value }],
     };
-    const secondBody = `payload=${encodeURIComponent(JSON.stringify(second))}`;
+    const secondBody = formBody(second);
     expect((await post(secondBody)).status).toBe(200);
     for (
       let i = 0;
@@ -216,19 +198,8 @@ describe('actions from Slack', () => {
     expect(action.status).toBe(201);
     const listed = await post(command('W111', 'actions'));
     expect(JSON.stringify(listed.body.blocks)).toContain(action.body.id);
-    const payload = {
-      ...buttonPayload,
-      user: { ...(buttonPayload['user'] as object), id: 'W111' },
-      actions: [
-        {
-          ...(buttonPayload['actions'] as object[])[0],
-          action_id: 'action.done',
-          block_id: 'a',
-          value: action.body.id,
-        },
-      ],
-    };
-    expect((await post(`payload=${encodeURIComponent(JSON.stringify(payload))}`)).status).toBe(200);
+    const payload = blockAction('W111', { action_id: 'action.done', block_id: 'a', value: action.body.id });
+    expect((await post(formBody(payload))).status).toBe(200);
     // The work runs after the ack: wait for the confirmation the owner sees.
     const confirmed = () =>
       slack.calls.find(
@@ -241,39 +212,24 @@ describe('actions from Slack', () => {
 });
 
 describe('input forms', () => {
-  const click = (userId: string, actionId: string, value: string) => {
-    const payload = {
-      ...buttonPayload,
-      user: { ...(buttonPayload['user'] as object), id: userId },
-      actions: [
-        { ...(buttonPayload['actions'] as object[])[0], action_id: actionId, block_id: 'prompt', value },
-      ],
-    };
-    return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  };
-  const submit = (userId: string, requestId: string, values: Record<string, string | { option: string }>) => {
-    const state = Object.fromEntries(
-      Object.entries(values).map(([block, v]) => [
-        block,
-        {
-          value:
-            typeof v === 'string'
-              ? { type: 'plain_text_input', value: v }
-              : {
-                  type: 'static_select',
-                  selected_option: { value: v.option, text: { type: 'plain_text', text: v.option } },
-                },
-        },
-      ]),
+  const click = (userId: string, actionId: string, value: string) =>
+    post(formBody(blockAction(userId, { action_id: actionId, block_id: 'prompt', value })));
+  const submit = (userId: string, requestId: string, values: Record<string, string | { option: string }>) =>
+    post(
+      formBody(
+        viewSubmission(
+          userId,
+          'input.submit',
+          requestId,
+          Object.fromEntries(
+            Object.entries(values).map(([block, v]) => [
+              block,
+              typeof v === 'string' ? typed(v) : chosen(v.option),
+            ]),
+          ),
+        ),
+      ),
     );
-    const view = viewPayload['view'] as Record<string, unknown>;
-    const payload = {
-      ...viewPayload,
-      user: { ...(viewPayload['user'] as object), id: userId },
-      view: { ...view, callback_id: 'input.submit', private_metadata: requestId, state: { values: state } },
-    };
-    return post(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  };
   const waitFor = async (method: string, count: number) => {
     for (let i = 0; i < 100 && slack.calls.filter((c) => c.method === method).length < count; i++)
       await new Promise((r) => setTimeout(r, 50));

@@ -4,25 +4,21 @@
  * the Home tab), actions assigned from the decision message and done from the owner's DM,
  * `/sop scenario`, and a second workspace installed through OAuth for a second org.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
-import { repoRoot } from '../../tools/ferretdb.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
+import {
+  blockAction,
+  chosen,
+  formBody,
+  slashCommand,
+  typed,
+  viewSubmission,
+} from '../helpers/slackPayloads.js';
 
 const SECRET = 'flows-signing-secret-1';
-const fixtures = path.join(repoRoot(), 'test', 'fixtures', 'slack');
-const commandBody = readFileSync(path.join(fixtures, 'slack-slash-command.form-body.txt'), 'utf8').trim();
-const viewPayload = JSON.parse(
-  readFileSync(path.join(fixtures, 'slack-view_submission.json'), 'utf8'),
-) as Record<string, unknown>;
-const buttonPayload = JSON.parse(
-  readFileSync(path.join(fixtures, 'slack-block_actions-button.json'), 'utf8'),
-) as Record<string, unknown>;
-
 let t: TestAccord;
 let slack: FakeSlack;
 let org: OrgHandle;
@@ -31,17 +27,7 @@ let cycleId: string;
 
 const post = (body: string, headers: Record<string, string> = slackHeaders(SECRET, body)) =>
   t.http.post('/slack/events').set(headers).send(body);
-const form = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-
-function command(userId: string, text: string, teamId = 'T111'): string {
-  const p = new URLSearchParams(commandBody);
-  p.set('command', '/sop');
-  p.set('text', text);
-  p.set('user_id', userId);
-  p.set('team_id', teamId);
-  p.delete('enterprise_id');
-  return p.toString();
-}
+const command = (userId: string, text: string, teamId = 'T111') => slashCommand(userId, text, teamId);
 
 function click(
   userId: string,
@@ -50,49 +36,34 @@ function click(
   extra: { home?: boolean; values?: Record<string, string>; teamId?: string } = {},
 ) {
   const values = Object.fromEntries(
-    Object.entries(extra.values ?? {}).map(([block, v]) => [
-      block,
-      { value: { type: 'plain_text_input', value: v } },
-    ]),
+    Object.entries(extra.values ?? {}).map(([block, v]) => [block, { value: typed(v) }]),
   );
-  const payload = {
-    ...buttonPayload,
-    user: { ...(buttonPayload['user'] as object), id: userId },
-    ...(extra.teamId ? { team: { id: extra.teamId, domain: 'second' } } : {}),
-    ...(extra.home
-      ? {
-          container: { type: 'view', view_id: 'VHOME' },
-          view: { id: 'VHOME', type: 'home', state: { values } },
-          channel: undefined,
-        }
-      : { state: { values } }),
-    actions: [{ ...(buttonPayload['actions'] as object[])[0], action_id: actionId, block_id: 'b', value }],
-  };
-  return post(form(payload));
+  return post(
+    formBody(
+      blockAction(
+        userId,
+        { action_id: actionId, block_id: 'b', value },
+        {
+          ...(extra.teamId ? { team: { id: extra.teamId, domain: 'second' } } : {}),
+          ...(extra.home
+            ? {
+                container: { type: 'view', view_id: 'VHOME' },
+                view: { id: 'VHOME', type: 'home', state: { values } },
+                channel: undefined,
+              }
+            : { state: { values } }),
+        },
+      ),
+    ),
+  );
 }
 
-function submitView(
+const submitView = (
   userId: string,
   callbackId: string,
   privateMetadata: string,
   values: Record<string, Record<string, unknown>>,
-) {
-  const view = viewPayload['view'] as Record<string, unknown>;
-  const state = Object.fromEntries(Object.entries(values).map(([block, v]) => [block, { value: v }]));
-  return post(
-    form({
-      ...viewPayload,
-      user: { ...(viewPayload['user'] as object), id: userId },
-      view: { ...view, callback_id: callbackId, private_metadata: privateMetadata, state: { values: state } },
-    }),
-  );
-}
-
-const text = (v: string) => ({ type: 'plain_text_input', value: v });
-const option = (v: string) => ({
-  type: 'static_select',
-  selected_option: { value: v, text: { type: 'plain_text', text: v } },
-});
+) => post(formBody(viewSubmission(userId, callbackId, privateMetadata, values)));
 
 async function waitFor(method: string, count: number) {
   for (let i = 0; i < 200 && slack.calls.filter((c) => c.method === method).length < count; i++)
@@ -249,7 +220,7 @@ describe('ballots, decisions and actions', () => {
     const bad = await submitView('W333', 'action.assign', decision.body.id, {
       owner: { type: 'users_select', selected_user: 'W999' },
       due: { type: 'datepicker', selected_date: '2026-12-01' },
-      description: text('  '),
+      description: typed('  '),
     });
     expect(bad.body).toEqual({
       response_action: 'errors',
@@ -264,7 +235,7 @@ describe('ballots, decisions and actions', () => {
     const good = await submitView('W333', 'action.assign', decision.body.id, {
       owner: { type: 'users_select', selected_user: 'W222' },
       due: { type: 'datepicker', selected_date: '2027-03-01' },
-      description: text('Book the overtime with the works council'),
+      description: typed('Book the overtime with the works council'),
     });
     expect(good.body.response_action).toBe('update');
     expect(JSON.stringify(good.body.view)).toContain('Lead sales has the action');
@@ -331,10 +302,10 @@ describe('/sop scenario', () => {
     expect(resources.length).toBeGreaterThan(0);
 
     const bad = await submitView('W111', 'scenario.submit', view.private_metadata, {
-      demandPercent: text('ten'),
-      families: text('F001, NOPE'),
-      from: text('2027-13'),
-      capacityPercent: text('-20'),
+      demandPercent: typed('ten'),
+      families: typed('F001, NOPE'),
+      from: typed('2027-13'),
+      capacityPercent: typed('-20'),
     });
     expect(bad.body).toEqual({
       response_action: 'errors',
@@ -347,10 +318,10 @@ describe('/sop scenario', () => {
     });
 
     const good = await submitView('W111', 'scenario.submit', view.private_metadata, {
-      name: text('Promotion lands'),
-      demandPercent: text('15'),
-      resource: option(resources[0]!),
-      capacityPercent: text('-20'),
+      name: typed('Promotion lands'),
+      demandPercent: typed('15'),
+      resource: chosen(resources[0]!),
+      capacityPercent: typed('-20'),
     });
     expect(good.body.response_action).toBe('update');
     expect(JSON.stringify(good.body.view)).toContain('Re-planning');
