@@ -30,6 +30,25 @@ const posts = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
 const emailOf = async (id: string) =>
   (await t.http.get(`/api/v1/orgs/${org.id}/members/${id}`).set(org.auth)).body.email as string;
 
+/** Queues a one-line reminder for each recipient, due now (the sweep's messages, without a sweep). */
+const queueText = (
+  key: (memberId: string) => string,
+  text: string,
+  recipients: { id: string; name: string }[],
+) =>
+  t.accord.deps.outbox.enqueue(
+    recipients.map((r) => ({
+      orgId: org.id,
+      key: key(r.id),
+      kind: 'reminder' as const,
+      cycleId: null,
+      recipient: { memberId: r.id, name: r.name },
+      card: { summary: text, blocks: [{ type: 'text' as const, text }] },
+      notBefore: t.clock.now(),
+    })),
+    t.clock.now(),
+  );
+
 beforeAll(async () => {
   slack = await startFakeSlack();
   t = await startTestAccord({
@@ -85,20 +104,7 @@ describe('the Slack deliverer', () => {
     expect(first.delivered).toBeGreaterThanOrEqual(1);
     // A message due while the hold lasts goes out only when it is over.
     const limitedAt = slack.failed.find((f) => f.status === 429)!.at;
-    await t.accord.deps.outbox.enqueue(
-      [
-        {
-          orgId: org.id,
-          key: 'during-hold',
-          kind: 'reminder',
-          cycleId: null,
-          recipient: { memberId: team.ceo.id, name: 'Cee Exec' },
-          card: { summary: 'During the hold', blocks: [{ type: 'text', text: 'During the hold' }] },
-          notBefore: t.clock.now(),
-        },
-      ],
-      t.clock.now(),
-    );
+    await queueText(() => 'during-hold', 'During the hold', [{ id: team.ceo.id, name: 'Cee Exec' }]);
     expect((await drain()).delivered).toBe(1);
     const during = posts().find((c) => c.args['text'] === 'During the hold')!;
     expect(during.at).toBeGreaterThanOrEqual(limitedAt + 950);
@@ -169,18 +175,7 @@ describe('finding many people in Slack', () => {
       slack.addUser(`UR${i}`, `Reader${i}@deliver.example`); // Slack's case, not Accord's
       people.push(p);
     }
-    await t.accord.deps.outbox.enqueue(
-      people.map((p) => ({
-        orgId: org.id,
-        key: `fyi:${p.id}`,
-        kind: 'reminder' as const,
-        cycleId: null,
-        recipient: { memberId: p.id, name: p.name },
-        card: { summary: 'FYI', blocks: [{ type: 'text' as const, text: 'FYI' }] },
-        notBefore: t.clock.now(),
-      })),
-      t.clock.now(),
-    );
+    await queueText((id) => `fyi:${id}`, 'FYI', people);
     const lookups = slack.calls.filter((c) => c.method === 'users.lookupByEmail').length;
     const result = await drain();
     expect(result).toEqual({ delivered: 25, retried: 0, dead: 0 });
@@ -193,20 +188,7 @@ describe('finding many people in Slack', () => {
 
 describe('an interrupted delivery', () => {
   it('is marked dead with the reason, not sent again, once its claim is ten minutes old', async () => {
-    await t.accord.deps.outbox.enqueue(
-      [
-        {
-          orgId: org.id,
-          key: 'interrupted',
-          kind: 'reminder',
-          cycleId: null,
-          recipient: { memberId: team.ceo.id, name: 'Cee Exec' },
-          card: { summary: 'Interrupted', blocks: [{ type: 'text', text: 'Interrupted' }] },
-          notBefore: t.clock.now(),
-        },
-      ],
-      t.clock.now(),
-    );
+    await queueText(() => 'interrupted', 'Interrupted', [{ id: team.ceo.id, name: 'Cee Exec' }]);
     const [msg] = await outbox('&kind=reminder&status=pending');
     // Another deliverer claimed attempt 1 and stopped before settling it.
     expect(await t.accord.deps.outbox.claim(msg!.id, 1, t.clock.now())).toBe(true);
