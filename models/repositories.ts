@@ -774,7 +774,10 @@ export function datasetRepo(m: Models): DatasetRepo {
       await m.Dataset.deleteOne({ _id: oid(stagingId), orgId: oid(orgId), status: 'staging' });
     },
     async sweepStaging(before) {
-      const stale = await m.Dataset.find({ status: 'staging', createdAt: { $lt: before } }, { _id: 1 }).lean();
+      const stale = await m.Dataset.find(
+        { status: 'staging', createdAt: { $lt: before } },
+        { _id: 1 },
+      ).lean();
       let chunks = 0;
       for (const d of stale) {
         chunks += (await m.DatasetChunk.collection.deleteMany({ datasetId: d._id })).deletedCount;
@@ -853,7 +856,12 @@ const datasetChunkId = (datasetId: string, table: string, seq: number) => `${dat
 
 async function* legacyRows(m: Models, orgId: string, source: string, table: string) {
   for (let seq = 0; ; seq++) {
-    const chunk = await m.DatasetChunk.findOne({ datasetId: oid(source), table, seq, orgId: oid(orgId) }).lean();
+    const chunk = await m.DatasetChunk.findOne({
+      datasetId: oid(source),
+      table,
+      seq,
+      orgId: oid(orgId),
+    }).lean();
     if (!chunk) return;
     yield chunk['rows'] as Record<string, unknown>[];
   }

@@ -13,7 +13,7 @@
  * malformed form, client gone) ends the whole upload: whatever is waiting on it is rejected with
  * that failure, so the import stops and discards what it staged.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,20 @@ export const UPLOAD_TMP_PREFIX = 'accord-upload-';
 
 /** A CSV row longer than this is not a row (a binary file, a broken quote swallowing the file). */
 export const MAX_CSV_RECORD_BYTES = 128 * 1024;
+
+/** Removes upload directories older than `maxAgeMs` that a process which died left in `tmpDir`. */
+export async function sweepUploadDirs(tmpDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+    if (!name.startsWith(UPLOAD_TMP_PREFIX)) continue;
+    const dir = path.join(tmpDir, name);
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory() || now - info.mtimeMs < maxAgeMs) continue;
+    await rm(dir, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
 
 export interface Upload {
   parts: AsyncIterable<UploadPart>;
@@ -171,9 +185,13 @@ class FormUpload implements Upload {
       });
     });
     form.on('field', (field) => this.push({ kind: 'field', field }));
-    form.on('filesLimit', () => this.fail(new ApiError(413, 'payload_too_large', 'at most 20 files per upload')));
+    form.on('filesLimit', () =>
+      this.fail(new ApiError(413, 'payload_too_large', 'at most 20 files per upload')),
+    );
     form.on('fieldsLimit', () => this.fail(new ApiError(413, 'payload_too_large', 'at most 20 form fields')));
-    form.on('partsLimit', () => this.fail(new ApiError(413, 'payload_too_large', 'at most 40 parts per upload')));
+    form.on('partsLimit', () =>
+      this.fail(new ApiError(413, 'payload_too_large', 'at most 40 parts per upload')),
+    );
     form.on('error', (err) => this.fail(malformed(err)));
     form.on('close', () => {
       this.ended = true;
@@ -231,12 +249,15 @@ class FormUpload implements Upload {
   }
 
   countRow(): void {
-    if (++this.rows > this.limits.maxRows)
-      throw new ApiError(
+    if (++this.rows <= this.limits.maxRows) return;
+    this.fail(
+      new ApiError(
         413,
         'payload_too_large',
         `the upload has more than ${this.limits.maxRows.toLocaleString('en')} rows; split it into several uploads (tables not sent are carried over from the previous version)`,
-      );
+      ),
+    );
+    throw this.failure!;
   }
 
   async close(): Promise<void> {
@@ -343,7 +364,10 @@ class FormUpload implements Upload {
     const problems: UploadRow[] = [];
     let lastLine = 0;
     const parser = parse({
-      columns: (h: string[]) => (header = h.map((c) => String(c).trim().toLowerCase())),
+      columns: (h: string[]) => {
+        lastLine = 1;
+        return (header = h.map((c) => String(c).trim().toLowerCase()));
+      },
       skip_empty_lines: true,
       relax_column_count: true,
       bom: true,
@@ -365,25 +389,25 @@ class FormUpload implements Upload {
     parser.on('error', () => undefined); // read (and rethrown) by the iteration below
     source.on('error', (err) => parser.destroy(err));
     source.pipe(parser);
-    const upload = this;
-    async function* rows(): AsyncGenerator<UploadRow> {
-      try {
-        for await (const { record, info } of parser as AsyncIterable<{
-          record: Record<string, string>;
-          info: { lines: number };
-        }>) {
-          while (problems.length) yield problems.shift()!;
-          upload.countRow();
-          yield { line: info.lines, record };
-        }
-        yield* problems.splice(0);
-      } catch (err) {
-        throw upload.failure ?? malformed(err);
-      } finally {
-        upload.live.delete(parser);
+    return { name, header: () => header, rows: this.csvRows(parser, problems) };
+  }
+
+  private async *csvRows(parser: Readable, problems: UploadRow[]): AsyncGenerator<UploadRow> {
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: Record<string, string>;
+        info: { lines: number };
+      }>) {
+        while (problems.length) yield problems.shift()!;
+        this.countRow();
+        yield { line: info.lines, record };
       }
+      yield* problems.splice(0);
+    } catch (err) {
+      throw this.failure ?? malformed(err);
+    } finally {
+      this.live.delete(parser);
     }
-    return { name, header: () => header, rows: rows() };
   }
 
   private async *workbook(label: string, source: Readable): AsyncGenerator<UploadPart> {

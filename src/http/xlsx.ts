@@ -59,8 +59,11 @@ interface ReaderInternals {
   properties?: { model?: { date1904?: boolean } };
 }
 
-const MiB = 2 ** 20;
-const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** `3 MiB`, `2.5 MiB`, `301 KiB`. */
+const mib = (bytes: number) =>
+  bytes >= MiB ? `${(bytes / MiB).toFixed(1).replace(/\.0$/, '')} MiB` : `${Math.ceil(bytes / KiB)} KiB`;
 
 /** The worksheets of the workbook in `file`, as upload parts in workbook order. */
 export async function* readWorkbook(
@@ -103,9 +106,7 @@ export async function* readWorkbook(
       throw unreadable(reasonOf(err));
     }
     if (declared > limits.maxUnpackedBytes)
-      throw tooBig(
-        `unpacks to ${mib(declared)}, more than the limit of ${mib(limits.maxUnpackedBytes)}`,
-      );
+      throw tooBig(`unpacks to ${mib(declared)}, more than the limit of ${mib(limits.maxUnpackedBytes)}`);
     const sharedStrings = entries.get('xl/sharedStrings.xml');
     if (sharedStrings && sharedStrings.uncompressedSize > limits.maxSharedStringsBytes)
       throw tooBig(
@@ -189,7 +190,7 @@ export async function* readWorkbook(
                 ws = event.value;
             });
             if (!ws) throw unreadable(`sheet ${sheet.name} cannot be read`);
-            return ws as unknown as AsyncIterable<ExcelJS.Row>;
+            return ws;
           },
           { date1904, header, upload, unreadable },
         ),

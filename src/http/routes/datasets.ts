@@ -96,7 +96,10 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
             const e = err instanceof DatasetRejected ? rejected(err) : toApiError(err);
             outcome = e
               ? { status: e.status, error: errorJson(e) }
-              : { status: 500, error: { code: 'internal', message: 'the upload failed; nothing was imported' } };
+              : {
+                  status: 500,
+                  error: { code: 'internal', message: 'the upload failed; nothing was imported' },
+                };
             if (!e) {
               res.end(`${JSON.stringify(outcome)}\n`);
               throw err;
