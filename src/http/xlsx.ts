@@ -61,9 +61,12 @@ interface ReaderInternals {
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/** `3 MiB`, `2.5 MiB`, `301 KiB`. */
-const mib = (bytes: number) =>
-  bytes >= MiB ? `${(bytes / MiB).toFixed(1).replace(/\.0$/, '')} MiB` : `${Math.ceil(bytes / KiB)} KiB`;
+/** `3 GiB`, `2.5 MiB`, `301 KiB`. */
+function mib(bytes: number): string {
+  const unit = (n: number, name: string) => `${n.toFixed(1).replace(/\.0$/, '')} ${name}`;
+  if (bytes >= 1024 * MiB) return unit(bytes / (1024 * MiB), 'GiB');
+  return bytes >= MiB ? unit(bytes / MiB, 'MiB') : `${Math.ceil(bytes / KiB)} KiB`;
+}
 
 /** The worksheets of the workbook in `file`, as upload parts in workbook order. */
 export async function* readWorkbook(
@@ -135,9 +138,15 @@ export async function* readWorkbook(
       try {
         await upload.guard(run());
       } catch (err) {
-        if (err instanceof ApiError) throw err;
-        throw unreadable(reasonOf(err));
+        throw explain(err);
       }
+    };
+    const explain = (err: unknown) => {
+      if (err instanceof ApiError) return err;
+      // yauzl's check of the unpacked size against the directory's.
+      if (/too many bytes in the stream/.test(reasonOf(err)))
+        return tooBig('unpacks to more than its directory says (a zip bomb?)');
+      return unreadable(reasonOf(err));
     };
 
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(null as unknown as Readable, {
@@ -192,7 +201,7 @@ export async function* readWorkbook(
             if (!ws) throw unreadable(`sheet ${sheet.name} cannot be read`);
             return ws;
           },
-          { date1904, header, upload, unreadable },
+          { date1904, header, upload, explain },
         ),
       };
     }
@@ -267,7 +276,7 @@ async function* sheetRows(
     date1904: boolean;
     header: { cells: string[] };
     upload: UploadGuard;
-    unreadable: (reason: string) => ApiError;
+    explain: (err: unknown) => ApiError;
   },
 ) {
   const it = (await openSheet())[Symbol.asyncIterator]();
@@ -277,8 +286,7 @@ async function* sheetRows(
     try {
       next = await ctx.upload.guard(it.next());
     } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw ctx.unreadable(reasonOf(err));
+      throw ctx.explain(err);
     }
     if (next.done) return;
     const row = next.value;
