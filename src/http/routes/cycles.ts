@@ -20,6 +20,7 @@ import {
   reopenInput,
   requestParams,
   stepParams,
+  submissionDoc,
   submissionInput,
 } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
@@ -162,6 +163,7 @@ export function cycleRoutes(deps: Deps) {
       auth: 'org',
       params: requestParams,
       body: submissionInput,
+      requestBody: { content: { 'application/json': submissionDoc } },
       responses: {
         201: {
           description: 'stored as a new version',
