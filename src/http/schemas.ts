@@ -145,7 +145,7 @@ export const datasetUploadDoc = z.object({
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
 });
 
 export const outboxQuery = pageQuery.extend({
