@@ -60,6 +60,29 @@ describe('README, "Data tables"', () => {
   });
 });
 
+/** The requests the README's "Your first cycle" makes: method and path, variables as `X`. */
+function walkThroughRequests(): { method: string; path: string }[] {
+  const start = readme.indexOf('## Your first cycle');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const code = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).join('\n');
+  const clean = (p: string) => p.split('?')[0]!.replace(/\$[A-Z_]+/g, 'X');
+  const org = '/api/v1/orgs/X';
+  const out: { method: string; path: string }[] = [];
+  for (const m of code.matchAll(/\b(get|post) '?(\/[^\s'"]*)/g))
+    out.push({ method: m[1]!, path: clean(org + m[2]!) });
+  // Plain curl: one command may span lines (a trailing backslash).
+  for (const command of code
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((l) => /\bcurl\b/.test(l) && !l.includes('() {'))) {
+    const url = /"\$ACCORD(\/api\/v1\/[^"]*)"/.exec(command);
+    if (!url) continue;
+    const method = /-X PATCH/.test(command) ? 'patch' : /-X POST| -F /.test(command) ? 'post' : 'get';
+    out.push({ method, path: clean(url[1]!) });
+  }
+  return out;
+}
+
 describe('openapi.json request bodies', () => {
   let t: TestAccord;
   let doc: {
@@ -80,6 +103,21 @@ describe('openapi.json request bodies', () => {
     doc = (await t.http.get('/api/v1/openapi.json')).body;
   });
   afterAll(() => t.close());
+
+  it('every request of the README\'s "Your first cycle" is a route (the walk-through was run against a live server)', () => {
+    const requests = walkThroughRequests();
+    expect(requests.length).toBeGreaterThan(15);
+    const routes = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.keys(methods).map((method) => ({
+        method,
+        pattern: new RegExp(`^${p.replace(/\{\w+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+      })),
+    );
+    for (const r of requests)
+      expect([r.method, r.path, routes.some((x) => x.method === r.method && x.pattern.test(r.path))]).toEqual(
+        [r.method, r.path, true],
+      );
+  });
 
   it('the upload is multipart/form-data: a file per table, each with its columns, or a workbook', () => {
     const body = doc.paths['/api/v1/orgs/{orgId}/datasets']!['post']!.requestBody!;
