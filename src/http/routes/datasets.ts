@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DatasetRejected, importDataset } from '../../app/datasets.js';
 import type { Deps } from '../../app/ports.js';
@@ -33,6 +34,25 @@ function datasetJson(d: DatasetRecord) {
     createdBy: d.createdBy,
     createdAt: d.createdAt.toISOString(),
   };
+}
+
+/** How long a body left unread is still taken in (and dropped) after the answer. */
+const LINGER_MS = 2000;
+
+/**
+ * A body left unread when the answer goes out (too large, too slow, refused early) is dropped for a
+ * moment, so that the client reads the answer before its connection closes (closing on unread data
+ * resets the connection, and the client may lose the answer), then the connection closes.
+ */
+function lingerThenClose(req: Request, res: Response) {
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.unpipe();
+    req.resume();
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    timer.unref();
+    req.once('end', () => clearTimeout(timer));
+  });
 }
 
 export function datasetRoutes(deps: Deps, limits: UploadLimits) {
@@ -79,6 +99,7 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
             { rows: err.errors, errorCount: err.errorCount },
           );
         const upload = openUpload(req, limits);
+        lingerThenClose(req, res);
         const run = async (onProgress?: Parameters<typeof importDataset>[4]) => {
           try {
             return await importDataset(deps, params.orgId, upload.parts, apiActor(auth), onProgress);
@@ -88,8 +109,8 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
         };
         if (req.get('accept')?.includes(NDJSON)) {
           // Progress as it streams: one JSON line per 10,000 rows, then the outcome with its status,
-          // always last. The connection closes after it: the body may be left unread on a failure.
-          res.status(200).type(NDJSON).set('Connection', 'close');
+          // always last.
+          res.status(200).type(NDJSON);
           res.write(`${JSON.stringify({ started: true })}\n`);
           let outcome: unknown;
           try {
@@ -117,8 +138,6 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
           const d = await run();
           return { status: 201, body: datasetJson(d) };
         } catch (err) {
-          // A body left unread (too large, too slow) is not read on: the connection closes.
-          if (!req.complete) res.set('Connection', 'close');
           if (err instanceof DatasetRejected) throw rejected(err);
           throw err;
         }
