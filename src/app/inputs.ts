@@ -1,6 +1,7 @@
 /** Use case: submitInput (each submission a new version, editable until the step closes). */
 import { DomainError } from '../domain/errors.js';
-import { INPUT_PAYLOADS } from '../domain/inputs.js';
+import { INPUT_PAYLOADS, inputMonthProblems } from '../domain/inputs.js';
+import { horizonPeriods } from '../domain/plan.js';
 import { maySubmit } from '../domain/obligations.js';
 import type { Deps } from './ports.js';
 import type { SubmissionRecord } from './records.js';
@@ -50,9 +51,21 @@ export async function submitInput(
     }
     data = { ...parsed.data, datasetVersion: dataset.version };
   }
-  const cycle = await deps.cycles.get(orgId, request.cycleId);
+  const [cycle, org] = await Promise.all([deps.cycles.get(orgId, request.cycleId), deps.orgs.get(orgId)]);
   const step = cycle?.steps.find((s) => s.key === request.step);
-  if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
+  if (!cycle || !step || !org) throw new DomainError('not_found', 'cycle not found');
+  const periods = horizonPeriods(cycle.month, org.horizonMonths);
+  const outside = inputMonthProblems(request.kind, data, {
+    from: periods[0]!,
+    to: periods.at(-1)!,
+    why: `the months the ${cycle.month} cycle plans`,
+  });
+  if (Object.keys(outside).length)
+    throw new DomainError(
+      'validation_failed',
+      'the input is not valid',
+      Object.fromEntries(Object.entries(outside).map(([k, v]) => [`payload.${k}`, v])),
+    );
   if (step.status !== 'open') {
     throw new DomainError(
       'step_not_open',

@@ -2,8 +2,14 @@
  * The step-1 data set: its tables, their columns, and the checks on each row. Pure: rows come in
  * as strings (CSV or spreadsheet cells) and leave typed, or with a reason per bad column.
  */
-import { ISO_MONTH } from './time.js';
+import { MAX_MAGNITUDE } from './numbers.js';
+import { ISO_MONTH, type Window } from './time.js';
 export { monthNumber } from './time.js';
+
+/** The months a data set may hold: history and capacity of a real business, not year 0 or 9999. */
+export const DATA_MONTHS: Window = { from: '1900-01', to: '2199-12' };
+/** A decimal number as written in a file (thousands separators removed first): no hex, no Infinity. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 export const TABLES = [
   'families',
@@ -96,6 +102,11 @@ export function parseRow(
       case 'month':
         if (!ISO_MONTH.test(text))
           problems.push({ column: c.name, reason: `"${text}" is not a month as YYYY-MM` });
+        else if (text < DATA_MONTHS.from || text > DATA_MONTHS.to)
+          problems.push({
+            column: c.name,
+            reason: `"${text}" is not a month from ${DATA_MONTHS.from} to ${DATA_MONTHS.to}`,
+          });
         row[c.name] = text;
         break;
       case 'resourceKind':
@@ -105,8 +116,11 @@ export function parseRow(
         row[c.name] = text.toLowerCase();
         break;
       default: {
-        const v = Number(text.replace(/,/g, ''));
+        const plain = text.replace(/,/g, '');
+        const v = DECIMAL.test(plain) ? Number(plain) : Number.NaN;
         if (!Number.isFinite(v)) problems.push({ column: c.name, reason: `"${text}" is not a number` });
+        else if (Math.abs(v) > MAX_MAGNITUDE)
+          problems.push({ column: c.name, reason: `${text} is out of range: at most 1e12 either side of 0` });
         else if (c.kind === 'nonNegative' && v < 0)
           problems.push({ column: c.name, reason: `${v} is negative` });
         else if (c.kind === 'positive' && v <= 0)
