@@ -110,9 +110,9 @@ export const INPUT_PAYLOADS = {
 } satisfies Record<InputKind, z.ZodType>;
 
 /**
- * Months of a parsed payload outside the plan's horizon (the months the cycle plans), as field
- * path -> message: an adjustment, constraint or target for a month the plan does not have would
- * be stored and silently ignored.
+ * Months of a payload outside the plan's horizon (the months the cycle plans), as field path ->
+ * message: an adjustment, constraint or target for a month the plan does not have would be stored
+ * and silently ignored. Reads any payload (checked or not), so its problems join the schema's.
  */
 export function inputMonthProblems(kind: InputKind, data: unknown, horizon: Window): Record<string, string> {
   const problems: Record<string, string> = {};
@@ -120,7 +120,12 @@ export function inputMonthProblems(kind: InputKind, data: unknown, horizon: Wind
     const problem = typeof value === 'string' ? monthProblem(value, horizon) : null;
     if (problem) problems[path] = problem;
   };
-  const rows = (key: string) => ((data as Record<string, unknown>)[key] ?? []) as Record<string, unknown>[];
+  const rows = (key: string): Record<string, unknown>[] => {
+    const list = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[key] : null;
+    return Array.isArray(list)
+      ? list.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null)
+      : [];
+  };
   if (kind === 'demand-adjustments' || kind === 'supply-constraints') {
     const key = kind === 'demand-adjustments' ? 'adjustments' : 'constraints';
     rows(key).forEach((r, i) => {
