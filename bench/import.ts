@@ -1,11 +1,14 @@
 /**
  * bench/import: a history CSV of N rows uploaded through the real HTTP route (multipart, streamed)
  * into the embedded FerretDB (or MONGODB_URI); prints the time and the peak RSS of this process
- * (server and client both live here).
+ * (server and client both live here). Then the time to refuse what must be refused: an XLSX zip
+ * bomb (a few MiB unpacking to 3 GiB) whose directory says so, the same bomb lying about its size,
+ * and a CSV of N rows whose first row opens a quote it never closes.
  *
  *   npm run bench:import -- [rows=1000000]
  */
-import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync, writeFileSync } from 'node:fs';
+import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -81,6 +84,140 @@ process.stdout.write(
 );
 if (res.status !== 201 || body.tables?.['history']?.rows !== rows)
   process.stdout.write(`unexpected: ${JSON.stringify(body).slice(0, 500)}\n`);
+
+/** Posts one file; the answer's status, its error message and the time it took. */
+async function timed(field: string, file: string, name: string) {
+  const f = new FormData();
+  f.append(field, await openAsBlob(file), name);
+  const start = performance.now();
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiToken}` },
+    body: f,
+  });
+  const b = (await r.json()) as { error?: { message?: string; rows?: { line: number; reason: string }[] } };
+  const ms = performance.now() - start;
+  const why = b.error?.rows?.[0]
+    ? `line ${b.error.rows[0].line}: ${b.error.rows[0].reason}`
+    : b.error?.message;
+  return { status: r.status, ms, why: (why ?? '').slice(0, 90) };
+}
+
+/**
+ * A workbook whose one sheet unpacks to `bytes` of XML (a header, then spaces: deflate packs
+ * those about 1,000 to 1); `lie` makes its headers say 1 KiB.
+ */
+async function bomb(bytes: number, lie: boolean): Promise<string> {
+  const parts = new Map<string, string>([
+    [
+      '[Content_Types].xml',
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+    ],
+    [
+      'xl/workbook.xml',
+      '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="history" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    ],
+    [
+      'xl/_rels/workbook.xml.rels',
+      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    ],
+  ]);
+  const head = Buffer.from(
+    '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+  );
+  const file = path.join(dir, `bomb-${lie ? 'lying' : 'honest'}.xlsx`);
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  const entry = (name: string, body: Buffer, crc: number, size: number) => {
+    const n = Buffer.from(name);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(8, 8);
+    h.writeUInt32LE(crc, 14);
+    h.writeUInt32LE(body.length, 18);
+    h.writeUInt32LE(lie ? Math.min(size, 1024) : size, 22);
+    h.writeUInt16LE(n.length, 26);
+    const d = Buffer.alloc(46);
+    d.writeUInt32LE(0x02014b50, 0);
+    d.writeUInt16LE(20, 4);
+    d.writeUInt16LE(20, 6);
+    d.writeUInt16LE(8, 10);
+    d.writeUInt32LE(crc, 16);
+    d.writeUInt32LE(body.length, 20);
+    d.writeUInt32LE(lie ? Math.min(size, 1024) : size, 24);
+    d.writeUInt16LE(n.length, 28);
+    d.writeUInt32LE(offset, 42);
+    local.push(h, n, body);
+    central.push(d, n);
+    offset += 30 + n.length + body.length;
+  };
+  for (const [name, xml] of parts) {
+    const data = Buffer.from(xml);
+    entry(name, deflateRawSync(data), crc32(data), data.length);
+  }
+  // The sheet, deflated as a stream: 3 GiB never sits in memory.
+  const deflated: Buffer[] = [];
+  const z = createDeflateRaw({ level: 9 });
+  z.on('data', (c: Buffer) => deflated.push(c));
+  const spaces = Buffer.alloc(4 * 2 ** 20, 0x20);
+  let crc = crc32(head);
+  z.write(head);
+  for (let n = head.length; n < bytes; n += spaces.length) {
+    const piece = n + spaces.length <= bytes ? spaces : spaces.subarray(0, bytes - n);
+    crc = crc32(piece, crc);
+    if (!z.write(piece)) await new Promise((r) => z.once('drain', r));
+  }
+  await new Promise((r) => z.end(r));
+  entry('xl/worksheets/sheet1.xml', Buffer.concat(deflated), crc, bytes);
+  const dirBuf = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.size + 1, 8);
+  end.writeUInt16LE(parts.size + 1, 10);
+  end.writeUInt32LE(dirBuf.length, 12);
+  end.writeUInt32LE(offset, 16);
+  writeFileSync(file, Buffer.concat([...local, dirBuf, end]));
+  return file;
+}
+
+const unclosed = path.join(dir, 'unclosed.csv');
+await new Promise<void>((resolve, reject) => {
+  const out = createWriteStream(unclosed);
+  out.on('error', reject);
+  out.write('family,period,shipments\nF1,"2026-01,1\n');
+  const block = 'F2,2026-01,3\n'.repeat(10_000);
+  const blocks = Math.ceil(rows / 10_000);
+  let n = 0;
+  const write = () => {
+    let ok = true;
+    while (n < blocks && ok) {
+      ok = out.write(block);
+      n++; // a write that asks to wait has still taken its block
+    }
+    if (n < blocks) out.once('drain', write);
+    else out.end(resolve);
+  };
+  write();
+});
+process.stdout.write(
+  '\n| refused upload | file | status | time to refuse | what it says |\n| --- | --- | --- | --- | --- |\n',
+);
+for (const [what, file, name] of [
+  ['XLSX bomb, honest directory (3 GiB unpacked)', await bomb(3 * 2 ** 30, false), 'plan.xlsx'],
+  ['XLSX bomb, directory says 1 KiB (3 GiB unpacked)', await bomb(3 * 2 ** 30, true), 'plan.xlsx'],
+  [
+    `CSV, a quote opened on line 2 and never closed (${rows.toLocaleString('en')} rows)`,
+    unclosed,
+    'history.csv',
+  ],
+] as const) {
+  const r = await timed(name === 'plan.xlsx' ? 'file' : 'history', file, name);
+  process.stdout.write(
+    `| ${what} | ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB | ${r.status} | ${r.ms.toFixed(0)} ms | ${r.why} |\n`,
+  );
+}
 
 server.close();
 await accord.db.conn.db!.dropDatabase();

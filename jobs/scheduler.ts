@@ -18,6 +18,7 @@ import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
 
 export const SWEEP_JOB = 'cycles.sweep';
+export const HOUSEKEEPING_JOB = 'storage.sweep';
 const sweepData = z.object({}).passthrough().nullish();
 
 export interface Scheduler {
@@ -45,6 +46,8 @@ export function createScheduler(opts: {
   name?: string;
   /** Chat deliverers draining the outbox (Slack, Teams), run every few seconds one at a time. */
   deliverers?: { name: string; drain: () => Promise<unknown> }[];
+  /** Removes what dead uploads and pack builds left behind; run at start and hourly. */
+  housekeeping?: () => Promise<unknown>;
 }): Scheduler {
   const lockLifetime = opts.lockLifetimeMs ?? 5 * 60_000;
   const log = opts.logger.child({ component: 'scheduler' });
@@ -86,6 +89,16 @@ export function createScheduler(opts: {
         },
         { concurrency: 1, lockLifetime },
       );
+    const housekeeping = opts.housekeeping;
+    if (housekeeping)
+      a.define(
+        HOUSEKEEPING_JOB,
+        async () => {
+          const removed = await housekeeping();
+          log.info({ removed }, 'housekeeping done');
+        },
+        { concurrency: 1, lockLifetime },
+      );
     a.on('start', () => running++);
     a.on('complete', () => {
       running--;
@@ -105,6 +118,7 @@ export function createScheduler(opts: {
       await a.start();
       await a.every(opts.interval, SWEEP_JOB, undefined, { skipImmediate: false });
       for (const d of opts.deliverers ?? []) await a.every('5 seconds', `outbox.deliver.${d.name}`);
+      if (opts.housekeeping) await a.every('1 hour', HOUSEKEEPING_JOB, undefined, { skipImmediate: false });
       up = true;
       log.info({ interval: opts.interval }, 'scheduler started');
     },

@@ -752,6 +752,7 @@ export function datasetRepo(m: Models): DatasetRepo {
     },
     async stageChunk(orgId, stagingId, table, seq, rows) {
       await m.DatasetChunk.collection.insertOne({
+        _id: datasetChunkId(stagingId, table, seq) as unknown as Types.ObjectId,
         orgId: new Types.ObjectId(orgId),
         datasetId: new Types.ObjectId(stagingId),
         table,
@@ -759,9 +760,35 @@ export function datasetRepo(m: Models): DatasetRepo {
         rows,
       });
     },
-    async discard(orgId, stagingId) {
-      await m.DatasetChunk.collection.deleteMany({ datasetId: new Types.ObjectId(stagingId) });
+    async discard(orgId, stagingId, staged) {
+      // By _id, the one filter FerretDB pushes down: a failed upload is cleaned up at once,
+      // however large the collection. The sweep catches anything a crash left behind.
+      for (let i = 0; i < staged.length; i += 16)
+        await Promise.all(
+          staged.slice(i, i + 16).map((c) =>
+            m.DatasetChunk.collection.deleteOne({
+              _id: datasetChunkId(stagingId, c.table, c.seq) as unknown as Types.ObjectId,
+            }),
+          ),
+        );
       await m.Dataset.deleteOne({ _id: oid(stagingId), orgId: oid(orgId), status: 'staging' });
+    },
+    async sweepStaging(before) {
+      const stale = await m.Dataset.find(
+        { status: 'staging', createdAt: { $lt: before } },
+        { _id: 1 },
+      ).lean();
+      let chunks = 0;
+      for (const d of stale) {
+        chunks += (await m.DatasetChunk.collection.deleteMany({ datasetId: d._id })).deletedCount;
+        await m.Dataset.deleteOne({ _id: d._id, status: 'staging' });
+      }
+      // Chunks of an upload whose record is gone (a crash between the two deletes above).
+      const known = new Set((await m.Dataset.find({}, { _id: 1 }).lean()).map((d) => String(d._id)));
+      const owners = (await m.DatasetChunk.collection.distinct('datasetId')) as Types.ObjectId[];
+      for (const owner of owners.filter((o) => !known.has(String(o))))
+        chunks += (await m.DatasetChunk.collection.deleteMany({ datasetId: owner })).deletedCount;
+      return { uploads: stale.length, chunks };
     },
     async commit(orgId, stagingId, meta, now) {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -808,20 +835,36 @@ export function datasetRepo(m: Models): DatasetRepo {
       );
     },
     async *rows(orgId, dataset, table) {
-      const source = dataset.tables[table as keyof DatasetRecord['tables']]?.source;
-      if (!source) return;
+      const stored = dataset.tables[table as keyof DatasetRecord['tables']];
+      const source = stored?.source;
+      if (!source || !stored.rows) return;
       for (let seq = 0; ; seq++) {
-        const chunk = await m.DatasetChunk.findOne({
-          datasetId: oid(source),
-          table,
-          seq,
-          orgId: oid(orgId),
-        }).lean();
-        if (!chunk) return;
+        const chunk = await m.DatasetChunk.findById(datasetChunkId(source, table, seq)).lean();
+        if (!chunk || String(chunk['orgId']) !== orgId) {
+          // Versions stored before chunks had these ids are found by their fields.
+          if (seq === 0) yield* legacyRows(m, orgId, source, table);
+          return;
+        }
         yield chunk['rows'] as Record<string, unknown>[];
       }
     },
   };
+}
+
+/** A dataset chunk's id: `datasetId:table:seq` (read by _id, the filter FerretDB pushes down). */
+const datasetChunkId = (datasetId: string, table: string, seq: number) => `${datasetId}:${table}:${seq}`;
+
+async function* legacyRows(m: Models, orgId: string, source: string, table: string) {
+  for (let seq = 0; ; seq++) {
+    const chunk = await m.DatasetChunk.findOne({
+      datasetId: oid(source),
+      table,
+      seq,
+      orgId: oid(orgId),
+    }).lean();
+    if (!chunk) return;
+    yield chunk['rows'] as Record<string, unknown>[];
+  }
 }
 
 function toPack(d: Doc): PackRecord {
@@ -863,7 +906,11 @@ export function packRepo(m: Models): PackRepo {
           for (let piece = 0; piece * PIECE < text.length || piece === 0; piece++) {
             await m.PackChunk.collection.replaceOne(
               { _id: `${id}:${c.kind}:${c.seq}:${piece}` as unknown as Types.ObjectId },
-              { orgId: new Types.ObjectId(pack.orgId), data: text.slice(piece * PIECE, (piece + 1) * PIECE) },
+              {
+                orgId: new Types.ObjectId(pack.orgId),
+                data: text.slice(piece * PIECE, (piece + 1) * PIECE),
+                createdAt: now,
+              },
               { upsert: true },
             );
           }
@@ -900,6 +947,23 @@ export function packRepo(m: Models): PackRepo {
         text += d['data'];
       }
       return text ? (JSON.parse(text) as unknown) : null;
+    },
+    async sweepOrphanChunks(before) {
+      // A chunk's id starts with its pack's (`cycleId:version:`); a build that died, or lost the
+      // race for its version number, leaves chunks no pack names. Chunks from before chunks had a
+      // date count as old.
+      const packs = new Set((await m.Pack.find({}, { _id: 1 }).lean()).map((p) => String(p._id)));
+      const chunks = await m.PackChunk.find({}, { _id: 1, createdAt: 1 }).lean();
+      let removed = 0;
+      for (const c of chunks) {
+        const id = String(c._id);
+        const packId = id.split(':').slice(0, 2).join(':');
+        const at = (c as { createdAt?: Date }).createdAt;
+        if (packs.has(packId) || (at && at >= before)) continue;
+        await m.PackChunk.deleteOne({ _id: id });
+        removed++;
+      }
+      return removed;
     },
   };
 }

@@ -209,9 +209,13 @@ export const datasetSchema = new Schema(
 datasetSchema.index({ versionKey: 1 }, { unique: true, sparse: true });
 datasetSchema.index({ orgId: 1, status: 1 });
 
-/** Rows of one table of one upload, a chunk at a time (rows are objects: no nested arrays). */
+/**
+ * Rows of one table of one upload, a chunk at a time (rows are objects: no nested arrays);
+ * `_id` = `datasetId:table:seq`, read by _id alone (older versions' chunks have ObjectIds).
+ */
 export const datasetChunkSchema = new Schema(
   {
+    _id: { type: String },
     orgId: { type: Schema.Types.ObjectId, required: true },
     datasetId: { type: Schema.Types.ObjectId, required: true },
     table: { type: String, required: true },
@@ -248,6 +252,7 @@ export const packChunkSchema = new Schema(
     _id: { type: String, required: true },
     orgId: { type: Schema.Types.ObjectId, required: true },
     data: { type: String, required: true },
+    createdAt: { type: Date },
   },
   opts,
 );

@@ -11,6 +11,8 @@ import { loadDocuments } from './render/pack.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackDeliverer } from './slack/deliver.js';
 import { createHttpApp } from './http/app.js';
+import { DEFAULT_UPLOAD_LIMITS, sweepUploadDirs, type UploadLimits } from './http/multipart.js';
+import { sweepLeftovers } from './app/housekeeping.js';
 import type { Logger } from './logger.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -40,6 +42,8 @@ export async function buildAccord(opts: {
   linkSecret?: string | undefined;
   /** The Slack app: a signing secret, and a bot token (one workspace) and/or OAuth (many). */
   slack?: SlackSettings | undefined;
+  /** Bytes, rows and seconds an upload may take. */
+  uploadLimits?: UploadLimits;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
   version?: string;
@@ -64,6 +68,9 @@ export async function buildAccord(opts: {
   const deliverer = slack
     ? slackDeliverer(deps, { ...opts.slack, workspaces: slack.workspaces, logger: opts.logger })
     : null;
+  const uploadLimits = opts.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
+  // An upload runs at most its time budget: twice that and it is a leftover.
+  const uploadMaxAgeMs = 2 * uploadLimits.maxSeconds * 1000;
   const scheduler = createScheduler({
     db: db.conn.db!,
     deps,
@@ -72,6 +79,10 @@ export async function buildAccord(opts: {
     ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
     ...(opts.lockLifetimeMs !== undefined ? { lockLifetimeMs: opts.lockLifetimeMs } : {}),
     deliverers: deliverer ? [{ name: 'slack', drain: () => deliverer.drain() }] : [],
+    housekeeping: async () => ({
+      ...(await sweepLeftovers(deps, uploadMaxAgeMs)),
+      uploadDirs: await sweepUploadDirs(uploadLimits.tmpDir, uploadMaxAgeMs),
+    }),
   });
   const app = createHttpApp({
     slackRouter: slack?.router,
@@ -79,6 +90,7 @@ export async function buildAccord(opts: {
     deps,
     adminToken: opts.adminToken,
     logger: opts.logger,
+    uploadLimits,
     version: opts.version ?? '0.1.0',
     health: { db: () => db.ping(), scheduler: () => scheduler.isUp() },
   });

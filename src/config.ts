@@ -46,6 +46,10 @@ const schema = z.object({
     .optional(),
   /** A workspace-wide pace for chat.postMessage; unset: only Slack's 429s slow delivery. */
   SLACK_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Upload budgets (step-1 data): body size, data rows, wall time. */
+  ACCORD_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
+  ACCORD_UPLOAD_MAX_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(2_000_000),
+  ACCORD_UPLOAD_MAX_SECONDS: z.coerce.number().int().min(5).max(3600).default(240),
 });
 
 export interface Config {
@@ -59,6 +63,7 @@ export interface Config {
   publicUrl: string;
   linkSecret: string | undefined;
   slack: SlackSettings | undefined;
+  uploads: { maxBytes: number; maxRows: number; maxSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.ACCORD_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     linkSecret: e.ACCORD_LINK_SECRET,
     slack,
+    uploads: {
+      maxBytes: e.ACCORD_UPLOAD_MAX_MB * 2 ** 20,
+      maxRows: e.ACCORD_UPLOAD_MAX_ROWS,
+      maxSeconds: e.ACCORD_UPLOAD_MAX_SECONDS,
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type EmbeddedDb,
 } from '../tools/ferretdb.js';
 import { buildAccord } from './accord.js';
+import { DEFAULT_UPLOAD_LIMITS } from './http/multipart.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, redactUri } from './logger.js';
 import { seedDemo } from './seed.js';
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
   }
 
   const admin = adminTokenFor(config.dataDir, config.adminToken);
+  // Workbooks being read sit here, beside the data, readable by this user alone.
+  const uploadTmpDir = path.join(config.dataDir, 'tmp');
+  mkdirSync(uploadTmpDir, { recursive: true, mode: 0o700 });
   const accord = await buildAccord({
     mongodbUri: uri,
     adminToken: admin.token,
@@ -76,6 +80,11 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     linkSecret: config.linkSecret,
     slack: config.slack,
+    uploadLimits: {
+      ...DEFAULT_UPLOAD_LIMITS,
+      ...config.uploads,
+      tmpDir: uploadTmpDir,
+    },
   });
   await accord.scheduler.start();
 
@@ -90,6 +99,8 @@ async function main(): Promise<void> {
   const server: Server = await new Promise((resolve) => {
     const s = accord.app.listen(config.port, config.host, () => resolve(s));
   });
+  // An upload answers within its time budget: the socket must outlive it.
+  server.requestTimeout = Math.max(server.requestTimeout, (config.uploads.maxSeconds + 60) * 1000);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

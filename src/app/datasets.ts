@@ -24,9 +24,18 @@ export interface UploadPart {
   name: string;
   /** The file's header cells; known once reading has begun. */
   header: () => string[];
-  /** One record per data row, with its line number in the file. */
-  rows: AsyncIterable<{ line: number; record: Record<string, string | undefined> }>;
+  /** One record per data row, with its line number in the file; or a row that cannot be read. */
+  rows: AsyncIterable<UploadRow>;
+  /** The whole file cannot be read as a table (a binary file, UTF-16 text): a bad row of its own. */
+  problem?: string;
+  /** The part is left out on purpose (a hidden sheet): a warning, and nothing imported from it. */
+  ignored?: string;
 }
+
+export type UploadRow =
+  | { line: number; record: Record<string, string | undefined> }
+  /** A row the file format itself breaks (an unclosed quote...): reported like a bad value. */
+  | { line: number; error: string };
 
 export interface BadRow {
   table: string;
@@ -64,6 +73,12 @@ export async function importDataset(
   // Per family: the months seen (as month numbers) and the shipments, for the gap and outlier checks.
   const history = new Map<string, { months: Set<number>; values: number[] }>();
   let negatives = 0;
+  const notices: string[] = [];
+  const staged: { table: string; seq: number }[] = [];
+  const stage = async (table: TableName, seq: number, rows: Row[]) => {
+    staged.push({ table, seq });
+    await deps.datasets.stageChunk(orgId, stagingId, table, seq, rows);
+  };
   const bad = (e: BadRow) => {
     errorCount++;
     if (errors.length < MAX_REPORTED) errors.push(e);
@@ -71,11 +86,19 @@ export async function importDataset(
 
   try {
     for await (const part of parts) {
+      if (part.ignored) {
+        notices.push(`${part.name}: ${part.ignored}`);
+        continue;
+      }
       const table = tableName(part.name);
       const skip = async (reason: string) => {
         bad({ table: part.name, line: 1, column: '(file)', reason });
         for await (const _ of part.rows) void _;
       };
+      if (part.problem) {
+        await skip(part.problem);
+        continue;
+      }
       if (!table) {
         await skip(`unknown table; name each file after one of ${TABLES.join(', ')}`);
         continue;
@@ -92,7 +115,12 @@ export async function importDataset(
       let buffer: Row[] = [];
       let seq = 0;
       let n = 0;
-      for await (const { line, record } of part.rows) {
+      for await (const item of part.rows) {
+        if ('error' in item) {
+          bad({ table, line: item.line, column: '(row)', reason: item.error });
+          continue;
+        }
+        const { line, record } = item;
         if (missing === null) checkHeader();
         if (missing!.length) continue;
         const parsed = parseRow(table, record);
@@ -116,15 +144,14 @@ export async function importDataset(
         if (errorCount === 0) {
           buffer.push(row);
           if (buffer.length === CHUNK) {
-            await deps.datasets.stageChunk(orgId, stagingId, table, seq++, buffer);
+            await stage(table, seq++, buffer);
             buffer = [];
           }
         }
         if (n % 10_000 === 0) onProgress({ table: table, rows: n });
       }
       if (missing === null) checkHeader();
-      if (errorCount === 0 && buffer.length)
-        await deps.datasets.stageChunk(orgId, stagingId, table, seq++, buffer);
+      if (errorCount === 0 && buffer.length) await stage(table, seq++, buffer);
       counts.set(table, n);
       onProgress({ table: table, rows: n });
     }
@@ -132,7 +159,8 @@ export async function importDataset(
       bad({ table: '(upload)', line: 0, column: '(file)', reason: 'no table was uploaded' });
     if (errorCount) throw new DatasetRejected(errors, errorCount);
   } catch (err) {
-    await deps.datasets.discard(orgId, stagingId);
+    // A failed clean-up must not hide why the upload failed: the hourly sweep removes what it left.
+    await deps.datasets.discard(orgId, stagingId, staged).catch(() => undefined);
     throw err;
   }
 
@@ -146,7 +174,7 @@ export async function importDataset(
   );
   const familiesKnown = counts.has('families') ? declared.families : null;
   const resourcesKnown = counts.has('resources') ? declared.resources : null;
-  const warnings: string[] = [];
+  const warnings: string[] = [...notices];
   let gaps = 0;
   let outlierCount = 0;
   for (const [, h] of history) {

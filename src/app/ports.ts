@@ -173,7 +173,13 @@ export interface DatasetRepo {
     seq: number,
     rows: Record<string, unknown>[],
   ): Promise<void>;
-  discard(orgId: string, stagingId: string): Promise<void>;
+  /** Removes a failed upload: the chunks it staged (by their keys, which it names), then the rest. */
+  discard(orgId: string, stagingId: string, staged: { table: string; seq: number }[]): Promise<void>;
+  /**
+   * Housekeeping: removes uploads still staging that started before `before` (their process died
+   * or lost its request) with their chunks, and chunks whose upload no longer exists.
+   */
+  sweepStaging(before: Date): Promise<{ uploads: number; chunks: number }>;
   /** Makes the staged upload the org's next version. */
   commit(
     orgId: string,
@@ -202,6 +208,8 @@ export interface PackRepo {
   latest(orgId: string, cycleId: string): Promise<PackRecord | null>;
   byVersion(orgId: string, cycleId: string, version: number): Promise<PackRecord | null>;
   chunk(orgId: string, packId: string, kind: string, seq: number): Promise<unknown>;
+  /** Housekeeping: removes detail chunks written before `before` whose pack was never stored. */
+  sweepOrphanChunks(before: Date): Promise<number>;
 }
 
 export interface BallotRepo {

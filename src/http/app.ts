@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { authorizer } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './multipart.js';
 import { mount, route, type AnyRoute } from './route.js';
 import { cycleRoutes } from './routes/cycles.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -29,6 +30,8 @@ export function createHttpApp(opts: {
   slackRouter?: IRouter | undefined;
   /** Slack OAuth installs are configured (the install-link route works). */
   slackOAuth?: boolean;
+  /** Bytes, rows and seconds an upload may take (DEFAULT_UPLOAD_LIMITS when unset). */
+  uploadLimits?: UploadLimits | undefined;
 }): Express {
   const { deps, logger } = opts;
   const app = express();
@@ -64,7 +67,7 @@ export function createHttpApp(opts: {
     ...memberRoutes(deps),
     ...cycleRoutes(deps),
     ...opsRoutes(deps),
-    ...datasetRoutes(deps),
+    ...datasetRoutes(deps, opts.uploadLimits ?? DEFAULT_UPLOAD_LIMITS),
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),

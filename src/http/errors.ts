@@ -39,9 +39,24 @@ export function toApiError(err: unknown): ApiError | null {
     return new ApiError(413, 'payload_too_large', 'the request body is too large (limit 256 kB)');
   if (e?.type === 'entity.parse.failed')
     return new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
-  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+  if (e?.type === 'charset.unsupported') {
     return new ApiError(415, 'unsupported_media_type', 'send the body as UTF-8 JSON');
   }
+  if (e?.type === 'encoding.unsupported') {
+    return new ApiError(
+      415,
+      'unsupported_media_type',
+      'this Content-Encoding is not supported: send the body as is, or as gzip, deflate or br',
+    );
+  }
+  // Any other client error of the body reader: a body that does not decompress, a wrong length.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: boolean }).expose)
+    return new ApiError(
+      status,
+      'unreadable_body',
+      `the request body cannot be read (${(err as Error).message}); nothing was written`,
+    );
   return null;
 }
 

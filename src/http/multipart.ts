@@ -1,263 +1,476 @@
 /**
- * multipart/form-data -> an async sequence of tables, each parsed as it streams in, so memory stays
- * bounded whatever the file size:
+ * An upload (multipart/form-data) -> an async sequence of tables, each parsed as it streams in,
+ * within a budget (bytes, rows, seconds) so that no single request can take the process down,
+ * fill its disk or outlive its socket:
  * - a CSV file is one table, named by its form field (or its file name when the field is generic),
- *   parsed by busboy + csv-parse;
- * - an XLSX workbook (name ending in .xlsx, or a spreadsheetml mime type) is one table per
- *   worksheet, named by the sheet, read by exceljs's streaming reader. Cells become text the way a
- *   CSV export would show them: numbers as written, formulas by their cached result, Date cells as
- *   YYYY-MM in a `period` column and YYYY-MM-DD elsewhere; `line` is the worksheet row number.
- * Not everything streams: the reader keeps the shared-string table in memory, and when the zip
- * stores the sheets before it (as exceljs and Excel write them) it first spools every sheet to a
- * temporary file, then reads them from there.
+ *   parsed by busboy + csv-parse; a broken quote or an over-long row is a bad row with its line,
+ *   never a crash, and the rest of the file is still checked;
+ * - an XLSX workbook (recognised by its zip signature, whatever its name) is one table per
+ *   worksheet: it is written to a private temporary file (the zip's directory sits at its end),
+ *   checked, and read by ./xlsx.ts; the file is removed when the upload ends, however it ends;
+ * - a binary file, UTF-16 text or an old .xls workbook sent as CSV is reported as such.
+ * Every stream and parser has its error handled here. The first failure (too large, too slow,
+ * malformed form, client gone) ends the whole upload: whatever is waiting on it is rejected with
+ * that failure, so the import stops and discards what it staged.
  */
-import type { Readable } from 'node:stream';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
-import type { UploadPart } from '../app/datasets.js';
+import { parse, type CsvError } from 'csv-parse';
+import type { UploadPart, UploadRow } from '../app/datasets.js';
 import { ApiError } from './errors.js';
+import { readWorkbook, type XlsxLimits } from './xlsx.js';
 
-export const MAX_FILE_BYTES = 512 * 2 ** 20;
+export interface UploadLimits {
+  /** The whole request body. */
+  maxBytes: number;
+  /** Data rows, across every table of the upload. */
+  maxRows: number;
+  /** Wall time from the first byte to the outcome (below the server's request timeout). */
+  maxSeconds: number;
+  xlsx: XlsxLimits;
+  /** Where workbooks are written while they are read (a private directory per upload). */
+  tmpDir: string;
+}
 
-const tooLarge = (name: string) => new ApiError(413, 'payload_too_large', `${name} is larger than 512 MiB`);
+const MiB = 2 ** 20;
 
-export async function* csvParts(req: Request): AsyncGenerator<UploadPart> {
-  if (!req.is('multipart/form-data')) {
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxBytes: 256 * MiB,
+  maxRows: 2_000_000,
+  maxSeconds: 240,
+  xlsx: { maxEntries: 1000, maxUnpackedBytes: 1024 * MiB, maxSharedStringsBytes: 128 * MiB },
+  tmpDir: os.tmpdir(),
+};
+
+/** The name of each upload's temporary directory starts with this (the sweep job finds leftovers by it). */
+export const UPLOAD_TMP_PREFIX = 'accord-upload-';
+
+/** A CSV row longer than this is not a row (a binary file, a broken quote swallowing the file). */
+export const MAX_CSV_RECORD_BYTES = 128 * 1024;
+
+/** Removes upload directories older than `maxAgeMs` that a process which died left in `tmpDir`. */
+export async function sweepUploadDirs(tmpDir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+    if (!name.startsWith(UPLOAD_TMP_PREFIX)) continue;
+    const dir = path.join(tmpDir, name);
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory() || now - info.mtimeMs < maxAgeMs) continue;
+    await rm(dir, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+export interface Upload {
+  parts: AsyncIterable<UploadPart>;
+  /** The failure that ended the upload early (too large, too slow, malformed, client gone), if any. */
+  readonly failure: Error | null;
+  /** Whether the whole request body was read. */
+  readonly complete: boolean;
+  /** Ends the upload: stops its clock and the reading of the body, removes its temporary files. */
+  close(): Promise<void>;
+}
+
+const UPLOAD_HINT = 'send one CSV file per table, or an XLSX workbook with one sheet per table';
+
+/**
+ * Checks the request's headers (415 not multipart or compressed, 400 no boundary, 413 declared
+ * too large) and starts reading it. Throws before anything is read or written.
+ */
+export function openUpload(req: Request, limits: UploadLimits): Upload {
+  if (!req.is('multipart/form-data'))
     throw new ApiError(
       415,
       'unsupported_media_type',
-      'send the tables as multipart/form-data: one CSV file per table, or an XLSX workbook with one sheet per table',
+      `send the tables as multipart/form-data: ${UPLOAD_HINT}`,
+    );
+  const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '')
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Content-Encoding ${encoding} is not accepted for uploads: send the files as they are (an XLSX workbook is compressed already)`,
+    );
+  const declared = Number(req.get('content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBytes) throw tooLarge(limits);
+  let form: busboy.Busboy;
+  try {
+    form = busboy({
+      headers: req.headers,
+      limits: { files: 20, fields: 20, parts: 40, fileSize: limits.maxBytes, headerPairs: 100 },
+    });
+  } catch (err) {
+    throw new ApiError(
+      400,
+      'bad_multipart',
+      `the multipart body cannot be read (${err instanceof Error ? err.message : String(err)}): send multipart/form-data with its boundary, as curl -F does`,
     );
   }
-  const bb = busboy({ headers: req.headers, limits: { files: 20, fileSize: MAX_FILE_BYTES, fields: 20 } });
-  const queue: (UploadPart | XlsxUpload | Error | null)[] = [];
-  let wake: (() => void) | null = null;
-  const push = (item: UploadPart | XlsxUpload | Error | null) => {
-    queue.push(item);
-    wake?.();
-  };
-
-  bb.on('file', (field, stream, info) => {
-    const filename = info.filename ?? '';
-    if (/\.xlsx$/i.test(filename) || info.mimeType.includes('spreadsheetml')) {
-      push(new XlsxUpload(filename || field, stream));
-      return;
-    }
-    let header: string[] = [];
-    const parser = stream.pipe(
-      parse({
-        columns: (h: string[]) => (header = h.map((c) => c.trim().toLowerCase())),
-        skip_empty_lines: true,
-        relax_column_count: true,
-        bom: true,
-        info: true,
-      }),
-    );
-    stream.on('limit', () => parser.destroy(tooLarge(filename || field)));
-    async function* rows() {
-      for await (const { record, info: i } of parser as AsyncIterable<{
-        record: Record<string, string>;
-        info: { lines: number };
-      }>) {
-        yield { line: i.lines, record };
-      }
-    }
-    // The field name names the table; else the file name without .csv.
-    const name = field && field !== 'file' && field !== 'files' ? field : filename;
-    push({ name, header: () => header, rows: rows() });
-  });
-  bb.on('error', (err) => push(err instanceof Error ? err : new Error(String(err))));
-  bb.on('close', () => push(null));
-  req.pipe(bb);
-
-  for (;;) {
-    if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    wake = null;
-    const item = queue.shift()!;
-    if (item === null) return;
-    if (item instanceof Error) throw item;
-    if (item instanceof XlsxUpload) yield* item.sheets();
-    else yield item;
-  }
+  return new FormUpload(req, form, limits);
 }
 
-/** What exceljs's streaming reader hands out but its typings leave out. */
-interface SheetReader extends AsyncIterable<ExcelJS.Row> {
-  name?: string;
-}
-interface ReaderInternals {
-  properties?: { model?: { date1904?: boolean } };
-}
+const tooLarge = (limits: UploadLimits) =>
+  new ApiError(
+    413,
+    'payload_too_large',
+    `the upload is larger than ${Math.round(limits.maxBytes / MiB)} MiB; split it into several uploads (tables not sent are carried over from the previous version)`,
+  );
 
-/** One uploaded workbook: its worksheets as UploadParts, read in order as the consumer asks. */
-class XlsxUpload {
-  private failure: Error | null = null;
-  private pending: ((err: Error) => void) | null = null;
+type FormItem =
+  | { kind: 'file'; field: string; filename: string; mimeType: string; stream: Readable }
+  | { kind: 'field'; field: string };
+
+class FormUpload implements Upload {
+  failure: Error | null = null;
+  complete = false;
+  private readonly queue: FormItem[] = [];
+  private ended = false;
+  private wake: (() => void) | null = null;
+  private readonly waiters = new Set<(err: Error) => void>();
+  /** Streams to stop when the upload fails (their readers then see the failure). */
+  private readonly live = new Set<{ destroy(err?: Error): void }>();
+  private readonly timer: NodeJS.Timeout;
+  private tmp: string | null = null;
+  private rows = 0;
+  readonly parts: AsyncIterable<UploadPart>;
 
   constructor(
-    private readonly filename: string,
-    private readonly stream: Readable,
+    private readonly req: Request,
+    form: busboy.Busboy,
+    private readonly limits: UploadLimits,
   ) {
-    // exceljs pipes the file into its unzipper, and a pipe does not pass errors on: a file over the
-    // limit or a broken form must end the wait for the next sheet or row here.
-    stream.on('limit', () => this.fail(tooLarge(filename)));
-    stream.on('error', (err) => this.fail(err));
-  }
+    this.timer = setTimeout(
+      () =>
+        this.fail(
+          new ApiError(
+            413,
+            'upload_too_slow',
+            `the upload did not finish within ${limits.maxSeconds} s (${this.rows} rows read); split it into several uploads, or send CSV files`,
+          ),
+        ),
+      limits.maxSeconds * 1000,
+    );
+    this.timer.unref();
 
-  async *sheets(): AsyncGenerator<UploadPart> {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(this.stream, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      styles: 'cache', // number formats tell Date cells from numbers
-      hyperlinks: 'ignore',
-      entries: 'ignore',
+    let bytes = 0;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _enc, done) => {
+        bytes += chunk.length;
+        if (bytes > limits.maxBytes) done(tooLarge(limits));
+        else done(null, chunk);
+      },
     });
-    const sheets = reader[Symbol.asyncIterator]() as AsyncIterator<SheetReader>;
-    let count = 0;
-    try {
-      for (;;) {
-        let next: IteratorResult<SheetReader>;
-        try {
-          next = await this.guard(sheets.next());
-        } catch (err) {
-          throw this.explain(err);
-        }
-        if (next.done) break;
-        count++;
-        const sheet = next.value;
-        if (!sheet.name) throw this.explain(new Error('a worksheet has no name'));
-        const date1904 = (reader as unknown as ReaderInternals).properties?.model?.date1904 === true;
-        yield this.sheetPart(sheet.name, sheet, date1904);
-      }
-    } finally {
-      // Lets busboy finish the form, whatever the reader left unread (or when the upload stops early).
-      this.stream.unpipe();
-      this.stream.resume();
-    }
-    if (count === 0) throw this.explain(new Error('it holds no worksheet'));
-  }
+    counter.on('error', (err) => this.fail(err));
+    req.on('error', (err) => this.fail(clientGone(err)));
+    req.on('end', () => (this.complete = true));
+    req.on('close', () => {
+      if (!req.complete) this.fail(clientGone());
+    });
 
-  private sheetPart(name: string, sheet: SheetReader, date1904: boolean): UploadPart {
-    const part = { header: [] as string[] };
-    return { name, header: () => part.header, rows: this.rows(sheet, date1904, part) };
-  }
-
-  /** The first row that is not empty is the header; every later one that is not empty, a record. */
-  private async *rows(sheet: SheetReader, date1904: boolean, part: { header: string[] }) {
-    const it = sheet[Symbol.asyncIterator]();
-    let started = false;
-    for (;;) {
-      let next: IteratorResult<ExcelJS.Row>;
-      try {
-        next = await this.guard(it.next());
-      } catch (err) {
-        throw this.explain(err);
-      }
-      if (next.done) return;
-      const row = next.value;
-      const texts: (string | undefined)[] = [];
-      row.eachCell((cell, col) => {
-        texts[col - 1] = cellText(cell, part.header[col - 1], date1904);
+    form.on('file', (field, stream, info) => {
+      stream.on('limit', () => this.fail(tooLarge(limits)));
+      stream.on('error', (err) => this.fail(malformed(err)));
+      this.push({
+        kind: 'file',
+        field,
+        filename: info.filename ?? '',
+        mimeType: info.mimeType,
+        stream,
       });
-      if (!texts.some((t) => t !== undefined && t.trim() !== '')) continue;
-      if (!started) {
-        started = true;
-        part.header = Array.from(texts, (t) => (t ?? '').trim().toLowerCase());
-        continue;
-      }
-      const record: Record<string, string | undefined> = {};
-      part.header.forEach((column, i) => {
-        if (column) record[column] = texts[i];
-      });
-      yield { line: row.number, record };
-    }
+    });
+    form.on('field', (field) => this.push({ kind: 'field', field }));
+    form.on('filesLimit', () =>
+      this.fail(new ApiError(413, 'payload_too_large', 'at most 20 files per upload')),
+    );
+    form.on('fieldsLimit', () => this.fail(new ApiError(413, 'payload_too_large', 'at most 20 form fields')));
+    form.on('partsLimit', () =>
+      this.fail(new ApiError(413, 'payload_too_large', 'at most 40 parts per upload')),
+    );
+    form.on('error', (err) => this.fail(malformed(err)));
+    form.on('close', () => {
+      this.ended = true;
+      this.wake?.();
+    });
+    this.onFail(() => {
+      req.unpipe(counter);
+      counter.unpipe(form);
+    });
+    req.pipe(counter).pipe(form);
+    this.parts = this.read();
   }
 
-  /** `p`, unless the upload fails first (one waiter at a time, so nothing piles up per row). */
-  private guard<T>(p: Promise<T>): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
+  private push(item: FormItem) {
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  private readonly failHooks: ((err: Error) => void)[] = [];
+  private onFail(hook: (err: Error) => void) {
+    this.failHooks.push(hook);
+  }
+
+  /** Ends the upload with `err`, once: everything waiting on it is rejected. */
+  fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    clearTimeout(this.timer);
+    for (const hook of this.failHooks) hook(err);
+    for (const s of this.live) s.destroy(err);
+    for (const w of this.waiters) w(err);
+    this.waiters.clear();
+    this.wake?.();
+  }
+
+  /** `p`, unless the upload fails first. */
+  guard<T>(p: Promise<T>): Promise<T> {
+    if (this.failure) {
+      p.catch(() => undefined);
+      return Promise.reject(this.failure);
+    }
     return new Promise<T>((resolve, reject) => {
-      this.pending = reject;
-      const done = () => {
-        if (this.pending === reject) this.pending = null;
-      };
+      this.waiters.add(reject);
       p.then(
-        (value) => {
-          done();
-          resolve(value);
+        (v) => {
+          this.waiters.delete(reject);
+          resolve(v);
         },
         (err: unknown) => {
-          done();
+          this.waiters.delete(reject);
           reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });
   }
 
-  private fail(err: Error) {
-    this.failure ??= err;
-    this.pending?.(err);
-  }
-
-  /** A failed read as the client's problem: the upload's own failure first (too large), else 415. */
-  private explain(err: unknown): ApiError {
-    const cause = this.failure ?? err;
-    if (cause instanceof ApiError) return cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ApiError(
-      415,
-      'unsupported_media_type',
-      `${this.filename} is not a readable XLSX workbook (${reason}); send one CSV file per table, or an XLSX workbook with one sheet per table`,
+  countRow(): void {
+    if (++this.rows <= this.limits.maxRows) return;
+    this.fail(
+      new ApiError(
+        413,
+        'payload_too_large',
+        `the upload has more than ${this.limits.maxRows.toLocaleString('en')} rows; split it into several uploads (tables not sent are carried over from the previous version)`,
+      ),
     );
+    throw this.failure!;
   }
-}
 
-/** A cell as the text a CSV export would hold; undefined when empty. */
-function cellText(cell: ExcelJS.Cell, column: string | undefined, date1904: boolean): string | undefined {
-  let value: unknown = cell.value;
-  if (isObject(value) && ('formula' in value || 'sharedFormula' in value)) {
-    value = value['result'];
-    // The cached result of a formula is a bare number even when the cell is formatted as a date.
-    if (typeof value === 'number' && isDateFormat(cell.numFmt)) value = excelDate(value, date1904);
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    for (const s of this.live) s.destroy();
+    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+    this.tmp = null;
   }
-  return valueText(value, column);
-}
 
-function valueText(value: unknown, column: string | undefined): string | undefined {
-  if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value === 'string') return value;
-  // NaN: a formula whose cached result is an error (#DIV/0!, #N/A...), whose code exceljs drops.
-  if (typeof value === 'number') return Number.isNaN(value) ? '#ERROR!' : String(value);
-  if (typeof value === 'boolean') return String(value);
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return undefined;
-    const iso = value.toISOString();
-    return column === 'period' ? iso.slice(0, 7) : iso.slice(0, 10);
-  }
-  if (isObject(value)) {
-    if (Array.isArray(value['richText'])) {
-      const text = (value['richText'] as { text?: unknown }[])
-        .map((r) => (typeof r.text === 'string' ? r.text : ''))
-        .join('');
-      return text === '' ? undefined : text;
+  private async *read(): AsyncGenerator<UploadPart> {
+    for (;;) {
+      while (this.queue.length === 0 && !this.ended && !this.failure)
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+      if (this.failure) throw this.failure;
+      const item = this.queue.shift();
+      if (!item) return;
+      if (item.kind === 'field') {
+        yield problemPart(
+          item.field,
+          `${item.field} is a text field, not a file: attach the file (curl -F ${item.field}=@${item.field}.csv)`,
+        );
+        continue;
+      }
+      yield* this.file(item);
     }
-    if (typeof value['error'] === 'string') return value['error'];
-    if ('text' in value) return valueText(value['text'], column); // a hyperlink
   }
-  return undefined;
+
+  private async *file(item: Extract<FormItem, { kind: 'file' }>): AsyncGenerator<UploadPart> {
+    const label = item.filename || item.field;
+    // The field names the table; else the file name (without .csv).
+    const name = item.field && item.field !== 'file' && item.field !== 'files' ? item.field : item.filename;
+    const { head, source } = await this.peek(item.stream, 8192);
+    if (head.subarray(0, 4).equals(ZIP_SIGNATURE)) {
+      yield* this.workbook(label, source);
+      return;
+    }
+    const unreadable = (reason: string) => {
+      source.resume();
+      return problemPart(name, `${label} ${reason}`);
+    };
+    if (/\.xls[xm]$/i.test(item.filename) || item.mimeType.includes('spreadsheetml')) {
+      source.resume();
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        `${label} is not a readable XLSX workbook (it is not a zip file); ${UPLOAD_HINT}`,
+      );
+    }
+    if (head.subarray(0, 8).equals(OLE_SIGNATURE)) {
+      yield unreadable('is an Excel 97-2003 (.xls) workbook: save it as .xlsx, or as CSV (UTF-8)');
+      return;
+    }
+    if (
+      (head[0] === 0xff && head[1] === 0xfe) ||
+      (head[0] === 0xfe && head[1] === 0xff) ||
+      /^(\0[^\0])+$|^([^\0]\0)+$/.test(head.subarray(0, 64).toString('latin1'))
+    ) {
+      yield unreadable('is UTF-16 text: save it as CSV (UTF-8)');
+      return;
+    }
+    if (head.includes(0)) {
+      yield unreadable('is a binary file, not CSV text');
+      return;
+    }
+    yield this.csv(name, source);
+  }
+
+  /** Up to `n` bytes from the start of `stream`, and a stream that still yields everything. */
+  private async peek(stream: Readable, n: number): Promise<{ head: Buffer; source: Readable }> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    const onEnd = () => (ended = true);
+    stream.once('end', onEnd);
+    while (size < n && !ended) {
+      const chunk = stream.read() as Buffer | null;
+      if (chunk) {
+        chunks.push(chunk);
+        size += chunk.length;
+        continue;
+      }
+      await this.guard(
+        new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('readable', done);
+            stream.off('end', done);
+            resolve();
+          };
+          stream.on('readable', done);
+          stream.on('end', done);
+        }),
+      );
+    }
+    stream.off('end', onEnd);
+    const head = Buffer.concat(chunks);
+    if (ended) return { head, source: Readable.from(head.length ? [head] : []) };
+    if (head.length) stream.unshift(head);
+    return { head, source: stream };
+  }
+
+  private csv(name: string, source: Readable): UploadPart {
+    let header: string[] = [];
+    const problems: UploadRow[] = [];
+    let lastLine = 0;
+    const parser = parse({
+      columns: (h: string[]) => {
+        lastLine = 1;
+        return (header = h.map((c) => String(c).trim().toLowerCase()));
+      },
+      skip_empty_lines: true,
+      relax_column_count: true,
+      bom: true,
+      info: true,
+      max_record_size: MAX_CSV_RECORD_BYTES,
+      // A broken row is reported with its line, and the rest of the file is still read.
+      skip_records_with_error: true,
+      on_record: (record: unknown, context: { lines: number }) => {
+        lastLine = context.lines;
+        return record;
+      },
+      on_skip: (err: CsvError | undefined) => {
+        if (!err) return;
+        problems.push({ line: lastLine + 1, error: csvProblem(err, lastLine + 1) });
+        if (typeof err['lines'] === 'number') lastLine = err['lines'];
+      },
+    });
+    this.live.add(parser);
+    parser.on('error', () => undefined); // read (and rethrown) by the iteration below
+    source.on('error', (err) => parser.destroy(err));
+    source.pipe(parser);
+    return { name, header: () => header, rows: this.csvRows(parser, problems) };
+  }
+
+  private async *csvRows(parser: Readable, problems: UploadRow[]): AsyncGenerator<UploadRow> {
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: Record<string, string>;
+        info: { lines: number };
+      }>) {
+        while (problems.length) yield problems.shift()!;
+        this.countRow();
+        yield { line: info.lines, record };
+      }
+      yield* problems.splice(0);
+    } catch (err) {
+      throw this.failure ?? malformed(err);
+    } finally {
+      this.live.delete(parser);
+    }
+  }
+
+  private async *workbook(label: string, source: Readable): AsyncGenerator<UploadPart> {
+    this.tmp ??= await mkdtemp(path.join(this.limits.tmpDir, UPLOAD_TMP_PREFIX));
+    const file = path.join(this.tmp, `workbook-${Date.now()}-${Math.random().toString(36).slice(2)}.xlsx`);
+    const out = createWriteStream(file, { mode: 0o600 });
+    this.live.add(out);
+    try {
+      await this.guard(
+        new Promise<void>((resolve, reject) => {
+          out.on('finish', resolve);
+          out.on('error', reject);
+          source.on('error', reject);
+          source.pipe(out);
+        }),
+      );
+    } finally {
+      this.live.delete(out);
+    }
+    try {
+      yield* readWorkbook(file, label, this.limits.xlsx, this);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 
-/** exceljs's own test for a date number format: y, m, d, h, s outside quotes and brackets. */
-function isDateFormat(format: string | undefined): boolean {
-  if (!format) return false;
-  return /[ymdhMsb]/.test(format.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+function problemPart(name: string, problem: string): UploadPart {
+  return { name, header: () => [], rows: (async function* () {})(), problem };
 }
 
-/** A spreadsheet serial date (days since 1899-12-30, or since 1904-01-01) as a UTC Date. */
-function excelDate(serial: number, date1904: boolean): Date {
-  return new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+function clientGone(err?: Error): ApiError {
+  return new ApiError(
+    400,
+    'upload_aborted',
+    `the upload was interrupted before it ended${err ? ` (${err.message})` : ''}; nothing was imported`,
+  );
+}
+
+function malformed(err: unknown): Error {
+  if (err instanceof ApiError) return err;
+  return new ApiError(
+    400,
+    'bad_multipart',
+    `the multipart body cannot be read (${err instanceof Error ? err.message : String(err)}); nothing was imported`,
+  );
+}
+
+/** What a csv-parse error means for the person who made the file. */
+function csvProblem(err: CsvError, line: number): string {
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `a quote (") opened on line ${line} or after is never closed, so the rest of the file reads as one field`;
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote (") inside a field that does not start with one: quote the whole field and double the quotes inside it ("")';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'text right after a closing quote: double the quotes inside a quoted field ("")';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a row longer than ${MAX_CSV_RECORD_BYTES / 1024} KiB (a quote never closed, or not CSV text)`;
+    default:
+      return `not valid CSV here (${err.message.replace(/ at line \d+.*$/s, '')})`;
+  }
 }

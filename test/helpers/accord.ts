@@ -32,6 +32,7 @@ export async function startTestAccord(
     fresh?: boolean;
     slack?: Parameters<typeof buildAccord>[0]['slack'];
     publicUrl?: string;
+    uploadLimits?: Parameters<typeof buildAccord>[0]['uploadLimits'];
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
@@ -50,6 +51,7 @@ export async function startTestAccord(
     lockLifetimeMs: 600,
     slack: opts.slack,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.uploadLimits ? { uploadLimits: opts.uploadLimits } : {}),
   });
   if (opts.fresh !== false) {
     for (const model of Object.values(accord.db.models)) await model.collection.deleteMany({});

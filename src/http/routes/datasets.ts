@@ -4,7 +4,7 @@ import type { Deps } from '../../app/ports.js';
 import type { DatasetRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
 import { ApiError, errorJson, toApiError } from '../errors.js';
-import { csvParts } from '../multipart.js';
+import { openUpload, type UploadLimits } from '../multipart.js';
 import { route } from '../route.js';
 import { errorBody, listOf, orgParams, pageQuery } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
@@ -35,7 +35,7 @@ function datasetJson(d: DatasetRecord) {
   };
 }
 
-export function datasetRoutes(deps: Deps) {
+export function datasetRoutes(deps: Deps, limits: UploadLimits) {
   return [
     route({
       method: 'post',
@@ -73,31 +73,47 @@ export function datasetRoutes(deps: Deps) {
             ),
             { rows: err.errors, errorCount: err.errorCount },
           );
-        if (req.get('accept')?.includes(NDJSON)) {
-          // Progress as it streams: one JSON line per 10,000 rows, then the outcome with its status.
-          res.status(200).type(NDJSON);
-          res.write(`${JSON.stringify({ started: true })}\n`);
+        const upload = openUpload(req, limits);
+        const run = async (onProgress?: Parameters<typeof importDataset>[4]) => {
           try {
-            const d = await importDataset(deps, params.orgId, csvParts(req), apiActor(auth), (p) =>
-              res.write(`${JSON.stringify({ progress: p })}\n`),
-            );
-            res.end(`${JSON.stringify({ status: 201, dataset: datasetJson(d) })}\n`);
+            return await importDataset(deps, params.orgId, upload.parts, apiActor(auth), onProgress);
+          } finally {
+            await upload.close();
+          }
+        };
+        if (req.get('accept')?.includes(NDJSON)) {
+          // Progress as it streams: one JSON line per 10,000 rows, then the outcome with its status,
+          // always last. The connection closes after it: the body may be left unread on a failure.
+          res.status(200).type(NDJSON).set('Connection', 'close');
+          res.write(`${JSON.stringify({ started: true })}\n`);
+          let outcome: unknown;
+          try {
+            const d = await run((p) => {
+              if (outcome === undefined) res.write(`${JSON.stringify({ progress: p })}\n`);
+            });
+            outcome = { status: 201, dataset: datasetJson(d) };
           } catch (err) {
             const e = err instanceof DatasetRejected ? rejected(err) : toApiError(err);
+            outcome = e
+              ? { status: e.status, error: errorJson(e) }
+              : {
+                  status: 500,
+                  error: { code: 'internal', message: 'the upload failed; nothing was imported' },
+                };
             if (!e) {
-              res.end(
-                `${JSON.stringify({ status: 500, error: { code: 'internal', message: 'the upload failed' } })}\n`,
-              );
+              res.end(`${JSON.stringify(outcome)}\n`);
               throw err;
             }
-            res.end(`${JSON.stringify({ status: e.status, error: errorJson(e) })}\n`);
           }
+          res.end(`${JSON.stringify(outcome)}\n`);
           return null;
         }
         try {
-          const d = await importDataset(deps, params.orgId, csvParts(req), apiActor(auth));
+          const d = await run();
           return { status: 201, body: datasetJson(d) };
         } catch (err) {
+          // A body left unread (too large, too slow) is not read on: the connection closes.
+          if (!req.complete) res.set('Connection', 'close');
           if (err instanceof DatasetRejected) throw rejected(err);
           throw err;
         }
