@@ -1,14 +1,10 @@
 import { Types } from 'mongoose';
+import { decodeCursor as decodeKey, encodeCursor } from '../src/app/paging.js';
 import type { Page, PageRequest } from '../src/app/ports.js';
 
-/** Opaque cursors: base64url of the last item's id. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): Types.ObjectId | null {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
+/** Opaque cursors: base64url of the last item's id; anything else is refused (400, field `cursor`). */
+export function decodeCursor(cursor: string): Types.ObjectId {
+  return new Types.ObjectId(decodeKey(cursor, /^[0-9a-f]{24}$/));
 }
 
 export function oid(id: string): Types.ObjectId | null {
@@ -20,7 +16,7 @@ export async function pageBy<T extends { id: string }>(
   page: PageRequest,
   find: (afterId: Types.ObjectId | null, limit: number) => Promise<T[]>,
 ): Promise<Page<T>> {
-  const after = page.after ? decodeCursor(page.after) : null;
+  const after = page.after === null ? null : decodeCursor(page.after);
   const rows = await find(after, page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];

@@ -1100,6 +1100,14 @@ function toAction(d: Doc): ActionRecord {
   };
 }
 
+function actionQuery(orgId: string, filter: { ownerId?: string; status?: string; decisionId?: string }): Doc {
+  const q: Doc = { orgId: oid(orgId) };
+  if (filter.ownerId) q['ownerId'] = filter.ownerId;
+  if (filter.status) q['status'] = filter.status;
+  if (filter.decisionId) q['decisionId'] = filter.decisionId;
+  return q;
+}
+
 export function actionRepo(m: Models): ActionRepo {
   return {
     async insert(a) {
@@ -1136,11 +1144,19 @@ export function actionRepo(m: Models): ActionRepo {
       await m.Action.updateOne({ _id: oid(id), orgId: oid(orgId) }, { $addToSet: { reminded: mark } });
     },
     async list(orgId, filter) {
-      const q: Doc = { orgId: oid(orgId) };
-      if (filter.ownerId) q['ownerId'] = filter.ownerId;
-      if (filter.status) q['status'] = filter.status;
-      if (filter.decisionId) q['decisionId'] = filter.decisionId;
-      return (await m.Action.find(q).sort({ _id: 1 }).limit(500).lean()).map(toAction);
+      return (await m.Action.find(actionQuery(orgId, filter)).sort({ _id: 1 }).limit(500).lean()).map(
+        toAction,
+      );
+    },
+    async page(orgId, filter, page) {
+      return pageBy(page, async (after, limit) =>
+        (
+          await m.Action.find({ ...actionQuery(orgId, filter), ...afterFilter(after) })
+            .sort({ _id: 1 })
+            .limit(limit)
+            .lean()
+        ).map(toAction),
+      );
     },
   };
 }

@@ -756,14 +756,28 @@ export async function familyDetail(
   return found;
 }
 
+/** Up to `limit` families' details from the `start`-th (in the pack's order); `next` is where the next page starts. */
 export async function familyPage(
   deps: Pick<Deps, 'packs'>,
   pack: PackRecord<PackContent>,
-  seq: number,
+  start: number,
+  limit: number,
 ): Promise<{ items: FamilyDetail[]; next: number | null }> {
-  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
-  const more = Object.values(pack.content.familyChunks).some((s) => s > seq);
-  return { items: chunk ?? [], next: more ? seq + 1 : null };
+  const total = Object.keys(pack.content.familyChunks).length;
+  const end = Math.min(total, start + limit);
+  const items: FamilyDetail[] = [];
+  // Chunk k holds families k * FAMILIES_PER_CHUNK onwards, as the pack was built.
+  for (let i = start; i < end;) {
+    const seq = Math.floor(i / FAMILIES_PER_CHUNK);
+    const chunk =
+      ((await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null) ?? [];
+    const from = i - seq * FAMILIES_PER_CHUNK;
+    const taken = chunk.slice(from, from + end - i);
+    if (!taken.length) break;
+    items.push(...taken);
+    i += taken.length;
+  }
+  return { items, next: start + items.length < total ? start + items.length : null };
 }
 
 export async function resourceDetails(

@@ -241,6 +241,12 @@ export interface ActionRepo {
     orgId: string,
     filter: { ownerId?: string; status?: string; decisionId?: string },
   ): Promise<ActionRecord[]>;
+  /** One page of `list`, oldest first. */
+  page(
+    orgId: string,
+    filter: { ownerId?: string; status?: string; decisionId?: string },
+    page: PageRequest,
+  ): Promise<Page<ActionRecord>>;
   /** Open and blocked actions across every org (the sweep's reminders). */
   pending(): Promise<ActionRecord[]>;
   markReminded(orgId: string, id: string, mark: string): Promise<void>;

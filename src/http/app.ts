@@ -15,6 +15,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { packRoutes } from './routes/packs.js';
 import { slackRoutes } from './routes/slack.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { templateRoutes } from './routes/templates.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -68,6 +69,7 @@ export function createHttpApp(opts: {
     ...cycleRoutes(deps),
     ...opsRoutes(deps),
     ...datasetRoutes(deps, opts.uploadLimits ?? DEFAULT_UPLOAD_LIMITS),
+    ...templateRoutes(),
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),

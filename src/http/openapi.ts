@@ -6,6 +6,24 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' });
 }
 
+/** The route's documented body when it has one, else the one its `body` schema parses. */
+function requestBody(r: AnyRoute) {
+  if (r.requestBody)
+    return {
+      required: true,
+      ...(r.requestBody.description ? { description: r.requestBody.description } : {}),
+      content: Object.fromEntries(
+        Object.entries(r.requestBody.content).map(([type, schema]) => [
+          type,
+          { schema: jsonSchema(schema, 'input') },
+        ]),
+      ),
+    };
+  if (r.body)
+    return { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+  return null;
+}
+
 export function openApiDocument(routes: AnyRoute[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
@@ -43,20 +61,14 @@ export function openApiDocument(routes: AnyRoute[], version: string) {
       responses['401'] ??= { description: 'missing or invalid token' };
       responses['403'] ??= { description: 'the token may not do this' };
     }
+    const body = requestBody(r);
     paths[path] ??= {};
     paths[path][r.method] = {
       summary: r.summary,
       tags: [r.tag],
       ...(r.auth === 'none' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: jsonSchema(r.body, 'input') } },
-            },
-          }
-        : {}),
+      ...(body ? { requestBody: body } : {}),
       responses,
     };
   }

@@ -20,6 +20,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The request body as openapi.json shows it (media type -> schema), in place of the one generated
+   * from `body`: for a body `body` does not parse (a multipart upload), or one a use case checks
+   * more exactly than `body` does (an input's payload, by the request's kind). Documentation only.
+   */
+  requestBody?: { description?: string; content: Record<string, z.ZodType> };
   /** Status -> description (and schema of the body, when there is one). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   // A method signature (bivariant) so that specific routes fit the registry type below.

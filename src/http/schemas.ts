@@ -2,6 +2,9 @@
 import { VOTING_RULES } from '../domain/voting.js';
 import { z } from 'zod';
 import { STEP_KEYS } from '../domain/calendar.js';
+import { TABLES } from '../domain/dataset.js';
+import { tableSummary } from '../domain/datasetGuide.js';
+import { INPUT_PAYLOADS, INPUT_TITLES } from '../domain/inputs.js';
 import { INPUT_KINDS } from '../domain/obligations.js';
 import { ROLES } from '../domain/people.js';
 import { boundedNumber, SERIAL } from '../domain/numbers.js';
@@ -103,9 +106,49 @@ export const submissionInput = z.strictObject({
   payload: z.unknown().describe('the input itself; its shape depends on the request kind'),
 });
 
+/**
+ * The submission as openapi.json shows it: the payload is exactly one kind's (each closed to other
+ * keys, which makes the kinds exclusive); the server checks it against the request's own kind.
+ */
+export const submissionDoc = submissionInput.extend({
+  payload: z
+    .xor(
+      INPUT_KINDS.map((kind) =>
+        INPUT_PAYLOADS[kind].strict().meta({
+          title: kind,
+          description: `${INPUT_TITLES[kind]}: the payload of a ${kind} request`,
+        }),
+      ),
+    )
+    .describe(
+      "the input itself, in the schema of the request's kind (GET .../inputs gives each request's kind)",
+    ),
+});
+
+/** The step-1 upload as openapi.json shows it (multipart/form-data; the route reads it as it streams). */
+export const datasetUploadDoc = z.object({
+  ...Object.fromEntries(
+    TABLES.map((table) => [
+      table,
+      z
+        .file()
+        .optional()
+        .describe(
+          `${table}.csv (the field, or the file name when the field is "file"): ${tableSummary(table)} GET /api/v1/templates/${table}.csv is a template.`,
+        ),
+    ]),
+  ),
+  workbook: z
+    .file()
+    .optional()
+    .describe(
+      'An XLSX workbook instead of (or beside) CSV files: any field name, a file name ending in .xlsx or a spreadsheetml type; one sheet per table, named after the table, header in the first row. GET /api/v1/templates/dataset.xlsx is a template.',
+    ),
+});
+
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
 });
 
 export const outboxQuery = pageQuery.extend({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { closeStepNow, createCycle, extendStepDue, reopenClosedStep } from '../../app/cycles.js';
 import { submitInput } from '../../app/inputs.js';
+import { byId, byNumber, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import type { CycleRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -20,6 +21,7 @@ import {
   reopenInput,
   requestParams,
   stepParams,
+  submissionDoc,
   submissionInput,
 } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
@@ -141,17 +143,21 @@ export function cycleRoutes(deps: Deps) {
       tag: 'inputs',
       auth: 'org',
       params: cycleParams,
+      query: pageQuery,
       responses: {
-        200: { description: 'every input request of the cycle', schema: listOf(inputRequestBody) },
+        200: { description: 'the input requests of the cycle, a page', schema: listOf(inputRequestBody) },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, query }) => {
         const c = await getCycle(params.orgId, params.cycleId);
         const n = await names(params.orgId);
         const versions = await deps.submissions.latestVersions(c.orgId, c.id);
-        const items = (await deps.requests.forCycle(c.orgId, c.id)).map((r) =>
-          inputRequestJson(r, n, versions),
+        const page = pageOf(
+          await deps.requests.forCycle(c.orgId, c.id),
+          pageRequest(query),
+          byId((r) => r.id),
         );
-        return { status: 200, body: { items, next: null } };
+        const items = page.items.map((r) => inputRequestJson(r, n, versions));
+        return { status: 200, body: { items, next: page.next } };
       },
     }),
     route({
@@ -162,6 +168,7 @@ export function cycleRoutes(deps: Deps) {
       auth: 'org',
       params: requestParams,
       body: submissionInput,
+      requestBody: { content: { 'application/json': submissionDoc } },
       responses: {
         201: {
           description: 'stored as a new version',
@@ -191,16 +198,22 @@ export function cycleRoutes(deps: Deps) {
       tag: 'inputs',
       auth: 'org',
       params: requestParams,
+      query: pageQuery,
       responses: {
-        200: { description: 'versions', schema: listOf(z.object({ id: z.string(), version: z.number() })) },
+        200: {
+          description: 'versions, a page',
+          schema: listOf(z.object({ id: z.string(), version: z.number() })),
+        },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, query }) => {
         const r = await deps.requests.get(params.orgId, params.requestId);
         if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
-        return {
-          status: 200,
-          body: { items: (await deps.submissions.list(params.orgId, r.id)).map(submissionJson), next: null },
-        };
+        const page = pageOf(
+          await deps.submissions.list(params.orgId, r.id),
+          pageRequest(query),
+          byNumber((s) => s.version),
+        );
+        return { status: 200, body: { items: page.items.map(submissionJson), next: page.next } };
       },
     }),
   ];

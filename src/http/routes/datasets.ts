@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.js';
 import { ApiError, errorJson, toApiError } from '../errors.js';
 import { openUpload, type UploadLimits } from '../multipart.js';
 import { route } from '../route.js';
-import { errorBody, listOf, orgParams, pageQuery } from '../schemas.js';
+import { datasetUploadDoc, errorBody, listOf, orgParams, pageQuery } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -45,6 +45,11 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
       tag: 'datasets',
       auth: 'org',
       params: orgParams,
+      requestBody: {
+        description:
+          'One CSV file per table, or an XLSX workbook with a sheet per table (see the README, "Data tables"). All or nothing: any bad row and nothing is imported. Tables left out are carried over from the previous version.',
+        content: { 'multipart/form-data': datasetUploadDoc },
+      },
       responses: {
         201: { description: 'a new dataset version, with warnings', schema: datasetBody },
         400: {

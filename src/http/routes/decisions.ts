@@ -17,11 +17,20 @@ import {
   meetingInvitation,
   recordAttendance,
 } from '../../app/followThrough.js';
+import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import type { ActionRecord, DecisionRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
 import { route } from '../route.js';
-import { errorBody, instant, isoDate, orgParams, SERIAL_NUMBER, votingRulesInput } from '../schemas.js';
+import {
+  errorBody,
+  instant,
+  isoDate,
+  orgParams,
+  pageQuery,
+  SERIAL_NUMBER,
+  votingRulesInput,
+} from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
@@ -200,18 +209,24 @@ export function decisionRoutes(deps: Deps) {
       tag: 'decisions',
       auth: 'org',
       params: orgParams,
-      query: z.object({
+      query: pageQuery.extend({
         q: z.string().max(200).optional(),
         cycleId: objectId.optional(),
         family: z.string().optional(),
         resource: z.string().optional(),
         status: z.enum(['decided', 'no-quorum', 'no-majority', 'objected']).optional(),
       }),
-      responses: { 200: { description: '{items}' } },
+      responses: { 200: { description: 'a page: {items, next}' } },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const items = await searchDecisions(deps, params.orgId, query);
-        return { status: 200, body: { items: items.map(decisionJson), next: null } };
+        const { limit, cursor, ...search } = query;
+        const page = pageOf(
+          await searchDecisions(deps, params.orgId, search),
+          pageRequest({ limit, cursor }),
+          byTime((d) => [d.decidedAt, d.id]),
+          'desc',
+        );
+        return { status: 200, body: { items: page.items.map(decisionJson), next: page.next } };
       },
     }),
     route({
@@ -269,24 +284,28 @@ export function decisionRoutes(deps: Deps) {
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/actions',
-      summary: 'Action items: ?owner=&status=&decisionId=',
+      summary: 'Action items, oldest first: ?owner=&status=&decisionId=',
       tag: 'decisions',
       auth: 'org',
       params: orgParams,
-      query: z.object({
+      query: pageQuery.extend({
         owner: z.string().optional(),
         status: z.enum(['open', 'done', 'blocked', 'cancelled']).optional(),
         decisionId: objectId.optional(),
       }),
-      responses: { 200: { description: '{items}' } },
+      responses: { 200: { description: 'a page: {items, next}' } },
       handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const items = await deps.actions.list(params.orgId, {
-          ...(query.owner ? { ownerId: query.owner } : {}),
-          ...(query.status ? { status: query.status } : {}),
-          ...(query.decisionId ? { decisionId: query.decisionId } : {}),
-        });
-        return { status: 200, body: { items: items.map(actionJson), next: null } };
+        const page = await deps.actions.page(
+          params.orgId,
+          {
+            ...(query.owner ? { ownerId: query.owner } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.decisionId ? { decisionId: query.decisionId } : {}),
+          },
+          pageRequest(query),
+        );
+        return { status: 200, body: { items: page.items.map(actionJson), next: page.next } };
       },
     }),
     route({
@@ -310,19 +329,24 @@ export function decisionRoutes(deps: Deps) {
       tag: 'meetings',
       auth: 'org',
       params: cycleParams,
-      responses: { 200: { description: '{items}' } },
-      handler: async ({ params }) => {
-        const items = await cycleMeetings(deps, params.orgId, params.cycleId);
+      query: pageQuery,
+      responses: { 200: { description: 'a page: {items, next}' } },
+      handler: async ({ params, query }) => {
+        const page = pageOf(
+          await cycleMeetings(deps, params.orgId, params.cycleId),
+          pageRequest(query),
+          byTime((m) => [m.start, m.id]),
+        );
         return {
           status: 200,
           body: {
-            items: items.map((m) => ({
+            items: page.items.map((m) => ({
               ...m,
               start: m.start.toISOString(),
               end: m.end.toISOString(),
               ics: `/api/v1/orgs/${params.orgId}/meetings/${m.id}.ics`,
             })),
-            next: null,
+            next: page.next,
           },
         };
       },

@@ -1,3 +1,4 @@
+import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import { createOrg, issueOrgToken, revokeOrgToken, updateOrg } from '../../app/orgs.js';
 import type { Deps } from '../../app/ports.js';
 import type { Actor } from '../../app/records.js';
@@ -95,19 +96,22 @@ export function orgRoutes(deps: Deps) {
       tag: 'orgs',
       auth: 'org',
       params: orgParams,
+      query: pageQuery,
       responses: {
         200: {
-          description: 'tokens',
+          description: 'tokens, oldest first',
           schema: listOf(z.object({ prefix: z.string(), createdAt: z.string() })),
         },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const items = (await deps.orgs.tokens(params.orgId)).map((t) => ({
-          prefix: t.prefix,
-          createdAt: t.createdAt.toISOString(),
-        }));
-        return { status: 200, body: { items, next: null } };
+        const page = pageOf(
+          await deps.orgs.tokens(params.orgId),
+          pageRequest(query),
+          byTime((t) => [t.createdAt, t.prefix]),
+        );
+        const items = page.items.map((t) => ({ prefix: t.prefix, createdAt: t.createdAt.toISOString() }));
+        return { status: 200, body: { items, next: page.next } };
       },
     }),
     route({

@@ -19,7 +19,8 @@ import { DomainError } from '../../domain/errors.js';
 import { renderPackHtml, renderChart } from '../../render/pack.js';
 import { whatIfSchema } from '../../domain/whatif.js';
 import { route } from '../route.js';
-import { errorBody, orgParams, SERIAL_NUMBER } from '../schemas.js';
+import { errorBody, orgParams, pageQuery, SERIAL_NUMBER } from '../schemas.js';
+import { badCursor, decodeCursor, encodeCursor } from '../../app/paging.js';
 import { apiActor, requireOrg } from './orgs.js';
 import { requireProcessOwner } from '../../app/cycles.js';
 
@@ -153,14 +154,29 @@ export function packRoutes(deps: Deps) {
       tag: 'packs',
       auth: 'org',
       params: cycleParams,
-      query: versionQuery.extend({ cursor: z.coerce.number().int().min(0).optional() }),
-      responses: { 200: { description: '{items, next}' } },
+      query: versionQuery.extend(pageQuery.shape),
+      responses: {
+        200: {
+          description:
+            '{items, next}: a page of the pack version the first page read (the cursor keeps to it)',
+        },
+      },
       handler: async ({ params, query }) => {
-        const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
-        const page = await familyPage(deps, pack, query.cursor ?? 0);
+        // The cursor names the pack version and the position, so a rebuilt pack does not shift pages.
+        let at: { version: number; start: number } | null = null;
+        if (query.cursor !== undefined) {
+          const m = /^(\d{1,9}):(\d{1,9})$/.exec(decodeCursor(query.cursor, /^\d{1,9}:\d{1,9}$/));
+          if (!m || (query.version !== undefined && query.version !== Number(m[1]))) throw badCursor();
+          at = { version: Number(m[1]), start: Number(m[2]) };
+        }
+        const pack = await getPack(deps, params.orgId, params.cycleId, at?.version ?? query.version);
+        const page = await familyPage(deps, pack, at?.start ?? 0, query.limit);
         return {
           status: 200,
-          body: { items: page.items, next: page.next === null ? null : String(page.next) },
+          body: {
+            items: page.items,
+            next: page.next === null ? null : encodeCursor(`${pack.version}:${page.next}`),
+          },
         };
       },
     }),

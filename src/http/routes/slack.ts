@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
-import { orgParams } from '../schemas.js';
+import { orgParams, pageQuery } from '../schemas.js';
 import { requireOrg } from './orgs.js';
 
 const INSTALL_LINK_DAYS = 7;
@@ -17,15 +18,21 @@ export function slackRoutes(deps: Deps, opts: { oauth: boolean }) {
       tag: 'slack',
       auth: 'org',
       params: orgParams,
-      responses: { 200: { description: 'the workspaces; never their tokens' } },
-      handler: async ({ params }) => {
+      query: pageQuery,
+      responses: { 200: { description: 'the workspaces (never their tokens), oldest first, a page' } },
+      handler: async ({ params, query }) => {
         await requireOrg(deps, params.orgId);
-        const installed = await deps.installations.forOrg(params.orgId);
+        const installed = pageOf(
+          await deps.installations.forOrg(params.orgId),
+          pageRequest(query),
+          byTime((i) => [i.installedAt, i.id]),
+        );
         return {
           status: 200,
           body: {
             oauth: opts.oauth,
-            items: installed.map((i) => ({
+            next: installed.next,
+            items: installed.items.map((i) => ({
               teamId: i.teamId,
               enterpriseId: i.enterpriseId,
               teamName: i.teamName,
