@@ -6,6 +6,8 @@
 import { DomainError } from '../domain/errors.js';
 import {
   DEFAULT_RULES,
+  commitmentWindow,
+  deadlineProblem,
   eligibleVoters,
   tally,
   voteProblems,
@@ -14,6 +16,7 @@ import {
   type BallotRules,
   type Tally,
 } from '../domain/voting.js';
+import { dateProblem } from '../domain/time.js';
 import { requireProcessOwner } from './cycles.js';
 import { nextAllowedTime } from '../domain/manners.js';
 import { workCalendar } from './cycleEngine.js';
@@ -52,15 +55,13 @@ export async function openBallot(
   const cycle = await deps.cycles.get(orgId, cycleId);
   if (!cycle) throw new DomainError('not_found', 'cycle not found');
   const now = deps.clock.now();
-  if (input.deadline.getTime() <= now.getTime())
-    throw new DomainError('validation_failed', 'the deadline has passed', {
-      deadline: 'must be in the future',
-    });
   const members = await deps.members.all(orgId);
   const eligible = new Set(eligibleVoters(members));
   const org = await deps.orgs.get(orgId);
   const rules: BallotRules = { ...DEFAULT_RULES, ...org?.votingRules, ...input.rules };
   const fields: Record<string, string> = {};
+  const late = deadlineProblem(input.deadline, now);
+  if (late) fields['deadline'] = late;
   rules.requiredVoters.forEach((id, i) => {
     if (!eligible.has(id)) fields[`rules.requiredVoters.${i}`] = 'not an executive of this org';
   });
@@ -253,6 +254,11 @@ export async function closeBallot(
   },
 ): Promise<DecisionRecord> {
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
+  if (input.reviewDate !== undefined) {
+    const problem = dateProblem(input.reviewDate, await commitmentWindowOf(deps, orgId));
+    if (problem)
+      throw new DomainError('validation_failed', 'the review date is not valid', { reviewDate: problem });
+  }
   const view = await ballotView(deps, orgId, ballotId);
   return recordDecision(
     deps,
@@ -413,6 +419,13 @@ export async function searchDecisions(
     .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime());
 }
 
+/** Today to 5 years ahead, in the org's time zone. */
+async function commitmentWindowOf(deps: Pick<Deps, 'orgs' | 'clock'>, orgId: string) {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  return commitmentWindow(deps.clock.now(), org.timezone);
+}
+
 export async function addAction(
   deps: Deps,
   orgId: string,
@@ -422,11 +435,13 @@ export async function addAction(
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   const decision = await deps.decisions.get(orgId, decisionId);
   if (!decision) throw new DomainError('not_found', 'decision not found');
-  const owner = await deps.members.get(orgId, input.ownerId);
-  if (!owner)
-    throw new DomainError('validation_failed', 'unknown owner', {
-      ownerId: 'no member with this id in this org',
-    });
+  const [owner, org] = await Promise.all([deps.members.get(orgId, input.ownerId), deps.orgs.get(orgId)]);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  const fields: Record<string, string> = {};
+  if (!owner) fields['ownerId'] = 'no member with this id in this org';
+  const due = dateProblem(input.dueDate, commitmentWindow(deps.clock.now(), org.timezone));
+  if (due) fields['dueDate'] = due;
+  if (!owner || due) throw new DomainError('validation_failed', 'the action is not valid', fields);
   const now = deps.clock.now();
   const by: Actor = { type: 'member', id: actor.id };
   const action = await deps.actions.insert({
@@ -453,7 +468,6 @@ export async function addAction(
     now,
   );
   // The owner hears of it in their working hours.
-  const org = await deps.orgs.get(orgId);
   await deps.outbox.enqueue(
     [
       {
@@ -469,7 +483,7 @@ export async function addAction(
           decisionTitle: decision.title,
           assignedBy: actor.name,
         }),
-        notBefore: org ? nextAllowedTime(now, owner, workCalendar(org)) : now,
+        notBefore: nextAllowedTime(now, owner, workCalendar(org)),
       },
     ],
     now,

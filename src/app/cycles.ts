@@ -2,6 +2,8 @@
 import { stepWindows, type StepKey } from '../domain/calendar.js';
 import {
   closeStep,
+  cycleMonthProblem,
+  cycleMonthWindow,
   extendStep,
   newCycle,
   reopenStep,
@@ -31,7 +33,15 @@ export async function createCycle(
   const org = await deps.orgs.get(orgId);
   if (!org) throw new DomainError('not_found', 'org not found');
   const now = deps.clock.now();
+  const allowed = cycleMonthWindow(now, org.timezone, org.createdAt);
+  const refuse = (problem: string) => {
+    throw new DomainError('validation_failed', `no cycle can plan ${month}`, { month: problem });
+  };
+  const outside = cycleMonthProblem(month, allowed, null, now);
+  if (outside) refuse(outside);
   const windows = stepWindows(month, org.calendar, { timezone: org.timezone, ...workCalendar(org) });
+  const over = cycleMonthProblem(month, allowed, windows, now);
+  if (over) refuse(over);
   let cycle: CycleRecord;
   try {
     cycle = await deps.cycles.insert({ orgId, ...newCycle(month, windows), escalated: [] }, now);

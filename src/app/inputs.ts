@@ -1,6 +1,7 @@
 /** Use case: submitInput (each submission a new version, editable until the step closes). */
 import { DomainError } from '../domain/errors.js';
-import { INPUT_PAYLOADS } from '../domain/inputs.js';
+import { INPUT_PAYLOADS, inputMonthProblems } from '../domain/inputs.js';
+import { horizonPeriods } from '../domain/plan.js';
 import { maySubmit } from '../domain/obligations.js';
 import type { Deps } from './ports.js';
 import type { SubmissionRecord } from './records.js';
@@ -27,10 +28,23 @@ export async function submitInput(
       `${actor.name} does not owe this input and is not a delegate of someone who does`,
     );
   }
+  const [cycle, org] = await Promise.all([deps.cycles.get(orgId, request.cycleId), deps.orgs.get(orgId)]);
+  const step = cycle?.steps.find((s) => s.key === request.step);
+  if (!cycle || !step || !org) throw new DomainError('not_found', 'cycle not found');
+  // The shape and bounds (zod), and the months against those the cycle plans: every problem at once.
+  const periods = horizonPeriods(cycle.month, org.horizonMonths);
+  const outside = inputMonthProblems(request.kind, payload, {
+    from: periods[0]!,
+    to: periods.at(-1)!,
+    why: `the months the ${cycle.month} cycle plans`,
+  });
   const parsed = INPUT_PAYLOADS[request.kind].safeParse(payload);
-  if (!parsed.success) {
-    throw new DomainError('validation_failed', 'the input is not valid', zodFields(parsed.error, 'payload'));
-  }
+  const problems = {
+    ...Object.fromEntries(Object.entries(outside).map(([k, v]) => [`payload.${k}`, v])),
+    ...(parsed.success ? {} : zodFields(parsed.error, 'payload')),
+  };
+  if (!parsed.success || Object.keys(problems).length)
+    throw new DomainError('validation_failed', 'the input is not valid', problems);
   let data: unknown = parsed.data;
   if (request.kind === 'data-confirmation') {
     // Confirming the data pins the dataset version the cycle plans with.
@@ -50,9 +64,6 @@ export async function submitInput(
     }
     data = { ...parsed.data, datasetVersion: dataset.version };
   }
-  const cycle = await deps.cycles.get(orgId, request.cycleId);
-  const step = cycle?.steps.find((s) => s.key === request.step);
-  if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
   if (step.status !== 'open') {
     throw new DomainError(
       'step_not_open',

@@ -4,6 +4,8 @@ import {
   DEFAULT_CALENDAR,
   DEFAULT_WEEKEND,
   calendarProblems,
+  holidayProblems,
+  holidayWindow,
   type CycleCalendar,
 } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
@@ -25,6 +27,12 @@ export interface OrgInput {
   votingRules?: Partial<BallotRules>;
 }
 
+function checkHolidays(holidays: readonly string[], now: Date, zone: string): void {
+  const problems = holidayProblems(holidays, holidayWindow(now, zone));
+  if (Object.keys(problems).length)
+    throw new DomainError('validation_failed', 'some holidays are not usable', problems);
+}
+
 function checkCalendar(calendar: CycleCalendar): void {
   const problems = calendarProblems(calendar);
   if (Object.keys(problems).length) {
@@ -44,6 +52,7 @@ export async function createOrg(
   const calendar = input.calendar ?? DEFAULT_CALENDAR;
   checkCalendar(calendar);
   const now = deps.clock.now();
+  checkHolidays(input.holidays ?? [], now, input.timezone);
   const token = newApiToken();
   const org = await deps.orgs.insert(
     {
@@ -78,6 +87,7 @@ export async function updateOrg(
   const before = await deps.orgs.get(orgId);
   if (!before) throw new DomainError('not_found', 'org not found');
   if (patch.calendar) checkCalendar(patch.calendar);
+  if (patch.holidays) checkHolidays(patch.holidays, deps.clock.now(), patch.timezone ?? before.timezone);
   const { reminderPolicy, votingRules, holidays, ...rest } = patch;
   const after = await deps.orgs.update(orgId, {
     ...rest,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
+import { whatIfProblems, type WhatIfScope } from '../domain/whatif.js';
 import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
 import type { MixPlan } from '../domain/mix.js';
 import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
@@ -796,7 +797,17 @@ export interface WhatIfResult {
   elapsedMs: number;
 }
 
-/** A what-if on a pack's model, re-planned with the least-cost mix and compared with the base. */
+/** What a what-if on this pack may name: its horizon's months, its families and resources. */
+export function whatIfScope(pack: PackRecord<PackContent>): WhatIfScope {
+  const c = pack.content;
+  return {
+    horizon: { from: c.horizon.from, to: c.horizon.to, why: "the pack's horizon" },
+    families: new Set(Object.keys(c.familyChunks)),
+    resources: new Set(c.resources.map((r) => r.resource)),
+  };
+}
+
+/** A what-if on a pack's model (checked against the pack first), re-planned with the least-cost mix and compared with the base. */
 export async function runWhatIf(
   deps: Pick<Deps, 'packs' | 'solver'>,
   pack: PackRecord<PackContent>,
@@ -809,18 +820,9 @@ export async function runWhatIf(
     plans?: Record<string, ClusterPlan>;
   } | null;
   if (!stored) throw new DomainError('not_found', 'this pack has no model stored');
-  const known = new Set(stored.model.resources.map((r) => r.resource));
-  const unknown = (w.capacity ?? []).map((c) => c.resource).filter((r) => !known.has(r));
-  if (unknown.length)
-    throw new DomainError('validation_failed', 'the what-if names unknown resources', {
-      capacity: `not in this pack: ${[...new Set(unknown)].join(', ')}`,
-    });
-  const families = new Set(stored.model.families.map((f) => f.family));
-  const unknownFamilies = (w.demand ?? []).flatMap((d) => d.families ?? []).filter((f) => !families.has(f));
-  if (unknownFamilies.length)
-    throw new DomainError('validation_failed', 'the what-if names unknown families', {
-      demand: `not in this pack: ${[...new Set(unknownFamilies)].slice(0, 10).join(', ')}`,
-    });
+  const problems = whatIfProblems(w, whatIfScope(pack));
+  if (Object.keys(problems).length)
+    throw new DomainError('validation_failed', 'the what-if does not fit this pack', problems);
   const base = pack.content.scenarios.find((s) => s.key === 'base')!.outcome!;
   const other = await evaluate(deps.solver, applyWhatIf(stored.model, w), stored.targets, {
     frame: false,

@@ -1,7 +1,8 @@
 /**
  * `accord forecast --input history.csv --horizon 18 --output forecast.csv`
  *
- * Input columns `series,period,value` (period `YYYY-MM`, value >= 0, any order; more columns are
+ * Input columns `series,period,value` (period `YYYY-MM` from 1900-01 to 2199-12, value from 0 to
+ * 1e12, any order; more columns are
  * ignored). Output `series,period,p10,p50,p90,method`. A file with bad rows writes nothing and
  * lists every bad row (line, column, reason). Months missing inside a series count as zero demand
  * and are reported. A progress line is shown on large inputs.
@@ -9,7 +10,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { forecastSeries } from '../domain/forecast/forecast.js';
-import { ISO_MONTH, monthName, monthNumber } from '../domain/time.js';
+import { dataMonthProblem, dataNumber } from '../domain/dataset.js';
+import { monthName, monthNumber } from '../domain/time.js';
 
 export interface ForecastCliOptions {
   input: string;
@@ -52,19 +54,20 @@ export async function readHistory(input: string): Promise<Map<string, Map<number
       }
       const name = row['series'] ?? '';
       const period = row['period'] ?? '';
-      const value = Number(row['value']);
+      // The same checks as a data set's history rows: a month from 1900 to 2199, a plain number
+      // from 0 to 1e12.
+      const badPeriod = dataMonthProblem(period);
+      const value = dataNumber(row['value'] ?? '', 'nonNegative');
       if (!name) problems.push(`line ${line}, series: empty`);
-      if (!ISO_MONTH.test(period)) problems.push(`line ${line}, period: "${period}" is not YYYY-MM`);
-      if (row['value'] === '' || !Number.isFinite(value))
-        problems.push(`line ${line}, value: "${row['value']}" is not a number`);
-      else if (value < 0) problems.push(`line ${line}, value: ${value} is negative`);
+      if (badPeriod) problems.push(`line ${line}, period: ${badPeriod}`);
+      if ('problem' in value) problems.push(`line ${line}, value: ${value.problem}`);
       if (problems.length > 1000) break;
-      if (!name || !ISO_MONTH.test(period) || !Number.isFinite(value) || value < 0) continue;
+      if (!name || badPeriod || 'problem' in value) continue;
       let s = series.get(name);
       if (!s) series.set(name, (s = new Map<number, number>()));
       const m = monthNumber(period);
       if (s.has(m)) problems.push(`line ${line}, period: ${period} appears twice for series "${name}"`);
-      s.set(m, value);
+      s.set(m, value.value);
     }
   } catch (err) {
     // csv-parse reports malformed CSV (an unclosed quote, say) with the line it stopped at.

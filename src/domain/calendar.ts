@@ -3,7 +3,7 @@
  * Pure: the only dependency is luxon's time-zone arithmetic.
  */
 import { DateTime } from 'luxon';
-import { HHMM, atLocalTime, minutesOf } from './time.js';
+import { HHMM, atLocalTime, dateProblem, localDate, minutesOf, type Window } from './time.js';
 
 export const STEP_KEYS = [
   'data-gathering',
@@ -49,6 +49,22 @@ export const DEFAULT_CALENDAR: CycleCalendar = {
     { key: 'executive-sop', startDay: 13, endDay: 13 },
   ],
 };
+
+/** The holidays an org may list: from 1 January 5 years back to 31 December 10 years ahead (its zone). */
+export function holidayWindow(now: Date, zone: string): Window {
+  const year = Number(localDate(now, zone).slice(0, 4));
+  return { from: `${year - 5}-01-01`, to: `${year + 10}-12-31`, why: '5 years back to 10 years ahead' };
+}
+
+/** Problems with a list of holidays, as `holidays.<index>` -> message (empty when all are fine). */
+export function holidayProblems(holidays: readonly string[], window: Window): Record<string, string> {
+  const problems: Record<string, string> = {};
+  holidays.forEach((d, i) => {
+    const problem = dateProblem(d, window);
+    if (problem) problems[`holidays.${i}`] = problem;
+  });
+  return problems;
+}
 
 /** ISO weekday numbers (1 = Monday ... 7 = Sunday). */
 export const DEFAULT_WEEKEND = [6, 7];

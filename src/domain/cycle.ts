@@ -6,11 +6,15 @@
  * - it closes on its due date, early when every input is in, or when the process owner closes it;
  * - a later step never closes while an earlier one is not closed (it waits, then closes);
  * - the process owner may extend a due date (with a reason) or reopen a closed step (with a new due
- *   date and a reason) as long as no later step has closed;
+ *   date and a reason) as long as no later step has closed; the new due time stays after the step
+ *   opens and not after the next step's due time (the last step: before the end of the next month);
+ * - a cycle plans a real month from last month (not before the org existed) to 2 years ahead, and
+ *   is not created already over;
  * - the cycle is `planned` until its first step opens, `active` until step 5 closes, then `closed`.
  */
-import type { StepKey } from './calendar.js';
+import { STEP_TITLES, type StepKey } from './calendar.js';
 import { DomainError } from './errors.js';
+import { localDate, monthName, monthNumber, monthProblem, nextMonth, type Window } from './time.js';
 
 export type StepStatus = 'pending' | 'open' | 'closed';
 export type CycleStatus = 'planned' | 'active' | 'closed';
@@ -73,6 +77,70 @@ export function newCycle(month: string, windows: { key: StepKey; opensAt: Date; 
       changes: [],
     })),
   };
+}
+
+/** How far ahead a cycle may be planned, in months. */
+export const CYCLE_MONTHS_AHEAD = 24;
+
+/**
+ * The months a cycle may plan, counted in the org's zone: from last month (a late calendar may
+ * still be running it), but never before the month the org was created, to 2 years ahead.
+ */
+export function cycleMonthWindow(now: Date, zone: string, orgCreatedAt: Date): Window {
+  const current = monthNumber(localDate(now, zone).slice(0, 7));
+  const created = monthNumber(localDate(orgCreatedAt, zone).slice(0, 7));
+  const from = Math.max(current - 1, created);
+  return {
+    from: monthName(from),
+    to: monthName(current + CYCLE_MONTHS_AHEAD),
+    why: `${from === created ? 'the month the org was created' : 'last month'} to ${CYCLE_MONTHS_AHEAD / 12} years ahead`,
+  };
+}
+
+/**
+ * What is wrong with planning `month` (null: nothing): outside the window, or a cycle whose last
+ * step is already due (it would be created closed, with every prompt sent at once).
+ */
+export function cycleMonthProblem(
+  month: string,
+  window: Window,
+  steps: readonly { dueAt: Date }[] | null,
+  now: Date,
+): string | null {
+  const outside = monthProblem(month, window);
+  if (outside) return outside;
+  const last = steps?.at(-1);
+  if (last && last.dueAt.getTime() <= now.getTime())
+    return `the ${month} cycle would be over before it starts: its last step was due ${last.dueAt.toISOString()}`;
+  return null;
+}
+
+/** The latest due time any step of a cycle may have: the end of the month after the cycle's month (UTC). */
+export function latestDueAt(month: string): Date {
+  return new Date(`${nextMonth(nextMonth(month))}-01T00:00:00Z`);
+}
+
+/**
+ * A step's new due time keeps the steps in order: after the step opens, not after the next step's
+ * due time (move that one first), and for the last step before the end of the next month.
+ */
+function assertDueInOrder(state: CycleState, i: number, dueAt: Date): void {
+  const step = state.steps[i]!;
+  const refuse = (why: string) => {
+    throw new DomainError('validation_failed', `the new due time of ${step.key} is out of order`, {
+      dueAt: why,
+    });
+  };
+  if (dueAt.getTime() <= step.opensAt.getTime())
+    refuse(`must be after the step opens, ${step.opensAt.toISOString()}`);
+  const next = state.steps[i + 1];
+  if (next && dueAt.getTime() > next.dueAt.getTime())
+    refuse(
+      `must not be after the next step's due time: ${STEP_TITLES[next.key]} (${next.key}) is due ${next.dueAt.toISOString()}; extend it first`,
+    );
+  const latest = latestDueAt(state.month);
+  if (!next && dueAt.getTime() >= latest.getTime())
+    refuse(`must be before ${latest.toISOString()}, the end of the month after the cycle's month`);
 }
 
 function stepIndex(state: CycleState, key: StepKey): number {
@@ -188,6 +256,7 @@ export function extendStep(
       dueAt: `must be after the current due date ${step.dueAt.toISOString()}`,
     });
   }
+  assertDueInOrder(state, i, dueAt);
   const next = clone(state);
   const s = next.steps[i]!;
   s.changes.push({ from: step.dueAt, to: dueAt, reason, by, at: now, kind: 'extend' });
@@ -224,6 +293,7 @@ export function reopenStep(
     );
   }
   assertFuture(dueAt, now);
+  assertDueInOrder(state, i, dueAt);
   const next = clone(state);
   const s = next.steps[i]!;
   s.changes.push({ from: step.dueAt, to: dueAt, reason, by, at: now, kind: 'reopen' });

@@ -2,8 +2,14 @@
  * The step-1 data set: its tables, their columns, and the checks on each row. Pure: rows come in
  * as strings (CSV or spreadsheet cells) and leave typed, or with a reason per bad column.
  */
-import { ISO_MONTH } from './time.js';
+import { MAX_MAGNITUDE } from './numbers.js';
+import { ISO_MONTH, type Window } from './time.js';
 export { monthNumber } from './time.js';
+
+/** The months a data set may hold: history and capacity of a real business, not year 0 or 9999. */
+export const DATA_MONTHS: Window = { from: '1900-01', to: '2199-12' };
+/** A decimal number as written in a file (thousands separators removed first): no hex, no Infinity. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 export const TABLES = [
   'families',
@@ -17,7 +23,7 @@ export const TABLES = [
 export type TableName = (typeof TABLES)[number];
 export const RESOURCE_KINDS = ['plant', 'line', 'supplier', 'warehouse', 'transport'] as const;
 
-type Kind = 'text' | 'month' | 'number' | 'nonNegative' | 'positive' | 'wholeNonNegative' | 'resourceKind';
+type Kind = 'text' | 'month' | NumberKind | 'resourceKind';
 interface Column {
   name: string;
   kind: Kind;
@@ -68,6 +74,34 @@ export interface RowProblem {
   reason: string;
 }
 
+/** Why a cell is not a data set's month (null: it is one, from 1900-01 to 2199-12). */
+export function dataMonthProblem(text: string): string | null {
+  if (!ISO_MONTH.test(text)) return `"${text}" is not a month as YYYY-MM`;
+  if (text < DATA_MONTHS.from || text > DATA_MONTHS.to)
+    return `"${text}" is not a month from ${DATA_MONTHS.from} to ${DATA_MONTHS.to}`;
+  return null;
+}
+
+export type NumberKind = 'number' | 'nonNegative' | 'positive' | 'wholeNonNegative';
+
+/**
+ * A cell as a number of its kind, or why it is not one: a plain decimal (thousands separators
+ * allowed; no hex, no Infinity), at most 1e12 either side of 0, and not negative where that means
+ * nothing.
+ */
+export function dataNumber(text: string, kind: NumberKind): { value: number } | { problem: string } {
+  const plain = text.trim().replace(/,/g, '');
+  const v = DECIMAL.test(plain) ? Number(plain) : Number.NaN;
+  if (!Number.isFinite(v)) return { problem: `"${text}" is not a number` };
+  if (Math.abs(v) > MAX_MAGNITUDE)
+    return { problem: `${text} is out of range: at most 1e12 either side of 0` };
+  if (kind === 'nonNegative' && v < 0) return { problem: `${v} is negative` };
+  if (kind === 'positive' && v <= 0) return { problem: `must be more than 0, got ${v}` };
+  if (kind === 'wholeNonNegative' && (!Number.isInteger(v) || v < 0))
+    return { problem: `must be a whole number of 0 or more, got ${v}` };
+  return { value: v };
+}
+
 /** Which required columns a header lacks (names compared trimmed and lower-case). */
 export function missingColumns(table: TableName, header: string[]): string[] {
   const have = new Set(header.map((h) => h.trim().toLowerCase()));
@@ -93,11 +127,12 @@ export function parseRow(
         if (text.length > 200) problems.push({ column: c.name, reason: 'is longer than 200 characters' });
         row[c.name] = text;
         break;
-      case 'month':
-        if (!ISO_MONTH.test(text))
-          problems.push({ column: c.name, reason: `"${text}" is not a month as YYYY-MM` });
+      case 'month': {
+        const problem = dataMonthProblem(text);
+        if (problem) problems.push({ column: c.name, reason: problem });
         row[c.name] = text;
         break;
+      }
       case 'resourceKind':
         if (!(RESOURCE_KINDS as readonly string[]).includes(text.toLowerCase())) {
           problems.push({ column: c.name, reason: `"${text}" is not one of ${RESOURCE_KINDS.join(', ')}` });
@@ -105,16 +140,9 @@ export function parseRow(
         row[c.name] = text.toLowerCase();
         break;
       default: {
-        const v = Number(text.replace(/,/g, ''));
-        if (!Number.isFinite(v)) problems.push({ column: c.name, reason: `"${text}" is not a number` });
-        else if (c.kind === 'nonNegative' && v < 0)
-          problems.push({ column: c.name, reason: `${v} is negative` });
-        else if (c.kind === 'positive' && v <= 0)
-          problems.push({ column: c.name, reason: `must be more than 0, got ${v}` });
-        else if (c.kind === 'wholeNonNegative' && (!Number.isInteger(v) || v < 0)) {
-          problems.push({ column: c.name, reason: `must be a whole number of 0 or more, got ${v}` });
-        }
-        row[c.name] = v;
+        const n = dataNumber(text, c.kind);
+        if ('problem' in n) problems.push({ column: c.name, reason: n.problem });
+        row[c.name] = 'value' in n ? n.value : Number.NaN;
       }
     }
   }

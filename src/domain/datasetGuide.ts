@@ -4,17 +4,17 @@
  * TABLE_COLUMNS (dataset.ts), so the README's "Data tables", openapi.json and the downloadable
  * templates all say the same thing as the importer (test/api/docs.test.ts checks the README).
  */
-import { RESOURCE_KINDS, TABLE_COLUMNS, type TableName } from './dataset.js';
+import { DATA_MONTHS, RESOURCE_KINDS, TABLE_COLUMNS, type TableName } from './dataset.js';
 
 type Kind = (typeof TABLE_COLUMNS)[TableName][number]['kind'];
 
 /** Each column kind as a person reads it: its type and the values it allows. */
 export const KIND_TEXT: Record<Kind, { type: string; allowed: string }> = {
   text: { type: 'text', allowed: 'up to 200 characters' },
-  month: { type: 'month', allowed: 'YYYY-MM, e.g. 2026-11' },
-  number: { type: 'number', allowed: 'any number (negative too)' },
-  nonNegative: { type: 'number', allowed: '0 or more' },
-  positive: { type: 'number', allowed: 'more than 0' },
+  month: { type: 'month', allowed: `YYYY-MM, e.g. 2026-11 (${DATA_MONTHS.from} to ${DATA_MONTHS.to})` },
+  number: { type: 'number', allowed: 'any number (negative too) up to 1e12 either side of 0' },
+  nonNegative: { type: 'number', allowed: '0 to 1e12' },
+  positive: { type: 'number', allowed: 'more than 0, up to 1e12' },
   wholeNonNegative: { type: 'whole number', allowed: '0, 1, 2, ...' },
   resourceKind: { type: 'text', allowed: RESOURCE_KINDS.join(', ') },
 };

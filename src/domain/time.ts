@@ -15,6 +15,40 @@ export function isValidIsoDate(value: string): boolean {
   return ISO_DATE.test(value) && DateTime.fromISO(value, { zone: 'utc' }).isValid;
 }
 
+/** `YYYY-MM` with a real month (01-12). */
+export function isValidIsoMonth(value: string): boolean {
+  return ISO_MONTH.test(value);
+}
+
+/** A window of calendar dates (`YYYY-MM-DD`) or months (`YYYY-MM`), both ends included. */
+export interface Window {
+  from: string;
+  to: string;
+  /** Why these ends, for the message, e.g. "today in Europe/Berlin to 5 years ahead". */
+  why?: string;
+}
+
+const within = (w: Window) => `from ${w.from} to ${w.to}${w.why ? ` (${w.why})` : ''}`;
+
+/** What is wrong with a date against a window (null: nothing): not a real date, or outside it. */
+export function dateProblem(value: string, w: Window): string | null {
+  if (!isValidIsoDate(value)) return 'must be a real date as YYYY-MM-DD';
+  if (value < w.from || value > w.to) return `must be a date ${within(w)}`;
+  return null;
+}
+
+/** What is wrong with a month against a window (null: nothing): not a real month, or outside it. */
+export function monthProblem(value: string, w: Window): string | null {
+  if (!isValidIsoMonth(value)) return 'must be a month as YYYY-MM (01-12)';
+  if (value < w.from || value > w.to) return `must be a month ${within(w)}`;
+  return null;
+}
+
+/** The local date of `at` in `zone`, moved by `plus` (negative: back). */
+export function localDatePlus(at: Date, zone: string, plus: { days?: number; years?: number }): string {
+  return DateTime.fromJSDate(at, { zone }).plus(plus).toISODate() as string;
+}
+
 export function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':');
   return Number(h) * 60 + Number(m);

@@ -5,6 +5,7 @@
  * voters and named people who must vote), and the tally. Pure.
  */
 import type { MemberView } from './people.js';
+import { localDate, localDatePlus, type Window } from './time.js';
 
 export const VOTING_RULES = ['majority', 'consent'] as const;
 export type VotingRule = (typeof VOTING_RULES)[number];
@@ -37,6 +38,29 @@ export const DEFAULT_RULES: BallotRules = {
   chairId: null,
   hideResults: false,
 };
+
+/** How far ahead a ballot's deadline may be, in days. */
+export const BALLOT_DAYS_AHEAD = 90;
+/** How far ahead an action's due date or a decision's review date may be, in years. */
+export const COMMITMENT_YEARS_AHEAD = 5;
+
+/** What is wrong with a ballot's deadline (null: nothing): it must be in the future, within 90 days. */
+export function deadlineProblem(deadline: Date, now: Date): string | null {
+  if (deadline.getTime() <= now.getTime()) return 'must be in the future';
+  const latest = new Date(now.getTime() + BALLOT_DAYS_AHEAD * 86_400_000);
+  if (deadline.getTime() > latest.getTime())
+    return `must be at most ${BALLOT_DAYS_AHEAD} days ahead, by ${latest.toISOString()}`;
+  return null;
+}
+
+/** The dates an action may be due or a decision reviewed on: today (in `zone`) to 5 years ahead. */
+export function commitmentWindow(now: Date, zone: string): Window {
+  return {
+    from: localDate(now, zone),
+    to: localDatePlus(now, zone, { years: COMMITMENT_YEARS_AHEAD }),
+    why: `today in ${zone} to ${COMMITMENT_YEARS_AHEAD} years ahead`,
+  };
+}
 
 export interface VoteRecord {
   /** The executive the vote counts for. */

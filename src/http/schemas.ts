@@ -7,12 +7,15 @@ import { tableSummary } from '../domain/datasetGuide.js';
 import { INPUT_PAYLOADS, INPUT_TITLES } from '../domain/inputs.js';
 import { INPUT_KINDS } from '../domain/obligations.js';
 import { ROLES } from '../domain/people.js';
+import { boundedNumber, SERIAL } from '../domain/numbers.js';
 import { HHMM, ISO_MONTH, isValidIsoDate, isValidTimeZone } from '../domain/time.js';
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
 export const timezone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin');
-export const isoDate = z.string().refine(isValidIsoDate, 'must be a date as YYYY-MM-DD');
+export const isoDate = z.string().refine(isValidIsoDate, 'must be a real date as YYYY-MM-DD');
 export const month = z.string().regex(ISO_MONTH, 'must be a month as YYYY-MM (01-12)');
+/** A version or page number (1 to 1e9). */
+export const SERIAL_NUMBER = boundedNumber(SERIAL);
 export const hhmm = z.string().regex(HHMM, 'must be HH:MM (24-hour)');
 export const instant = z.iso.datetime({
   offset: true,

@@ -17,6 +17,8 @@ import type { Card } from '../cards/card.js';
 import { presentBallot } from '../cards/presenters.js';
 import { STEP_TITLES } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
+import { dateProblem } from '../domain/time.js';
+import { commitmentWindow } from '../domain/voting.js';
 import type { Logger } from '../logger.js';
 import { escapeMrkdwn, renderBlocks, renderMessage, SLACK_LIMITS } from './blockkit.js';
 import { linkSlackUser } from './members.js';
@@ -250,8 +252,6 @@ function assignView(decisionId: string, title: string) {
     ],
   };
 }
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
   const router = express.Router();
@@ -676,9 +676,10 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     if (!ownerUser) errors['owner'] = 'choose who does it';
     else if (!owner)
       errors['owner'] = 'this person is not in Accord: add them first (with their Slack email)';
-    const today = deps.clock.now().toISOString().slice(0, 10);
-    if (!ISO_DATE.test(dueDate)) errors['due'] = 'choose a due date';
-    else if (dueDate < today) errors['due'] = 'must be today or later';
+    // The same rule as addAction's (today in the org's zone to 5 years ahead), shown with the rest.
+    const due = dueDate ? dateProblem(dueDate, commitmentWindow(deps.clock.now(), org.timezone)) : null;
+    if (!dueDate) errors['due'] = 'choose a due date';
+    else if (due) errors['due'] = due;
     if (!description) errors['description'] = 'say what is to be done';
     if (Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });

@@ -2,14 +2,15 @@
  * `/sop scenario`: a what-if form over the current pack (demand, capacity and cost changes), read
  * and checked field by field before anything runs, and the comparison with the base plan.
  */
-import type { PackContent, WhatIfResult } from '../app/packs.js';
+import { whatIfScope, type PackContent, type WhatIfResult } from '../app/packs.js';
+import { zodFields } from '../app/validation.js';
 import type { PackRecord } from '../app/records.js';
 import type { Card } from '../cards/card.js';
 import { fmt, type PlanOutcome, type WhatIf } from '../domain/plan.js';
+import { rangeProblems, whatIfProblems, whatIfSchema } from '../domain/whatif.js';
 import { renderBlocks, SLACK_LIMITS } from './blockkit.js';
 import { readValue, type ViewValues } from './forms.js';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const COSTS = [
   { value: 'overtime', label: 'Overtime rates' },
   { value: 'alternates', label: 'Alternate sourcing and modal shift' },
@@ -91,7 +92,20 @@ export function scenarioView(pack: PackRecord<PackContent>) {
   };
 }
 
-/** The what-if the form asks for, or the problems with it by block id (nothing runs then). */
+/** Domain field paths of a what-if -> the form's blocks. */
+function blockOf(path: string): string {
+  const [list, , field] = path.split('.');
+  if (field === 'from' || field === 'to' || field === 'families' || field === 'resource') return field;
+  if (list === 'capacity') return 'capacityPercent';
+  if (list === 'costs') return 'costPercent';
+  return 'demandPercent';
+}
+
+/**
+ * The what-if the form asks for, or the problems with it by block id (nothing runs then). The form
+ * reads its fields; the rules (bounds, ranges inside the horizon and in order, families and
+ * resources of the pack) are the domain's, the same as for the API.
+ */
 export function whatIfFrom(
   values: ViewValues,
   pack: PackRecord<PackContent>,
@@ -102,31 +116,19 @@ export function whatIfFrom(
     const raw = get(block).replace(/%$/, '').trim();
     if (!raw) return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n)) errors[block] = 'must be a number, e.g. 10 or -15';
-    else if (n < -100) errors[block] = 'a cut cannot exceed -100%';
-    else if (n > 1000) errors[block] = 'at most 1000%';
+    if (Number.isNaN(n)) errors[block] = 'must be a number, e.g. 10 or -15';
     return n;
   };
-  const c = pack.content;
-  const from = get('from');
-  const to = get('to');
-  for (const [block, m] of [
-    ['from', from],
-    ['to', to],
-  ] as const) {
-    if (m && !MONTH.test(m)) errors[block] = 'must be a month as YYYY-MM';
-    else if (m && (m < c.horizon.from || m > c.horizon.to))
-      errors[block] = `must be within the horizon, ${c.horizon.from} to ${c.horizon.to}`;
-  }
-  if (from && to && !errors['from'] && !errors['to'] && to < from) errors['to'] = 'must be on or after From';
+  const scope = whatIfScope(pack);
+  const from = get('from') || undefined;
+  const to = get('to') || undefined;
+  Object.assign(errors, rangeProblems({ from, to }, scope.horizon));
   const demandPercent = percent('demandPercent');
   const families = get('families')
     .split(/[,\s]+/)
     .map((f) => f.trim())
     .filter(Boolean);
-  const unknown = families.filter((f) => !(f in c.familyChunks));
-  if (unknown.length) errors['families'] = `not in this pack: ${unknown.slice(0, 5).join(', ')}`;
-  else if (families.length && demandPercent === undefined)
+  if (families.length && demandPercent === undefined)
     errors['demandPercent'] = 'give the change for these families';
   const resource = get('resource');
   const capacityPercent = percent('capacityPercent');
@@ -146,20 +148,29 @@ export function whatIfFrom(
     costPercent === undefined
   )
     errors['demandPercent'] = 'change something: demand, a capacity or a cost';
-  if (Object.keys(errors).length) return { errors };
+  // A change asked for without its number still goes to the shared checks (its families or
+  // resource are checked too); its missing number already has the form's message.
   const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
-  return {
-    whatIf: {
-      name: get('name') || 'What-if',
-      ...(demandPercent !== undefined
-        ? { demand: [{ ...(families.length ? { families } : {}), ...range, percent: demandPercent }] }
-        : {}),
-      ...(capacityPercent !== undefined
-        ? { capacity: [{ resource, ...range, percent: capacityPercent }] }
-        : {}),
-      ...(costPercent !== undefined && costKind ? { costs: [{ kind: costKind, percent: costPercent }] } : {}),
-    },
+  const whatIf: WhatIf = {
+    name: get('name') || 'What-if',
+    ...(demandPercent !== undefined || families.length
+      ? {
+          demand: [
+            { ...(families.length ? { families } : {}), ...range, percent: demandPercent ?? Number.NaN },
+          ],
+        }
+      : {}),
+    ...(resource ? { capacity: [{ resource, ...range, percent: capacityPercent ?? Number.NaN }] } : {}),
+    ...(costPercent !== undefined && costKind ? { costs: [{ kind: costKind, percent: costPercent }] } : {}),
   };
+  // The shared rules; a block keeps the form's own message when it already has one.
+  const parsed = whatIfSchema.safeParse(whatIf);
+  const problems = {
+    ...(parsed.success ? {} : zodFields(parsed.error)),
+    ...whatIfProblems(whatIf, scope),
+  };
+  for (const [path, message] of Object.entries(problems)) errors[blockOf(path)] ??= message;
+  return Object.keys(errors).length ? { errors } : { whatIf };
 }
 
 const ROWS: { key: keyof PlanOutcome; label: string; show: (v: number) => string }[] = [

@@ -121,7 +121,9 @@ describe('POST /api/v1/orgs/{orgId}/datasets', () => {
       'family,period,shipments',
       ...Array.from(
         { length: 25_000 },
-        (_, k) => `SNK,${2000 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')},10`,
+        // 100 years of months per family (a data set's months run from 1900 to 2199).
+        (_, k) =>
+          `F${Math.floor(k / 1200)},${2000 + Math.floor((k % 1200) / 12)}-${String((k % 12) + 1).padStart(2, '0')},10`,
       ),
     ];
     const ok = await upload({ history: rows.join('\n') }).set('Accept', 'application/x-ndjson');

@@ -257,10 +257,50 @@ describe('the pre-S&OP pack', () => {
       .set(org.auth)
       .send({ capacity: [{ resource: 'NOPE', percent: 5 }] });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields).toEqual({ capacity: 'not in this pack: NOPE' });
+    expect(unknown.body.error.fields).toEqual({ 'capacity.0.resource': 'not in this pack: NOPE' });
     const empty = await t.http.post(`${base()}/pack/scenarios`).set(org.auth).send({});
     expect(empty.status).toBe(400);
     expect(Object.keys(empty.body.error.fields)).toEqual(['demand']);
+  });
+
+  it('refuses a what-if whose range is out of order or outside the horizon, or whose numbers are unbounded', async () => {
+    const horizon = "(the pack's horizon)";
+    const cases: [unknown, Record<string, string>][] = [
+      [
+        { demand: [{ from: '2027-06', to: '2027-04', percent: 10 }] },
+        { 'demand.0.to': 'must be on or after from (2027-06)' },
+      ],
+      [
+        { capacity: [{ resource: 'L01', from: '2027-02', to: '2031-01', percent: -20 }] },
+        {
+          'capacity.0.from': `must be a month from 2027-03 to 2028-08 ${horizon}`,
+          'capacity.0.to': `must be a month from 2027-03 to 2028-08 ${horizon}`,
+        },
+      ],
+      [
+        { capacity: [{ resource: 'L01', units: -1e308 }] },
+        { 'capacity.0.units': 'must be from -1e12 to 1e12' },
+      ],
+      [{ demand: [{ percent: 5000 }] }, { 'demand.0.percent': 'must be from -100 to 1000' }],
+      [{ costs: [{ kind: 'overtime', percent: -101 }] }, { 'costs.0.percent': 'must be from -100 to 1000' }],
+    ];
+    for (const [body, fields] of cases) {
+      const res = await t.http
+        .post(`${base()}/pack/scenarios`)
+        .set(org.auth)
+        .send(body as object);
+      expect([res.status, res.body.error.fields]).toEqual([400, fields]);
+    }
+    // JSON's 1e400 parses as Infinity: refused, not planned with.
+    const infinite = await t.http
+      .post(`${base()}/pack/scenarios`)
+      .set(org.auth)
+      .set('Content-Type', 'application/json')
+      .send('{"demand":[{"percent":1e400}]}');
+    expect([infinite.status, infinite.body.error.fields]).toEqual([
+      400,
+      { 'demand.0.percent': 'must be a number' },
+    ]);
   });
 
   it("is scoped to its org: another org's token gets 403", async () => {

@@ -62,17 +62,19 @@ describe('accord forecast', () => {
   it('lists every bad row and writes nothing', async () => {
     const input = file(
       'bad.csv',
-      'series,period,value\nA,2024-13,5\nB,2024-01,-2\n,2024-02,x\nC,2024-01,1\nC,2024-01,2\n',
+      'series,period,value\nA,2024-13,5\nB,2024-01,-2\n,2024-02,x\nC,2024-01,1\nC,2024-01,2\nD,0000-01,1\nD,2024-01,1e308\n',
     );
     const output = path.join(dir, 'never.csv');
     const err = await refusal(input, output);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).problems).toEqual([
-      'line 2, period: "2024-13" is not YYYY-MM',
+      'line 2, period: "2024-13" is not a month as YYYY-MM',
       'line 3, value: -2 is negative',
       'line 4, series: empty',
       'line 4, value: "x" is not a number',
       'line 6, period: 2024-01 appears twice for series "C"',
+      'line 7, period: "0000-01" is not a month from 1900-01 to 2199-12',
+      'line 8, value: 1e308 is out of range: at most 1e12 either side of 0',
     ]);
     expect(existsSync(output)).toBe(false);
   });

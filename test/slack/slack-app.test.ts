@@ -292,6 +292,26 @@ describe('input forms', () => {
     expect(await t.accord.db.models.Submission.countDocuments({})).toBe(0);
   });
 
+  it("shows the API's bounds on its blocks: months the cycle plans, numbers within 1e12", async () => {
+    const res = await submit('W222', requestId, {
+      family: 'F001',
+      from: '2027-04',
+      to: '2031-01',
+      changeType: { option: 'units' },
+      changeValue: '1e13',
+      reason: 'Promotion with RetailCo',
+      confidence: { option: 'high' },
+    });
+    expect(res.body).toEqual({
+      response_action: 'errors',
+      errors: {
+        to: 'must be a month from 2027-03 to 2028-08 (the months the 2027-02 cycle plans)',
+        changeValue: 'must be from -1e12 to 1e12',
+      },
+    });
+    expect(await t.accord.db.models.Submission.countDocuments({})).toBe(0);
+  });
+
   it('saves a good form as a new version, confirms it, and opens pre-filled the next time', async () => {
     const res = await submit('W222', requestId, {
       family: 'F001',

@@ -226,10 +226,25 @@ describe('ballots, decisions and actions', () => {
       response_action: 'errors',
       errors: {
         owner: 'this person is not in Accord: add them first (with their Slack email)',
-        due: 'must be today or later',
+        due: 'must be a date from 2027-02-03 to 2032-02-03 (today in Europe/Berlin to 5 years ahead)',
         description: 'say what is to be done',
       },
     });
+    // The same rule as the API's: a real date, today to 5 years ahead in the org's zone.
+    for (const [date, message] of [
+      ['2027-02-30', 'must be a real date as YYYY-MM-DD'],
+      [
+        '2032-02-04',
+        'must be a date from 2027-02-03 to 2032-02-03 (today in Europe/Berlin to 5 years ahead)',
+      ],
+    ]) {
+      const wrong = await submitView('W333', 'action.assign', decision.body.id, {
+        owner: { type: 'users_select', selected_user: 'W222' },
+        due: { type: 'datepicker', selected_date: date },
+        description: typed('Book the overtime with the works council'),
+      });
+      expect(wrong.body).toEqual({ response_action: 'errors', errors: { due: message } });
+    }
     expect(await t.accord.db.models.Action.countDocuments({})).toBe(0);
 
     const good = await submitView('W333', 'action.assign', decision.body.id, {
@@ -312,10 +327,31 @@ describe('/sop scenario', () => {
       errors: {
         demandPercent: 'must be a number, e.g. 10 or -15',
         families: 'not in this pack: NOPE',
-        from: 'must be a month as YYYY-MM',
+        from: 'must be a month as YYYY-MM (01-12)',
         capacityPercent: 'choose the resource above',
       },
     });
+    // The API's rules, block by block: a range in order and inside the pack's horizon, bounded numbers.
+    const disordered = await submitView('W111', 'scenario.submit', view.private_metadata, {
+      demandPercent: typed('5000'),
+      from: typed('2027-06'),
+      to: typed('2027-04'),
+      resource: chosen(resources[0]!),
+      capacityPercent: typed('-20'),
+    });
+    expect(disordered.body).toEqual({
+      response_action: 'errors',
+      errors: { demandPercent: 'must be from -100 to 1000', to: 'must be on or after from (2027-06)' },
+    });
+    const outside = await submitView('W111', 'scenario.submit', view.private_metadata, {
+      demandPercent: typed('10'),
+      to: typed('2031-01'),
+    });
+    expect(outside.body).toEqual({
+      response_action: 'errors',
+      errors: { to: "must be a month from 2027-03 to 2028-08 (the pack's horizon)" },
+    });
+    expect(slack.calls.filter((c) => c.method === 'views.update')).toHaveLength(0);
 
     const good = await submitView('W111', 'scenario.submit', view.private_metadata, {
       name: typed('Promotion lands'),

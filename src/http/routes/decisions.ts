@@ -21,9 +21,16 @@ import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import type { ActionRecord, DecisionRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
-import { ISO_DATE } from '../../domain/time.js';
 import { route } from '../route.js';
-import { errorBody, orgParams, pageQuery, votingRulesInput } from '../schemas.js';
+import {
+  errorBody,
+  instant,
+  isoDate,
+  orgParams,
+  pageQuery,
+  SERIAL_NUMBER,
+  votingRulesInput,
+} from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
@@ -42,12 +49,9 @@ const optionInput = z.union([
 
 const openBody = z.object({
   actorId: memberId,
-  deadline: z.iso.datetime({
-    offset: true,
-    message: 'must be an ISO date-time such as 2027-02-17T15:00:00Z',
-  }),
+  deadline: instant.describe('when voting closes: in the future, at most 90 days ahead'),
   tradeoffKey: z.string().min(1).optional(),
-  packVersion: z.number().int().min(1).optional(),
+  packVersion: SERIAL_NUMBER.optional(),
   title: z.string().trim().min(3).max(200).optional(),
   options: z.array(optionInput).min(2, 'give at least 2 options').max(6, 'at most 6 options').optional(),
   rules: votingRulesInput.optional(),
@@ -189,7 +193,7 @@ export function decisionRoutes(deps: Deps) {
       body: z.object({
         actorId: memberId,
         rationale: z.string().max(2000).optional(),
-        reviewDate: z.string().regex(ISO_DATE, 'must be a date as YYYY-MM-DD').optional(),
+        reviewDate: isoDate.describe("today (the org's time zone) to 5 years ahead").optional(),
         commitments: z.array(z.string().trim().min(1).max(300)).max(20).optional(),
       }),
       responses: { 200: { description: 'the decision' } },
@@ -249,7 +253,7 @@ export function decisionRoutes(deps: Deps) {
       body: z.object({
         actorId: memberId,
         ownerId: memberId,
-        dueDate: z.string().regex(ISO_DATE, 'must be a date as YYYY-MM-DD'),
+        dueDate: isoDate.describe("today (the org's time zone) to 5 years ahead"),
         description: z.string().trim().min(3, 'say what is to be done').max(1000),
       }),
       responses: { 201: { description: 'the action' } },

@@ -17,66 +17,19 @@ import type { Deps } from '../../app/ports.js';
 import type { PackRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
 import { renderPackHtml, renderChart } from '../../render/pack.js';
-import { ISO_MONTH } from '../../domain/time.js';
+import { whatIfSchema } from '../../domain/whatif.js';
 import { route } from '../route.js';
-import { errorBody, orgParams, pageQuery } from '../schemas.js';
+import { errorBody, orgParams, pageQuery, SERIAL_NUMBER } from '../schemas.js';
 import { badCursor, decodeCursor, encodeCursor } from '../../app/paging.js';
 import { apiActor, requireOrg } from './orgs.js';
 import { requireProcessOwner } from '../../app/cycles.js';
 
 const cycleParams = orgParams.extend({ cycleId: z.string().regex(/^[a-f0-9]{24}$/) });
 const versionQuery = z.object({
-  version: z.coerce.number().int().min(1).optional(),
+  version: z.coerce.number().pipe(SERIAL_NUMBER).optional(),
   exp: z.string().optional(),
   sig: z.string().optional(),
 });
-
-const month = z.string().regex(ISO_MONTH, 'must be a month as YYYY-MM');
-const whatIfBody = z
-  .object({
-    name: z.string().trim().min(1).max(120).default('What-if'),
-    demand: z
-      .array(
-        z.object({
-          families: z.array(z.string().min(1)).max(1000).optional(),
-          from: month.optional(),
-          to: month.optional(),
-          percent: z.number().min(-100, 'a cut cannot exceed -100%').max(1000),
-        }),
-      )
-      .max(50)
-      .optional(),
-    capacity: z
-      .array(
-        z
-          .object({
-            resource: z.string().min(1),
-            from: month.optional(),
-            to: month.optional(),
-            percent: z.number().min(-100).max(1000).optional(),
-            units: z.number().finite().optional(),
-          })
-          .refine((c) => c.percent !== undefined || c.units !== undefined, {
-            message: 'give percent or units',
-            path: ['percent'],
-          }),
-      )
-      .max(50)
-      .optional(),
-    costs: z
-      .array(
-        z.object({
-          kind: z.enum(['overtime', 'alternates', 'holding', 'unit_cost']),
-          percent: z.number().min(-100).max(1000),
-        }),
-      )
-      .max(10)
-      .optional(),
-  })
-  .refine((w) => (w.demand?.length ?? 0) + (w.capacity?.length ?? 0) + (w.costs?.length ?? 0) > 0, {
-    message: 'change something: demand, capacity or costs',
-    path: ['demand'],
-  });
 
 /** The pack as the API returns it: the stored content, without the internal chunk index. */
 export function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
@@ -253,10 +206,14 @@ export function packRoutes(deps: Deps) {
       auth: 'org',
       params: cycleParams,
       query: versionQuery,
-      body: whatIfBody,
+      body: whatIfSchema,
       responses: {
         200: { description: 'base, what-if and their difference' },
-        400: { description: 'a bad change, or unknown families/resources', schema: errorBody },
+        400: {
+          description:
+            "a bad change: a number out of bounds, a range out of order or outside the pack's horizon, unknown families/resources",
+          schema: errorBody,
+        },
       },
       handler: async ({ params, query, body }) => {
         const pack = await getPack(deps, params.orgId, params.cycleId, query.version);
