@@ -1,8 +1,10 @@
 /** The express app: health, API v1, openapi.json, and the error convention. */
 import express, { type Express, type IRouter } from 'express';
+import helmet from 'helmet';
 import type { Deps } from '../app/ports.js';
 import type { Logger } from '../logger.js';
 import { authorizer } from './auth.js';
+import type { AuthLimiter } from './authLimit.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { mount, route, type AnyRoute } from './route.js';
@@ -14,6 +16,7 @@ import { orgRoutes } from './routes/orgs.js';
 import { packRoutes } from './routes/packs.js';
 import { slackRoutes } from './routes/slack.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { linkRoutes } from './routes/links.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -22,7 +25,12 @@ export interface Health {
 
 export function createHttpApp(opts: {
   deps: Deps;
-  adminToken: string;
+  /** SHA-256 (hex) of the admin token. */
+  adminTokenHash: string;
+  /** Counts failed authentications and refuses callers past the limits. */
+  authLimiter: AuthLimiter;
+  /** Proxy hops in front of Accord whose X-Forwarded-For is believed (0: the socket's address). */
+  trustProxy?: number;
   logger: Logger;
   health: Health;
   version: string;
@@ -34,6 +42,8 @@ export function createHttpApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', opts.trustProxy ?? 0);
+  app.use(securityHeaders());
 
   const routes: AnyRoute[] = [
     route({
@@ -68,6 +78,7 @@ export function createHttpApp(opts: {
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
+    ...linkRoutes(deps),
   ];
   let spec: unknown = null;
   routes.push(
@@ -87,9 +98,43 @@ export function createHttpApp(opts: {
   if (opts.slackRouter) app.use(opts.slackRouter);
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
-  mount(router, routes, authorizer(deps.orgs, opts.adminToken, { links: deps.links, clock: deps.clock }));
+  mount(
+    router,
+    routes,
+    authorizer({
+      orgs: deps.orgs,
+      adminTokenHash: opts.adminTokenHash,
+      links: deps.links,
+      clock: deps.clock,
+      limiter: opts.authLimiter,
+    }),
+  );
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * Security headers on every response (the API, pack.html, charts, the Slack endpoints): a CSP that
+ * allows no script at all and no framing, nosniff, no referrer (signed links carry their
+ * signature in the URL), HSTS. pack.html styles itself with one inline <style> block and inline
+ * chart SVGs, hence `style-src 'unsafe-inline'`; its charts are inline, images may be data: URLs.
+ */
+export function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }

@@ -78,26 +78,21 @@ const whatIfBody = z
   });
 
 /** The pack as the API returns it: the stored content, without the internal chunk index. */
-export function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
+export async function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
   const { familyChunks: _index, ...content } = pack.content;
   void _index;
   const base = `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}`;
   const now = deps.clock.now();
+  const links = await deps.links.forOrg(pack.orgId);
   return {
     ...content,
     id: pack.id,
     links: {
-      html: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+      html: links.signed(`${base}/pack.html?version=${pack.version}`, now),
       charts: content.charts.map((c) => ({
         ...c,
-        svg: deps.links.signed(
-          `${base}/pack/charts/${encodeURIComponent(c.id)}.svg?version=${pack.version}`,
-          now,
-        ),
-        png: deps.links.signed(
-          `${base}/pack/charts/${encodeURIComponent(c.id)}.png?version=${pack.version}`,
-          now,
-        ),
+        svg: links.signed(`${base}/pack/charts/${encodeURIComponent(c.id)}.svg?version=${pack.version}`, now),
+        png: links.signed(`${base}/pack/charts/${encodeURIComponent(c.id)}.png?version=${pack.version}`, now),
       })),
     },
   };
@@ -125,7 +120,7 @@ export function packRoutes(deps: Deps) {
           ? { type: 'member' as const, id: (await requireProcessOwner(deps, params.orgId, body.actorId)).id }
           : apiActor(auth);
         const pack = await buildPack(deps, params.orgId, params.cycleId, actor);
-        return { status: 201, body: packJson(deps, pack) };
+        return { status: 201, body: await packJson(deps, pack) };
       },
     }),
     route({
@@ -139,7 +134,7 @@ export function packRoutes(deps: Deps) {
       responses: { 200: { description: 'the pack' }, 404: { description: 'no pack yet', schema: errorBody } },
       handler: async ({ params, query }) => ({
         status: 200,
-        body: packJson(deps, await getPack(deps, params.orgId, params.cycleId, query.version)),
+        body: await packJson(deps, await getPack(deps, params.orgId, params.cycleId, query.version)),
       }),
     }),
     route({
