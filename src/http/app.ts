@@ -1,12 +1,12 @@
 /** The express app: health, API v1, openapi.json, and the error convention. */
 import express, { type Express, type IRouter } from 'express';
-import helmet from 'helmet';
 import type { Deps } from '../app/ports.js';
 import type { Logger } from '../logger.js';
 import { authorizer } from './auth.js';
 import type { AuthLimiter } from './authLimit.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { securityHeaders } from './security.js';
 import { mount, route, type AnyRoute } from './route.js';
 import { cycleRoutes } from './routes/cycles.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -113,28 +113,4 @@ export function createHttpApp(opts: {
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
-}
-
-/**
- * Security headers on every response (the API, pack.html, charts, the Slack endpoints): a CSP that
- * allows no script at all and no framing, nosniff, no referrer (signed links carry their
- * signature in the URL), HSTS. pack.html styles itself with one inline <style> block and inline
- * chart SVGs, hence `style-src 'unsafe-inline'`; its charts are inline, images may be data: URLs.
- */
-export function securityHeaders() {
-  return helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
 }

@@ -19,6 +19,7 @@ import { DomainError } from '../../domain/errors.js';
 import { renderPackHtml, renderChart } from '../../render/pack.js';
 import { ISO_MONTH } from '../../domain/time.js';
 import { route } from '../route.js';
+import { documentCsp } from '../security.js';
 import { errorBody, orgParams } from '../schemas.js';
 import { apiActor, requireOrg } from './orgs.js';
 import { requireProcessOwner } from '../../app/cycles.js';
@@ -146,7 +147,7 @@ export function packRoutes(deps: Deps) {
       params: cycleParams,
       query: versionQuery,
       responses: { 200: { description: 'text/html' }, 404: { description: 'no pack', schema: errorBody } },
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, res }) => {
         const [org, pack] = await Promise.all([
           requireOrg(deps, params.orgId),
           getPack(deps, params.orgId, params.cycleId, query.version),
@@ -160,6 +161,7 @@ export function packRoutes(deps: Deps) {
           ),
         ]);
         const html = await renderPackHtml({ org, pack, resources, families: topFamilies, deps });
+        res.setHeader('Content-Security-Policy', documentCsp(html));
         return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
       },
     }),
