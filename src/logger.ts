@@ -1,5 +1,26 @@
 import { pino, type Logger } from 'pino';
 
+/** Fields that hold a secret, wherever they are logged (top level or one level down). */
+const SECRET_FIELDS = [
+  'authorization',
+  'token',
+  'apiToken',
+  'adminToken',
+  'mongodbUri',
+  'botToken',
+  'appToken',
+  'clientSecret',
+  'signingSecret',
+  'stateSecret',
+  'secret',
+  'linkSecret',
+  'linkKey',
+  'keyring',
+  'encryptionKey',
+  'sig',
+  'packUrl',
+];
+
 /** Structured logs. Secrets never reach a line: auth headers, tokens and URIs with credentials are redacted. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -12,42 +33,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           'req.headers.cookie',
           'headers.authorization',
           'headers.Authorization',
-          'authorization',
-          'token',
-          'apiToken',
-          'adminToken',
-          '*.apiToken',
-          '*.token',
-          'mongodbUri',
-          // chat installations and Slack settings
-          'botToken',
-          '*.botToken',
-          'appToken',
-          '*.appToken',
-          'clientSecret',
-          '*.clientSecret',
-          'signingSecret',
-          '*.signingSecret',
-          'stateSecret',
-          '*.stateSecret',
-          'secret',
-          '*.secret',
-          // link and encryption secrets
-          'linkSecret',
-          'linkKey',
-          '*.linkKey',
-          'keyring',
-          'encryptionKey',
-          'sig',
-          'packUrl',
-          '*.packUrl',
+          ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]),
           // a failed Web API call carries the request it made (its Authorization header, an OAuth body)
-          'err.config.headers.Authorization',
-          'err.config.headers.authorization',
-          'err.config.data',
-          'err.original.config.headers.Authorization',
-          'err.original.config.headers.authorization',
-          'err.original.config.data',
+          ...['err', 'err.original'].flatMap((e) => [
+            `${e}.config.headers.Authorization`,
+            `${e}.config.headers.authorization`,
+            `${e}.config.data`,
+          ]),
         ],
         censor: '[redacted]',
       },

@@ -38,6 +38,7 @@ export async function startTestAccord(
     /** Default: one key per test database, so every Accord a test file builds reads the same records. */
     keyring?: Keyring;
     authLimits?: AuthLimits;
+    trustProxy?: number;
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
@@ -53,6 +54,7 @@ export async function startTestAccord(
     linkSecret: perDb('links').toString('base64url'),
     keyring: opts.keyring ?? keyring(keyFrom(perDb('key'))),
     ...(opts.authLimits ? { authLimits: opts.authLimits } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     logger: createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'),
     rootDir: repoRoot(),
     clock,
