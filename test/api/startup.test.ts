@@ -33,6 +33,9 @@ const env = (extra: Record<string, string> = {}) => ({
   ACCORD_DATA_DIR: dataDir,
   PORT: '0',
   LOG_LEVEL: 'silent',
+  // The sweep runs at each start; a later one is never due during a test (agenda keeps a timer for
+  // a job due within its look-ahead, even after stop).
+  ACCORD_SWEEP_INTERVAL: '1 hour',
   ...extra,
 });
 
