@@ -10,9 +10,11 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -29,10 +31,25 @@ export const SECRET_FILES = {
   demo: 'demo-org.json',
 } as const;
 
-/** Creates the data directory (0700) and takes group and other access off what is already in it. */
-export function secureDataDir(dir: string): void {
+/** What Accord keeps in its data directory: a directory holding anything else is not Accord's alone. */
+const OWN_ENTRIES = new Set<string>([...Object.values(SECRET_FILES), 'bin', 'db']);
+
+/**
+ * Creates the data directory (0700) and takes group and other access off what Accord keeps in it.
+ * A directory that also holds other things (ACCORD_DATA_DIR pointed at a home or a shared
+ * directory) keeps its mode: the returned warning says so.
+ */
+export function secureDataDir(dir: string): string | null {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
+  let warning: string | null = null;
+  const others = readdirSync(dir).filter((e) => !OWN_ENTRIES.has(e) && !e.endsWith('.tmp'));
+  if ((statSync(dir).mode & 0o077) === 0) {
+    // already private
+  } else if (others.length === 0) {
+    chmodSync(dir, 0o700);
+  } else {
+    warning = `${dir} is open to other users and holds more than Accord's files (${others.slice(0, 3).join(', ')}); Accord keeps its own files private but leaves the directory's mode alone: give Accord a directory of its own`;
+  }
   for (const name of Object.values(SECRET_FILES)) {
     const file = path.join(dir, name);
     if (existsSync(file)) chmodSync(file, 0o600);
@@ -43,6 +60,7 @@ export function secureDataDir(dir: string): void {
     const d = path.join(dir, sub);
     if (existsSync(d)) chmodSync(d, 0o700);
   }
+  return warning;
 }
 
 /** Writes a file only its owner can read, atomically (a crash leaves the old one or the new one). */

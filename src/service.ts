@@ -68,8 +68,12 @@ export async function startService(
   const say = opts.say ?? ((line = '') => process.stdout.write(`${line}\n`));
   const config = loadConfig(opts.env ?? process.env);
   const logger = createLogger(config.logLevel);
-  secureDataDir(config.dataDir);
-  const rel = (file: string) => path.relative(process.cwd(), file) || file;
+  const dirWarning = secureDataDir(config.dataDir);
+  if (dirWarning) logger.warn(dirWarning);
+  const rel = (file: string) => {
+    const r = path.relative(process.cwd(), file);
+    return r && !r.startsWith('..') ? r : file;
+  };
 
   let embedded: EmbeddedDb | null = null;
   let uri = config.mongodbUri;

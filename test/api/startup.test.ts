@@ -21,6 +21,7 @@ import { MongoClient } from 'mongodb';
 import { hashToken } from '../../src/app/tokens.js';
 import { runSecretsCommand } from '../../src/cli/secrets.js';
 import { loadConfig } from '../../src/config.js';
+import { secureDataDir } from '../../src/secrets.js';
 import { startService, urlFor, type Service } from '../../src/service.js';
 import { testDbName } from '../helpers/accord.js';
 
@@ -269,5 +270,20 @@ describe('a data directory from an older version', () => {
     } finally {
       await service.stop();
     }
+  });
+});
+
+describe('a data directory that is not Accord’s alone', () => {
+  it('keeps its mode, with a warning, while Accord’s files in it become private', () => {
+    const shared = path.join(path.dirname(dataDir), 'shared');
+    mkdirSync(shared, { mode: 0o755 });
+    chmodSync(shared, 0o755);
+    writeFileSync(path.join(shared, 'notes.txt'), 'not Accord’s', { mode: 0o644 });
+    writeFileSync(path.join(shared, 'link-secret'), 's'.repeat(40), { mode: 0o644 });
+    chmodSync(path.join(shared, 'link-secret'), 0o644);
+    expect(secureDataDir(shared)).toMatch(/holds more than Accord's files \(notes\.txt\)/);
+    expect(mode(shared)).toBe(0o755);
+    expect(mode(path.join(shared, 'notes.txt'))).toBe(0o644);
+    expect(mode(path.join(shared, 'link-secret'))).toBe(0o600);
   });
 });
