@@ -16,6 +16,7 @@ import { buildAccord } from '../src/accord.js';
 import { createOrg } from '../src/app/orgs.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { hashToken } from '../src/app/tokens.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const months = 100;
@@ -53,7 +54,7 @@ const embedded = process.env['MONGODB_URI']
 const accord = await buildAccord({
   mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
   dbName: `bench_import_${Date.now()}`,
-  adminToken: 'x'.repeat(32),
+  adminTokenHash: hashToken('x'.repeat(32)),
   logger: createLogger('silent'),
   rootDir: repoRoot(),
 });

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
 import { slackSignature, startBenchSlack } from './fakeSlack.js';
+import { hashToken } from '../src/app/tokens.js';
 
 const SECRET = 'bench-signing-secret-0123';
 const BOT_TOKEN = 'xoxb-bench';
@@ -406,7 +407,7 @@ async function accordRole() {
   const accord = await buildAccord({
     mongodbUri: process.env['ACCORD_URI']!,
     dbName: process.env['ACCORD_DB']!,
-    adminToken: ADMIN_TOKEN,
+    adminTokenHash: hashToken(ADMIN_TOKEN),
     logger: createLogger('error', { write: logged }),
     rootDir: repoRoot(),
     slack: { signingSecret: SECRET, botToken: BOT_TOKEN, apiUrl: process.env['SLACK_API_URL'] },

@@ -25,6 +25,7 @@ import { createOrg } from '../src/app/orgs.js';
 import type { Clock } from '../src/app/ports.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { hashToken } from '../src/app/tokens.js';
 
 const PEOPLE = Number(process.argv[2] ?? 1000);
 const RATE = Number(process.argv[3] ?? 20);
@@ -122,7 +123,7 @@ const embedded = process.env['MONGODB_URI']
 const accord = await buildAccord({
   mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
   dbName: `bench_fanout_${Date.now()}`,
-  adminToken: 'x'.repeat(32),
+  adminTokenHash: hashToken('x'.repeat(32)),
   logger: createLogger('silent'),
   rootDir: repoRoot(),
   clock,

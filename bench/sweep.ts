@@ -18,6 +18,7 @@ import type { Clock } from '../src/app/ports.js';
 import type { Role } from '../src/domain/people.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { hashToken } from '../src/app/tokens.js';
 
 const orgCount = Number(process.argv[2] ?? 100);
 let now = new Date('2027-01-20T10:00:00Z');
@@ -34,7 +35,7 @@ const embedded = process.env['MONGODB_URI']
 const accord = await buildAccord({
   mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
   dbName: `bench_sweep_${Date.now()}`,
-  adminToken: 'x'.repeat(32),
+  adminTokenHash: hashToken('x'.repeat(32)),
   logger: createLogger('silent'),
   rootDir: repoRoot(),
   clock,

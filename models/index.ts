@@ -1,6 +1,7 @@
 /** Connects mongoose, registers the models, builds the indexes, and hands out the repositories. */
 import mongoose, { type Connection } from 'mongoose';
 import type { Deps } from '../src/app/ports.js';
+import type { Keyring } from '../src/app/sealing.js';
 import { ensureIndexes, registerModels, type Models } from './schemas.js';
 import {
   auditLog,
@@ -29,8 +30,8 @@ export interface Database {
 
 export async function connectDatabase(
   uri: string,
-  dbName?: string,
-  options: { monitorCommands?: boolean } = {},
+  dbName: string | undefined,
+  options: { monitorCommands?: boolean; keyring: Keyring },
 ): Promise<Database> {
   const conn = mongoose.createConnection(uri, {
     ...(dbName ? { dbName } : {}),
@@ -59,7 +60,7 @@ export async function connectDatabase(
       decisions: decisionRepo(models),
       actions: actionRepo(models),
       attendance: attendanceRepo(models),
-      installations: installationRepo(models),
+      installations: installationRepo(models, options.keyring),
     },
     async ping() {
       try {

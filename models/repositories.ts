@@ -38,6 +38,8 @@ import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
 import { isDuplicateKeyError as isDuplicateKey } from '../src/app/errors.js';
 import { DEFAULT_RULES } from '../src/domain/voting.js';
+import { newLinkKey } from '../src/app/links.js';
+import { isSealed, open, seal, sealedWith, SealError, type Keyring } from '../src/app/sealing.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call --
  * lean documents are untyped; each mapper below turns one into a typed record, field by field. */
@@ -76,6 +78,7 @@ export function orgRepo(m: Models): OrgRepo {
       const doc = await m.Org.create({
         ...org,
         apiTokens: [{ hash: tokenHash, prefix: tokenPrefix, createdAt: now }],
+        linkKey: newLinkKey(),
         createdAt: now,
       });
       return toOrg(doc.toObject());
@@ -119,6 +122,21 @@ export function orgRepo(m: Models): OrgRepo {
       if (kept.length === tokens.length) return false;
       await m.Org.updateOne({ _id: oid(id) }, { $set: { apiTokens: kept } });
       return true;
+    },
+    async linkKey(id) {
+      const _id = oid(id);
+      if (!_id) return null;
+      const d = await m.Org.findById(_id, { linkKey: 1 }).lean();
+      if (!d) return null;
+      if (d['linkKey']) return d['linkKey'];
+      // An org from before link keys: give it one, unless another process just did (then read theirs).
+      await m.Org.updateOne({ _id, linkKey: { $exists: false } }, { $set: { linkKey: newLinkKey() } });
+      return ((await m.Org.findById(_id, { linkKey: 1 }).lean())?.['linkKey'] as string | undefined) ?? null;
+    },
+    async setLinkKey(id, key) {
+      const _id = oid(id);
+      if (!_id) return false;
+      return (await m.Org.updateOne({ _id }, { $set: { linkKey: key } })).matchedCount === 1;
     },
     count() {
       return m.Org.countDocuments({});
@@ -1189,7 +1207,18 @@ export function attendanceRepo(m: Models): AttendanceRepo {
   };
 }
 
-export function installationRepo(m: Models): InstallationRepo {
+/** The secret part of an installation, sealed as one value bound to the record's id. */
+interface InstallationSecret {
+  botToken: string;
+  data: string;
+}
+
+export function installationRepo(m: Models, ring: Keyring): InstallationRepo {
+  const secretOf = (d: Doc): InstallationSecret =>
+    isSealed(d['secret'])
+      ? (JSON.parse(open(ring, d['secret'], String(d['_id']))) as InstallationSecret)
+      : // Stored before encryption, not yet sealed by a start.
+        { botToken: d['botToken'], data: d['data'] };
   const to = (d: Doc): InstallationRecord => ({
     id: d['_id'],
     platform: d['platform'],
@@ -1197,15 +1226,18 @@ export function installationRepo(m: Models): InstallationRepo {
     enterpriseId: d['enterpriseId'] ?? null,
     teamName: d['teamName'] ?? '',
     orgId: d['orgId'] ?? null,
-    botToken: d['botToken'],
+    ...secretOf(d),
     botUserId: d['botUserId'] ?? '',
-    data: d['data'],
     installedAt: d['installedAt'],
   });
+  const sealedDoc = (r: InstallationRecord) => {
+    const { id, botToken, data, ...rest } = r;
+    const secret: InstallationSecret = { botToken, data };
+    return { ...rest, secret: seal(ring, JSON.stringify(secret), id), keyId: ring.current.id };
+  };
   return {
     async put(r) {
-      const { id, ...rest } = r;
-      await m.Installation.collection.replaceOne({ _id: id } as never, rest, { upsert: true });
+      await m.Installation.collection.replaceOne({ _id: r.id } as never, sealedDoc(r), { upsert: true });
     },
     async get(id) {
       const d = await m.Installation.findOne({ _id: id }).lean();
@@ -1216,6 +1248,26 @@ export function installationRepo(m: Models): InstallationRepo {
     },
     async remove(id) {
       await m.Installation.deleteOne({ _id: id });
+    },
+    async reseal() {
+      let resealed = 0;
+      const unreadable: { id: string; reason: string }[] = [];
+      for (const d of (await m.Installation.find({}).lean()) as Doc[]) {
+        if (isSealed(d['secret']) && sealedWith(d['secret']) === ring.current.id) continue;
+        let record: InstallationRecord;
+        try {
+          record = to(d);
+        } catch (err) {
+          if (!(err instanceof SealError)) throw err;
+          unreadable.push({ id: String(d['_id']), reason: err.message });
+          continue;
+        }
+        // Only if nobody replaced it meanwhile (a reinstall is sealed with the current key anyway).
+        const filter = { _id: d['_id'], secret: isSealed(d['secret']) ? d['secret'] : { $exists: false } };
+        const done = await m.Installation.collection.replaceOne(filter, sealedDoc(record));
+        resealed += done.modifiedCount;
+      }
+      return { resealed, unreadable };
     },
   };
 }

@@ -24,6 +24,8 @@ export const orgSchema = new Schema(
     reminderPolicy: { type: Schema.Types.Mixed, required: true },
     votingRules: { type: Schema.Types.Mixed, default: null },
     apiTokens: [{ _id: false, hash: String, prefix: String, createdAt: Date }],
+    /** Signs the org's links with the server secret; replaced to end them all (never returned by the API). */
+    linkKey: { type: String },
     createdAt: { type: Date, required: true },
   },
   opts,
@@ -347,7 +349,11 @@ export const attendanceSchema = new Schema(
 );
 attendanceSchema.index({ orgId: 1, meetingId: 1 });
 
-/** A chat workspace's installation: `_id` = `slack:{enterprise or -}:{team}`. */
+/**
+ * A chat workspace's installation: `_id` = `slack:{enterprise or -}:{team}`. Its bot token and the
+ * platform's installation object are sealed together in `secret` (AES-256-GCM, src/app/sealing.ts);
+ * records from before encryption carry them in clear (`botToken`, `data`) until the start seals them.
+ */
 export const installationSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -356,9 +362,11 @@ export const installationSchema = new Schema(
     enterpriseId: { type: String, default: null },
     teamName: { type: String, default: '' },
     orgId: { type: String, default: null },
-    botToken: { type: String, required: true },
     botUserId: { type: String, default: '' },
-    data: { type: String, required: true },
+    /** `enc:v1:<keyId>:...` of `{botToken, data}`. */
+    secret: { type: String },
+    /** The id of the key that sealed `secret`. */
+    keyId: { type: String },
     installedAt: { type: Date, required: true },
   },
   opts,

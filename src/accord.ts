@@ -1,4 +1,5 @@
 /** Builds one Accord from its parts: database, use-case dependencies, scheduler and HTTP app. */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Express } from 'express';
 import { connectDatabase, type Database } from '../models/index.js';
@@ -6,7 +7,9 @@ import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 import { loadCopy } from './cards/copy.js';
 import type { Clock, Deps } from './app/ports.js';
 import { highsSolver } from './app/solver.js';
-import { linkSecret, signedLinks } from './app/links.js';
+import { signedLinks } from './app/links.js';
+import { keyring, newKey, type Keyring } from './app/sealing.js';
+import { authLimiter, type AuthLimits } from './http/authLimit.js';
 import { loadDocuments } from './render/pack.js';
 import { createSlackApp, type SlackSettings } from './slack/app.js';
 import { slackDeliverer } from './slack/deliver.js';
@@ -30,16 +33,24 @@ export interface Accord {
 export async function buildAccord(opts: {
   mongodbUri: string;
   dbName?: string;
-  adminToken: string;
+  /** SHA-256 (hex) of the admin token (src/secrets.ts keeps and rotates it). */
+  adminTokenHash: string;
   logger: Logger;
   rootDir: string;
   clock?: Clock;
   sweepInterval?: string;
   processEvery?: string | number;
   lockLifetimeMs?: number;
-  /** Base URL of links in chat cards, and the secret that signs them. */
+  /** Base URL of links in chat cards, and the server secret that signs them (with each org's key). */
   publicUrl?: string;
+  /** Unset: a random one for this process (its links end with it). */
   linkSecret?: string | undefined;
+  /** Seals chat installation secrets in the database. Unset: a random key for this process. */
+  keyring?: Keyring | undefined;
+  /** Failed authentications allowed per address and per token prefix (defaults in authLimit.ts). */
+  authLimits?: AuthLimits | undefined;
+  /** Proxy hops whose X-Forwarded-For gives the client address. */
+  trustProxy?: number | undefined;
   /** The Slack app: a signing secret, and a bot token (one workspace) and/or OAuth (many). */
   slack?: SlackSettings | undefined;
   /** Bytes, rows and seconds an upload may take. */
@@ -50,20 +61,37 @@ export async function buildAccord(opts: {
 }): Promise<Accord> {
   const db = await connectDatabase(opts.mongodbUri, opts.dbName, {
     monitorCommands: opts.monitorCommands ?? false,
+    keyring: opts.keyring ?? keyring(newKey()),
   });
+  // Installations stored in clear (before encryption) or under a previous key: sealed with the current one.
+  const sealed = await db.repos.installations.reseal();
+  if (sealed.resealed)
+    opts.logger.info({ resealed: sealed.resealed }, 'chat installations sealed with the current key');
+  for (const u of sealed.unreadable)
+    opts.logger.error(
+      { installation: u.id, reason: u.reason },
+      'a chat installation cannot be decrypted; configure its key or install the app again',
+    );
   const deps: Deps = {
     ...db.repos,
     clock: opts.clock ?? systemClock,
     solver: highsSolver(),
     links: signedLinks(
       opts.publicUrl ?? 'http://localhost:3000',
-      linkSecret(opts.linkSecret, opts.adminToken),
+      opts.linkSecret ?? randomBytes(32).toString('base64url'),
+      db.repos.orgs,
     ),
     copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
     documents: loadDocuments(path.join(opts.rootDir, 'templates', 'documents')),
   };
+  const limiter = authLimiter(opts.authLimits);
   const slack = opts.slack
-    ? createSlackApp(deps, { ...opts.slack, publicUrl: opts.publicUrl, logger: opts.logger })
+    ? createSlackApp(deps, {
+        ...opts.slack,
+        publicUrl: opts.publicUrl,
+        logger: opts.logger,
+        authLimiter: limiter,
+      })
     : null;
   const deliverer = slack
     ? slackDeliverer(deps, { ...opts.slack, workspaces: slack.workspaces, logger: opts.logger })
@@ -88,7 +116,9 @@ export async function buildAccord(opts: {
     slackRouter: slack?.router,
     slackOAuth: !!opts.slack?.oauth,
     deps,
-    adminToken: opts.adminToken,
+    adminTokenHash: opts.adminTokenHash,
+    authLimiter: limiter,
+    trustProxy: opts.trustProxy,
     logger: opts.logger,
     uploadLimits,
     version: opts.version ?? '0.1.0',

@@ -2,10 +2,16 @@
 import path from 'node:path';
 import type { SlackSettings } from './slack/app.js';
 import { z } from 'zod';
+import { parseKey, type Key } from './app/sealing.js';
+import { DEFAULT_AUTH_LIMITS, type AuthLimits } from './http/authLimit.js';
+
+const KEY_MESSAGE = 'must be 32 bytes in base64, e.g. the output of: openssl rand -base64 32';
+const key = z.string().refine((v) => parseKey(v) !== null, KEY_MESSAGE);
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback only by default; HOST=0.0.0.0 listens on every interface (containers). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
@@ -17,8 +23,36 @@ const schema = z.object({
   ACCORD_SWEEP_INTERVAL: z.string().default('1 minute'),
   /** Where people reach this service (links in chat cards); defaults to http://localhost:PORT. */
   ACCORD_PUBLIC_URL: z.string().url('must be a URL such as https://accord.example.com').optional(),
-  /** Signs links to packs; defaults to a key derived from the admin token. */
+  /** Signs links to packs (with each org's link key); unset: generated once into the data directory. */
   ACCORD_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Seals chat installation tokens in the database; unset: generated once into the data directory. */
+  ACCORD_ENCRYPTION_KEY: key.optional(),
+  /** Earlier keys (comma-separated), kept to read what they sealed until the start re-seals it. */
+  ACCORD_ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => parseKey(k) !== null), `each key ${KEY_MESSAGE}`)
+    .optional(),
+  /** Failed authentications allowed per client address / per token prefix in the window (seconds). */
+  ACCORD_AUTH_FAILURES_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_AUTH_LIMITS.perAddress),
+  ACCORD_AUTH_FAILURES_PER_TOKEN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(DEFAULT_AUTH_LIMITS.perToken),
+  ACCORD_AUTH_FAILURE_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_AUTH_LIMITS.windowSeconds),
+  /** Proxy hops in front of Accord whose X-Forwarded-For names the client (0: none). */
+  ACCORD_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
   SLACK_BOT_TOKEN: z
     .string()
@@ -62,6 +96,10 @@ export interface Config {
   sweepInterval: string;
   publicUrl: string;
   linkSecret: string | undefined;
+  encryptionKey: Key | undefined;
+  encryptionKeysPrevious: Key[];
+  authLimits: AuthLimits;
+  trustProxy: number;
   slack: SlackSettings | undefined;
   uploads: { maxBytes: number; maxRows: number; maxSeconds: number };
 }
@@ -89,6 +127,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepInterval: e.ACCORD_SWEEP_INTERVAL,
     publicUrl: e.ACCORD_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     linkSecret: e.ACCORD_LINK_SECRET,
+    encryptionKey: e.ACCORD_ENCRYPTION_KEY ? parseKey(e.ACCORD_ENCRYPTION_KEY)! : undefined,
+    encryptionKeysPrevious: (e.ACCORD_ENCRYPTION_KEYS_PREVIOUS ?? '')
+      .split(',')
+      .filter((k) => k.trim())
+      .map((k) => parseKey(k)!),
+    authLimits: {
+      perAddress: e.ACCORD_AUTH_FAILURES_PER_ADDRESS,
+      perToken: e.ACCORD_AUTH_FAILURES_PER_TOKEN,
+      windowSeconds: e.ACCORD_AUTH_FAILURE_WINDOW,
+    },
+    trustProxy: e.ACCORD_TRUST_PROXY,
     slack,
     uploads: {
       maxBytes: e.ACCORD_UPLOAD_MAX_MB * 2 ** 20,

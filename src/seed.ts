@@ -1,4 +1,7 @@
-/** The demo organisation a newcomer sees on a fresh `npm start`: members in three time zones and next month's cycle. */
+/**
+ * The demo organisation a newcomer sees on a fresh `npm start`: members in three time zones and next
+ * month's cycle. Its API token and pack link are returned to be shown once; nothing keeps them.
+ */
 import { addMember } from './app/members.js';
 import { createCycle } from './app/cycles.js';
 import { createOrg } from './app/orgs.js';
@@ -131,6 +134,9 @@ export async function seedDemo(deps: Deps): Promise<{
   });
   await importDataset(deps, org.id, uploadParts(tables), SEED_ACTOR);
   const pack = await buildPack(deps, org.id, cycle.id, SEED_ACTOR);
-  const packUrl = deps.links.signed(`/api/v1/orgs/${org.id}/cycles/${cycle.id}/pack.html`, now);
+  const packUrl = (await deps.links.forOrg(org.id)).signed(
+    `/api/v1/orgs/${org.id}/cycles/${cycle.id}/pack.html`,
+    now,
+  );
   return { orgId: org.id, apiToken, cycleId: cycle.id, month, packVersion: pack.version, packUrl };
 }

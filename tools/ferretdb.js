@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -107,21 +107,34 @@ export async function ensureFerretDbBinary(opts) {
 
 /** @typedef {{ uri: string, stop(): Promise<void> }} EmbeddedDb */
 
-/** Starts the server on 127.0.0.1 (port 0 picks a free one) with its SQLite files in `dataDir`. */
+/** Starts the server on 127.0.0.1 (port 0 picks a free one) with its SQLite files in `dataDir` (0700, files 0600). */
 /**
  * @param {{ binary: string, dataDir: string, port?: number, logLevel?: string }} opts
  * @returns {Promise<EmbeddedDb>}
  */
 export async function startFerretDb(opts) {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const child = spawn(
-    opts.binary,
-    ['-data', opts.dataDir, '-port', String(opts.port ?? 0), '-log-level', opts.logLevel ?? 'error'],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' },
-    },
-  );
+  // The database files are the owner's alone: the directory 0700, what is in it without group or
+  // other access, and the server started with umask 077 so that the files it creates are 0600.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
+  for (const name of readdirSync(opts.dataDir)) {
+    const file = path.join(opts.dataDir, name);
+    chmodSync(file, statSync(file).mode & 0o700);
+  }
+  const umask = process.umask(0o077);
+  let child;
+  try {
+    child = spawn(
+      opts.binary,
+      ['-data', opts.dataDir, '-port', String(opts.port ?? 0), '-log-level', opts.logLevel ?? 'error'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, DO_NOT_TRACK: '1', FERRETDB_TELEMETRY: 'disable' },
+      },
+    );
+  } finally {
+    process.umask(umask);
+  }
   /** @type {string[]} */
   const stderr = [];
   createInterface({ input: child.stderr }).on('line', (l) => {

@@ -885,7 +885,7 @@ export async function sharePack(
       return;
     }
   }
-  const card = packCard(deps, pack, now);
+  const card = await packCard(deps, pack, now);
   await deps.outbox.enqueue(
     [
       {
@@ -904,20 +904,21 @@ export async function sharePack(
 }
 
 /** The pack's summary card, with signed links to its first chart and to the full document. */
-export function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackContent>, now: Date) {
+export async function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackContent>, now: Date) {
   const base = `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}`;
   const chart = pack.content.charts[0];
+  const links = await deps.links.forOrg(pack.orgId);
   return presentPack({
     ...pack.content,
     chart: chart
       ? {
-          url: deps.links.signed(
+          url: links.signed(
             `${base}/pack/charts/${encodeURIComponent(chart.id)}.png?version=${pack.version}`,
             now,
           ),
           alt: chart.title,
         }
       : null,
-    htmlUrl: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+    htmlUrl: links.signed(`${base}/pack.html?version=${pack.version}`, now),
   });
 }

@@ -52,6 +52,10 @@ export interface OrgRepo {
   tokens(id: string): Promise<{ prefix: string; createdAt: Date }[]>;
   /** Removes the token with this prefix; false when there is none. */
   revokeToken(id: string, prefix: string): Promise<boolean>;
+  /** The org's link key (given to orgs from before link keys on first use); null when there is no org. */
+  linkKey(id: string): Promise<string | null>;
+  /** Replaces the org's link key; false when there is no org. */
+  setLinkKey(id: string, key: string): Promise<boolean>;
   count(): Promise<number>;
 }
 
@@ -265,6 +269,11 @@ export interface InstallationRepo {
   /** The installations serving an org (normally one workspace). */
   forOrg(orgId: string): Promise<InstallationRecord[]>;
   remove(id: string): Promise<void>;
+  /**
+   * Seals with the current key every installation stored in clear (before encryption) or under a
+   * previous key; those no configured key opens are named in `unreadable` and left as they are.
+   */
+  reseal(): Promise<{ resealed: number; unreadable: { id: string; reason: string }[] }>;
 }
 
 export interface Deps {

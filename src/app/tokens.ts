@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** A new API token: `acc_` + 43 url-safe characters (256 bits). Only its SHA-256 is stored. */
 export function newApiToken(): { token: string; hash: string; prefix: string } {
@@ -8,10 +8,4 @@ export function newApiToken(): { token: string; hash: string; prefix: string } {
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }

@@ -1,8 +1,13 @@
-/** The `accord` command line: `accord forecast --input history.csv --horizon 18 --output forecast.csv`. */
+/**
+ * The `accord` command line: `accord forecast --input history.csv --horizon 18 --output forecast.csv`,
+ * and `accord admin-token --rotate` / `accord encryption-key --rotate` (src/cli/secrets.ts).
+ */
 import { parseArgs } from 'node:util';
 import { InputError, runForecast } from './forecast.js';
+import { runSecretsCommand, SECRETS_USAGE, UsageError } from './secrets.js';
 
 const USAGE = `usage: accord forecast --input history.csv [--horizon 18] [--season 12] [--output forecast.csv|-]
+${SECRETS_USAGE}
 
   input   CSV with columns series,period,value (period YYYY-MM)
   output  CSV with columns series,period,p10,p50,p90,method (default: forecast.csv; - for stdout)`;
@@ -14,6 +19,15 @@ function fail(message: string, code = 2): never {
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'admin-token' || command === 'encryption-key') {
+    try {
+      runSecretsCommand(command, rest, process.env, (line) => process.stdout.write(`${line}\n`));
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message);
+      throw err;
+    }
+    return;
+  }
   if (command !== 'forecast') fail(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
   let values;
   try {

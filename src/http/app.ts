@@ -3,9 +3,11 @@ import express, { type Express, type IRouter } from 'express';
 import type { Deps } from '../app/ports.js';
 import type { Logger } from '../logger.js';
 import { authorizer } from './auth.js';
+import type { AuthLimiter } from './authLimit.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './multipart.js';
+import { securityHeaders } from './security.js';
 import { mount, route, type AnyRoute } from './route.js';
 import { cycleRoutes } from './routes/cycles.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -16,6 +18,7 @@ import { packRoutes } from './routes/packs.js';
 import { slackRoutes } from './routes/slack.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { templateRoutes } from './routes/templates.js';
+import { linkRoutes } from './routes/links.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -24,7 +27,12 @@ export interface Health {
 
 export function createHttpApp(opts: {
   deps: Deps;
-  adminToken: string;
+  /** SHA-256 (hex) of the admin token. */
+  adminTokenHash: string;
+  /** Counts failed authentications and refuses callers past the limits. */
+  authLimiter: AuthLimiter;
+  /** Proxy hops in front of Accord whose X-Forwarded-For is believed (0: the socket's address). */
+  trustProxy?: number;
   logger: Logger;
   health: Health;
   version: string;
@@ -38,6 +46,8 @@ export function createHttpApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', opts.trustProxy ?? 0);
+  app.use(securityHeaders());
 
   const routes: AnyRoute[] = [
     route({
@@ -73,6 +83,7 @@ export function createHttpApp(opts: {
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
+    ...linkRoutes(deps),
   ];
   let spec: unknown = null;
   routes.push(
@@ -92,7 +103,17 @@ export function createHttpApp(opts: {
   if (opts.slackRouter) app.use(opts.slackRouter);
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
-  mount(router, routes, authorizer(deps.orgs, opts.adminToken, { links: deps.links, clock: deps.clock }));
+  mount(
+    router,
+    routes,
+    authorizer({
+      orgs: deps.orgs,
+      adminTokenHash: opts.adminTokenHash,
+      links: deps.links,
+      clock: deps.clock,
+      limiter: opts.authLimiter,
+    }),
+  );
   app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

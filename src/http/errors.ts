@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly fields: Record<string, string> = {},
     /** Extra members of the error object, e.g. every bad row of an upload. */
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with it, e.g. Retry-After on a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -75,7 +77,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (api) {
-      res.status(api.status).json({ error: errorJson(api) });
+      res
+        .set(api.headers)
+        .status(api.status)
+        .json({ error: errorJson(api) });
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error');

@@ -20,6 +20,9 @@ import { DomainError } from '../domain/errors.js';
 import { dateProblem } from '../domain/time.js';
 import { commitmentWindow } from '../domain/voting.js';
 import type { Logger } from '../logger.js';
+import { clientAddress } from '../http/auth.js';
+import type { AuthLimiter } from '../http/authLimit.js';
+import { ApiError } from '../http/errors.js';
 import { escapeMrkdwn, renderBlocks, renderMessage, SLACK_LIMITS } from './blockkit.js';
 import { linkSlackUser } from './members.js';
 import { errorsFor, FORM_FIELDS, formView, initialFrom, payloadFrom, type ViewValues } from './forms.js';
@@ -55,6 +58,8 @@ export interface SlackOptions extends SlackSettings {
   /** Accord's public base URL (the OAuth redirect). */
   publicUrl?: string | undefined;
   logger: Logger;
+  /** Counts bad install links with the API's failed authentications. */
+  authLimiter?: AuthLimiter | undefined;
 }
 
 export interface SlackApp {
@@ -164,7 +169,7 @@ async function packSummary(deps: Deps, org: OrgRecord): Promise<Card> {
       summary: 'There is no pre-S&OP pack for the current cycle yet.',
       blocks: [{ type: 'text', text: 'There is no pre-S&OP pack for the current cycle yet.' }],
     };
-  return packCard(deps, pack as PackRecord<PackContent>, deps.clock.now());
+  return await packCard(deps, pack as PackRecord<PackContent>, deps.clock.now());
 }
 
 async function decisionsCard(deps: Deps, org: OrgRecord, q: string): Promise<Card> {
@@ -318,10 +323,18 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     });
     router.get('/slack/install/:orgId', async (req: Request, res: Response) => {
       const orgId = String(req.params['orgId']);
-      const exp = typeof req.query['exp'] === 'string' ? req.query['exp'] : '';
-      const sig = typeof req.query['sig'] === 'string' ? req.query['sig'] : '';
-      const org = /^[a-f0-9]{24}$/.test(orgId) ? await deps.orgs.get(orgId) : null;
-      if (!org || !deps.links.verify(`/slack/install/${orgId}`, exp, sig, deps.clock.now())) {
+      const caller = { address: clientAddress(req) };
+      try {
+        await opts.authLimiter?.check(caller);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        res.set(err.headers).status(err.status).type('text/plain').send(err.message);
+        return;
+      }
+      const linked = (await deps.links.verify(req.originalUrl, deps.clock.now())) === 'ok';
+      const org = linked ? await deps.orgs.get(orgId) : null;
+      if (!org) {
+        await opts.authLimiter?.failed(caller);
         res
           .status(403)
           .type('text/plain')
@@ -757,7 +770,10 @@ export function createSlackApp(deps: Deps, opts: SlackOptions): SlackApp {
     let card: Card;
     try {
       const result = await runWhatIf(deps, pack as PackRecord<PackContent>, read.whatIf);
-      const link = deps.links.signed(`/api/v1/orgs/${org.id}/cycles/${cycleId}/pack.html`, deps.clock.now());
+      const link = (await deps.links.forOrg(org.id)).signed(
+        `/api/v1/orgs/${org.id}/cycles/${cycleId}/pack.html`,
+        deps.clock.now(),
+      );
       card = comparisonCard(result, link);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -20,7 +20,11 @@ async function counts() {
 }
 
 beforeAll(async () => {
-  t = await startTestAccord({ now: '2027-01-04T07:00:00Z' });
+  // Every route with a wrong token: more failures than the default limits allow (auth-limits.test.ts).
+  t = await startTestAccord({
+    now: '2027-01-04T07:00:00Z',
+    authLimits: { perAddress: 1000, perToken: 1000, windowSeconds: 600 },
+  });
   a = await buildOrg(t, { name: 'Org A' });
   b = await buildOrg(t, { name: 'Org B', timezone: 'America/Chicago' });
   team = await buildTeam(t, a);

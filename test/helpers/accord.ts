@@ -4,6 +4,9 @@ import { expect } from '@jest/globals';
 import supertest from 'supertest';
 import { buildAccord, type Accord } from '../../src/accord.js';
 import { advanceAllCycles } from '../../src/app/cycleEngine.js';
+import { keyFrom, keyring, type Keyring } from '../../src/app/sealing.js';
+import { hashToken } from '../../src/app/tokens.js';
+import type { AuthLimits } from '../../src/http/authLimit.js';
 import { createLogger } from '../../src/logger.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 import { FakeClock } from './clock.js';
@@ -33,6 +36,10 @@ export async function startTestAccord(
     slack?: Parameters<typeof buildAccord>[0]['slack'];
     publicUrl?: string;
     uploadLimits?: Parameters<typeof buildAccord>[0]['uploadLimits'];
+    /** Default: one key per test database, so every Accord a test file builds reads the same records. */
+    keyring?: Keyring;
+    authLimits?: AuthLimits;
+    trustProxy?: number;
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
@@ -40,10 +47,15 @@ export async function startTestAccord(
   const clock = new FakeClock(opts.now ?? '2027-01-04T07:00:00Z');
   const adminToken = `adm_${randomBytes(24).toString('base64url')}`;
   const dbName = opts.dbName ?? testDbName();
+  const perDb = (what: string) => createHash('sha256').update(`${dbName}:${what}`).digest();
   const accord = await buildAccord({
     mongodbUri: uri,
     dbName,
-    adminToken,
+    adminTokenHash: hashToken(adminToken),
+    linkSecret: perDb('links').toString('base64url'),
+    keyring: opts.keyring ?? keyring(keyFrom(perDb('key'))),
+    ...(opts.authLimits ? { authLimits: opts.authLimits } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     logger: createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'),
     rootDir: repoRoot(),
     clock,

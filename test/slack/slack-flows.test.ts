@@ -413,6 +413,10 @@ describe('many workspaces (OAuth)', () => {
       expect.objectContaining({ teamId: 'T222', teamName: 'Second Workspace', botUserId: 'U0BOT222' }),
     ]);
     expect(JSON.stringify(listed.body)).not.toContain('xoxb-');
+    // Stored sealed: the database holds no token in clear.
+    const stored = await t.accord.db.models.Installation.collection.find({}).toArray();
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain('xoxb-');
 
     // The second workspace acts on the second org, with its own token.
     const res = await post(command('U2BOSS', 'help', 'T222'));
@@ -447,5 +451,15 @@ describe('many workspaces (OAuth)', () => {
   it('refuses an install link when it is expired or unsigned', async () => {
     expect((await t.http.get(`/slack/install/${org2.id}`)).status).toBe(403);
     expect((await t.http.get(`/slack/install/${org2.id}?exp=1&sig=x`)).status).toBe(403);
+  });
+
+  it('refuses an install link once its org renewed its links', async () => {
+    const link = await t.http.post(`/api/v1/orgs/${org2.id}/slack/install-link`).set(org2.auth).send({});
+    const local = String(link.body.url).replace('https://accord.example.com', '');
+    expect((await t.http.get(local)).status).toBe(302);
+    expect((await t.http.post(`/api/v1/orgs/${org2.id}/links/rotate`).set(org2.auth)).status).toBe(200);
+    const refused = await t.http.get(local);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/not valid or has expired/);
   });
 });

@@ -19,6 +19,7 @@ import { DomainError } from '../../domain/errors.js';
 import { renderPackHtml, renderChart } from '../../render/pack.js';
 import { whatIfSchema } from '../../domain/whatif.js';
 import { route } from '../route.js';
+import { documentCsp } from '../security.js';
 import { errorBody, orgParams, pageQuery, SERIAL_NUMBER } from '../schemas.js';
 import { badCursor, decodeCursor, encodeCursor } from '../../app/paging.js';
 import { apiActor, requireOrg } from './orgs.js';
@@ -32,26 +33,21 @@ const versionQuery = z.object({
 });
 
 /** The pack as the API returns it: the stored content, without the internal chunk index. */
-export function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
+export async function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRecord<PackContent>) {
   const { familyChunks: _index, ...content } = pack.content;
   void _index;
   const base = `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}`;
   const now = deps.clock.now();
+  const links = await deps.links.forOrg(pack.orgId);
   return {
     ...content,
     id: pack.id,
     links: {
-      html: deps.links.signed(`${base}/pack.html?version=${pack.version}`, now),
+      html: links.signed(`${base}/pack.html?version=${pack.version}`, now),
       charts: content.charts.map((c) => ({
         ...c,
-        svg: deps.links.signed(
-          `${base}/pack/charts/${encodeURIComponent(c.id)}.svg?version=${pack.version}`,
-          now,
-        ),
-        png: deps.links.signed(
-          `${base}/pack/charts/${encodeURIComponent(c.id)}.png?version=${pack.version}`,
-          now,
-        ),
+        svg: links.signed(`${base}/pack/charts/${encodeURIComponent(c.id)}.svg?version=${pack.version}`, now),
+        png: links.signed(`${base}/pack/charts/${encodeURIComponent(c.id)}.png?version=${pack.version}`, now),
       })),
     },
   };
@@ -79,7 +75,7 @@ export function packRoutes(deps: Deps) {
           ? { type: 'member' as const, id: (await requireProcessOwner(deps, params.orgId, body.actorId)).id }
           : apiActor(auth);
         const pack = await buildPack(deps, params.orgId, params.cycleId, actor);
-        return { status: 201, body: packJson(deps, pack) };
+        return { status: 201, body: await packJson(deps, pack) };
       },
     }),
     route({
@@ -93,7 +89,7 @@ export function packRoutes(deps: Deps) {
       responses: { 200: { description: 'the pack' }, 404: { description: 'no pack yet', schema: errorBody } },
       handler: async ({ params, query }) => ({
         status: 200,
-        body: packJson(deps, await getPack(deps, params.orgId, params.cycleId, query.version)),
+        body: await packJson(deps, await getPack(deps, params.orgId, params.cycleId, query.version)),
       }),
     }),
     route({
@@ -105,7 +101,7 @@ export function packRoutes(deps: Deps) {
       params: cycleParams,
       query: versionQuery,
       responses: { 200: { description: 'text/html' }, 404: { description: 'no pack', schema: errorBody } },
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, res }) => {
         const [org, pack] = await Promise.all([
           requireOrg(deps, params.orgId),
           getPack(deps, params.orgId, params.cycleId, query.version),
@@ -119,6 +115,7 @@ export function packRoutes(deps: Deps) {
           ),
         ]);
         const html = await renderPackHtml({ org, pack, resources, families: topFamilies, deps });
+        res.setHeader('Content-Security-Policy', documentCsp(html));
         return { status: 200, body: html, contentType: 'text/html; charset=utf-8' };
       },
     }),

@@ -69,7 +69,8 @@ export function slackRoutes(deps: Deps, opts: { oauth: boolean }) {
             'Slack OAuth is not configured: set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET',
           );
         const now = deps.clock.now();
-        const url = deps.links.signed(`/slack/install/${params.orgId}`, now, INSTALL_LINK_DAYS);
+        const links = await deps.links.forOrg(params.orgId);
+        const url = links.signed(`/slack/install/${params.orgId}`, now, INSTALL_LINK_DAYS);
         return {
           status: 201,
           body: { url, expiresAt: new Date(now.getTime() + INSTALL_LINK_DAYS * 86_400_000).toISOString() },
