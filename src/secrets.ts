@@ -32,7 +32,7 @@ export const SECRET_FILES = {
 } as const;
 
 /** What Accord keeps in its data directory: a directory holding anything else is not Accord's alone. */
-const OWN_ENTRIES = new Set<string>([...Object.values(SECRET_FILES), 'bin', 'db']);
+const OWN_ENTRIES = new Set<string>([...Object.values(SECRET_FILES), 'bin', 'db', 'tmp']);
 
 /**
  * Creates the data directory (0700) and takes group and other access off what Accord keeps in it.
