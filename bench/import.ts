@@ -8,7 +8,7 @@
  *   npm run bench:import -- [rows=1000000]
  */
 import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync, writeFileSync } from 'node:fs';
-import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { crc32, createDeflateRaw } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { buildAccord } from '../src/accord.js';
 import { createOrg } from '../src/app/orgs.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { zipOf } from '../tools/zip.js';
 import { hashToken } from '../src/app/tokens.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -106,59 +107,34 @@ async function timed(field: string, file: string, name: string) {
 
 /**
  * A workbook whose one sheet unpacks to `bytes` of XML (a header, then spaces: deflate packs
- * those about 1,000 to 1); `lie` makes its headers say 1 KiB.
+ * those about 1,000 to 1, streamed so that it never sits in memory); `lie` makes its headers say
+ * 1 KiB.
  */
 async function bomb(bytes: number, lie: boolean): Promise<string> {
-  const parts = new Map<string, string>([
-    [
-      '[Content_Types].xml',
-      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-    ],
-    [
-      'xl/workbook.xml',
-      '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="history" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    ],
-    [
-      'xl/_rels/workbook.xml.rels',
-      '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-    ],
-  ]);
+  const xml = (text: string) => ({ name: '', data: Buffer.from(`<?xml version="1.0"?>${text}`) });
+  const parts = [
+    {
+      ...xml(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+      ),
+      name: '[Content_Types].xml',
+    },
+    {
+      ...xml(
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="history" sheetId="1" r:id="rId1"/></sheets></workbook>',
+      ),
+      name: 'xl/workbook.xml',
+    },
+    {
+      ...xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+      ),
+      name: 'xl/_rels/workbook.xml.rels',
+    },
+  ];
   const head = Buffer.from(
     '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
   );
-  const file = path.join(dir, `bomb-${lie ? 'lying' : 'honest'}.xlsx`);
-  const local: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  const entry = (name: string, body: Buffer, crc: number, size: number) => {
-    const n = Buffer.from(name);
-    const h = Buffer.alloc(30);
-    h.writeUInt32LE(0x04034b50, 0);
-    h.writeUInt16LE(20, 4);
-    h.writeUInt16LE(8, 8);
-    h.writeUInt32LE(crc, 14);
-    h.writeUInt32LE(body.length, 18);
-    h.writeUInt32LE(lie ? Math.min(size, 1024) : size, 22);
-    h.writeUInt16LE(n.length, 26);
-    const d = Buffer.alloc(46);
-    d.writeUInt32LE(0x02014b50, 0);
-    d.writeUInt16LE(20, 4);
-    d.writeUInt16LE(20, 6);
-    d.writeUInt16LE(8, 10);
-    d.writeUInt32LE(crc, 16);
-    d.writeUInt32LE(body.length, 20);
-    d.writeUInt32LE(lie ? Math.min(size, 1024) : size, 24);
-    d.writeUInt16LE(n.length, 28);
-    d.writeUInt32LE(offset, 42);
-    local.push(h, n, body);
-    central.push(d, n);
-    offset += 30 + n.length + body.length;
-  };
-  for (const [name, xml] of parts) {
-    const data = Buffer.from(xml);
-    entry(name, deflateRawSync(data), crc32(data), data.length);
-  }
-  // The sheet, deflated as a stream: 3 GiB never sits in memory.
   const deflated: Buffer[] = [];
   const z = createDeflateRaw({ level: 9 });
   z.on('data', (c: Buffer) => deflated.push(c));
@@ -171,15 +147,12 @@ async function bomb(bytes: number, lie: boolean): Promise<string> {
     if (!z.write(piece)) await new Promise((r) => z.once('drain', r));
   }
   await new Promise((r) => z.end(r));
-  entry('xl/worksheets/sheet1.xml', Buffer.concat(deflated), crc, bytes);
-  const dirBuf = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(parts.size + 1, 8);
-  end.writeUInt16LE(parts.size + 1, 10);
-  end.writeUInt32LE(dirBuf.length, 12);
-  end.writeUInt32LE(offset, 16);
-  writeFileSync(file, Buffer.concat([...local, dirBuf, end]));
+  const sheet = { name: 'xl/worksheets/sheet1.xml', deflated: Buffer.concat(deflated), crc, size: bytes };
+  const file = path.join(dir, `bomb-${lie ? 'lying' : 'honest'}.xlsx`);
+  writeFileSync(
+    file,
+    zipOf([...parts, sheet], (e) => (lie ? Math.min(e.size, 1024) : e.size)),
+  );
   return file;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, type OrgHandle } from '../helpers/factories.js';
-import { zipEntries, zipOf } from '../helpers/zip.js';
+import { zipEntries, zipOf } from '../../tools/zip.js';
 
 let t: TestAccord;
 let org: OrgHandle;

@@ -14,7 +14,7 @@ import { Types } from 'mongoose';
 import { DEFAULT_UPLOAD_LIMITS, UPLOAD_TMP_PREFIX, type UploadLimits } from '../../src/http/multipart.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, type OrgHandle } from '../helpers/factories.js';
-import { zipEntries, zipOf, type ZipEntry } from '../helpers/zip.js';
+import { zipEntries, zipOf, type ZipEntry } from '../../tools/zip.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -432,7 +432,7 @@ describe('workbooks', () => {
 
   it('stops a workbook whose directory lies about its size while unpacking it', async () => {
     const before = await stored();
-    const liar = zipOf(padded(await workbookEntries(), 3 * MiB), (e) => Math.min(e.data.length, 1000));
+    const liar = zipOf(padded(await workbookEntries(), 3 * MiB), (e) => Math.min(e.size, 1000));
     const res = await sendXlsx(liar);
     expect(res.status).toBe(413);
     expect(res.body.error.message).toMatch(/^plan\.xlsx unpacks to more than its directory says/);

@@ -1,9 +1,20 @@
-/** Zips built by hand for upload tests: entries in any order, and directories that lie. */
+/**
+ * Zips built by hand for upload tests and benchmarks: entries in any order, directories that lie,
+ * entries deflated ahead (a 3 GiB zip bomb streamed through deflate without holding it).
+ */
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
   data: Buffer;
+}
+
+/** An entry already deflated: its compressed bytes, and the CRC-32 and size of what they unpack to. */
+export interface PackedEntry {
+  name: string;
+  deflated: Buffer;
+  crc: number;
+  size: number;
 }
 
 /** The stored entries of a zip (local headers, as jszip writes them: sizes known, no descriptors). */
@@ -28,21 +39,27 @@ export function zipEntries(zip: Buffer): ZipEntry[] {
  * A zip of these entries, in this order. `declare` overrides the unpacked size its headers state
  * for an entry (a zip bomb that lies about its size).
  */
-export function zipOf(entries: ZipEntry[], declare: (e: ZipEntry) => number = (e) => e.data.length): Buffer {
+export function zipOf(
+  entries: (ZipEntry | PackedEntry)[],
+  declare: (e: { name: string; size: number }) => number = (e) => e.size,
+): Buffer {
   const local: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
-    const body = deflateRawSync(e.data);
-    const nameBuf = Buffer.from(e.name);
-    const crc = crc32(e.data);
-    const size = declare(e);
+    const packed =
+      'deflated' in e
+        ? e
+        : { name: e.name, deflated: deflateRawSync(e.data), crc: crc32(e.data), size: e.data.length };
+    const nameBuf = Buffer.from(packed.name);
+    const size = declare(packed);
+    // The local header (30 bytes) and the directory entry (46) state the same fields.
     const head = Buffer.alloc(30);
     head.writeUInt32LE(0x04034b50, 0);
     head.writeUInt16LE(20, 4);
     head.writeUInt16LE(8, 8);
-    head.writeUInt32LE(crc, 14);
-    head.writeUInt32LE(body.length, 18);
+    head.writeUInt32LE(packed.crc, 14);
+    head.writeUInt32LE(packed.deflated.length, 18);
     head.writeUInt32LE(size, 22);
     head.writeUInt16LE(nameBuf.length, 26);
     const dir = Buffer.alloc(46);
@@ -50,14 +67,14 @@ export function zipOf(entries: ZipEntry[], declare: (e: ZipEntry) => number = (e
     dir.writeUInt16LE(20, 4);
     dir.writeUInt16LE(20, 6);
     dir.writeUInt16LE(8, 10);
-    dir.writeUInt32LE(crc, 16);
-    dir.writeUInt32LE(body.length, 20);
+    dir.writeUInt32LE(packed.crc, 16);
+    dir.writeUInt32LE(packed.deflated.length, 20);
     dir.writeUInt32LE(size, 24);
     dir.writeUInt16LE(nameBuf.length, 28);
     dir.writeUInt32LE(offset, 42);
-    local.push(head, nameBuf, body);
+    local.push(head, nameBuf, packed.deflated);
     central.push(dir, nameBuf);
-    offset += 30 + nameBuf.length + body.length;
+    offset += 30 + nameBuf.length + packed.deflated.length;
   }
   const dirBuf = Buffer.concat(central);
   const end = Buffer.alloc(22);
