@@ -73,6 +73,7 @@ const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().r
 const form = new FormData();
 form.append('history', await openAsBlob(csv), 'history.csv');
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const res = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets`, {
   method: 'POST',
   headers: { Authorization: `Bearer ${apiToken}` },
@@ -80,9 +81,10 @@ const res = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets
 });
 const body = (await res.json()) as { version?: number; tables?: Record<string, { rows: number }> };
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
 process.stdout.write(
-  `| ${rows.toLocaleString('en')} | ${(size / 2 ** 20).toFixed(0)} MiB | ${res.status} | ${(ms / 1000).toFixed(1)} s | ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s | ${(peak / 2 ** 20).toFixed(0)} MiB |\n`,
+  `| ${rows.toLocaleString('en')} | ${(size / 2 ** 20).toFixed(0)} MiB | ${res.status} | ${(ms / 1000).toFixed(1)} s | ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s | ${(peak / 2 ** 20).toFixed(0)} MiB | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s |\n`,
 );
 if (res.status !== 201 || body.tables?.['history']?.rows !== rows)
   process.stdout.write(`unexpected: ${JSON.stringify(body).slice(0, 500)}\n`);
