@@ -1,7 +1,7 @@
 /**
  * bench/import: a history CSV of N rows uploaded through the real HTTP route (multipart, streamed)
  * into the embedded FerretDB (or MONGODB_URI); prints the time and the peak RSS of this process
- * (server and client both live here). Then the time to refuse what must be refused: an XLSX zip
+ * (server and client both live here), and the same for a workbook of a fifth of the rows. Then the time to refuse what must be refused: an XLSX zip
  * bomb (a few MiB unpacking to 3 GiB) whose directory says so, the same bomb lying about its size,
  * and a CSV of N rows whose first row opens a quote it never closes.
  *
@@ -17,6 +17,7 @@ import { createOrg } from '../src/app/orgs.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
 import { zipOf } from '../tools/zip.js';
+import ExcelJS from 'exceljs';
 import { hashToken } from '../src/app/tokens.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -44,7 +45,6 @@ await new Promise<void>((resolve, reject) => {
   };
   write();
 });
-const size = statSync(csv).size;
 
 const embedded = process.env['MONGODB_URI']
   ? null
@@ -68,43 +68,69 @@ const server = accord.app.listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const port = (server.address() as AddressInfo).port;
 
-let peak = process.memoryUsage().rss;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-const form = new FormData();
-form.append('history', await openAsBlob(csv), 'history.csv');
-const t0 = performance.now();
-const cpu0 = process.cpuUsage();
-const res = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets`, {
-  method: 'POST',
-  headers: { Authorization: `Bearer ${apiToken}` },
-  body: form,
-});
-const body = (await res.json()) as { version?: number; tables?: Record<string, { rows: number }> };
-const ms = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
-clearInterval(sampler);
-process.stdout.write(
-  `| ${rows.toLocaleString('en')} | ${(size / 2 ** 20).toFixed(0)} MiB | ${res.status} | ${(ms / 1000).toFixed(1)} s | ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s | ${(peak / 2 ** 20).toFixed(0)} MiB | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s |\n`,
-);
-if (res.status !== 201 || body.tables?.['history']?.rows !== rows)
-  process.stdout.write(`unexpected: ${JSON.stringify(body).slice(0, 500)}\n`);
-
-/** Posts one file; the answer's status, its error message and the time it took. */
-async function timed(field: string, file: string, name: string) {
-  const f = new FormData();
-  f.append(field, await openAsBlob(file), name);
-  const start = performance.now();
-  const r = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets`, {
+/** Posts one file: the answer, the time, this process's CPU time and its peak RSS meanwhile. */
+async function upload(field: string, file: string, name: string) {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const form = new FormData();
+  form.append(field, await openAsBlob(file), name);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/orgs/${org.id}/datasets`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${apiToken}` },
-    body: f,
+    body: form,
   });
-  const b = (await r.json()) as { error?: { message?: string; rows?: { line: number; reason: string }[] } };
-  const ms = performance.now() - start;
-  const why = b.error?.rows?.[0]
-    ? `line ${b.error.rows[0].line}: ${b.error.rows[0].reason}`
-    : b.error?.message;
-  return { status: r.status, ms, why: (why ?? '').slice(0, 90) };
+  const body = (await res.json()) as {
+    tables?: Record<string, { rows: number }>;
+    error?: { message?: string; rows?: { line: number; reason: string }[] };
+  };
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  return { status: res.status, body, ms, cpuMs: (cpu.user + cpu.system) / 1000, peak };
+}
+
+/** A workbook of the same history (every fifth row), written with exceljs's streaming writer. */
+const xlsxRows = Math.ceil(rows / 5);
+const xlsx = path.join(dir, 'history.xlsx');
+const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: xlsx, useSharedStrings: true });
+const sheet = writer.addWorksheet('history');
+sheet.addRow(['family', 'period', 'shipments', 'bookings']).commit();
+for (let i = 0; i < xlsxRows; i++) {
+  const f = Math.floor(i / months);
+  const m = i % months;
+  sheet
+    .addRow([
+      `F${f}`,
+      `${2018 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`,
+      100 + ((i * 7919) % 500),
+    ])
+    .commit();
+}
+await writer.commit();
+
+process.stdout.write(
+  '| upload | rows | file | status | time | rate | peak RSS | CPU (this process) |\n| --- | --: | --: | --- | --: | --: | --: | --: |\n',
+);
+for (const [kind, file, name, n] of [
+  ['CSV', csv, 'history.csv', rows],
+  ['XLSX', xlsx, 'history.xlsx', xlsxRows],
+] as const) {
+  const r = await upload(kind === 'CSV' ? 'history' : 'file', file, name);
+  process.stdout.write(
+    `| ${kind} | ${n.toLocaleString('en')} | ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB | ${r.status} | ${(r.ms / 1000).toFixed(1)} s | ${Math.round(n / (r.ms / 1000)).toLocaleString('en')} rows/s | ${(r.peak / 2 ** 20).toFixed(0)} MiB | ${(r.cpuMs / 1000).toFixed(1)} s |\n`,
+  );
+  if (r.status !== 201 || r.body.tables?.['history']?.rows !== n)
+    process.stdout.write(`unexpected: ${JSON.stringify(r.body).slice(0, 500)}\n`);
+}
+
+/** The answer to a refused upload, and the time it took. */
+async function timed(field: string, file: string, name: string) {
+  const r = await upload(field, file, name);
+  const first = r.body.error?.rows?.[0];
+  const why = first ? `line ${first.line}: ${first.reason}` : r.body.error?.message;
+  return { status: r.status, ms: r.ms, why: (why ?? '').slice(0, 90) };
 }
 
 /**
