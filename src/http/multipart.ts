@@ -69,10 +69,6 @@ export async function sweepUploadDirs(tmpDir: string, maxAgeMs: number, now = Da
 
 export interface Upload {
   parts: AsyncIterable<UploadPart>;
-  /** The failure that ended the upload early (too large, too slow, malformed, client gone), if any. */
-  readonly failure: Error | null;
-  /** Whether the whole request body was read. */
-  readonly complete: boolean;
   /** Ends the upload: stops its clock and the reading of the body, removes its temporary files. */
   close(): Promise<void>;
 }
@@ -127,8 +123,8 @@ type FormItem =
   | { kind: 'field'; field: string };
 
 class FormUpload implements Upload {
+  /** The failure that ended the upload early (too large, too slow, malformed, client gone). */
   failure: Error | null = null;
-  complete = false;
   private readonly queue: FormItem[] = [];
   private ended = false;
   private wake: (() => void) | null = null;
@@ -138,11 +134,13 @@ class FormUpload implements Upload {
   private readonly timer: NodeJS.Timeout;
   private tmp: string | null = null;
   private rows = 0;
+  /** Counts the body's bytes on their way from the request to the form parser. */
+  private readonly counter: Transform;
   readonly parts: AsyncIterable<UploadPart>;
 
   constructor(
     private readonly req: Request,
-    form: busboy.Busboy,
+    private readonly form: busboy.Busboy,
     private readonly limits: UploadLimits,
   ) {
     this.timer = setTimeout(
@@ -159,16 +157,15 @@ class FormUpload implements Upload {
     this.timer.unref();
 
     let bytes = 0;
-    const counter = new Transform({
+    const counter = (this.counter = new Transform({
       transform: (chunk: Buffer, _enc, done) => {
         bytes += chunk.length;
         if (bytes > limits.maxBytes) done(tooLarge(limits));
         else done(null, chunk);
       },
-    });
+    }));
     counter.on('error', (err) => this.fail(err));
     req.on('error', (err) => this.fail(clientGone(err)));
-    req.on('end', () => (this.complete = true));
     req.on('close', () => {
       if (!req.complete) this.fail(clientGone());
     });
@@ -197,10 +194,6 @@ class FormUpload implements Upload {
       this.ended = true;
       this.wake?.();
     });
-    this.onFail(() => {
-      req.unpipe(counter);
-      counter.unpipe(form);
-    });
     req.pipe(counter).pipe(form);
     this.parts = this.read();
   }
@@ -210,9 +203,10 @@ class FormUpload implements Upload {
     this.wake?.();
   }
 
-  private readonly failHooks: ((err: Error) => void)[] = [];
-  private onFail(hook: (err: Error) => void) {
-    this.failHooks.push(hook);
+  /** Reads no more of the body (what is left is the route's to drop). */
+  private stopReading(): void {
+    this.req.unpipe(this.counter);
+    this.counter.unpipe(this.form);
   }
 
   /** Ends the upload with `err`, once: everything waiting on it is rejected. */
@@ -220,7 +214,7 @@ class FormUpload implements Upload {
     if (this.failure) return;
     this.failure = err;
     clearTimeout(this.timer);
-    for (const hook of this.failHooks) hook(err);
+    this.stopReading();
     for (const s of this.live) s.destroy(err);
     for (const w of this.waiters) w(err);
     this.waiters.clear();
@@ -262,6 +256,7 @@ class FormUpload implements Upload {
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    this.stopReading();
     for (const s of this.live) s.destroy();
     if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
     this.tmp = null;
