@@ -88,12 +88,21 @@ export async function* readWorkbook(
       `${label} ${what}; split the data into several uploads, or send CSV files`,
     );
 
+  /** Any failure as the client's problem: the upload's own (too large...), a bomb, else 415. */
+  const explain = (err: unknown) => {
+    if (err instanceof ApiError) return err;
+    if (err instanceof TooManyEntries) return tooBig(`holds more than ${limits.maxEntries} files`);
+    // yauzl's check of the unpacked size against the directory's.
+    if (/too many bytes in the stream/.test(reasonOf(err)))
+      return tooBig('unpacks to more than its directory says (a zip bomb?)');
+    return unreadable(reasonOf(err));
+  };
+
   let zip: yauzl.ZipFile;
   try {
     zip = await upload.guard(openZip(file));
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw unreadable(reasonOf(err));
+    throw explain(err);
   }
   try {
     const entries = new Map<string, yauzl.Entry>();
@@ -104,9 +113,7 @@ export async function* readWorkbook(
         declared += entry.uncompressedSize;
       }
     } catch (err) {
-      if (err instanceof TooManyEntries) throw tooBig(`holds more than ${limits.maxEntries} files`);
-      if (err instanceof ApiError) throw err;
-      throw unreadable(reasonOf(err));
+      throw explain(err);
     }
     if (declared > limits.maxUnpackedBytes)
       throw tooBig(`unpacks to ${mib(declared)}, more than the limit of ${mib(limits.maxUnpackedBytes)}`);
@@ -140,13 +147,6 @@ export async function* readWorkbook(
       } catch (err) {
         throw explain(err);
       }
-    };
-    const explain = (err: unknown) => {
-      if (err instanceof ApiError) return err;
-      // yauzl's check of the unpacked size against the directory's.
-      if (/too many bytes in the stream/.test(reasonOf(err)))
-        return tooBig('unpacks to more than its directory says (a zip bomb?)');
-      return unreadable(reasonOf(err));
     };
 
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(null as unknown as Readable, {
