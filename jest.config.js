@@ -1,7 +1,7 @@
 /** Jest with native ESM (agenda 6 is ESM-only) and @swc/jest for TypeScript. */
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/src'],
+  roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/bots'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
