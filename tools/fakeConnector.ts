@@ -240,7 +240,7 @@ export async function startFakeConnector(
         userId = members[0]?.id;
         tenantId =
           (b['tenantId'] as string | undefined) ??
-          ((b['channelData'] as { tenant?: { id?: string } } | undefined)?.tenant?.id as string | undefined);
+          (b['channelData'] as { tenant?: { id?: string } } | undefined)?.tenant?.id;
         if (!userId || !tenantId || members.length !== 1 || b['isGroup'] === true)
           return fail(400, 'a 1:1 conversation needs one member and the tenant id');
         const m = directory.get(userId);
