@@ -136,7 +136,12 @@ function isJwt(token: string): boolean {
 }
 
 export async function startFakeConnector(
-  opts: { enforceLimits?: boolean; latencyMs?: number } = {},
+  opts: {
+    enforceLimits?: boolean;
+    latencyMs?: number;
+    /** The clock the limits are counted by (default Date.now). */
+    now?: () => number;
+  } = {},
 ): Promise<FakeConnector> {
   const calls: ConnectorCall[] = [];
   const activities: ConnectorActivity[] = [];
@@ -152,6 +157,7 @@ export async function startFakeConnector(
   let latencyMs = opts.latencyMs ?? 0;
   let seq = 0;
   const counters = { rateLimited: 0 };
+  const clock = opts.now ?? Date.now;
 
   const account = (m: ConnectorMember, tenantId: string) => ({
     id: m.id,
@@ -167,7 +173,7 @@ export async function startFakeConnector(
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
     req.on('end', () => {
-      const at = Date.now();
+      const at = clock();
       const url = new URL(req.url ?? '/', 'http://fake');
       const path = url.pathname.replace(/\/{2,}/g, '/');
       const method = req.method ?? 'GET';

@@ -230,6 +230,9 @@ interface Lane {
   messages: OutboxRecord[];
 }
 
+/** ms as seconds for people: 1, 0.3, 120. */
+const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
+
 /** Someone not (or no longer) among the org's members: routed as a person nobody linked. */
 const NOBODY = { slackUserId: null, teamsUserId: null, preferredChat: null };
 
@@ -389,7 +392,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
               status: 'pending',
               attempts,
               notBefore: new Date(now().getTime() + hold),
-              lastError: `rate limited by Teams: retry after ${Math.ceil(hold / 1000)} s`,
+              lastError: `rate limited by Teams; retry in ${seconds(hold)} s`,
             });
             out.retried++;
             return false;
@@ -432,10 +435,13 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           // Whatever limit it was (this conversation's, the tenant's, another bot's), both wait.
           lane.paced.heldUntil = Math.max(lane.paced.heldUntil, Date.now() + wait);
           tenant.heldUntil = Math.max(tenant.heldUntil, Date.now() + wait);
-          reason = `rate limited by Teams: retry after ${Math.ceil(wait / 1000)} s`;
+          reason =
+            err.retryAfterMs !== null
+              ? `rate limited by Teams: retry after ${seconds(err.retryAfterMs)} s`
+              : `rate limited by Teams; retry in ${seconds(wait)} s`;
         } else {
           wait = Math.max(err.retryAfterMs ?? 0, backoff(attempts));
-          reason = `Teams did not answer (${err.message}); retry in ${Math.ceil(wait / 1000)} s`;
+          reason = `Teams did not answer (${err.message}); retry in ${seconds(wait)} s`;
         }
         await deps.outbox.settle(m.id, {
           status: 'pending',

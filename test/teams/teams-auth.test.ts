@@ -21,7 +21,7 @@ let auth: TeamsAuth;
 async function verify(token: string, serviceUrl = SERVICE_URL) {
   const keysUrl = auth.openIdMetadataUrl.replace(/\/openidconfiguration$/, '/keys');
   const { keys } = (await (await fetch(keysUrl)).json()) as { keys: (JsonWebKey & { kid: string })[] };
-  const kid = (jwt.decode(token, { complete: true })?.header.kid as string | undefined) ?? '';
+  const kid = jwt.decode(token, { complete: true })?.header.kid ?? '';
   const jwk = keys.find((k) => k.kid === kid);
   if (!jwk) throw new Error(`no key ${kid}`);
   const payload = jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), {
