@@ -182,25 +182,31 @@ const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
 const MARGIN_MS = 20;
 const MAX_MARGIN_MS = 320;
 const MARGIN_STEP_MS = 10;
-const MARGIN_EVERY = 30;
+const MARGIN_EVERY = 300;
+
+/** One request in a pacing log: when it counts as having reached Teams. */
+interface Sent {
+  at: number;
+}
 
 /**
- * A sliding log of the times requests went out, checked against several windows (n requests in
- * any w ms). Checked and recorded right before the request leaves (no await in between), so the
- * times logged are the times sent, whatever the database made each lane wait before.
+ * A sliding log of requests checked against several windows (n requests in any w ms). A request
+ * is logged the moment it leaves (checked and recorded with no await in between, so waiting on
+ * the database never bunches requests), then moved to when it most likely reached Teams (halfway
+ * through its round trip) once the answer is back: Teams counts arrivals, not departures.
  */
 class Windows {
-  private readonly log: number[] = [];
+  private readonly log: Sent[] = [];
   private readonly longest: number;
   constructor(private readonly windows: readonly (readonly [number, number])[]) {
     this.longest = Math.max(...windows.map(([, w]) => w)) + MAX_MARGIN_MS;
   }
   private earliest(from: number, margin: number): number {
-    while (this.log.length && from - this.log[0]! >= this.longest) this.log.shift();
+    while (this.log.length && from - this.log[0]!.at >= this.longest) this.log.shift();
     let at = from;
     for (const [n, w] of this.windows) {
       const nth = this.log[this.log.length - n];
-      if (nth !== undefined) at = Math.max(at, nth + w + margin);
+      if (nth !== undefined) at = Math.max(at, nth.at + w + margin);
     }
     return at;
   }
@@ -208,12 +214,24 @@ class Windows {
   delay(now: number, margin: number): number {
     return this.earliest(now, margin) - now;
   }
-  record(at: number): void {
-    this.log.push(at);
+  record(at: number): Sent {
+    const sent = { at };
+    this.log.push(sent);
+    return sent;
+  }
+  /** Moves a logged request later (the log stays in order). */
+  move(sent: Sent, at: number): void {
+    if (at <= sent.at) return;
+    sent.at = at;
+    let i = this.log.lastIndexOf(sent);
+    while (i >= 0 && i + 1 < this.log.length && this.log[i + 1]!.at < at) {
+      this.log[i] = this.log[i + 1]!;
+      this.log[++i] = sent;
+    }
   }
   /** Idle since `before` (nothing logged after it). */
   idleSince(before: number): boolean {
-    return (this.log.at(-1) ?? 0) < before;
+    return (this.log.at(-1)?.at ?? 0) < before;
   }
 }
 
@@ -233,6 +251,12 @@ class Gate {
       else this.active--;
     }
   }
+}
+
+/** A request that took a slot: when it left, and its entries in the pacing logs. */
+interface Departure {
+  at: number;
+  logged: [Windows, Sent][];
 }
 
 interface Paced {
@@ -324,18 +348,32 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
    * and records it as gone: call it right before sending. False when the wait is too long for
    * this drain (e.g. a channel's 60 posts in 30 s, a long Retry-After).
    */
-  async function slot(conv: Paced, tenant: TenantPaced): Promise<boolean> {
+  async function slot(conv: Paced, tenant: TenantPaced): Promise<Departure | null> {
     for (;;) {
       const at = Date.now();
       const wait = waitFor(conv, tenant, at);
-      if (wait > WAIT_OUT_MS) return false;
+      if (wait > WAIT_OUT_MS) return null;
       if (wait > 0) {
         await sleep(wait);
         continue;
       }
-      conv.pace.record(at);
-      tenant.pace.record(at);
-      return true;
+      return {
+        at,
+        logged: [
+          [conv.pace, conv.pace.record(at)],
+          [tenant.pace, tenant.pace.record(at)],
+        ],
+      };
+    }
+  }
+
+  /** Runs a request that took a slot; once answered, it counts from halfway through its round trip. */
+  async function request<T>(departure: Departure, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } finally {
+      const arrived = departure.at + (Date.now() - departure.at) / 2;
+      for (const [pace, sent] of departure.logged) pace.move(sent, arrived);
     }
   }
 
@@ -422,14 +460,14 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
       try {
         let conv = target.kind === 'conversation' ? target.conv : null;
         if (target.kind === 'create') {
-          if (!(await slot(lane.paced, tenant))) {
+          const opened = await slot(lane.paced, tenant);
+          if (!opened) {
             await deferred(m, attempts, lane.paced, tenant, out);
             return false;
           }
           opening = true;
-          const created = await connector(target.serviceUrl).createPersonal(
-            lane.tenantId,
-            target.member.teamsUserId,
+          const created = await request(opened, () =>
+            connector(target.serviceUrl).createPersonal(lane.tenantId, target.member.teamsUserId),
           );
           opening = false;
           const stored = await write(() =>
@@ -453,14 +491,17 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           lane.target = { kind: 'conversation', conv: stored };
           // Creating the chat counted for it too; the lane goes on with the chat's pacing.
           const paced = conversationPace(`conv:${stored.conversationId}`);
-          paced.pace.record(Date.now());
+          paced.pace.record(opened.logged[0]![1].at);
           lane.paced = paced;
         }
-        if (!(await slot(lane.paced, tenant))) {
+        const departure = await slot(lane.paced, tenant);
+        if (!departure) {
           await deferred(m, attempts, lane.paced, tenant, out);
           return false;
         }
-        const sent = await connector(conv!.serviceUrl).send(conv!.conversationId, activity);
+        const sent = await request(departure, () =>
+          connector(conv!.serviceUrl).send(conv!.conversationId, activity),
+        );
         if (++tenant.fine >= MARGIN_EVERY) {
           tenant.fine = 0;
           tenant.margin = Math.max(MARGIN_MS, tenant.margin - MARGIN_STEP_MS);
