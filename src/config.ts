@@ -1,6 +1,6 @@
 /** Configuration from the environment, parsed once at start; a bad value stops the process with a clear message. */
 import path from 'node:path';
-import type { SlackSettings } from './slack/app.js';
+import type { SlackSettings } from '../bots/slack/app.js';
 import { z } from 'zod';
 import { parseKey, type Key } from './app/sealing.js';
 import { DEFAULT_AUTH_LIMITS, type AuthLimits } from './http/authLimit.js';

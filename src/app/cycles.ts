@@ -1,5 +1,7 @@
-/** Use cases: createCycle, closeStepNow, extendStepDue, reopenClosedStep. */
-import { stepWindows, type StepKey } from '../domain/calendar.js';
+/** Use cases: createCycle, closeStepNow, extendStepDue, extendStepByBusinessDay, reopenClosedStep. */
+import { DateTime } from 'luxon';
+import { addBusinessDays, stepWindows, type StepKey } from '../domain/calendar.js';
+import { atLocalTime, localDate } from '../domain/time.js';
 import {
   closeStep,
   cycleMonthProblem,
@@ -150,4 +152,34 @@ export function reopenClosedStep(
   return changeStep(deps, orgId, cycleId, actorId, (c, now) =>
     reopenStep(c, step, dueAt, reason, actorId, now),
   );
+}
+
+/**
+ * The escalation's "Extend by a business day": the step is due one business day later (the org's
+ * calendar: weekends and holidays skipped), at the same local time.
+ */
+export async function extendStepByBusinessDay(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+): Promise<{ cycle: CycleRecord; dueAt: Date }> {
+  const [org, current] = await Promise.all([deps.orgs.get(orgId), deps.cycles.get(orgId, cycleId)]);
+  if (!org || !current) throw new DomainError('not_found', 'cycle not found');
+  const now = current.steps.find((s) => s.key === step);
+  if (!now) throw new DomainError('not_found', `no step ${step} in this cycle`);
+  const zone = org.timezone;
+  const day = addBusinessDays(localDate(now.dueAt, zone), 1, { ...workCalendar(org), timezone: zone });
+  const dueAt = atLocalTime(day, DateTime.fromJSDate(now.dueAt, { zone }).toFormat('HH:mm'), zone);
+  const cycle = await extendStepDue(
+    deps,
+    orgId,
+    cycleId,
+    step,
+    actorId,
+    dueAt,
+    'extended by a business day from the escalation',
+  );
+  return { cycle, dueAt };
 }

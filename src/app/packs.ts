@@ -40,7 +40,8 @@ import {
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
 import type { Deps } from './ports.js';
-import { presentPack } from '../cards/presenters.js';
+import { presentPack } from '../cards/presenters/packs.js';
+import { presentPackMissing } from '../cards/presenters/steps.js';
 import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
 import type { LpSolver } from './solver.js';
 import { planMixGroups } from './solver.js';
@@ -869,15 +870,7 @@ export async function sharePack(
           kind: 'escalation' as const,
           cycleId: cycle.id,
           recipient: { memberId: po.id, name: po.name },
-          card: {
-            summary: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
-            blocks: [
-              {
-                type: 'text' as const,
-                text: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
-              },
-            ],
-          },
+          card: presentPackMissing(cycle.month, err.message),
           notBefore: now,
         })),
         now,

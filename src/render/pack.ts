@@ -12,13 +12,11 @@ import {
   type PackContent,
   type ResourceDetail,
 } from '../app/packs.js';
-import type { Deps } from '../app/ports.js';
+import type { Deps, DocumentRenderer } from '../app/ports.js';
 import type { OrgRecord, PackRecord } from '../app/records.js';
 import { fmt } from '../domain/plan.js';
 import { formatLocal } from '../domain/time.js';
 import { capacityChartSpec, fanChartSpec, renderSvg, svgToPng } from './charts.js';
-
-export type DocumentRenderer = (name: 'pack', context: object) => string;
 
 const missing = (v: unknown) => typeof v !== 'number' || !Number.isFinite(v);
 

@@ -14,12 +14,12 @@
  * most once per outbox entry.
  */
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { Deps } from '../app/ports.js';
-import type { MemberRecord, OutboxRecord } from '../app/records.js';
-import type { Logger } from '../logger.js';
+import type { Deps } from '../../src/app/ports.js';
+import type { MemberRecord, OutboxRecord } from '../../src/app/records.js';
+import type { Logger } from '../../src/logger.js';
 import { renderMessage } from './blockkit.js';
 import type { Workspaces } from './installations.js';
-import { linkSlackUser } from './members.js';
+import { linkChatUser } from '../../src/app/chatUsers.js';
 
 export interface DeliveryOptions {
   workspaces: Workspaces;
@@ -198,9 +198,10 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     // thousand people, and Slack's pace leaves the database time to keep up).
     const toLink = missing.filter((m) => found.has(m.id));
     for (const m of toLink) m.slackUserId = found.get(m.id)!;
+    // One at a time: each link is an audit event, and the org's audit chain takes one writer well.
     const stored = (async () => {
-      for (let i = 0; i < toLink.length; i += 4)
-        await Promise.all(toLink.slice(i, i + 4).map((m) => linkSlackUser(deps, m, m.slackUserId!)));
+      for (const m of toLink)
+        await linkChatUser(deps, { ...m, slackUserId: null }, 'slack', m.slackUserId!, 'directory');
     })();
     stored.catch(() => undefined); // reported when the pass awaits it
     return { stored };
