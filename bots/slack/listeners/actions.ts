@@ -5,12 +5,12 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
-import { closeStepNow, extendStepByBusinessDay } from '../../../src/app/cycles.js';
+import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { assignForm, initialFrom, inputForm } from '../../../src/cards/forms.js';
 import { presentBallot } from '../../../src/cards/presenters/ballots.js';
+import { presentStepClosed, presentStepExtended } from '../../../src/cards/presenters/steps.js';
 import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../../src/domain/calendar.js';
 import { DomainError } from '../../../src/domain/errors.js';
-import { formatLocal } from '../../../src/domain/time.js';
 import { renderMessage } from '../blockkit.js';
 import type { SlackContext } from '../context.js';
 import { renderModal } from '../views.js';
@@ -179,29 +179,15 @@ export function register(app: App, ctx: SlackContext): void {
       if (!target) return;
       const title = STEP_TITLES[target.step];
       try {
-        if (run === 'extend') {
-          const { dueAt } = await extendStepByBusinessDay(
-            deps,
-            org.id,
-            target.cycleId,
-            target.step,
-            member.id,
-          );
-          await ctx.tell(
-            client,
-            body.channel?.id,
-            body.user.id,
-            `${title} is now due ${formatLocal(dueAt, member.timezone)}; the people who still owe an input are reminded as usual.`,
-          );
-        } else {
-          await closeStepNow(deps, org.id, target.cycleId, target.step, member.id);
-          await ctx.tell(
-            client,
-            body.channel?.id,
-            body.user.id,
-            `${title} is closed without the missing inputs.`,
-          );
-        }
+        const text =
+          run === 'extend'
+            ? await extendStepByBusinessDay(deps, org.id, target.cycleId, target.step, member.id).then((r) =>
+                presentStepExtended(title, r, member.timezone),
+              )
+            : await closeStepWithoutMissing(deps, org.id, target.cycleId, target.step, member.id).then((r) =>
+                presentStepClosed(title, r),
+              );
+        await ctx.tell(client, body.channel?.id, body.user.id, text);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         await ctx.tell(client, body.channel?.id, body.user.id, `${title} was not changed: ${err.message}`);

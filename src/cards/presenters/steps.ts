@@ -190,3 +190,19 @@ export function presentPackMissing(month: string, reason: string): Card {
   const text = `Pre-S&OP ${month} is open but there is no pack: ${reason}`;
   return { summary: text, blocks: [{ type: 'text', text }] };
 }
+
+/** The process owner's answer to "Extend by a business day" (one line). */
+export function presentStepExtended(
+  title: string,
+  r: { dueAt: Date; reopened: boolean },
+  tz: string,
+): string {
+  return `${title} is ${r.reopened ? 'open again and' : 'now'} due ${formatLocal(r.dueAt, tz)}; whoever still owes an input is told and reminded as usual.`;
+}
+
+/** The process owner's answer to "Close without them" (one line). */
+export function presentStepClosed(title: string, r: { alreadyClosed: boolean }): string {
+  return r.alreadyClosed
+    ? `${title} is already closed; it stays as it is.`
+    : `${title} is closed without the missing inputs.`;
+}
