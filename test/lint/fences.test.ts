@@ -15,7 +15,7 @@ const eslint = new ESLint({
   overrideConfig: [
     {
       files: ['**/*.ts'],
-      languageOptions: { parser: tseslint.parser as never },
+      languageOptions: { parser: tseslint.parser },
       plugins: { accord },
       rules: { 'accord/fences': 'error' },
     },
