@@ -22,7 +22,10 @@ export const MANIFEST_VERSION = '1.22';
 export const SCHEMA_URL = `https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`;
 /** The files of the package, in the zip's order; the icons' names are also the manifest's. */
 export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
-/** Limits Teams documents for bot commands that the 1.22 schema does not enforce (it allows 128/4000). */
+/**
+ * Bot command limits Accord keeps: the ones Teams documents for earlier manifest versions (title 32,
+ * description 128: one line in the command menu). The 1.22 schema alone would allow 128 and 4000.
+ */
 export const COMMAND_TITLE_MAX = 32;
 export const COMMAND_DESCRIPTION_MAX = 128;
 /** The scopes that get a command list (one list per scope, as Teams asks). */
@@ -216,11 +219,11 @@ export async function validateTeamsManifest(manifest: TeamsManifest): Promise<st
         const at = `/bots/${b}/commandLists/${l}/commands/${i}`;
         if (typeof c.title === 'string' && c.title.length > COMMAND_TITLE_MAX)
           problems.push(
-            `${at}/title "${c.title}" is ${c.title.length} characters; Teams allows at most ${COMMAND_TITLE_MAX}`,
+            `${at}/title "${c.title}" is ${c.title.length} characters, over the ${COMMAND_TITLE_MAX} a command title may have`,
           );
         if (typeof c.description === 'string' && c.description.length > COMMAND_DESCRIPTION_MAX)
           problems.push(
-            `${at}/description (command "${c.title}") is ${c.description.length} characters; Teams allows at most ${COMMAND_DESCRIPTION_MAX}`,
+            `${at}/description (command "${c.title}") is ${c.description.length} characters, over the ${COMMAND_DESCRIPTION_MAX} a command description may have`,
           );
       }),
     ),
