@@ -131,7 +131,19 @@ export interface RenderOptions {
    * than 60 people get a refresh button.
    */
   refresh?: { verb: string; data: Record<string, string>; userIds?: string[] };
+  /** Added to every button's data (e.g. `surface: 'home'`, so a press on the home card re-renders it). */
+  data?: Record<string, string>;
 }
+
+/**
+ * Buttons that open a form: in Teams a dialog (task/fetch), which only an `Action.Submit` with
+ * `msteams.type: 'task/fetch'` can open (an `Action.Execute` cannot).
+ */
+export const DIALOG_ACTIONS: ReadonlySet<string> = new Set([
+  'input.open',
+  'decision.assign',
+  'scenario.open',
+]);
 
 // ---------------------------------------------------------------------------------------------------
 // Escaping and cutting
@@ -223,7 +235,7 @@ export function renderAdaptiveCard(card: Card, opts: RenderOptions = {}): Adapti
     ...(opts.refresh ? { refresh: renderRefresh(opts.refresh) } : {}),
     body: [],
   };
-  return { ...shell, body: fitBody(shell, renderUnits(card.blocks)) };
+  return { ...shell, body: fitBody(shell, renderUnits(card.blocks, opts.data ?? {})) };
 }
 
 /** The card as a message attachment. */
@@ -266,7 +278,7 @@ interface Unit {
   keep: boolean;
 }
 
-function renderUnits(blocks: CardBlock[]): Unit[] {
+function renderUnits(blocks: CardBlock[], extra: Record<string, string>): Unit[] {
   const units: Unit[] = [];
   let separator = false;
   for (const block of blocks) {
@@ -274,7 +286,7 @@ function renderUnits(blocks: CardBlock[]): Unit[] {
       separator = true;
       continue;
     }
-    const elements = renderBlock(block);
+    const elements = renderBlock(block, extra);
     const first = elements[0];
     if (!first) continue;
     if (separator) first.separator = true;
@@ -287,7 +299,10 @@ function renderUnits(blocks: CardBlock[]): Unit[] {
   return units;
 }
 
-function renderBlock(block: Exclude<CardBlock, { type: 'divider' }>): CardElement[] {
+function renderBlock(
+  block: Exclude<CardBlock, { type: 'divider' }>,
+  extra: Record<string, string>,
+): CardElement[] {
   switch (block.type) {
     case 'header': {
       const text = markdownLine(block.text, TEAMS_LIMITS.headerText);
@@ -309,7 +324,7 @@ function renderBlock(block: Exclude<CardBlock, { type: 'divider' }>): CardElemen
     case 'image':
       return [renderImage(block.url, block.alt)];
     case 'actions':
-      return renderActionSets(block.buttons);
+      return renderActionSets(block.buttons, extra);
     case 'input':
       return [
         {
@@ -380,30 +395,40 @@ function renderImage(url: string, alt: string): CardElement {
   return { type: 'Image', url, altText, msteams: { allowExpand: true } };
 }
 
-function renderActionSets(buttons: CardButton[]): IActionSet[] {
+function renderActionSets(buttons: CardButton[], extra: Record<string, string>): IActionSet[] {
   const sets: IActionSet[] = [];
   for (let i = 0; i < buttons.length; i += TEAMS_LIMITS.actionsPerSet)
     sets.push({
       type: 'ActionSet',
-      actions: buttons.slice(i, i + TEAMS_LIMITS.actionsPerSet).map(renderButton),
+      actions: buttons.slice(i, i + TEAMS_LIMITS.actionsPerSet).map((b) => renderButton(b, extra)),
     });
   return sets;
 }
 
-function renderButton(b: CardButton): IExecuteAction | IOpenUrlAction {
+function renderButton(
+  b: CardButton,
+  extra: Record<string, string>,
+): IExecuteAction | IOpenUrlAction | ISubmitAction {
   const title = plainLine(b.label, TEAMS_LIMITS.buttonTitle) || b.action;
   const style = b.style
     ? { style: b.style === 'primary' ? ('positive' as const) : ('destructive' as const) }
     : {};
   if (b.action === LINK_ACTION && isHttpUrl(b.value))
     return { type: 'Action.OpenUrl', title, url: b.value, ...style };
+  if (DIALOG_ACTIONS.has(b.action))
+    return {
+      type: 'Action.Submit',
+      title,
+      data: { ...extra, msteams: { type: 'task/fetch' }, action: b.action, value: b.value },
+      ...style,
+    };
   // Teams hands `data` back as value.action.data in the adaptiveCard/action invoke, with the card's
   // input values merged into it (an input's id becomes a key beside `action` and `value`).
   return {
     type: 'Action.Execute',
     title,
     verb: b.action,
-    data: { action: b.action, value: b.value },
+    data: { ...extra, action: b.action, value: b.value },
     ...style,
   };
 }

@@ -448,7 +448,7 @@ describe('renderAdaptiveCard: one element per block kind', () => {
     });
   });
 
-  it('actions: Action.Execute with verb = action and data = { action, value }, styles mapped', () => {
+  it('actions: Action.Execute with verb = action and data = { action, value }, styles mapped; form buttons open a dialog', () => {
     const out = render(
       card(
         buttons(
@@ -476,14 +476,23 @@ describe('renderAdaptiveCard: one element per block kind', () => {
           style: 'destructive',
         },
         {
-          type: 'Action.Execute',
+          type: 'Action.Submit',
           title: 'input.open',
-          verb: 'input.open',
-          data: { action: 'input.open', value: '' },
+          data: { msteams: { type: 'task/fetch' }, action: 'input.open', value: '' },
         },
       ],
     });
     expect(render(card(buttons())).body).toEqual([]);
+    // Extra data (the home card's surface) rides on every button.
+    const home = renderAdaptiveCard(
+      card(buttons({ action: 'action.done', label: 'Mark done', value: 'a1' })),
+      {
+        data: { surface: 'home' },
+      },
+    );
+    expect(home.body[0]).toMatchObject({
+      actions: [{ data: { surface: 'home', action: 'action.done', value: 'a1' } }],
+    });
   });
 
   it('actions: a link.open button with an http(s) value opens the URL, as on Slack; otherwise it is an Execute', () => {
