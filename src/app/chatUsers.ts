@@ -27,7 +27,7 @@ export async function linkChatUser(
   member: MemberRecord,
   platform: ChatPlatform,
   userId: string,
-  how: 'email' | 'directory',
+  how: 'email' | 'directory' | 'aad-object-id',
 ): Promise<MemberRecord> {
   if (member[idField(platform)] === userId) return member;
   const linked = await deps.members.linkChatUser(member.orgId, member.id, platform, userId);
@@ -46,8 +46,10 @@ export async function linkChatUser(
 }
 
 /**
- * The member behind `userId` on `platform` in this org: by the stored chat id, else by the email
- * `lookupEmail` finds (called only then; null or a failure: not known).
+ * The member behind `userId` on `platform` in this org: by the stored chat id, else by an alias
+ * the platform gives with it (Teams: the person's Entra object id, which an administrator may have
+ * entered as their Teams id), else by the email `lookupEmail` finds (called only then; null or a
+ * failure: not known). A match by alias or email stores `userId` on the member.
  */
 export async function identifyChatUser(
   deps: Pick<Deps, 'members' | 'audit' | 'clock'>,
@@ -55,10 +57,14 @@ export async function identifyChatUser(
   platform: ChatPlatform,
   userId: string,
   lookupEmail: () => Promise<string | null | undefined>,
+  aliases: readonly string[] = [],
 ): Promise<ChatIdentity> {
   const members = await deps.members.all(orgId);
   const linked = members.find((m) => m[idField(platform)] === userId);
   if (linked) return { member: linked, owners: [] };
+  const byAlias = aliases.length ? members.find((m) => aliases.includes(m[idField(platform)] ?? '')) : undefined;
+  if (byAlias)
+    return { member: await linkChatUser(deps, byAlias, platform, userId, 'aad-object-id'), owners: [] };
   const email = (await lookupEmail().catch(() => null))?.trim().toLowerCase();
   const byEmail = email ? members.find((m) => m.email.toLowerCase() === email) : undefined;
   if (byEmail) return { member: await linkChatUser(deps, byEmail, platform, userId, 'email'), owners: [] };

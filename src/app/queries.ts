@@ -132,3 +132,18 @@ export async function homeOf(deps: Deps, org: OrgRecord, member: MemberRecord): 
   }
   return { org, member, cycle, inputs, actions, ballots: mine, undeliverable };
 }
+
+/** A ballot as this member sees it: the view, and the option they (or the executive they vote for) chose. */
+export async function ballotFor(
+  deps: Deps,
+  org: OrgRecord,
+  ballotId: string,
+  member: MemberRecord,
+): Promise<{ view: BallotView; myOption: string | null }> {
+  const [view, members] = await Promise.all([ballotView(deps, org.id, ballotId), deps.members.all(org.id)]);
+  const voter = voterFor(member, members);
+  return {
+    view,
+    myOption: voter.ok ? (view.votes.find((v) => v.voterId === voter.voterId)?.option ?? null) : null,
+  };
+}

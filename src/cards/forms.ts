@@ -421,3 +421,11 @@ export function assignErrors(fields: Record<string, string>, message: string): F
   for (const [k, v] of Object.entries(fields)) out[byField[k] ?? 'description'] ??= v;
   return Object.keys(out).length ? out : { description: message };
 }
+
+/** The form again with what the person typed (shown with its field errors after a refused submit). */
+export function refill(form: Form, values: FormValues): Form {
+  return {
+    ...form,
+    fields: form.fields.map((f) => (values[f.id] !== undefined ? { ...f, initial: values[f.id] } : f)),
+  };
+}

@@ -134,3 +134,17 @@ export function presentDecisionList(
       : [{ type: 'text', text: q ? `No decision matches "${q}".` : 'No decision is recorded yet.' }],
   };
 }
+
+/** A ballot as one voter sees it: the ballot, and their own vote (which they can change until it closes). */
+export function presentBallotFor(v: Parameters<typeof presentBallot>[0], myOption: string | null): Card {
+  const card = presentBallot(v);
+  if (v.ballot.status !== 'open') return card;
+  const mine = myOption ? (v.ballot.options.find((o) => o.key === myOption)?.label ?? myOption) : null;
+  const line = mine
+    ? `Your vote: ${mine}. You can change it until the ballot closes.`
+    : 'You have not voted yet.';
+  const at = card.blocks.findIndex((b) => b.type === 'input');
+  const blocks = [...card.blocks];
+  blocks.splice(at < 0 ? blocks.length : at, 0, { type: 'text', text: line });
+  return { ...card, blocks };
+}

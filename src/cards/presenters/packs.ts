@@ -142,3 +142,27 @@ export function presentWhatIf(r: WhatIfResult, link: string | null): Card {
     ],
   };
 }
+
+/** Where a dialog opens only from a button (Teams): the what-if against this pack, one click away. */
+export function presentWhatIfInvite(pack: { cycleId: string; version: number }): Card {
+  return {
+    summary: 'A what-if against the current pack',
+    blocks: [
+      {
+        type: 'text',
+        text: `Change demand, a resource's capacity or a cost, and compare with pack version ${pack.version}.`,
+      },
+      {
+        type: 'actions',
+        buttons: [
+          {
+            action: 'scenario.open',
+            label: 'Open the what-if',
+            value: `${pack.cycleId}:${pack.version}`,
+            style: 'primary',
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The Microsoft Teams app: the Teams SDK (2.0.16) mounted on Accord's own express server at
+ * `POST /api/messages`. The SDK checks every inbound request's JWT (RS256, audience = the client id,
+ * issuer, the token's serviceurl against the activity's, keys from the cloud's OpenID metadata);
+ * unauthenticated requests are never allowed. Listeners are in listeners/, one file per kind;
+ * sends go through the outbox and bots/teams/deliver.ts.
+ */
+import { Client, PUBLIC, withOverrides, type TokenCredentials } from '@microsoft/teams.api';
+import { App, ExpressAdapter } from '@microsoft/teams.apps';
+import express, { type Express } from 'express';
+import type { Deps } from '../../src/app/ports.js';
+import type { Logger } from '../../src/logger.js';
+import { teamsContext, type TeamsSettings } from './context.js';
+import * as cards from './listeners/cards.js';
+import * as dialogs from './listeners/dialogs.js';
+import * as install from './listeners/install.js';
+import * as messages from './listeners/messages.js';
+import { sdkLogger } from './logger.js';
+
+export type { TeamsSettings } from './context.js';
+
+export interface TeamsOptions extends TeamsSettings {
+  logger: Logger;
+  /** Tests only: the bot's outbound token (MSAL cannot be pointed at a local fake). */
+  token?: TokenCredentials['token'] | undefined;
+}
+
+export interface TeamsApp {
+  /** The express app serving `/api/messages`; mount it before any catch-all. */
+  router: Express;
+  /** A Bot Connector client for a conversation's serviceUrl, with the bot's token. */
+  connectorFor(serviceUrl: string): Client;
+  /** Routes the SDK's handlers; call once before requests arrive. */
+  initialize(): Promise<void>;
+}
+
+export function createTeamsApp(deps: Deps, opts: TeamsOptions): TeamsApp {
+  const router = express();
+  router.disable('x-powered-by');
+  const app = new App({
+    clientId: opts.clientId,
+    ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+    ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.serviceUrl ? { serviceUrl: opts.serviceUrl } : {}),
+    cloud: opts.openIdMetadataUrl ? withOverrides(PUBLIC, { openIdMetadataUrl: opts.openIdMetadataUrl }) : PUBLIC,
+    httpServerAdapter: new ExpressAdapter(router),
+    messagingEndpoint: '/api/messages',
+    logger: sdkLogger(opts.logger),
+    // Never: every inbound request carries a Bot Framework token, checked by the SDK.
+    dangerouslyAllowUnauthenticatedRequests: false,
+    activity: { mentions: { stripText: true } },
+  });
+  const ctx = teamsContext(deps, opts, opts.logger);
+  for (const listeners of [messages, install, cards, dialogs]) listeners.register(app, ctx);
+  app.event('error', ({ error }) => {
+    opts.logger.error({ err: error }, 'teams handler failed');
+  });
+  return {
+    router,
+    connectorFor: (serviceUrl) => new Client(serviceUrl.replace(/\/+$/, ''), app.api.http),
+    initialize: () => app.initialize(),
+  };
+}
