@@ -18,6 +18,7 @@ import {
   attendanceRepo,
   installationRepo,
   submissionRepo,
+  teamsRepo,
 } from './repositories.js';
 
 export interface Database {
@@ -61,6 +62,7 @@ export async function connectDatabase(
       actions: actionRepo(models),
       attendance: attendanceRepo(models),
       installations: installationRepo(models, options.keyring),
+      teams: teamsRepo(models),
     },
     async ping() {
       try {

@@ -17,6 +17,7 @@ import type {
   ActionRepo,
   AttendanceRepo,
   InstallationRepo,
+  TeamsRepo,
 } from '../src/app/ports.js';
 import type {
   AuditRecord,
@@ -33,6 +34,8 @@ import type {
   DecisionRecord,
   ActionRecord,
   InstallationRecord,
+  TeamsConversationRecord,
+  TeamsTenantRecord,
 } from '../src/app/records.js';
 import type { Models } from './schemas.js';
 import { oid, pageBy } from './pagination.js';
@@ -158,6 +161,7 @@ function toMember(d: Doc): MemberRecord {
     slackUserId: d['slackUserId'] ?? null,
     teamsUserId: d['teamsUserId'] ?? null,
     createdAt: d['createdAt'],
+    ...(d['preferredChat'] ? { preferredChat: d['preferredChat'] } : {}),
   };
 }
 
@@ -1268,6 +1272,124 @@ export function installationRepo(m: Models, ring: Keyring): InstallationRepo {
         resealed += done.modifiedCount;
       }
       return { resealed, unreadable };
+    },
+  };
+}
+
+function toTeamsTenant(d: Doc): TeamsTenantRecord {
+  return {
+    tenantId: String(d['_id']),
+    orgId: String(d['orgId']),
+    sopConversationId: d['sopConversationId'] ?? null,
+    createdAt: d['createdAt'],
+  };
+}
+
+function toTeamsConversation(d: Doc): TeamsConversationRecord {
+  return {
+    id: String(d['_id']),
+    orgId: String(d['orgId']),
+    tenantId: d['tenantId'],
+    kind: d['kind'],
+    conversationId: d['conversationId'],
+    serviceUrl: d['serviceUrl'],
+    teamsUserId: d['teamsUserId'] ?? null,
+    aadObjectId: d['aadObjectId'] ?? null,
+    memberId: d['memberId'] ?? null,
+    teamId: d['teamId'] ?? null,
+    name: d['name'] ?? null,
+    updatedAt: d['updatedAt'],
+  };
+}
+
+/**
+ * Teams tenants (`_id` = tenant id) and conversation references (`_id` = `orgId:conversationId`):
+ * both read by _id, the one filter FerretDB pushes down; a conversation's key carries its org.
+ */
+export function teamsRepo(m: Models): TeamsRepo {
+  return {
+    async connectTenant(tenantId, orgId, now) {
+      const doc = {
+        _id: tenantId,
+        orgId: new Types.ObjectId(orgId),
+        sopConversationId: null,
+        createdAt: now,
+      };
+      try {
+        await m.TeamsTenant.collection.insertOne(doc as never);
+        return toTeamsTenant(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const existing = await m.TeamsTenant.findById(tenantId).lean();
+        if (!existing) throw err;
+        return toTeamsTenant(existing);
+      }
+    },
+    async tenant(tenantId) {
+      const d = await m.TeamsTenant.findById(tenantId).lean();
+      return d ? toTeamsTenant(d) : null;
+    },
+    async tenantOf(orgId) {
+      const _id = oid(orgId);
+      if (!_id) return null;
+      const d = await m.TeamsTenant.findOne({ orgId: _id }).sort({ createdAt: 1, _id: 1 }).lean();
+      return d ? toTeamsTenant(d) : null;
+    },
+    async setSopChannel(orgId, conversationId) {
+      const _id = oid(orgId);
+      if (!_id) return;
+      await m.TeamsTenant.updateMany({ orgId: _id }, { $set: { sopConversationId: conversationId } });
+    },
+    async saveConversation(ref, now) {
+      const _id = `${ref.orgId}:${ref.conversationId}`;
+      // Always refreshed: where to send and what it is. An id given as null keeps the stored one
+      // (an activity that does not say who the member is does not unlink them).
+      const set: Doc = {
+        orgId: new Types.ObjectId(ref.orgId),
+        conversationId: ref.conversationId,
+        tenantId: ref.tenantId,
+        kind: ref.kind,
+        serviceUrl: ref.serviceUrl,
+        updatedAt: now,
+      };
+      const onInsert: Doc = {};
+      for (const k of ['teamsUserId', 'aadObjectId', 'memberId', 'teamId', 'name'] as const) {
+        if (ref[k] !== null) set[k] = ref[k];
+        else onInsert[k] = null;
+      }
+      const update = { $set: set, ...(Object.keys(onInsert).length ? { $setOnInsert: onInsert } : {}) };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // FerretDB's upsert is a read then a write: two first saves at once both insert, and the
+          // loser's duplicate key says the document now exists; its update then applies.
+          await m.TeamsConversation.collection.updateOne({ _id } as never, update, { upsert: true });
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt >= 3) throw err;
+        }
+      }
+      const d = await m.TeamsConversation.findById(_id).lean();
+      return toTeamsConversation(d!);
+    },
+    async conversation(orgId, conversationId) {
+      const d = await m.TeamsConversation.findById(`${orgId}:${conversationId}`).lean();
+      return d && String(d['orgId']) === orgId ? toTeamsConversation(d) : null;
+    },
+    async personalFor(orgId, memberId) {
+      const _id = oid(orgId);
+      if (!_id) return null;
+      const d = await m.TeamsConversation.findOne({ orgId: _id, kind: 'personal', memberId })
+        .sort({ updatedAt: -1 })
+        .lean();
+      return d ? toTeamsConversation(d) : null;
+    },
+    async personalForAll(orgId) {
+      const _id = oid(orgId);
+      if (!_id) return [];
+      // Oldest first: folded into a map by member, the latest chat wins.
+      return (
+        await m.TeamsConversation.find({ orgId: _id, kind: 'personal' }).sort({ updatedAt: 1, _id: 1 }).lean()
+      ).map(toTeamsConversation);
     },
   };
 }

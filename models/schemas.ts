@@ -44,6 +44,8 @@ export const memberSchema = new Schema(
     delegation: { type: { _id: false, of: String, authority: Boolean }, default: null },
     slackUserId: { type: String, default: null },
     teamsUserId: { type: String, default: null },
+    /** Where someone linked on both Slack and Teams gets their messages (null: Slack). */
+    preferredChat: { type: String, default: null },
     // Single-field keys so that uniqueness holds on MongoDB and FerretDB alike (a sparse compound
     // index would still index `{orgId, null}` on MongoDB).
     emailKey: { type: String, required: true },
@@ -373,6 +375,42 @@ export const installationSchema = new Schema(
 );
 installationSchema.index({ orgId: 1 });
 
+/** A Microsoft 365 tenant that installed Accord: `_id` = the tenant id (one org per tenant). */
+export const teamsTenantSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    sopConversationId: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+teamsTenantSchema.index({ orgId: 1 });
+
+/**
+ * A Teams conversation Accord can post into: `_id` = `orgId:conversationId` (unique by
+ * construction, and read by _id, the filter FerretDB pushes down).
+ */
+export const teamsConversationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    tenantId: { type: String, required: true },
+    kind: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    serviceUrl: { type: String, required: true },
+    teamsUserId: { type: String, default: null },
+    aadObjectId: { type: String, default: null },
+    memberId: { type: String, default: null },
+    teamId: { type: String, default: null },
+    name: { type: String, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  opts,
+);
+teamsConversationSchema.index({ orgId: 1, conversationId: 1 }, { unique: true });
+teamsConversationSchema.index({ orgId: 1, kind: 1, memberId: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -395,6 +433,8 @@ export function registerModels(conn: Connection) {
     Action: conn.model('Action', actionSchema, 'actions'),
     Attendance: conn.model('Attendance', attendanceSchema, 'attendance'),
     Installation: conn.model('Installation', installationSchema, 'installations'),
+    TeamsTenant: conn.model('TeamsTenant', teamsTenantSchema, 'teamsTenants'),
+    TeamsConversation: conn.model('TeamsConversation', teamsConversationSchema, 'teamsConversations'),
   };
 }
 

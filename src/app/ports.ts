@@ -16,6 +16,8 @@ import type {
   ActionRecord,
   AttendanceRecord,
   InstallationRecord,
+  TeamsConversationRecord,
+  TeamsTenantRecord,
 } from './records.js';
 import type { LpSolver } from './solver.js';
 import type { Links } from './links.js';
@@ -278,6 +280,23 @@ export interface InstallationRepo {
   reseal(): Promise<{ resealed: number; unreadable: { id: string; reason: string }[] }>;
 }
 
+export interface TeamsRepo {
+  /** Maps a tenant to an org (unique by tenant); returns the existing mapping when there is one. */
+  connectTenant(tenantId: string, orgId: string, now: Date): Promise<TeamsTenantRecord>;
+  tenant(tenantId: string): Promise<TeamsTenantRecord | null>;
+  tenantOf(orgId: string): Promise<TeamsTenantRecord | null>;
+  setSopChannel(orgId: string, conversationId: string | null): Promise<void>;
+  /** Upsert by (orgId, conversationId): the serviceUrl and ids are refreshed each time. */
+  saveConversation(
+    ref: Omit<TeamsConversationRecord, 'id' | 'updatedAt'>,
+    now: Date,
+  ): Promise<TeamsConversationRecord>;
+  conversation(orgId: string, conversationId: string): Promise<TeamsConversationRecord | null>;
+  /** The 1:1 chat with this member (the latest), if any. */
+  personalFor(orgId: string, memberId: string): Promise<TeamsConversationRecord | null>;
+  personalForAll(orgId: string): Promise<TeamsConversationRecord[]>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -298,4 +317,5 @@ export interface Deps {
   links: Links;
   copy: Copy;
   documents: DocumentRenderer;
+  teams: TeamsRepo;
 }

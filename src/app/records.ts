@@ -29,6 +29,8 @@ export interface MemberRecord extends MemberView {
   slackUserId: string | null;
   teamsUserId: string | null;
   createdAt: Date;
+  /** Where a person linked on both Slack and Teams gets their messages (unset: Slack). */
+  preferredChat?: 'slack' | 'teams' | null;
 }
 
 export interface CycleRecord extends CycleState {
@@ -235,4 +237,35 @@ export interface InstallationRecord {
   /** The platform's whole installation object (JSON), handed back to it as it was. */
   data: string;
   installedAt: Date;
+}
+
+/**
+ * A Teams conversation Accord can post into (a person's 1:1 chat with the bot, or a team channel),
+ * with the service URL it came from: each conversation is answered through its own serviceUrl.
+ */
+export interface TeamsConversationRecord {
+  /** `orgId:conversationId`. */
+  id: string;
+  orgId: string;
+  tenantId: string;
+  kind: 'personal' | 'channel';
+  conversationId: string;
+  serviceUrl: string;
+  /** The person's Teams user id (`29:...`), for a personal conversation. */
+  teamsUserId: string | null;
+  aadObjectId: string | null;
+  /** The Accord member this 1:1 chat is with, once known. */
+  memberId: string | null;
+  teamId: string | null;
+  name: string | null;
+  updatedAt: Date;
+}
+
+/** A Microsoft 365 tenant that installed Accord, and the org it serves. */
+export interface TeamsTenantRecord {
+  tenantId: string;
+  orgId: string;
+  /** The channel conversation S&OP posts (`channel: 'sop'`) go to; null: to the recipient directly. */
+  sopConversationId: string | null;
+  createdAt: Date;
 }

@@ -1,0 +1,572 @@
+/**
+ * The Teams deliverer: drains the outbox into Microsoft Teams, the messages `chatFor` routes to
+ * Teams and no others (a person on both Slack and Teams gets each message once; what Slack
+ * delivers is left untouched here). A direct message goes to the person's stored 1:1 chat with
+ * Accord; when only their Teams user id is known, the 1:1 chat is created first and stored. A
+ * channel post (`channel: 'sop'`) goes to the tenant's S&OP channel when one is set, else to the
+ * recipient directly. Every conversation is reached through the serviceUrl it was stored with.
+ *
+ * Pacing, as Teams publishes it: per conversation 7 requests in 1 s, 8 in 2 s, 60 in 30 s and
+ * 1,800 in an hour; per tenant about 30 requests a second (creating a chat included). A 429
+ * holds the conversation and the tenant for its Retry-After; 412, 429, 5xx and network failures
+ * are retried with exponential backoff and jitter (waits up to WAIT_OUT_MS within the drain,
+ * longer ones through the message's notBefore); any other refusal (403, 404, 413 ...) is dead
+ * with Teams' reason, and so is someone Teams cannot reach. Each attempt is claimed first (a
+ * unique insert), so no two deliverers make the same attempt: a message is sent at most once per
+ * attempt, and an attempt interrupted mid-send is never repeated.
+ */
+import { Client as ApiClient, type Account } from '@microsoft/teams.api';
+import { chatFor, type ConnectedChats } from '../../src/app/delivery.js';
+import type { Deps } from '../../src/app/ports.js';
+import type { MemberRecord, OutboxRecord, TeamsConversationRecord } from '../../src/app/records.js';
+import type { Card } from '../../src/cards/card.js';
+import type { Logger } from '../../src/logger.js';
+
+/** The SDK's http client (`app.api.http`: it carries the bot's token), as the API client takes it. */
+export type HttpClient = ApiClient['http'];
+
+/** A message activity with one Adaptive Card. */
+export interface TeamsActivity {
+  type: 'message';
+  /** What notifications and clients that cannot show the card show. */
+  summary: string;
+  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; content: Record<string, unknown> }[];
+}
+
+/** The Bot Framework connector at one serviceUrl: what the deliverer needs of it. */
+export interface TeamsConnector {
+  /** Posts an activity into a conversation; the activity's id. */
+  send(conversationId: string, activity: TeamsActivity): Promise<{ id: string }>;
+  /** Opens (or finds) the bot's 1:1 chat with a person (the app must be installed for them). */
+  createPersonal(tenantId: string, teamsUserId: string): Promise<{ id: string }>;
+}
+
+/** A failed connector call: the HTTP status (null: no answer), Retry-After, Teams' error code. */
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly retryAfterMs: number | null,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
+}
+
+/** Retry-After in ms: delta seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | null {
+  const text = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : null;
+  if (!text?.trim()) return null;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** An error from the SDK's http client (axios) as a ConnectorError; anything else: no answer. */
+export function connectorError(err: unknown): ConnectorError {
+  if (err instanceof ConnectorError) return err;
+  const e = err as {
+    response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+    code?: string;
+    message?: string;
+  };
+  const status = e?.response?.status;
+  if (typeof status === 'number') {
+    const data = e.response?.data as
+      { error?: { code?: string; message?: string }; message?: string } | undefined;
+    const code = typeof data === 'object' && data ? (data.error?.code ?? null) : null;
+    const detail = typeof data === 'object' && data ? (data.error?.message ?? data.message ?? '') : '';
+    const text = `${status}${code ? ` ${code}` : ''}${detail ? `: ${detail}` : ''}`.slice(0, 300);
+    return new ConnectorError(text, status, parseRetryAfter(e.response?.headers?.['retry-after']), code);
+  }
+  const code = typeof e?.code === 'string' ? e.code : null;
+  return new ConnectorError(code ?? e?.message ?? String(err), null, null, code);
+}
+
+/**
+ * The real connector, on the Teams SDK: `new Client(serviceUrl, http)` per serviceUrl, `http`
+ * being the app's (`app.api.http`, which carries the bot's token). `botId`: the app's id.
+ */
+export function sdkConnector(
+  http: HttpClient,
+  opts: { botId: string; timeoutMs?: number },
+): (serviceUrl: string) => TeamsConnector {
+  // A send that hangs would hold its lane forever.
+  const client = http.clone({ timeout: opts.timeoutMs ?? 30_000 });
+  return (serviceUrl) => {
+    const api = new ApiClient(serviceUrl.replace(/\/+$/, ''), client);
+    return {
+      async send(conversationId, activity) {
+        try {
+          // The activity is sent as it is (a plain message activity with its card).
+          const res = await api.conversations.createActivity(conversationId, activity as never);
+          return { id: res.id };
+        } catch (err) {
+          throw connectorError(err);
+        }
+      },
+      async createPersonal(tenantId, teamsUserId) {
+        const member: Account = { id: teamsUserId, role: 'user' };
+        try {
+          const res = await api.conversations.create({
+            isGroup: false,
+            bot: { id: opts.botId },
+            members: [member],
+            tenantId,
+            channelData: { tenant: { id: tenantId } },
+          });
+          return { id: res.id };
+        } catch (err) {
+          throw connectorError(err);
+        }
+      },
+    };
+  };
+}
+
+export interface TeamsDeliveryOptions {
+  /** Card -> Adaptive Card content (the Teams renderer). */
+  render: (card: Card) => Record<string, unknown>;
+  connectorFor: (serviceUrl: string) => TeamsConnector;
+  /** Which chats the org has connected (routing: `chatFor`). */
+  connected: (orgId: string) => Promise<ConnectedChats>;
+  logger: Logger;
+  /** Where 1:1 chats are created when the org has no stored conversation to take a serviceUrl from. */
+  serviceUrl?: string;
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts before a message Teams keeps failing (5xx, 412, no answer) is dead; 429s never kill. */
+  maxAttempts?: number;
+  /** How long one drain may keep going while messages are due. */
+  maxDrainMs?: number;
+  /** Conversations served at once (one message at a time per conversation). */
+  concurrency?: number;
+  /** Requests per second to one tenant (Teams: about 30 per app per tenant). */
+  perTenantPerSecond?: number;
+  /** The first retry's backoff (doubling, with jitter). */
+  backoffBaseMs?: number;
+}
+
+export interface DrainResult {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+const DEFAULT_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+const BACKOFF_MAX_MS = 30 * 60_000;
+/** A wait (backoff, 429 hold) up to this long happens within the drain; a longer one ends the lane. */
+const WAIT_OUT_MS = 10_000;
+/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
+const INTERRUPTED_MS = 10 * 60_000;
+/** Teams' per-bot limits for one conversation: [requests, window ms]. */
+const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
+  [7, 1_000],
+  [8, 2_000],
+  [60, 30_000],
+  [1_800, 3_600_000],
+];
+/** Added to every window: the connector counts arrivals, which come a little after departures. */
+const MARGIN_MS = 20;
+
+/**
+ * A sliding log of request times checked against several windows (n requests in any w ms).
+ * `delay` + `record` for one user at a time (a conversation's lane); `reserve` hands out slots in
+ * order to many (a tenant's lanes).
+ */
+class Windows {
+  private readonly log: number[] = [];
+  private readonly longest: number;
+  constructor(private readonly windows: readonly (readonly [number, number])[]) {
+    this.longest = Math.max(...windows.map(([, w]) => w)) + MARGIN_MS;
+  }
+  private earliest(from: number): number {
+    while (this.log.length && from - this.log[0]! >= this.longest) this.log.shift();
+    let at = from;
+    for (const [n, w] of this.windows) {
+      const nth = this.log[this.log.length - n];
+      if (nth !== undefined) at = Math.max(at, nth + w + MARGIN_MS);
+    }
+    return at;
+  }
+  /** ms until one more request fits every window. */
+  delay(now: number): number {
+    return this.earliest(now) - now;
+  }
+  record(at: number): void {
+    this.log.push(at);
+  }
+  /** Takes the next free slot (never before one already handed out); ms to wait for it. */
+  reserve(now: number): number {
+    const at = this.earliest(Math.max(now, this.log.at(-1) ?? now));
+    this.log.push(at);
+    return at - now;
+  }
+  /** Idle since `before` (nothing logged after it). */
+  idleSince(before: number): boolean {
+    return (this.log.at(-1) ?? 0) < before;
+  }
+}
+
+interface Paced {
+  pace: Windows;
+  /** A 429 holds this until then (Date.now() ms). */
+  heldUntil: number;
+}
+
+type Target =
+  | {
+      kind: 'conversation';
+      conv: Pick<TeamsConversationRecord, 'conversationId' | 'serviceUrl' | 'tenantId'>;
+    }
+  | { kind: 'create'; member: MemberRecord & { teamsUserId: string }; serviceUrl: string }
+  | { kind: 'none' };
+
+interface Lane {
+  orgId: string;
+  tenantId: string;
+  target: Target;
+  paced: Paced;
+  messages: OutboxRecord[];
+}
+
+/** ms as seconds for people: 1, 0.3, 120. */
+const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
+
+/** Someone not (or no longer) among the org's members: routed as a person nobody linked. */
+const NOBODY = { slackUserId: null, teamsUserId: null, preferredChat: null };
+
+export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const concurrency = Math.max(1, opts.concurrency ?? 16);
+  const maxDrainMs = opts.maxDrainMs ?? 50_000;
+  const backoffBase = opts.backoffBaseMs ?? 2_000;
+  const tenantWindows = [[opts.perTenantPerSecond ?? 30, 1_000]] as const;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = () => deps.clock.now();
+  const tenants = new Map<string, Paced>();
+  const conversations = new Map<string, Paced>();
+  const connectors = new Map<string, TeamsConnector>();
+
+  const tenantPace = (id: string) => {
+    let t = tenants.get(id);
+    if (!t) tenants.set(id, (t = { pace: new Windows(tenantWindows), heldUntil: 0 }));
+    return t;
+  };
+  const conversationPace = (key: string) => {
+    let c = conversations.get(key);
+    if (!c) conversations.set(key, (c = { pace: new Windows(CONVERSATION_WINDOWS), heldUntil: 0 }));
+    return c;
+  };
+  const connector = (serviceUrl: string) => {
+    let c = connectors.get(serviceUrl);
+    if (!c) connectors.set(serviceUrl, (c = opts.connectorFor(serviceUrl)));
+    return c;
+  };
+  /** Forgets the pacing of conversations idle for longer than their longest window. */
+  const forgetIdle = () => {
+    const before = Date.now() - 3_600_000 - MARGIN_MS;
+    for (const [k, c] of conversations)
+      if (c.heldUntil < Date.now() && c.pace.idleSince(before)) conversations.delete(k);
+  };
+
+  /**
+   * Waits for a 429 hold to end and for a slot in the conversation's and the tenant's windows;
+   * false when that is too long to wait within the drain.
+   */
+  async function slot(conv: Paced, tenant: Paced): Promise<boolean> {
+    for (;;) {
+      const hold = Math.max(conv.heldUntil, tenant.heldUntil) - Date.now();
+      if (hold > WAIT_OUT_MS) return false;
+      if (hold > 0) {
+        await sleep(hold);
+        continue;
+      }
+      const d = conv.pace.delay(Date.now());
+      if (d > WAIT_OUT_MS) return false; // e.g. a channel's 60 posts in 30 s: the next drain goes on
+      if (d > 0) {
+        await sleep(d);
+        continue;
+      }
+      const wait = tenant.pace.reserve(Date.now());
+      if (wait > 0) await sleep(wait);
+      if (tenant.heldUntil > Date.now()) continue; // a 429 came meanwhile: the slot is given up
+      conv.pace.record(Date.now());
+      return true;
+    }
+  }
+
+  /** Exponential backoff with jitter (half fixed, half random) for attempt n (1, 2, ...). */
+  const backoff = (n: number) => {
+    const ms = Math.min(BACKOFF_MAX_MS, backoffBase * 2 ** (n - 1));
+    return Math.round(ms / 2 + (Math.random() * ms) / 2);
+  };
+
+  const activityOf = (card: Card): TeamsActivity => ({
+    type: 'message',
+    summary: card.summary,
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: opts.render(card) }],
+  });
+
+  /** Claims attempt n; when another deliverer has it, settles it dead if that one was interrupted. */
+  async function claim(m: OutboxRecord, attempts: number, out: DrainResult): Promise<boolean> {
+    if (await deps.outbox.claim(m.id, attempts, now())) return true;
+    const at = await deps.outbox.claimedAt(m.id, attempts);
+    if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
+      await deps.outbox.settle(m.id, {
+        status: 'dead',
+        attempts,
+        lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Teams, so it is not sent again`,
+      });
+      out.dead++;
+    }
+    return false;
+  }
+
+  /** Delivers one message (retrying within the drain when the wait is short); false: stop the lane. */
+  async function deliverOne(lane: Lane, m: OutboxRecord, out: DrainResult): Promise<boolean> {
+    const tenant = tenantPace(lane.tenantId);
+    let attempts = m.attempts;
+    for (;;) {
+      attempts++;
+      const target = lane.target;
+      if (target.kind === 'none') {
+        if (!(await claim(m, attempts, out))) return true;
+        await deps.outbox.settle(m.id, {
+          status: 'dead',
+          attempts,
+          lastError: `${m.recipient.name} is not reachable in Teams: they have not installed Accord (ask them to open Accord in Teams once)`,
+        });
+        out.dead++;
+        return true;
+      }
+      let activity: TeamsActivity;
+      try {
+        activity = activityOf(m.card);
+      } catch (err) {
+        if (!(await claim(m, attempts, out))) return true;
+        await deps.outbox.settle(m.id, {
+          status: 'dead',
+          attempts,
+          lastError: `the card could not be rendered for Teams: ${(err as Error).message}`,
+        });
+        out.dead++;
+        return true;
+      }
+      if (!(await slot(lane.paced, tenant))) return false;
+      if (!(await claim(m, attempts, out))) return false;
+      let opening = false;
+      try {
+        let conv = target.kind === 'conversation' ? target.conv : null;
+        if (target.kind === 'create') {
+          opening = true;
+          const created = await connector(target.serviceUrl).createPersonal(
+            lane.tenantId,
+            target.member.teamsUserId,
+          );
+          const stored = await deps.teams.saveConversation(
+            {
+              orgId: lane.orgId,
+              tenantId: lane.tenantId,
+              kind: 'personal',
+              conversationId: created.id,
+              serviceUrl: target.serviceUrl,
+              teamsUserId: target.member.teamsUserId,
+              aadObjectId: null,
+              memberId: target.member.id,
+              teamId: null,
+              name: target.member.name,
+            },
+            now(),
+          );
+          opening = false;
+          conv = stored;
+          lane.target = { kind: 'conversation', conv: stored };
+          // The create counted for the new conversation too; the lane goes on with its pacing.
+          const paced = conversationPace(`conv:${stored.conversationId}`);
+          paced.pace.record(Date.now());
+          lane.paced = paced;
+          if (!(await slot(lane.paced, tenant))) {
+            const hold = Math.max(lane.paced.heldUntil, tenant.heldUntil) - Date.now();
+            await deps.outbox.settle(m.id, {
+              status: 'pending',
+              attempts,
+              notBefore: new Date(now().getTime() + hold),
+              lastError: `rate limited by Teams; retry in ${seconds(hold)} s`,
+            });
+            out.retried++;
+            return false;
+          }
+        }
+        const sent = await connector(conv!.serviceUrl).send(conv!.conversationId, activity);
+        await deps.outbox.settle(m.id, {
+          status: 'delivered',
+          attempts,
+          delivery: { conversationId: conv!.conversationId, activityId: sent.id },
+        });
+        out.delivered++;
+        return true;
+      } catch (raw) {
+        const err = connectorError(raw);
+        const status = err.status;
+        const transient = status === null || status === 412 || status === 429 || status >= 500;
+        if (!transient || (status !== 429 && attempts >= maxAttempts)) {
+          await deps.outbox.settle(m.id, {
+            status: 'dead',
+            attempts,
+            lastError: transient
+              ? `Teams did not answer after ${attempts} attempts (${err.message})`
+              : opening
+                ? `Teams refused to open a chat with ${m.recipient.name}: ${err.message}`
+                : `Teams refused it: ${err.message}`,
+          });
+          opts.logger.warn(
+            { outboxId: m.id, status, error: err.code ?? undefined },
+            'an outbox message is dead',
+          );
+          out.dead++;
+          return true;
+        }
+        let wait: number;
+        let reason: string;
+        if (status === 429) {
+          const base = err.retryAfterMs ?? backoff(attempts);
+          wait = base + Math.round(Math.random() * Math.min(500, base / 10));
+          // Whatever limit it was (this conversation's, the tenant's, another bot's), both wait.
+          lane.paced.heldUntil = Math.max(lane.paced.heldUntil, Date.now() + wait);
+          tenant.heldUntil = Math.max(tenant.heldUntil, Date.now() + wait);
+          reason =
+            err.retryAfterMs !== null
+              ? `rate limited by Teams: retry after ${seconds(err.retryAfterMs)} s`
+              : `rate limited by Teams; retry in ${seconds(wait)} s`;
+        } else {
+          wait = Math.max(err.retryAfterMs ?? 0, backoff(attempts));
+          reason = `Teams did not answer (${err.message}); retry in ${seconds(wait)} s`;
+        }
+        await deps.outbox.settle(m.id, {
+          status: 'pending',
+          attempts,
+          notBefore: new Date(now().getTime() + wait),
+          lastError: reason,
+        });
+        out.retried++;
+        if (wait > WAIT_OUT_MS) return status !== 429; // a long 429 hold ends the lane anyway
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** One pass over what is due now: grouped by org and conversation, conversations in parallel. */
+  async function pass(limit: number, out: DrainResult): Promise<number> {
+    const due = await deps.outbox.due(now(), limit);
+    if (!due.length) return 0;
+    forgetIdle();
+    const byOrg = new Map<string, OutboxRecord[]>();
+    for (const m of due) {
+      const list = byOrg.get(m.orgId);
+      if (list) list.push(m);
+      else byOrg.set(m.orgId, [m]);
+    }
+    const lanes: Lane[] = [];
+    for (const [orgId, messages] of byOrg) {
+      const connected = await opts.connected(orgId);
+      if (!connected.teams) continue;
+      const tenant = await deps.teams.tenantOf(orgId);
+      if (!tenant) continue; // no tenant mapped: Teams is not connected after all
+      const members = new Map((await deps.members.all(orgId)).map((x) => [x.id, x]));
+      const byMember = new Map<string, TeamsConversationRecord>();
+      const byUser = new Map<string, TeamsConversationRecord>();
+      let serviceUrl: { url: string; at: number } | null = null;
+      for (const c of await deps.teams.personalForAll(orgId)) {
+        if (c.memberId) byMember.set(c.memberId, c);
+        if (c.teamsUserId) byUser.set(c.teamsUserId, c);
+        if (!serviceUrl || c.updatedAt.getTime() >= serviceUrl.at)
+          serviceUrl = { url: c.serviceUrl, at: c.updatedAt.getTime() };
+      }
+      const personalOf = (member: MemberRecord | undefined) =>
+        member
+          ? (byMember.get(member.id) ?? (member.teamsUserId ? byUser.get(member.teamsUserId) : undefined))
+          : undefined;
+      const sopRecord = tenant.sopConversationId
+        ? await deps.teams.conversation(orgId, tenant.sopConversationId)
+        : null;
+      // 1:1 chats are created at the serviceUrl the org was last heard from.
+      const createAt = serviceUrl?.url ?? sopRecord?.serviceUrl ?? opts.serviceUrl ?? DEFAULT_SERVICE_URL;
+      const sop = tenant.sopConversationId
+        ? {
+            conversationId: tenant.sopConversationId,
+            serviceUrl: sopRecord?.serviceUrl ?? createAt,
+            tenantId: tenant.tenantId,
+          }
+        : null;
+      const lanesByKey = new Map<string, Lane>();
+      for (const m of messages) {
+        const member = members.get(m.recipient.memberId);
+        const personal = personalOf(member);
+        if (chatFor(member ?? NOBODY, connected, !!personal) !== 'teams') continue; // Slack's
+        let key: string;
+        let target: Target;
+        if (m.channel === 'sop' && sop) {
+          key = `conv:${sop.conversationId}`;
+          target = { kind: 'conversation', conv: sop };
+        } else if (personal) {
+          key = `conv:${personal.conversationId}`;
+          target = { kind: 'conversation', conv: personal };
+        } else if (member?.teamsUserId) {
+          key = `create:${member.id}`;
+          target = {
+            kind: 'create',
+            member: { ...member, teamsUserId: member.teamsUserId },
+            serviceUrl: createAt,
+          };
+        } else {
+          key = `none:${m.id}`;
+          target = { kind: 'none' };
+        }
+        const lane = lanesByKey.get(key);
+        if (lane) lane.messages.push(m);
+        else
+          lanesByKey.set(key, {
+            orgId,
+            tenantId: tenant.tenantId,
+            target,
+            paced: conversationPace(key),
+            messages: [m],
+          });
+      }
+      lanes.push(...lanesByKey.values());
+    }
+    let next = 0;
+    let handled = 0;
+    const worker = async () => {
+      while (next < lanes.length) {
+        const lane = lanes[next++]!;
+        for (const m of lane.messages) {
+          const before = out.delivered + out.retried + out.dead;
+          const goOn = await deliverOne(lane, m, out);
+          handled += out.delivered + out.retried + out.dead - before;
+          if (!goOn) break;
+        }
+      }
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(concurrency, lanes.length) }, worker),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return handled;
+  }
+
+  return {
+    /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
+    async drain(limit = 500): Promise<DrainResult> {
+      const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
+      const started = Date.now();
+      while (Date.now() - started < maxDrainMs) {
+        const handled = await pass(limit, out);
+        if (handled === 0) break;
+      }
+      return out;
+    },
+  };
+}
