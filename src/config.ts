@@ -83,14 +83,17 @@ const schema = z.object({
   /** A workspace-wide pace for chat.postMessage; unset: only Slack's 429s slow delivery. */
   SLACK_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Microsoft Teams: the Entra app registration (the bot) and its secret. */
-  TEAMS_CLIENT_ID: z.string().regex(GUID, 'must be the app registration\'s client id (a GUID)').optional(),
+  TEAMS_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
   TEAMS_CLIENT_SECRET: z.string().min(8).optional(),
   /** Single tenant: the tenant the app is registered in; unset: tenants connect with a code. */
   TEAMS_TENANT_ID: z.string().regex(GUID, 'must be a tenant id (a GUID)').optional(),
   /** Sovereign clouds (GCC High, DoD, China): the OpenID metadata of the Bot Framework tokens. */
   TEAMS_OPENID_METADATA_URL: z.string().url('must be a URL ending in /openidconfiguration').optional(),
   /** Sovereign clouds: the Bot Connector for sends to conversations Accord has not heard from. */
-  TEAMS_SERVICE_URL: z.string().url('must be a URL such as https://smba.infra.gcc.teams.microsoft.com/teams').optional(),
+  TEAMS_SERVICE_URL: z
+    .string()
+    .url('must be a URL such as https://smba.infra.gcc.teams.microsoft.com/teams')
+    .optional(),
   /** The Accord org a single tenant belongs to; the only org when unset. */
   TEAMS_ORG_ID: z
     .string()
@@ -228,12 +231,17 @@ function teamsMode(e: z.infer<typeof schema>): Config['teams'] {
     TEAMS_ORG_ID: e.TEAMS_ORG_ID,
   };
   if (!e.TEAMS_CLIENT_ID) {
-    const set = Object.entries(others).filter(([, v]) => v !== undefined).map(([k]) => k);
-    if (set.length) refuse(`TEAMS_CLIENT_ID: set it to run the Teams app (${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set)`);
+    const set = Object.entries(others)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    if (set.length)
+      refuse(
+        `TEAMS_CLIENT_ID: set it to run the Teams app (${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set)`,
+      );
     return undefined;
   }
   if (!e.TEAMS_CLIENT_SECRET)
-    refuse("TEAMS_CLIENT_SECRET: set it with TEAMS_CLIENT_ID (a client secret of the app registration)");
+    refuse('TEAMS_CLIENT_SECRET: set it with TEAMS_CLIENT_ID (a client secret of the app registration)');
   if (e.TEAMS_ORG_ID && !e.TEAMS_TENANT_ID)
     refuse('TEAMS_TENANT_ID: TEAMS_ORG_ID names the org of a single tenant; set the tenant too');
   return {

@@ -20,9 +20,12 @@ import type { Logger } from '../../src/logger.js';
 import { renderMessage } from './blockkit.js';
 import type { Workspaces } from './installations.js';
 import { linkChatUser } from '../../src/app/chatUsers.js';
+import { chatFor, type ConnectedChats } from '../../src/app/delivery.js';
 
 export interface DeliveryOptions {
   workspaces: Workspaces;
+  /** Which chats each org has connected: with Teams too, only the messages `chatFor` routes to Slack are taken. */
+  connected?: (orgId: string) => Promise<ConnectedChats>;
   apiUrl?: string | undefined;
   /** The S&OP channel for channel posts (`channel: 'sop'`); recipients get them directly when unset. */
   sopChannel?: string | undefined;
@@ -305,11 +308,22 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     }
     const lanes: { w: Workspace; members: Map<string, MemberRecord>; messages: OutboxRecord[] }[] = [];
     const linking: Promise<void>[] = [];
-    for (const [orgId, messages] of byOrg) {
+    for (const [orgId, all] of byOrg) {
       const token = await opts.workspaces.tokenFor(orgId);
       if (!token) continue; // this org has no Slack workspace: another deliverer's business
       const w = workspace(token.workspace, token.token);
       const members = new Map((await deps.members.all(orgId)).map((x) => [x.id, x]));
+      // With Teams connected too, each person's messages go to one platform only (chatFor).
+      const connected = (await opts.connected?.(orgId)) ?? { slack: true, teams: false };
+      let messages = all;
+      if (connected.teams) {
+        const inTeams = new Set((await deps.teams.personalForAll(orgId)).map((c) => c.memberId));
+        messages = all.filter((m) => {
+          const member = members.get(m.recipient.memberId);
+          return !member || chatFor(member, connected, inTeams.has(member.id)) === 'slack';
+        });
+        if (!messages.length) continue;
+      }
       const direct = messages.filter((m) => !(m.channel === 'sop' && opts.sopChannel));
       const wanted = [...new Set(direct.map((m) => m.recipient.memberId))]
         .map((id) => members.get(id))

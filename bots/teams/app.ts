@@ -5,7 +5,7 @@
  * unauthenticated requests are never allowed. Listeners are in listeners/, one file per kind;
  * sends go through the outbox and bots/teams/deliver.ts.
  */
-import { Client, PUBLIC, withOverrides, type TokenCredentials } from '@microsoft/teams.api';
+import { PUBLIC, withOverrides, type TokenCredentials } from '@microsoft/teams.api';
 import { App, ExpressAdapter } from '@microsoft/teams.apps';
 import express, { type Express } from 'express';
 import type { Deps } from '../../src/app/ports.js';
@@ -28,8 +28,8 @@ export interface TeamsOptions extends TeamsSettings {
 export interface TeamsApp {
   /** The express app serving `/api/messages`; mount it before any catch-all. */
   router: Express;
-  /** A Bot Connector client for a conversation's serviceUrl, with the bot's token. */
-  connectorFor(serviceUrl: string): Client;
+  /** The SDK's http client, carrying the bot's token (the deliverer sends with it). */
+  http: App['api']['http'];
   /** Routes the SDK's handlers; call once before requests arrive. */
   initialize(): Promise<void>;
 }
@@ -39,11 +39,13 @@ export function createTeamsApp(deps: Deps, opts: TeamsOptions): TeamsApp {
   router.disable('x-powered-by');
   const app = new App({
     clientId: opts.clientId,
-    ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+    // A given token (tests) replaces the secret: the SDK would otherwise ask Entra for one.
+    ...(opts.token ? { token: opts.token } : opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
     ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
-    ...(opts.token ? { token: opts.token } : {}),
     ...(opts.serviceUrl ? { serviceUrl: opts.serviceUrl } : {}),
-    cloud: opts.openIdMetadataUrl ? withOverrides(PUBLIC, { openIdMetadataUrl: opts.openIdMetadataUrl }) : PUBLIC,
+    cloud: opts.openIdMetadataUrl
+      ? withOverrides(PUBLIC, { openIdMetadataUrl: opts.openIdMetadataUrl })
+      : PUBLIC,
     httpServerAdapter: new ExpressAdapter(router),
     messagingEndpoint: '/api/messages',
     logger: sdkLogger(opts.logger),
@@ -58,7 +60,7 @@ export function createTeamsApp(deps: Deps, opts: TeamsOptions): TeamsApp {
   });
   return {
     router,
-    connectorFor: (serviceUrl) => new Client(serviceUrl.replace(/\/+$/, ''), app.api.http),
+    http: app.api.http,
     initialize: () => app.initialize(),
   };
 }

@@ -30,7 +30,7 @@ export interface TeamsActivity {
   type: 'message';
   /** What notifications and clients that cannot show the card show. */
   summary: string;
-  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; content: Record<string, unknown> }[];
+  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; content: object }[];
 }
 
 /** The Bot Framework connector at one serviceUrl: what the deliverer needs of it. */
@@ -127,7 +127,7 @@ export function sdkConnector(
 
 export interface TeamsDeliveryOptions {
   /** Card -> Adaptive Card content (the Teams renderer). */
-  render: (card: Card) => Record<string, unknown>;
+  render: (card: Card) => object;
   connectorFor: (serviceUrl: string) => TeamsConnector;
   /** Which chats the org has connected (routing: `chatFor`). */
   connected: (orgId: string) => Promise<ConnectedChats>;

@@ -62,7 +62,9 @@ export async function identifyChatUser(
   const members = await deps.members.all(orgId);
   const linked = members.find((m) => m[idField(platform)] === userId);
   if (linked) return { member: linked, owners: [] };
-  const byAlias = aliases.length ? members.find((m) => aliases.includes(m[idField(platform)] ?? '')) : undefined;
+  const byAlias = aliases.length
+    ? members.find((m) => aliases.includes(m[idField(platform)] ?? ''))
+    : undefined;
   if (byAlias)
     return { member: await linkChatUser(deps, byAlias, platform, userId, 'aad-object-id'), owners: [] };
   const email = (await lookupEmail().catch(() => null))?.trim().toLowerCase();

@@ -49,7 +49,10 @@ export async function connectTeamsTenant(
   const now = deps.clock.now();
   const connected = await deps.teams.connectTenant(tenantId, org.id, now);
   if (connected.orgId !== org.id)
-    throw new DomainError('conflict', 'this Microsoft Teams organisation is already connected to another Accord organisation');
+    throw new DomainError(
+      'conflict',
+      'this Microsoft Teams organisation is already connected to another Accord organisation',
+    );
   await deps.audit.append(
     org.id,
     { actor: by, action: 'teams.connected', entity: { type: 'org', id: org.id }, after: { tenantId } },

@@ -19,6 +19,7 @@ import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../../src/domain/calend
 import { DomainError } from '../../../src/domain/errors.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, type RenderOptions } from '../adaptive.js';
 import type { TeamsContext } from '../context.js';
+import { ballotRefresh } from '../refresh.js';
 import { NOT_CONNECTED } from './messages.js';
 
 const cardResponse = (card: Card, opts: RenderOptions = {}): AdaptiveCardActionResponse => ({
@@ -31,23 +32,6 @@ const messageResponse = (text: string): AdaptiveCardActionResponse => ({
   type: 'application/vnd.microsoft.activity.message',
   value: text,
 });
-
-/** A ballot card keeps itself current: Teams asks for a fresh one (verb ballot.refresh) when it is shown. */
-export function ballotRefresh(ballotId: string): RenderOptions['refresh'] {
-  return { verb: 'ballot.refresh', data: { value: ballotId } };
-}
-
-/** The render options of a card sent to Teams: a ballot card refreshes itself. */
-export function teamsRenderOptions(card: Card): RenderOptions {
-  for (const b of card.blocks)
-    if (b.type === 'actions')
-      for (const button of b.buttons)
-        if (button.action === 'ballot.vote') {
-          const ballotId = button.value.slice(0, button.value.indexOf(':'));
-          return { refresh: ballotRefresh(ballotId) };
-        }
-  return {};
-}
 
 function stepOf(value: string): { cycleId: string; step: StepKey } | null {
   const [cycleId = '', step = ''] = value.split(':');
@@ -66,7 +50,7 @@ export function register(app: App, ctx: TeamsContext): void {
   app.on('card.action', async (c) => {
     const action = c.activity.value.action;
     const data = (action.data ?? {}) as Record<string, unknown>;
-    const verb = String(action.verb ?? data['action'] ?? '');
+    const verb = action.verb ?? (typeof data['action'] === 'string' ? data['action'] : '');
     const value = typeof data['value'] === 'string' ? data['value'] : '';
     const fromHome = data['surface'] === 'home';
     const { org, member, owners } = await ctx.who(c);
@@ -83,10 +67,18 @@ export function register(app: App, ctx: TeamsContext): void {
           // One org's votes are counted one at a time, in arrival order (see SerialQueues); a full
           // queue answers at once rather than past Teams' invoke deadline.
           const queued = votes.run(org.id, () =>
-            castVote(deps, org.id, ballotId, { memberId: member.id, option, reason }, { type: 'member', id: member.id }),
+            castVote(
+              deps,
+              org.id,
+              ballotId,
+              { memberId: member.id, option, reason },
+              { type: 'member', id: member.id },
+            ),
           );
           if (!queued)
-            return messageResponse('Your vote was not counted: Accord is busy counting votes. Try again in a minute.');
+            return messageResponse(
+              'Your vote was not counted: Accord is busy counting votes. Try again in a minute.',
+            );
           try {
             await queued;
           } catch (err) {
@@ -138,7 +130,9 @@ export function register(app: App, ctx: TeamsContext): void {
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      return messageResponse(verb === 'ballot.vote' ? `Your vote was not counted: ${err.message}` : err.message);
+      return messageResponse(
+        verb === 'ballot.vote' ? `Your vote was not counted: ${err.message}` : err.message,
+      );
     }
   });
 }

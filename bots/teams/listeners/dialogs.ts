@@ -23,7 +23,11 @@ import { cardText, type Card } from '../../../src/cards/card.js';
 import type { Form } from '../../../src/cards/form.js';
 import { presentActionAssigned } from '../../../src/cards/presenters/actions.js';
 import { presentWhatIf } from '../../../src/cards/presenters/packs.js';
-import { presentInputSaved, presentNotice, presentUnknownUser } from '../../../src/cards/presenters/people.js';
+import {
+  presentInputSaved,
+  presentNotice,
+  presentUnknownUser,
+} from '../../../src/cards/presenters/people.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { cardActivity, dialogMessage, dialogResponse, readDialogValues } from '../adaptive.js';
 import type { TeamsContext } from '../context.js';
@@ -36,7 +40,9 @@ export function register(app: App, ctx: TeamsContext): void {
 
   const packOf = async (org: OrgRecord, context: string) => {
     const [cycleId = '', version = ''] = context.split(':');
-    const pack = /^[a-f0-9]{24}$/.test(cycleId) ? await deps.packs.byVersion(org.id, cycleId, Number(version)) : null;
+    const pack = /^[a-f0-9]{24}$/.test(cycleId)
+      ? await deps.packs.byVersion(org.id, cycleId, Number(version))
+      : null;
     return pack as PackRecord<PackContent> | null;
   };
   const people = async (orgId: string) =>
@@ -56,12 +62,15 @@ export function register(app: App, ctx: TeamsContext): void {
         const request = await deps.requests.get(org.id, value);
         if (!request) return dialogMessage('This input is no longer asked for.');
         const versions = await deps.submissions.list(org.id, request.id);
-        return dialogResponse(inputForm(request.kind, request.id, initialFrom(request.kind, versions.at(-1)?.payload)));
+        return dialogResponse(
+          inputForm(request.kind, request.id, initialFrom(request.kind, versions.at(-1)?.payload)),
+        );
       }
       case 'decision.assign': {
         const decision = await deps.decisions.get(org.id, value);
         if (!decision) return dialogMessage('This decision no longer exists.');
-        if (!member.roles.includes('process-owner')) return dialogMessage('Only the S&OP process owner assigns actions.');
+        if (!member.roles.includes('process-owner'))
+          return dialogMessage('Only the S&OP process owner assigns actions.');
         return dialogResponse(assignForm(decision, await people(org.id)));
       }
       case 'scenario.open': {
@@ -89,15 +98,25 @@ export function register(app: App, ctx: TeamsContext): void {
         if (!request) return dialogMessage('This input is no longer asked for.');
         const form = inputForm(request.kind, request.id, {});
         try {
-          const out = await submitInput(deps, org.id, request.id, member.id, payloadFrom(request.kind, readDialogValues(form, data)));
+          const out = await submitInput(
+            deps,
+            org.id,
+            request.id,
+            member.id,
+            payloadFrom(request.kind, readDialogValues(form, data)),
+          );
           return dialogMessage(
-            cardText(presentInputSaved('teams', { version: out.submission.version, stepClosed: out.stepClosed })),
+            cardText(
+              presentInputSaved('teams', { version: out.submission.version, stepClosed: out.stepClosed }),
+            ),
           );
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           return again(
             form,
-            Object.keys(err.fields).length ? errorsFor(request.kind, err.fields) : { [form.fields[0]!.id]: err.message },
+            Object.keys(err.fields).length
+              ? errorsFor(request.kind, err.fields)
+              : { [form.fields[0]!.id]: err.message },
           );
         }
       }
@@ -114,7 +133,9 @@ export function register(app: App, ctx: TeamsContext): void {
             description: values['description'] ?? '',
           });
           const owner = await deps.members.get(org.id, created.ownerId);
-          return dialogMessage(cardText(presentActionAssigned(owner?.name ?? 'The owner', created, 'their home card')));
+          return dialogMessage(
+            cardText(presentActionAssigned(owner?.name ?? 'The owner', created, 'their home card')),
+          );
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           return again(form, assignErrors(err.fields, err.message));
@@ -138,11 +159,15 @@ export function register(app: App, ctx: TeamsContext): void {
             card = presentWhatIf(result, link);
           } catch (err) {
             if (!(err instanceof DomainError)) throw err;
-            card = presentNotice(`The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`);
+            card = presentNotice(
+              `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
+            );
           }
           await c.send(cardActivity(card));
         })().catch((err: unknown) => ctx.logger.error({ err }, 'a Teams what-if failed'));
-        return dialogMessage(`Re-planning "${read.whatIf.name}"; the comparison appears in this chat in a moment.`);
+        return dialogMessage(
+          `Re-planning "${read.whatIf.name}"; the comparison appears in this chat in a moment.`,
+        );
       }
       default:
         return dialogMessage('Accord does not know this form.');

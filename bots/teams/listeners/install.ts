@@ -51,6 +51,9 @@ export function register(app: App, ctx: TeamsContext): void {
     const { org, member, owners } = await ctx.who(c);
     if (!org) await c.send(cardActivity(presentNotice(NOT_CONNECTED)));
     else if (!member) await c.send(cardActivity(presentUnknownUser('teams', org.name, owners)));
-    else await c.send(cardActivity(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } }));
+    else
+      await c.send(
+        cardActivity(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } }),
+      );
   });
 }

@@ -5,14 +5,25 @@
  */
 import type { App } from '@microsoft/teams.apps';
 import { packCard, type PackContent } from '../../../src/app/packs.js';
-import { currentPack, cycleStatus, homeOf, latestDecisions, openActionsOf } from '../../../src/app/queries.js';
+import {
+  currentPack,
+  cycleStatus,
+  homeOf,
+  latestDecisions,
+  openActionsOf,
+} from '../../../src/app/queries.js';
 import type { PackRecord } from '../../../src/app/records.js';
 import { connectTeamsTenant, useTeamsChannel } from '../../../src/app/teamsTenants.js';
 import type { Card } from '../../../src/cards/card.js';
 import { presentActionList } from '../../../src/cards/presenters/actions.js';
 import { presentDecisionList } from '../../../src/cards/presenters/ballots.js';
 import { presentWhatIfInvite } from '../../../src/cards/presenters/packs.js';
-import { presentHelp, presentHome, presentNotice, presentUnknownUser } from '../../../src/cards/presenters/people.js';
+import {
+  presentHelp,
+  presentHome,
+  presentNotice,
+  presentUnknownUser,
+} from '../../../src/cards/presenters/people.js';
 import { presentStatus } from '../../../src/cards/presenters/steps.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { cardActivity } from '../adaptive.js';
@@ -34,7 +45,10 @@ export function register(app: App, ctx: TeamsContext): void {
       const tenantId = tenantOf(c.activity);
       if (!tenantId) return;
       try {
-        const org = await connectTeamsTenant(deps, tenantId, rest.join(' '), { type: 'system', id: `teams:${c.activity.from.id}` });
+        const org = await connectTeamsTenant(deps, tenantId, rest.join(' '), {
+          type: 'system',
+          id: `teams:${c.activity.from.id}`,
+        });
         const inChannel = c.activity.conversation.conversationType === 'channel';
         const who = await ctx.who(c);
         if (inChannel && who.member?.roles.includes('process-owner'))
@@ -67,7 +81,9 @@ export function register(app: App, ctx: TeamsContext): void {
         break;
       case 'pack': {
         const pack = await currentPack(deps, org);
-        card = pack ? await packCard(deps, pack as PackRecord<PackContent>, deps.clock.now()) : presentNotice(NO_PACK);
+        card = pack
+          ? await packCard(deps, pack as PackRecord<PackContent>, deps.clock.now())
+          : presentNotice(NO_PACK);
         break;
       }
       case 'scenario': {
@@ -87,11 +103,15 @@ export function register(app: App, ctx: TeamsContext): void {
         card = presentActionList(await openActionsOf(deps, org.id, member.id));
         break;
       case 'home':
-        await c.send(cardActivity(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } }));
+        await c.send(
+          cardActivity(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } }),
+        );
         return;
       case 'channel':
         if (c.activity.conversation.conversationType !== 'channel') {
-          card = presentNotice('Type channel in the team channel that should be the S&OP channel (mention Accord there).');
+          card = presentNotice(
+            'Type channel in the team channel that should be the S&OP channel (mention Accord there).',
+          );
           break;
         }
         try {

@@ -12,7 +12,8 @@ export function teamsRoutes(deps: Deps, opts: { enabled: boolean }) {
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/teams',
-      summary: 'The Microsoft Teams tenant that serves this org, its S&OP channel, how many people Accord can reach there',
+      summary:
+        'The Microsoft Teams tenant that serves this org, its S&OP channel, how many people Accord can reach there',
       tag: 'teams',
       auth: 'org',
       params: orgParams,
@@ -63,7 +64,11 @@ export function teamsRoutes(deps: Deps, opts: { enabled: boolean }) {
       handler: async ({ params }) => {
         await requireOrg(deps, params.orgId);
         if (!opts.enabled)
-          throw new ApiError(409, 'conflict', 'Microsoft Teams is not configured: set TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET');
+          throw new ApiError(
+            409,
+            'conflict',
+            'Microsoft Teams is not configured: set TEAMS_CLIENT_ID and TEAMS_CLIENT_SECRET',
+          );
         const { code, expiresAt } = await teamsConnectCode(deps, params.orgId);
         return {
           status: 201,
