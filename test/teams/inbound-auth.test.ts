@@ -56,7 +56,7 @@ describe('inbound tokens', () => {
   ])('refuses %s with 401 and writes nothing', async (_case, token) => {
     const before = await written();
     const sent = bot.connector.activities.length;
-    const res = await bot.post(activity(), token as never);
+    const res = await bot.post(activity(), token);
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 50));
     expect(await written()).toBe(before);
