@@ -20,7 +20,13 @@ import type { Logger } from '../../src/logger.js';
 import { renderMessage } from './blockkit.js';
 import type { Workspaces } from './installations.js';
 import { linkChatUser } from '../../src/app/chatUsers.js';
-import { chatFor, type ConnectedChats } from '../../src/app/delivery.js';
+import {
+  chatFor,
+  claimAttempt,
+  drainPasses,
+  type ConnectedChats,
+  type DrainResult,
+} from '../../src/app/delivery.js';
 
 export interface DeliveryOptions {
   workspaces: Workspaces;
@@ -42,12 +48,6 @@ export interface DeliveryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface DrainResult {
-  delivered: number;
-  retried: number;
-  dead: number;
-}
-
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** Slack's documented tiers, as the least calls per minute each allows. */
@@ -58,8 +58,6 @@ const TIER_PER_MINUTE: Record<string, number> = {
 /** Up to this many unknown recipients in one drain are looked up one by one; more: users.list. */
 const LOOKUPS_BEFORE_LIST = 20;
 const DIRECTORY_TTL_MS = 10 * 60_000;
-/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
-const INTERRUPTED_MS = 10 * 60_000;
 /** A 429 hold shorter than this is waited out within the drain; a longer one ends it. */
 const WAIT_OUT_MS = 30_000;
 
@@ -220,20 +218,8 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const attempts = m.attempts + 1;
     const channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
     if (!(await slot(w, 'chat.postMessage'))) return 'skipped';
-    if (!(await deps.outbox.claim(m.id, attempts, now()))) {
-      // Another deliverer has this attempt. Still unsettled long after: that deliverer stopped
-      // mid-send, and nobody can tell whether Slack got it. Never resent: dead, with the reason.
-      const at = await deps.outbox.claimedAt(m.id, attempts);
-      if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
-        await deps.outbox.settle(m.id, {
-          status: 'dead',
-          attempts,
-          lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Slack, so it is not sent again`,
-        });
-        return 'dead';
-      }
-      return 'skipped';
-    }
+    const claimed = await claimAttempt(deps, m.id, attempts, 'Slack');
+    if (claimed !== 'claimed') return claimed === 'dead' ? 'dead' : 'skipped';
     try {
       if (!channel) {
         await deps.outbox.settle(m.id, {
@@ -375,14 +361,6 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
 
   return {
     /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
-    async drain(limit = 500): Promise<DrainResult> {
-      const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
-      const started = Date.now();
-      while (Date.now() - started < maxDrainMs) {
-        const handled = await pass(limit, out);
-        if (handled === 0) break;
-      }
-      return out;
-    },
+    drain: (limit = 500): Promise<DrainResult> => drainPasses(pass, limit, maxDrainMs),
   };
 }

@@ -16,7 +16,13 @@
  * attempt, and an attempt interrupted mid-send is never repeated.
  */
 import { Client as ApiClient, type Account } from '@microsoft/teams.api';
-import { chatFor, type ConnectedChats } from '../../src/app/delivery.js';
+import {
+  chatFor,
+  claimAttempt,
+  drainPasses,
+  type ConnectedChats,
+  type DrainResult,
+} from '../../src/app/delivery.js';
 import type { Deps } from '../../src/app/ports.js';
 import type { MemberRecord, OutboxRecord, TeamsConversationRecord } from '../../src/app/records.js';
 import type { Card } from '../../src/cards/card.js';
@@ -147,18 +153,10 @@ export interface TeamsDeliveryOptions {
   backoffBaseMs?: number;
 }
 
-export interface DrainResult {
-  delivered: number;
-  retried: number;
-  dead: number;
-}
-
 const DEFAULT_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** A wait (backoff, 429 hold) up to this long happens within the drain; a longer one ends the lane. */
 const WAIT_OUT_MS = 10_000;
-/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
-const INTERRUPTED_MS = 10 * 60_000;
 /** Teams' per-bot limits for one conversation: [requests, window ms]. */
 const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
   [7, 1_000],
@@ -310,17 +308,9 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   /** Claims attempt n; when another deliverer has it, settles it dead if that one was interrupted. */
   async function claim(m: OutboxRecord, attempts: number, out: DrainResult): Promise<boolean> {
-    if (await deps.outbox.claim(m.id, attempts, now())) return true;
-    const at = await deps.outbox.claimedAt(m.id, attempts);
-    if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
-      await deps.outbox.settle(m.id, {
-        status: 'dead',
-        attempts,
-        lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Teams, so it is not sent again`,
-      });
-      out.dead++;
-    }
-    return false;
+    const claimed = await claimAttempt(deps, m.id, attempts, 'Teams');
+    if (claimed === 'dead') out.dead++;
+    return claimed === 'claimed';
   }
 
   /** Delivers one message (retrying within the drain when the wait is short); false: stop the lane. */
@@ -559,14 +549,6 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   return {
     /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
-    async drain(limit = 500): Promise<DrainResult> {
-      const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
-      const started = Date.now();
-      while (Date.now() - started < maxDrainMs) {
-        const handled = await pass(limit, out);
-        if (handled === 0) break;
-      }
-      return out;
-    },
+    drain: (limit = 500): Promise<DrainResult> => drainPasses(pass, limit, maxDrainMs),
   };
 }

@@ -1,5 +1,6 @@
 /** How a card is rendered for Teams beyond its content: a ballot card keeps itself current. */
 import type { Card } from '../../src/cards/card.js';
+import { readVoteButton } from '../../src/cards/presenters/ballots.js';
 import { renderAdaptiveCard, type AdaptiveCard, type RenderOptions } from './adaptive.js';
 
 /**
@@ -19,7 +20,7 @@ export function renderForTeams(card: Card): AdaptiveCard {
       for (const button of b.buttons)
         if (button.action === 'ballot.vote')
           return renderAdaptiveCard(card, {
-            refresh: ballotRefresh(button.value.slice(0, button.value.indexOf(':'))),
+            refresh: ballotRefresh(readVoteButton(button.value).ballotId),
           });
   return renderAdaptiveCard(card);
 }

@@ -40,7 +40,9 @@ import {
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
 import type { Deps } from './ports.js';
-import { presentPack } from '../cards/presenters/packs.js';
+import type { Card } from '../cards/card.js';
+import { presentPack, presentWhatIf } from '../cards/presenters/packs.js';
+import { presentNotice } from '../cards/presenters/people.js';
 import { presentPackMissing } from '../cards/presenters/steps.js';
 import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
 import type { LpSolver } from './solver.js';
@@ -914,4 +916,24 @@ export async function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackC
       : null,
     htmlUrl: links.signed(`${base}/pack.html?version=${pack.version}`, now),
   });
+}
+
+/**
+ * A what-if asked for in chat, as the card that answers it: the comparison with the base plan and
+ * a link to the full pack, or why it could not run.
+ */
+export async function whatIfCard(deps: Deps, pack: PackRecord<PackContent>, whatIf: WhatIf): Promise<Card> {
+  try {
+    const result = await runWhatIf(deps, pack, whatIf);
+    const link = (await deps.links.forOrg(pack.orgId)).signed(
+      `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}/pack.html`,
+      deps.clock.now(),
+    );
+    return presentWhatIf(result, link);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return presentNotice(
+      `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
+    );
+  }
 }

@@ -7,9 +7,13 @@ import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { assignForm, initialFrom, inputForm } from '../../../src/cards/forms.js';
-import { presentBallot } from '../../../src/cards/presenters/ballots.js';
-import { presentStepClosed, presentStepExtended } from '../../../src/cards/presenters/steps.js';
-import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../../src/domain/calendar.js';
+import { presentBallot, readVoteButton } from '../../../src/cards/presenters/ballots.js';
+import {
+  presentStepClosed,
+  presentStepExtended,
+  readStepButton,
+} from '../../../src/cards/presenters/steps.js';
+import { STEP_TITLES } from '../../../src/domain/calendar.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { renderMessage } from '../blockkit.js';
 import type { SlackContext } from '../context.js';
@@ -20,20 +24,12 @@ type Click = BlockAction<ButtonAction>;
 /** The Home tab is the surface pressed: it shows the new state. */
 const fromHome = (b: Click) => b.container?.['type'] === 'view' && b.view?.type === 'home';
 
-/** `cycleId:step` of a step button, or null when it is not one. */
-function stepOf(value: string): { cycleId: string; step: StepKey } | null {
-  const [cycleId = '', step = ''] = value.split(':');
-  return /^[a-f0-9]{24}$/.test(cycleId) && (STEP_KEYS as readonly string[]).includes(step)
-    ? { cycleId, step: step as StepKey }
-    : null;
-}
-
 export function register(app: App, ctx: SlackContext): void {
   const { deps } = ctx;
 
   // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
   const handleVote = async (client: WebClient, b: Click, value: string) => {
-    const [ballotId, option] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
+    const { ballotId, option } = readVoteButton(value);
     const { org, member, owners } = await ctx.who(client, b);
     if (!org) return;
     const channel = b.channel?.id;
@@ -175,7 +171,7 @@ export function register(app: App, ctx: SlackContext): void {
         await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
         return;
       }
-      const target = stepOf(action.value ?? '');
+      const target = readStepButton(action.value ?? '');
       if (!target) return;
       const title = STEP_TITLES[target.step];
       try {

@@ -6,9 +6,8 @@ import type { App } from '@slack/bolt';
 import { addAction } from '../../../src/app/ballots.js';
 import { identifyChatUser } from '../../../src/app/chatUsers.js';
 import { submitInput } from '../../../src/app/inputs.js';
-import { runWhatIf, type PackContent } from '../../../src/app/packs.js';
+import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import type { PackRecord } from '../../../src/app/records.js';
-import type { Card } from '../../../src/cards/card.js';
 import {
   assignErrors,
   assignForm,
@@ -19,7 +18,6 @@ import {
   whatIfFrom,
 } from '../../../src/cards/forms.js';
 import { presentActionAssigned } from '../../../src/cards/presenters/actions.js';
-import { presentWhatIf } from '../../../src/cards/presenters/packs.js';
 import { presentInputSaved, presentNotice } from '../../../src/cards/presenters/people.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import type { SlackContext } from '../context.js';
@@ -131,20 +129,7 @@ export function register(app: App, ctx: SlackContext): void {
         presentNotice(`Re-planning "${read.whatIf.name}"; the comparison appears here in a moment.`),
       ) as never,
     });
-    let card: Card;
-    try {
-      const result = await runWhatIf(deps, typed, read.whatIf);
-      const link = (await deps.links.forOrg(org.id)).signed(
-        `/api/v1/orgs/${org.id}/cycles/${cycleId}/pack.html`,
-        deps.clock.now(),
-      );
-      card = presentWhatIf(result, link);
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      card = presentNotice(
-        `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
-      );
-    }
+    const card = await whatIfCard(deps, typed, read.whatIf);
     await client.views.update({ view_id: view.id, view: cardModal('What-if', card) as never });
   });
 }

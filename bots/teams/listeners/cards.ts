@@ -12,10 +12,14 @@ import { ballotFor, homeOf } from '../../../src/app/queries.js';
 import { SerialQueues } from '../../../src/app/serial.js';
 import type { MemberRecord, OrgRecord } from '../../../src/app/records.js';
 import type { Card } from '../../../src/cards/card.js';
-import { presentBallotFor } from '../../../src/cards/presenters/ballots.js';
+import { presentBallotFor, readVoteButton } from '../../../src/cards/presenters/ballots.js';
 import { presentHome, presentNotice, presentUnknownUser } from '../../../src/cards/presenters/people.js';
-import { presentStepClosed, presentStepExtended } from '../../../src/cards/presenters/steps.js';
-import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../../src/domain/calendar.js';
+import {
+  presentStepClosed,
+  presentStepExtended,
+  readStepButton,
+} from '../../../src/cards/presenters/steps.js';
+import { STEP_TITLES } from '../../../src/domain/calendar.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, type RenderOptions } from '../adaptive.js';
 import type { TeamsContext } from '../context.js';
@@ -32,13 +36,6 @@ const messageResponse = (text: string): AdaptiveCardActionResponse => ({
   type: 'application/vnd.microsoft.activity.message',
   value: text,
 });
-
-function stepOf(value: string): { cycleId: string; step: StepKey } | null {
-  const [cycleId = '', step = ''] = value.split(':');
-  return /^[a-f0-9]{24}$/.test(cycleId) && (STEP_KEYS as readonly string[]).includes(step)
-    ? { cycleId, step: step as StepKey }
-    : null;
-}
 
 export function register(app: App, ctx: TeamsContext): void {
   const { deps } = ctx;
@@ -60,8 +57,7 @@ export function register(app: App, ctx: TeamsContext): void {
     try {
       switch (verb) {
         case 'ballot.vote': {
-          const ballotId = value.slice(0, value.indexOf(':'));
-          const option = value.slice(value.indexOf(':') + 1);
+          const { ballotId, option } = readVoteButton(value);
           const why = data[`why:${ballotId}`];
           const reason = typeof why === 'string' && why.trim() ? why.trim() : undefined;
           // One org's votes are counted one at a time, in arrival order (see SerialQueues); a full
@@ -104,7 +100,7 @@ export function register(app: App, ctx: TeamsContext): void {
         }
         case 'step.extend':
         case 'step.close': {
-          const target = stepOf(value);
+          const target = readStepButton(value);
           if (!target) return messageResponse('This button no longer names a step.');
           const title = STEP_TITLES[target.step];
           try {

@@ -6,7 +6,7 @@
 import type { App } from '@microsoft/teams.apps';
 import { addAction } from '../../../src/app/ballots.js';
 import { submitInput } from '../../../src/app/inputs.js';
-import { runWhatIf, type PackContent } from '../../../src/app/packs.js';
+import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import type { OrgRecord, PackRecord } from '../../../src/app/records.js';
 import {
   assignErrors,
@@ -19,15 +19,10 @@ import {
   scenarioForm,
   whatIfFrom,
 } from '../../../src/cards/forms.js';
-import { cardText, type Card } from '../../../src/cards/card.js';
+import { cardText } from '../../../src/cards/card.js';
 import type { Form } from '../../../src/cards/form.js';
 import { presentActionAssigned } from '../../../src/cards/presenters/actions.js';
-import { presentWhatIf } from '../../../src/cards/presenters/packs.js';
-import {
-  presentInputSaved,
-  presentNotice,
-  presentUnknownUser,
-} from '../../../src/cards/presenters/people.js';
+import { presentInputSaved, presentUnknownUser } from '../../../src/cards/presenters/people.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { cardActivity, dialogMessage, dialogResponse, readDialogValues } from '../adaptive.js';
 import type { TeamsContext } from '../context.js';
@@ -148,23 +143,9 @@ export function register(app: App, ctx: TeamsContext): void {
         const read = whatIfFrom(readDialogValues(form, data), pack);
         if ('errors' in read) return again(form, read.errors);
         // The re-plan may take longer than the invoke may wait: the comparison follows in the chat.
-        void (async () => {
-          let card: Card;
-          try {
-            const result = await runWhatIf(deps, pack, read.whatIf);
-            const link = (await deps.links.forOrg(org.id)).signed(
-              `/api/v1/orgs/${org.id}/cycles/${pack.cycleId}/pack.html`,
-              deps.clock.now(),
-            );
-            card = presentWhatIf(result, link);
-          } catch (err) {
-            if (!(err instanceof DomainError)) throw err;
-            card = presentNotice(
-              `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
-            );
-          }
-          await c.send(cardActivity(card));
-        })().catch((err: unknown) => ctx.logger.error({ err }, 'a Teams what-if failed'));
+        void whatIfCard(deps, pack, read.whatIf)
+          .then((card) => c.send(cardActivity(card)))
+          .catch((err: unknown) => ctx.logger.error({ err }, 'a Teams what-if failed'));
         return dialogMessage(
           `Re-planning "${read.whatIf.name}"; the comparison appears in this chat in a moment.`,
         );

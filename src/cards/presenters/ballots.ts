@@ -148,3 +148,11 @@ export function presentBallotFor(v: Parameters<typeof presentBallot>[0], myOptio
   blocks.splice(at < 0 ? blocks.length : at, 0, { type: 'text', text: line });
   return { ...card, blocks };
 }
+
+/** The ballot and option a vote button names (`ballotId:option`, as presentBallot writes it). */
+export function readVoteButton(value: string): { ballotId: string; option: string } {
+  const at = value.indexOf(':');
+  return at < 0
+    ? { ballotId: value, option: '' }
+    : { ballotId: value.slice(0, at), option: value.slice(at + 1) };
+}

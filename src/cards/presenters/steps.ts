@@ -1,5 +1,5 @@
 /** Presenters for the cycle's steps: prompts, reminders, reopenings, escalations, the status. */
-import { STEP_TITLES, type StepKey } from '../../domain/calendar.js';
+import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../domain/calendar.js';
 import { INPUT_TITLES } from '../../domain/inputs.js';
 import type { InputKind } from '../../domain/obligations.js';
 import type { ReminderKind } from '../../domain/manners.js';
@@ -205,4 +205,12 @@ export function presentStepClosed(title: string, r: { alreadyClosed: boolean }):
   return r.alreadyClosed
     ? `${title} is already closed; it stays as it is.`
     : `${title} is closed without the missing inputs.`;
+}
+
+/** The step an escalation's button names (`cycleId:step`, as presentEscalation writes it), or null. */
+export function readStepButton(value: string): { cycleId: string; step: StepKey } | null {
+  const [cycleId = '', step = ''] = value.split(':');
+  return /^[a-f0-9]{24}$/.test(cycleId) && (STEP_KEYS as readonly string[]).includes(step)
+    ? { cycleId, step: step as StepKey }
+    : null;
 }
