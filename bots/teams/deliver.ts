@@ -14,6 +14,12 @@
  * with Teams' reason, and so is someone Teams cannot reach. Each attempt is claimed first (a
  * unique insert), so no two deliverers make the same attempt: a message is sent at most once per
  * attempt, and an attempt interrupted mid-send is never repeated.
+ *
+ * The pacing is checked and recorded the moment a request leaves (after the claim), so waiting on
+ * the database never bunches requests into a burst Teams would refuse. The deliverer's own writes
+ * (claims, outcomes) take turns (`writeConcurrency`, default 1): the development store (FerretDB
+ * on SQLite) serves one writer at a time, and its update of an outbox message reads the whole
+ * collection, so writers at once only wait on each other (and may fail with SQLITE_BUSY).
  */
 import { Client as ApiClient, type Account } from '@microsoft/teams.api';
 import {
@@ -151,6 +157,8 @@ export interface TeamsDeliveryOptions {
   perTenantPerSecond?: number;
   /** The first retry's backoff (doubling, with jitter). */
   backoffBaseMs?: number;
+  /** Database writes (claims, outcomes) at once (default 1: SQLite takes one writer at a time). */
+  writeConcurrency?: number;
 }
 
 const DEFAULT_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
@@ -168,9 +176,9 @@ const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
 const MARGIN_MS = 20;
 
 /**
- * A sliding log of request times checked against several windows (n requests in any w ms).
- * `delay` + `record` for one user at a time (a conversation's lane); `reserve` hands out slots in
- * order to many (a tenant's lanes).
+ * A sliding log of the times requests went out, checked against several windows (n requests in
+ * any w ms). Checked and recorded right before the request leaves (no await in between), so the
+ * times logged are the times sent, whatever the database made each lane wait before.
  */
 class Windows {
   private readonly log: number[] = [];
@@ -194,15 +202,27 @@ class Windows {
   record(at: number): void {
     this.log.push(at);
   }
-  /** Takes the next free slot (never before one already handed out); ms to wait for it. */
-  reserve(now: number): number {
-    const at = this.earliest(Math.max(now, this.log.at(-1) ?? now));
-    this.log.push(at);
-    return at - now;
-  }
   /** Idle since `before` (nothing logged after it). */
   idleSince(before: number): boolean {
     return (this.log.at(-1) ?? 0) < before;
+  }
+}
+
+/** At most n tasks at once, the others wait in turn. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.n) this.active++;
+    else await new Promise<void>((r) => this.waiting.push(r)); // handed its place by a finishing task
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
   }
 }
 
@@ -245,6 +265,10 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
   const tenants = new Map<string, Paced>();
   const conversations = new Map<string, Paced>();
   const connectors = new Map<string, TeamsConnector>();
+  // The deliverer's writes (claims, outcomes) take turns: on the development store (SQLite) writers
+  // at once wait on its lock and run slower together than one after another.
+  const writes = new Gate(Math.max(1, opts.writeConcurrency ?? 1));
+  const write = <T>(task: () => Promise<T>) => writes.run(task);
 
   const tenantPace = (id: string) => {
     let t = tenants.get(id);
@@ -268,30 +292,42 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
       if (c.heldUntil < Date.now() && c.pace.idleSince(before)) conversations.delete(k);
   };
 
+  /** How long until a request may go to this conversation of this tenant (holds and windows). */
+  const waitFor = (conv: Paced, tenant: Paced, at = Date.now()) =>
+    Math.max(conv.heldUntil - at, tenant.heldUntil - at, conv.pace.delay(at), tenant.pace.delay(at), 0);
+
   /**
-   * Waits for a 429 hold to end and for a slot in the conversation's and the tenant's windows;
-   * false when that is too long to wait within the drain.
+   * Waits until a request may go to the conversation (429 holds, its windows and the tenant's)
+   * and records it as gone: call it right before sending. False when the wait is too long for
+   * this drain (e.g. a channel's 60 posts in 30 s, a long Retry-After).
    */
   async function slot(conv: Paced, tenant: Paced): Promise<boolean> {
     for (;;) {
-      const hold = Math.max(conv.heldUntil, tenant.heldUntil) - Date.now();
-      if (hold > WAIT_OUT_MS) return false;
-      if (hold > 0) {
-        await sleep(hold);
+      const at = Date.now();
+      const wait = waitFor(conv, tenant, at);
+      if (wait > WAIT_OUT_MS) return false;
+      if (wait > 0) {
+        await sleep(wait);
         continue;
       }
-      const d = conv.pace.delay(Date.now());
-      if (d > WAIT_OUT_MS) return false; // e.g. a channel's 60 posts in 30 s: the next drain goes on
-      if (d > 0) {
-        await sleep(d);
-        continue;
-      }
-      const wait = tenant.pace.reserve(Date.now());
-      if (wait > 0) await sleep(wait);
-      if (tenant.heldUntil > Date.now()) continue; // a 429 came meanwhile: the slot is given up
-      conv.pace.record(Date.now());
+      conv.pace.record(at);
+      tenant.pace.record(at);
       return true;
     }
+  }
+
+  /** Settles a claimed attempt that could not go out within this drain (a rate limit): later. */
+  async function deferred(m: OutboxRecord, attempts: number, conv: Paced, tenant: Paced, out: DrainResult) {
+    const wait = waitFor(conv, tenant);
+    await write(() =>
+      deps.outbox.settle(m.id, {
+        status: 'pending',
+        attempts,
+        notBefore: new Date(now().getTime() + wait),
+        lastError: `rate limited by Teams; retry in ${seconds(wait)} s`,
+      }),
+    );
+    out.retried++;
   }
 
   /** Exponential backoff with jitter (half fixed, half random) for attempt n (1, 2, ...). */
@@ -308,7 +344,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   /** Claims attempt n; when another deliverer has it, settles it dead if that one was interrupted. */
   async function claim(m: OutboxRecord, attempts: number, out: DrainResult): Promise<boolean> {
-    const claimed = await claimAttempt(deps, m.id, attempts, 'Teams');
+    const claimed = await write(() => claimAttempt(deps, m.id, attempts, 'Teams'));
     if (claimed === 'dead') out.dead++;
     return claimed === 'claimed';
   }
@@ -316,84 +352,83 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
   /** Delivers one message (retrying within the drain when the wait is short); false: stop the lane. */
   async function deliverOne(lane: Lane, m: OutboxRecord, out: DrainResult): Promise<boolean> {
     const tenant = tenantPace(lane.tenantId);
+    const dead = async (attempts: number, lastError: string) => {
+      await write(() => deps.outbox.settle(m.id, { status: 'dead', attempts, lastError }));
+      out.dead++;
+    };
     let attempts = m.attempts;
     for (;;) {
       attempts++;
       const target = lane.target;
       if (target.kind === 'none') {
-        if (!(await claim(m, attempts, out))) return true;
-        await deps.outbox.settle(m.id, {
-          status: 'dead',
-          attempts,
-          lastError: `${m.recipient.name} is not reachable in Teams: they have not installed Accord (ask them to open Accord in Teams once)`,
-        });
-        out.dead++;
+        if (await claim(m, attempts, out))
+          await dead(
+            attempts,
+            `${m.recipient.name} is not reachable in Teams: they have not installed Accord (ask them to open Accord in Teams once)`,
+          );
         return true;
       }
       let activity: TeamsActivity;
       try {
         activity = activityOf(m.card);
       } catch (err) {
-        if (!(await claim(m, attempts, out))) return true;
-        await deps.outbox.settle(m.id, {
-          status: 'dead',
-          attempts,
-          lastError: `the card could not be rendered for Teams: ${(err as Error).message}`,
-        });
-        out.dead++;
+        if (await claim(m, attempts, out))
+          await dead(attempts, `the card could not be rendered for Teams: ${(err as Error).message}`);
         return true;
       }
-      if (!(await slot(lane.paced, tenant))) return false;
+      // Held for longer than this drain may wait: left as it is, for a later drain.
+      if (waitFor(lane.paced, tenant) > WAIT_OUT_MS) return false;
       if (!(await claim(m, attempts, out))) return false;
       let opening = false;
       try {
         let conv = target.kind === 'conversation' ? target.conv : null;
         if (target.kind === 'create') {
+          if (!(await slot(lane.paced, tenant))) {
+            await deferred(m, attempts, lane.paced, tenant, out);
+            return false;
+          }
           opening = true;
           const created = await connector(target.serviceUrl).createPersonal(
             lane.tenantId,
             target.member.teamsUserId,
           );
-          const stored = await deps.teams.saveConversation(
-            {
-              orgId: lane.orgId,
-              tenantId: lane.tenantId,
-              kind: 'personal',
-              conversationId: created.id,
-              serviceUrl: target.serviceUrl,
-              teamsUserId: target.member.teamsUserId,
-              aadObjectId: null,
-              memberId: target.member.id,
-              teamId: null,
-              name: target.member.name,
-            },
-            now(),
-          );
           opening = false;
+          const stored = await write(() =>
+            deps.teams.saveConversation(
+              {
+                orgId: lane.orgId,
+                tenantId: lane.tenantId,
+                kind: 'personal',
+                conversationId: created.id,
+                serviceUrl: target.serviceUrl,
+                teamsUserId: target.member.teamsUserId,
+                aadObjectId: null,
+                memberId: target.member.id,
+                teamId: null,
+                name: target.member.name,
+              },
+              now(),
+            ),
+          );
           conv = stored;
           lane.target = { kind: 'conversation', conv: stored };
-          // The create counted for the new conversation too; the lane goes on with its pacing.
+          // Creating the chat counted for it too; the lane goes on with the chat's pacing.
           const paced = conversationPace(`conv:${stored.conversationId}`);
           paced.pace.record(Date.now());
           lane.paced = paced;
-          if (!(await slot(lane.paced, tenant))) {
-            const hold = Math.max(lane.paced.heldUntil, tenant.heldUntil) - Date.now();
-            await deps.outbox.settle(m.id, {
-              status: 'pending',
-              attempts,
-              notBefore: new Date(now().getTime() + hold),
-              lastError: `rate limited by Teams; retry in ${seconds(hold)} s`,
-            });
-            out.retried++;
-            return false;
-          }
+        }
+        if (!(await slot(lane.paced, tenant))) {
+          await deferred(m, attempts, lane.paced, tenant, out);
+          return false;
         }
         const sent = await connector(conv!.serviceUrl).send(conv!.conversationId, activity);
-        await deps.outbox.settle(m.id, {
-          status: 'delivered',
-          attempts,
-          delivery: { conversationId: conv!.conversationId, activityId: sent.id },
-        });
+        await write(() =>
+          deps.outbox.settle(m.id, {
+            status: 'delivered',
+            attempts,
+            delivery: { conversationId: conv!.conversationId, activityId: sent.id },
+          }),
+        );
         out.delivered++;
         return true;
       } catch (raw) {
@@ -401,20 +436,18 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
         const status = err.status;
         const transient = status === null || status === 412 || status === 429 || status >= 500;
         if (!transient || (status !== 429 && attempts >= maxAttempts)) {
-          await deps.outbox.settle(m.id, {
-            status: 'dead',
+          await dead(
             attempts,
-            lastError: transient
+            transient
               ? `Teams did not answer after ${attempts} attempts (${err.message})`
               : opening
                 ? `Teams refused to open a chat with ${m.recipient.name}: ${err.message}`
                 : `Teams refused it: ${err.message}`,
-          });
+          );
           opts.logger.warn(
             { outboxId: m.id, status, error: err.code ?? undefined },
             'an outbox message is dead',
           );
-          out.dead++;
           return true;
         }
         let wait: number;
@@ -433,12 +466,14 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           wait = Math.max(err.retryAfterMs ?? 0, backoff(attempts));
           reason = `Teams did not answer (${err.message}); retry in ${seconds(wait)} s`;
         }
-        await deps.outbox.settle(m.id, {
-          status: 'pending',
-          attempts,
-          notBefore: new Date(now().getTime() + wait),
-          lastError: reason,
-        });
+        await write(() =>
+          deps.outbox.settle(m.id, {
+            status: 'pending',
+            attempts,
+            notBefore: new Date(now().getTime() + wait),
+            lastError: reason,
+          }),
+        );
         out.retried++;
         if (wait > WAIT_OUT_MS) return status !== 429; // a long 429 hold ends the lane anyway
         await sleep(wait);
