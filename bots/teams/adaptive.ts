@@ -245,11 +245,11 @@ export function renderCardAttachment(card: Card, opts: RenderOptions = {}): Card
 
 /** A message activity with the card, ready for `app.send(conversationId, activity)` or a reply. */
 export function cardActivity(card: Card, opts: RenderOptions = {}): CardActivity {
-  return { type: 'message', summary: summaryOf(card), attachments: [renderCardAttachment(card, opts)] };
+  return { type: 'message', summary: cardSummary(card), attachments: [renderCardAttachment(card, opts)] };
 }
 
-/** The card's summary (or, when it has none, its first header or text), on one line. Plain text. */
-function summaryOf(card: Card): string {
+/** The card's summary (or, when it has none, its first header or text), on one line, cut to fit notifications. */
+export function cardSummary(card: Card): string {
   let summary = card.summary.trim();
   if (!summary) {
     const first = card.blocks.find((b) => b.type === 'header' || b.type === 'text');
@@ -513,6 +513,16 @@ export function renderDialogCard(form: Form, errors: FieldErrors = {}): Adaptive
     .map(([, message]) => message);
   form.fields.forEach((field, i) => {
     body.push(renderField(field));
+    // A hint shown as the placeholder disappears once something is typed: with a placeholder of
+    // its own, the hint goes under the field (as Slack shows it).
+    if (field.hint?.trim() && field.placeholder?.trim())
+      body.push(
+        textBlock(markdown(field.hint, TEAMS_LIMITS.placeholder), {
+          isSubtle: true,
+          size: 'Small',
+          spacing: 'None',
+        }),
+      );
     const own = Object.hasOwn(errors, field.id) ? errors[field.id]?.trim() : undefined;
     for (const message of [...(own ? [own] : []), ...(i === 0 ? stray : [])]) body.push(errorText(message));
   });

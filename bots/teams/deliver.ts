@@ -22,6 +22,7 @@
  * collection, so writers at once only wait on each other (and may fail with SQLITE_BUSY).
  */
 import { Client as ApiClient, type Account } from '@microsoft/teams.api';
+import { cardSummary } from './adaptive.js';
 import {
   chatFor,
   claimAttempt,
@@ -338,7 +339,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   const activityOf = (card: Card): TeamsActivity => ({
     type: 'message',
-    summary: card.summary,
+    summary: cardSummary(card),
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: opts.render(card) }],
   });
 

@@ -325,7 +325,10 @@ export async function recordDecision(
       kind: 'decision' as const,
       cycleId: ballot.cycleId,
       recipient: { memberId: m.id, name: m.name },
-      card: presentDecision(decision, { assign: m.roles.includes('process-owner') }),
+      card: presentDecision(decision, {
+        assign: m.roles.includes('process-owner'),
+        labels: Object.fromEntries(ballot.options.map((o) => [o.key, o.label])),
+      }),
       notBefore: now,
     })),
     now,

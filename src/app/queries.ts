@@ -16,6 +16,7 @@ import type {
   PackRecord,
 } from './records.js';
 import type { Step } from '../domain/cycle.js';
+import type { InputKind } from '../domain/obligations.js';
 
 /** The cycle people mean by "current": the earliest one not closed, else the latest. */
 export async function currentCycle(deps: Deps, org: OrgRecord): Promise<CycleRecord | undefined> {
@@ -38,7 +39,7 @@ export async function openActionsOf(deps: Deps, orgId: string, memberId: string)
 /** What is still owed in each open step of the current cycle. */
 export interface CycleStatus {
   cycle: CycleRecord;
-  owing: { step: Step; owed: { kind: string; function: string | null; owners: string[] }[] }[];
+  owing: { step: Step; owed: { kind: InputKind; function: string | null; owners: string[] }[] }[];
 }
 
 export async function cycleStatus(deps: Deps, org: OrgRecord): Promise<CycleStatus | null> {

@@ -846,7 +846,7 @@ const adjustmentForm: Form = {
       label: 'Why',
       type: 'long',
       placeholder: 'What changed',
-      hint: 'unused',
+      hint: 'One sentence for the record',
       initial: 'Promo',
     },
     { id: 'owner', label: 'Owner', type: 'person', optional: true, options: members, initial: 'm-2' },
@@ -916,6 +916,15 @@ describe('renderDialogCard', () => {
           isMultiline: true,
           maxLength: TEAMS_LIMITS.longInputText,
           value: 'Promo',
+        },
+        // Its hint stays readable under the field (the placeholder goes once something is typed).
+        {
+          type: 'TextBlock',
+          text: 'One sentence for the record',
+          wrap: true,
+          isSubtle: true,
+          size: 'Small',
+          spacing: 'None',
         },
         {
           type: 'Input.ChoiceSet',
@@ -997,7 +1006,9 @@ describe('renderDialogCard', () => {
         : e.type === 'TextBlock'
           ? e.color === 'Attention'
             ? `error: ${e.text}`
-            : 'intro'
+            : e.isSubtle
+              ? 'hint'
+              : 'intro'
           : e.type,
     );
     expect(ids).toEqual([
@@ -1009,6 +1020,7 @@ describe('renderDialogCard', () => {
       'changeValue',
       'error: Must be between -100 and 100 for a \\*percent\\* change.',
       'reason',
+      'hint',
       'owner',
     ]);
     expect(out.body[2]).toEqual({

@@ -66,7 +66,7 @@ export function presentDecision(
     rationale: string;
     tally: { counts: Record<string, number>; voted: number; eligible: number };
   },
-  opts: { assign?: boolean } = {},
+  opts: { assign?: boolean; labels?: Record<string, string> } = {},
 ): Card {
   const outcome =
     d.status === 'decided'
@@ -86,7 +86,10 @@ export function presentDecision(
       },
       {
         type: 'fields',
-        fields: Object.entries(d.tally.counts).map(([label, n]) => ({ label, value: String(n) })),
+        fields: Object.entries(d.tally.counts).map(([key, n]) => ({
+          label: opts.labels?.[key] ?? key,
+          value: String(n),
+        })),
       },
       ...(opts.assign
         ? [

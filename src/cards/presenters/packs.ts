@@ -79,7 +79,8 @@ export function presentPack(p: {
 const ROWS: { key: keyof PlanOutcome; label: string; show: (v: number) => string }[] = [
   { key: 'revenue', label: 'Revenue', show: fmt },
   { key: 'margin', label: 'Margin', show: fmt },
-  { key: 'marginPercent', label: 'Margin %', show: (v) => `${(v * 100).toFixed(1)}%` },
+  // The plan states margin % as a percentage already (12.5 means 12.5 %).
+  { key: 'marginPercent', label: 'Margin %', show: (v) => `${v.toFixed(1)}%` },
   { key: 'fillRate', label: 'Fill rate', show: (v) => `${(v * 100).toFixed(1)}%` },
   { key: 'shortfallUnits', label: 'Units short', show: fmt },
   { key: 'leverSpend', label: 'Lever spend', show: fmt },

@@ -158,7 +158,10 @@ export function presentStatus(
       status: string;
       steps: { key: StepKey; opensAt: Date; dueAt: Date; status: string }[];
     };
-    owing: { step: { key: StepKey }; owed: { kind: string; function: string | null; owners: string[] }[] }[];
+    owing: {
+      step: { key: StepKey };
+      owed: { kind: InputKind; function: string | null; owners: string[] }[];
+    }[];
   } | null,
   tz: string,
 ): Card {
@@ -177,7 +180,7 @@ export function presentStatus(
         ? s.owing.map(({ step, owed }) => ({
             type: 'text' as const,
             text: owed.length
-              ? `Still owed for ${STEP_TITLES[step.key]}: ${owed.map((r) => `${r.kind}${r.function ? ` (${r.function})` : ''}: ${r.owners.join(', ')}`).join('; ')}`
+              ? `Still owed for ${STEP_TITLES[step.key]}: ${owed.map((r) => `${INPUT_TITLES[r.kind]}${r.function ? ` (${r.function})` : ''}: ${r.owners.join(', ')}`).join('; ')}`
               : `Everything for ${STEP_TITLES[step.key]} is in.`,
           }))
         : [{ type: 'text' as const, text: 'No step is open right now.' }]),
