@@ -1,6 +1,5 @@
 /** Presenters for the pre-S&OP pack: the channel summary and a what-if against it. */
-import type { WhatIfResult } from '../../app/packs.js';
-import { fmt, type PlanOutcome } from '../../domain/plan.js';
+import { fmt, type PlanOutcome, type WhatIf } from '../../domain/plan.js';
 import type { Card } from '../card.js';
 import { fmtUnits } from './format.js';
 
@@ -90,7 +89,24 @@ const ROWS: { key: keyof PlanOutcome; label: string; show: (v: number) => string
 ];
 
 /** The comparison of a what-if with the base plan. */
-export function presentWhatIf(r: WhatIfResult, link: string | null): Card {
+export function presentWhatIf(
+  r: {
+    pack: { version: number; datasetVersion: number };
+    scenario: WhatIf;
+    base: PlanOutcome;
+    whatIf: PlanOutcome;
+    delta?: Partial<Record<keyof PlanOutcome, number>>;
+    elapsedMs?: number;
+    gaps: {
+      family: string;
+      resource: string | null;
+      period: string;
+      shortfallUnits: number;
+      marginAtRisk: number;
+    }[];
+  },
+  link: string | null,
+): Card {
   const signed = (row: (typeof ROWS)[number], d: number) => {
     if (Math.abs(d) < 1e-9) return '=';
     return (d > 0 ? '+' : '-') + row.show(Math.abs(d));
