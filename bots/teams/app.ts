@@ -34,7 +34,25 @@ export interface TeamsApp {
   initialize(): Promise<void>;
 }
 
+/** The public cloud's Bot Connector (1:1 chats created before a person has written). */
+const PUBLIC_SERVICE_URL = 'https://smba.trafficmanager.net/teams';
+/** Variables the SDK reads by itself when Accord leaves an option unset: Accord's are TEAMS_*. */
+const SDK_ENV = [
+  'CLIENT_ID',
+  'CLIENT_SECRET',
+  'TENANT_ID',
+  'SERVICE_URL',
+  'CLOUD',
+  'MANAGED_IDENTITY_CLIENT_ID',
+];
+
 export function createTeamsApp(deps: Deps, opts: TeamsOptions): TeamsApp {
+  const stray = SDK_ENV.filter((name) => process.env[name]);
+  if (stray.length)
+    opts.logger.warn(
+      { variables: stray },
+      'the Teams SDK reads these variables when a TEAMS_* one is unset: unset them, or set the TEAMS_* ones',
+    );
   const router = express();
   router.disable('x-powered-by');
   const app = new App({
@@ -42,7 +60,8 @@ export function createTeamsApp(deps: Deps, opts: TeamsOptions): TeamsApp {
     // A given token (tests) replaces the secret: the SDK would otherwise ask Entra for one.
     ...(opts.token ? { token: opts.token } : opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
     ...(opts.tenantId ? { tenantId: opts.tenantId } : {}),
-    ...(opts.serviceUrl ? { serviceUrl: opts.serviceUrl } : {}),
+    // Given always, so the SDK never falls back to a SERVICE_URL of the environment.
+    serviceUrl: opts.serviceUrl ?? PUBLIC_SERVICE_URL,
     cloud: opts.openIdMetadataUrl
       ? withOverrides(PUBLIC, { openIdMetadataUrl: opts.openIdMetadataUrl })
       : PUBLIC,
