@@ -25,6 +25,7 @@ import {
   type LeverOption,
   outcomeOf,
   planModel,
+  safetyStockBelowTarget,
   tightClusters,
   type CapacityChange,
   type FinanceTarget,
@@ -93,9 +94,12 @@ export interface PackContent {
     marginPercent: number;
     leverSpend: number;
     fillRate: number;
+    /** Before levers: units short of demand (the sum of `gaps`, and of every trade-off's gap). */
     gapUnits: number;
     revenueAtRisk: number;
     marginAtRisk: number;
+    /** Before levers: units the held safety stock is below target in the worst month (absent in older packs). */
+    safetyStockBelowTarget?: number;
     tightResources: number;
     target: Financials['target'];
   };
@@ -338,9 +342,8 @@ export async function evaluate(
     batches[batches.length - 1]!.push(k);
     size += clusters[k]!.families.length;
   }
-  const keys: LeverOption['key'][] = opts.frame
-    ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
-    : ['mix'];
+  // "Accept the shortfall" is the check's own plan (no lever): the LP costs only the levers.
+  const keys: LeverOption['key'][] = opts.frame ? ['overtime', 'alternates', 'prebuild', 'mix'] : ['mix'];
   const plans = new Map<LeverOption['key'], MixPlan[]>();
   for (const key of keys) {
     const out: MixPlan[] = [];
@@ -368,7 +371,10 @@ export async function evaluate(
       };
       continue;
     }
-    const results = leverOptions(cluster).map((option) => ({ option, plan: plans.get(option.key)![k]! }));
+    const results = leverOptions(cluster).map((option) => ({
+      option,
+      plan: option.key === 'accept-shortfall' ? cluster.noLever : plans.get(option.key)![k]!,
+    }));
     const t = frameTradeoff(cluster, results, m.names, resourceNames);
     tradeoffs.push(t);
     const option = t.options.find((o) => o.key === t.recommended)!;
@@ -647,6 +653,7 @@ export async function buildPack(
       gapUnits: sum((g) => g.shortfallUnits),
       revenueAtRisk: sum((g) => g.revenueAtRisk),
       marginAtRisk: sum((g) => g.marginAtRisk),
+      safetyStockBelowTarget: safetyStockBelowTarget(ev.plain).units,
       tightResources: ev.outcome.tightResources,
       target: ev.financials.target,
     },
