@@ -556,7 +556,8 @@ export const fmt = (n: number): string => {
  * Units as a sentence shows them: whole units, except a gap under half a unit, which would
  * otherwise read "0 units short".
  */
-export const fmtUnits = (n: number): string => (n > 0 && n < 0.5 ? String(Number(n.toPrecision(1))) : fmt(n));
+export const fmtShortUnits = (n: number): string =>
+  n > 0 && n < 0.5 ? String(Number(n.toPrecision(1))) : fmt(n);
 
 /** Money the levers of a plan cost (the drawdown penalty is a risk weight, not spend). */
 export const leverSpend = (p: MixPlan): number =>
@@ -635,12 +636,12 @@ export function frameTradeoff(
   const saving = refOption.totalCost - best.totalCost;
   const rationale =
     best.key === 'accept-shortfall'
-      ? `No lever costs less than the margin it would save; accepting the shortfall of ${fmtUnits(best.shortfallUnits)} units loses ${fmt(best.lostMargin)} of margin.`
-      : `${best.label} ${best.feasibility} (${fmtUnits(before - best.shortfallUnits)} of ${fmtUnits(before)} units) for ${fmt(best.cost)}, ${fmt(saving)} less than accepting the shortfall (${fmt(refOption.lostMargin)} of margin lost).`;
+      ? `No lever costs less than the margin it would save; accepting the shortfall of ${fmtShortUnits(best.shortfallUnits)} units loses ${fmt(best.lostMargin)} of margin.`
+      : `${best.label} ${best.feasibility} (${fmtShortUnits(before - best.shortfallUnits)} of ${fmtShortUnits(before)} units) for ${fmt(best.cost)}, ${fmt(saving)} less than accepting the shortfall (${fmt(refOption.lostMargin)} of margin lost).`;
   const familyNames = c.families.slice(0, 3).map((f) => names[f] || f);
   return {
     key: `capacity:${c.resources.join('+')}`,
-    title: `${where}: ${fmtUnits(before)} units short${when ? `, ${when}` : ''}`,
+    title: `${where}: ${fmtShortUnits(before)} units short${when ? `, ${when}` : ''}`,
     question: `How do we close the gap on ${where} (${familyNames.join(', ')}${c.families.length > 3 ? ` and ${c.families.length - 3} more` : ''})?`,
     resources: c.resources,
     families: c.families,

@@ -3,10 +3,15 @@
  * pack's headline, its gaps list, the trade-off's gap and the "accept the shortfall" option must
  * state the same gap before levers, and the trade-off's title must be complete.
  */
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { evaluate } from '../../src/app/packs.js';
+import { evaluate, type PackContent } from '../../src/app/packs.js';
+import type { OrgRecord, PackRecord } from '../../src/app/records.js';
 import { highsSolver } from '../../src/app/solver.js';
-import { horizonPeriods, type PlanModel } from '../../src/domain/plan.js';
+import { presentPack } from '../../src/cards/presenters/packs.js';
+import { horizonPeriods, safetyStockBelowTarget, type PlanModel } from '../../src/domain/plan.js';
+import { loadDocuments, renderPackHtml } from '../../src/render/pack.js';
+import { expectComplete } from '../helpers/sentences.js';
 
 const periods = horizonPeriods('2026-12', 18);
 /** Peak months (odd ones) need 3,250 units of the packaging line's 3,000; the others 2,700. */
@@ -81,5 +86,130 @@ describe('the packaging line loaded above capacity in 9 of 18 months', () => {
     expect(accept.cost).toBe(0);
     expect(accept.levers).toMatchObject({ overtimeUnits: 0, alternates: {}, prebuildUnitMonths: 0 });
     expect(t.title).toMatch(/^Packaging line: \d[\d,]* units short, \d{4}-\d{2} to \d{4}-\d{2}$/);
+  });
+
+  it('reads in complete sentences: the trade-off, the channel card and the pack document', async () => {
+    const m = packagingCompany();
+    const resourceNames = { PACK: 'Packaging line', 'FILL-1': 'Filler 1', 'FILL-2': 'Filler 2' };
+    const ev = await evaluate(highsSolver(), m, [], { frame: true, resourceNames });
+    const t = ev.tradeoffs[0]!;
+    expect(t.title).toBe('Packaging line: 2,250 units short, 2027-02 to 2028-06');
+    const gaps = [...ev.plain.gaps].sort((a, b) => b.marginAtRisk - a.marginAtRisk);
+    const summary = {
+      families: m.families.length,
+      resources: m.resources.length,
+      baselineUnits: 0,
+      demandUnits: m.families.reduce((s, f) => s + f.demand.reduce((a, b) => a + b, 0), 0),
+      revenue: ev.financials.revenue,
+      cost: ev.financials.cost,
+      margin: ev.financials.margin,
+      marginPercent: ev.financials.marginPercent,
+      leverSpend: ev.financials.leverSpend,
+      fillRate: ev.outcome.fillRate,
+      gapUnits: gaps.reduce((s, g) => s + g.shortfallUnits, 0),
+      revenueAtRisk: gaps.reduce((s, g) => s + g.revenueAtRisk, 0),
+      marginAtRisk: gaps.reduce((s, g) => s + g.marginAtRisk, 0),
+      safetyStockBelowTarget: safetyStockBelowTarget(ev.plain).units,
+      tightResources: ev.outcome.tightResources,
+      target: null,
+    };
+    const content: PackContent = {
+      version: 1,
+      cycleId: 'c1',
+      month: '2026-12',
+      datasetVersion: 1,
+      builtAt: '2026-12-01T08:00:00.000Z',
+      builtBy: { type: 'system', id: 'test' },
+      horizon: { from: m.periods[0]!, to: m.periods.at(-1)!, months: m.periods.length, periods: m.periods },
+      inputs: { submissions: [], adjustments: 0, constraints: 0, targets: 0 },
+      warnings: [],
+      summary,
+      forecast: {
+        accuracy: { mape: 9, wmape: 8.5, smape: 8.8, mase: 0.7, bias: 2 },
+        methods: {},
+        reusedFrom: 1,
+      },
+      gaps: gaps.map((g) => ({ ...g, familyName: m.names[g.family] ?? g.family })),
+      gapsTotal: gaps.length,
+      tradeoffs: ev.tradeoffs,
+      scenarios: [
+        {
+          key: 'base',
+          name: 'Base plan',
+          kind: 'base',
+          description: 'Consensus demand',
+          outcome: ev.outcome,
+        },
+      ],
+      financials: ev.financials,
+      capacityChanges: [],
+      resources: m.resources.map((r, j) => ({
+        resource: r.resource,
+        name: m.resourceInfo[j]!.name,
+        kind: 'line',
+        peakUtilization: 1,
+        overloadedMonths: 0,
+      })),
+      charts: [],
+      familyChunks: {},
+    };
+    const org = { id: 'o1', name: 'Fizz & Co', timezone: 'Europe/Berlin' } as OrgRecord;
+    const pack: PackRecord<PackContent> = {
+      id: 'c1:1',
+      orgId: 'o1',
+      cycleId: 'c1',
+      version: 1,
+      datasetVersion: 1,
+      content,
+      createdBy: content.builtBy,
+      createdAt: new Date(content.builtAt),
+    };
+    const html = await renderPackHtml({
+      org,
+      pack,
+      resources: [],
+      families: [],
+      deps: { documents: loadDocuments(path.join(process.cwd(), 'templates', 'documents')) },
+    });
+    // The sentences a reader reads: headings, paragraphs, the summary cards and the trade-off lines.
+    const text = (s: string) =>
+      s
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&amp;/g, '&')
+        .replace(/&#x27;|&#39;/g, "'")
+        .replace(/&quot;/g, '"')
+        .replace(/\s+/g, ' ')
+        .replace(/\s([,.;:)])/g, '$1')
+        .trim();
+    const sentences = [
+      ...html.matchAll(
+        /<(h1|h2|h3|p)\b[^>]*>([\s\S]*?)<\/\1>|<div class="(?:meta|label|value[^"]*)">([\s\S]*?)<\/div>/g,
+      ),
+    ]
+      .map((x) => text(x[2] ?? x[3] ?? ''))
+      .filter(Boolean);
+    expect(sentences).toEqual(
+      expect.arrayContaining([
+        '1. How do we close the gap on Packaging line (Juice 1 l, Soda 0.5 l, Water 1.5 l)?',
+        'Packaging line: 2,250 units short, 2027-02 to 2028-06 · revenue at risk 2,700, margin at risk 1,125 · 3 families',
+        '2,250',
+        'units short of demand; margin at risk 1,125',
+      ]),
+    );
+    expectComplete(sentences);
+    const card = presentPack({ ...content, chart: null, htmlUrl: 'https://accord.example/pack.html' });
+    expectComplete([
+      card.summary,
+      ...card.blocks.flatMap((b) =>
+        b.type === 'text' || b.type === 'header'
+          ? [b.text]
+          : b.type === 'fields'
+            ? b.fields.flatMap((f) => [f.label, f.value])
+            : [],
+      ),
+    ]);
+    expect(card.summary).toBe(
+      'Pre-S&OP pack 2026-12 is ready: 1 trade-off(s) to decide, 2,250 units short before levers.',
+    );
   });
 });

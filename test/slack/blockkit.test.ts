@@ -236,7 +236,7 @@ describe('cards from the presenters', () => {
       fields: [
         { type: 'mrkdwn', text: '*Revenue*\n1,234,567' },
         { type: 'mrkdwn', text: '*Margin*\n234,567 (19.0%)' },
-        { type: 'mrkdwn', text: '*Gap before levers*\n4,200 units, 51,000 margin at risk' },
+        { type: 'mrkdwn', text: '*Gap before levers*\n4,200 units short of demand, 51,000 margin at risk' },
         { type: 'mrkdwn', text: '*Fill rate, recommended plan*\n96.3%' },
       ],
     });

@@ -1,5 +1,5 @@
 /** Presenters for the pre-S&OP pack: the channel summary and a what-if against it. */
-import { fmt, type PlanOutcome, type WhatIf } from '../../domain/plan.js';
+import { fmt, fmtShortUnits, type PlanOutcome, type WhatIf } from '../../domain/plan.js';
 import type { Card } from '../card.js';
 import { fmtUnits } from './format.js';
 
@@ -14,6 +14,8 @@ export function presentPack(p: {
     marginPercent: number;
     gapUnits: number;
     marginAtRisk: number;
+    /** Units the held safety stock is below target in the worst month (absent in packs built before it was counted). */
+    safetyStockBelowTarget?: number;
     fillRate: number;
   };
   gaps: {
@@ -41,8 +43,16 @@ export function presentPack(p: {
         { label: 'Margin', value: `${n(p.summary.margin)} (${p.summary.marginPercent.toFixed(1)}%)` },
         {
           label: 'Gap before levers',
-          value: `${n(p.summary.gapUnits)} units, ${n(p.summary.marginAtRisk)} margin at risk`,
+          value: `${fmtShortUnits(p.summary.gapUnits)} units short of demand, ${n(p.summary.marginAtRisk)} margin at risk`,
         },
+        ...(p.summary.safetyStockBelowTarget === undefined
+          ? []
+          : [
+              {
+                label: 'Safety stock below target',
+                value: `${fmtShortUnits(p.summary.safetyStockBelowTarget)} units in the worst month (held, not drawn for demand, before levers)`,
+              },
+            ]),
         { label: 'Fill rate, recommended plan', value: `${(p.summary.fillRate * 100).toFixed(1)}%` },
       ],
     },
@@ -57,9 +67,16 @@ export function presentPack(p: {
     });
   for (const t of p.tradeoffs.slice(0, 3)) {
     const rec = t.options.find((o) => o.key === t.recommended);
+    const options = t.options.map((o) => `${o.label} (cost ${n(o.cost)}, margin lost ${n(o.lostMargin)})`);
     blocks.push({
       type: 'text',
-      text: `${t.question} Options: ${t.options.map((o) => `${o.label} (cost ${n(o.cost)}, margin lost ${n(o.lostMargin)})`).join('; ')}. Recommended: ${rec?.label ?? t.recommended}.`,
+      text: [
+        t.question,
+        options.length ? `Options: ${options.join('; ')}.` : '',
+        rec ? `Recommended: ${rec.label}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     });
   }
   if (p.tradeoffs.length > 3)
@@ -70,7 +87,7 @@ export function presentPack(p: {
     buttons: [{ action: 'link.open', label: 'Open the full pack', value: p.htmlUrl, style: 'primary' }],
   });
   return {
-    summary: `Pre-S&OP pack ${p.month} is ready: ${p.tradeoffs.length} trade-off(s) to decide, ${n(p.summary.gapUnits)} units short before levers.`,
+    summary: `Pre-S&OP pack ${p.month} is ready: ${p.tradeoffs.length} trade-off(s) to decide, ${fmtShortUnits(p.summary.gapUnits)} units short before levers.`,
     blocks,
   };
 }
