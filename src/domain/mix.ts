@@ -129,10 +129,25 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
   const heldAtStart = families.map((f, i) => Math.min(safetyOf[i]!, Math.max(0, f.onHand)));
   const naturalOf = families.map((f) => naturalFreeStock(f, T));
 
+  /**
+   * How a family's held safety stock is modelled: none (no target); pinned at the target (it starts
+   * there and may not be drawn: a constant, no columns); at the target but drawable (S, whose
+   * high-water mark is the target itself, so what is drawn is target - S: no G, no rows); or
+   * starting below the target (S never falling, or with the lever G, drawn below its high-water mark).
+   */
+  const heldKind = families.map((f, i) => {
+    const ss = safetyOf[i]!;
+    if (ss <= 0) return 'none' as const;
+    if (heldAtStart[i]! >= ss)
+      return levers.safetyStockDrawdown ? ('drawable' as const) : ('pinned' as const);
+    return levers.safetyStockDrawdown ? ('rebuilt-drawable' as const) : ('rebuilt' as const);
+  });
+
   families.forEach((f, i) => {
     const alts = altsOf[i]!;
     const ss = safetyOf[i]!;
-    const draw = levers.safetyStockDrawdown && ss > 0;
+    const kind = heldKind[i]!;
+    const hasS = kind !== 'none' && kind !== 'pinned';
     for (let t = 0; t < T; t++) {
       const demand = Math.max(0, f.demand[t] ?? 0);
       obj.push(
@@ -142,15 +157,17 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
       const supply = [`x_${i}_${t}`, ...alts.map(({ k }) => `a_${i}_${t}_${k}`)]
         .map((v) => `+ ${v}`)
         .join(' ');
-      const prev = t > 0 ? `+ F_${i}_${t - 1} ${ss > 0 ? `+ S_${i}_${t - 1} ` : ''}` : '';
-      const stock = `- F_${i}_${t}${ss > 0 ? ` - S_${i}_${t}` : ''}`;
-      rows.push(
-        ` bal_${i}_${t}: ${prev}${supply} - q_${i}_${t} ${stock} = ${num(t > 0 ? 0 : -Math.max(0, f.onHand))}`,
-      );
-      if (ss > 0) {
+      const prev = t > 0 ? `+ F_${i}_${t - 1} ${hasS ? `+ S_${i}_${t - 1} ` : ''}` : '';
+      const stock = `- F_${i}_${t}${hasS ? ` - S_${i}_${t}` : ''}`;
+      // Stock at the start: all of it, less a pinned safety stock (which stays as it is).
+      const start = Math.max(0, f.onHand) - (kind === 'pinned' ? ss : 0);
+      rows.push(` bal_${i}_${t}: ${prev}${supply} - q_${i}_${t} ${stock} = ${num(t > 0 ? 0 : -start)}`);
+      if (hasS) bounds.push(` 0 <= S_${i}_${t} <= ${num(ss)}`);
+      if (kind === 'drawable') obj.push(term(-(rebuildWeight + drawdownPenalty(f)), `S_${i}_${t}`));
+      if (kind === 'rebuilt' || kind === 'rebuilt-drawable') {
         obj.push(term(-rebuildWeight, `S_${i}_${t}`));
-        bounds.push(` 0 <= S_${i}_${t} <= ${num(ss)}`);
         // Held stock never falls (with the drawdown lever: never below the most held so far, less what is drawn).
+        const draw = kind === 'rebuilt-drawable';
         const now = draw ? `S_${i}_${t} + G_${i}_${t}` : `S_${i}_${t}`;
         const before = t > 0 ? (draw ? ` - S_${i}_${t - 1} - G_${i}_${t - 1}` : ` - S_${i}_${t - 1}`) : '';
         rows.push(` held_${i}_${t}: ${now}${before} >= ${num(t > 0 ? 0 : heldAtStart[i]!)}`);
@@ -203,7 +220,7 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
     families.forEach((f, i) => {
       if (only && !only.has(f.family)) return;
       const ss = safetyOf[i]!;
-      const draw = levers.safetyStockDrawdown && ss > 0;
+      const kind = heldKind[i]!;
       for (let t = 0; t < T; t++) {
         altsOf[i]!.forEach(({ a, k }) => {
           const units = v(`a_${i}_${t}_${k}`);
@@ -216,12 +233,13 @@ export function buildMixModel(input: MixInput, levers: MixLevers = ALL_LEVERS) {
           plan.prebuild.unitMonths += above;
           plan.prebuild.holdingCost += above * f.holdingCostPerUnitMonth;
         }
-        const drawn = draw ? v(`G_${i}_${t}`) : 0;
+        const held = kind === 'none' ? 0 : kind === 'pinned' ? ss : v(`S_${i}_${t}`);
+        const drawn = kind === 'drawable' ? ss - held : kind === 'rebuilt-drawable' ? v(`G_${i}_${t}`) : 0;
         if (drawn > SHORT_EPSILON) {
           plan.safetyStockDrawdown.unitMonths += drawn;
           plan.safetyStockDrawdown.penalty += drawn * drawdownPenalty(f);
         }
-        const short = ss > 0 ? Math.max(0, ss - v(`S_${i}_${t}`)) : 0;
+        const short = Math.max(0, ss - held);
         if (short > SHORT_EPSILON) {
           below[t]! += short;
           plan.safetyStockBelowTarget.unitMonths += short;

@@ -212,7 +212,8 @@ export function runSupply(
   }
   const need = new Float64Array(F);
   const made = new Float64Array(F);
-  const done = new Uint8Array(F);
+  /** The month a family was last served on an overloaded resource. */
+  const servedAt = new Int32Array(F).fill(-1);
   const demand = new Float64Array(F);
   const production = new Float64Array(F);
   const supplied = new Float64Array(F);
@@ -226,17 +227,12 @@ export function runSupply(
   const overList = new Int32Array(R);
   const month = { load, demand, production, supplied, inventory, belowTarget, binding };
 
-  /** Makes up to `want` of family i within what its resources have left; returns the amount and sets `bound`. */
-  let bound = -1;
+  /** Makes up to `want` of family i (a rebuild) within what its resources have left. */
   const make = (i: number, want: number): number => {
     let q = want;
-    bound = -1;
     for (let k = useStart[i]!, end = useStart[i + 1]!; k < end; k++) {
       const limit = left[useResource[k]!]! / useUsage[k]!;
-      if (limit < q) {
-        q = limit;
-        bound = useResource[k]!;
-      }
+      if (limit < q) q = limit;
     }
     if (q < 0) q = 0;
     for (let k = useStart[i]!, end = useStart[i + 1]!; k < end; k++) {
@@ -248,48 +244,39 @@ export function runSupply(
   };
 
   for (let t = 0; t < T; t++) {
-    // Free stock serves demand first; what is left is what production must make.
+    // Free stock serves demand first; what is left is what production must make (all of it, unless
+    // a resource it uses is overloaded), and what that needs of each resource.
+    load.fill(0);
     for (let i = 0; i < F; i++) {
       const raw = demandIn[i * T + t]!;
       const d = raw > 0 ? raw : 0;
       demand[i] = d;
-      const fromStock = d < free[i]! ? d : free[i]!;
-      free[i] = free[i]! - fromStock;
-      supplied[i] = fromStock;
-      need[i] = d - fromStock;
-      made[i] = 0;
-      done[i] = 0;
-      binding[i] = -1;
+      const stock = free[i]!;
+      const n = d > stock ? d - stock : 0;
+      free[i] = d > stock ? 0 : stock - d;
+      need[i] = n;
+      if (n > 0)
+        for (let k = useStart[i]!, end = useStart[i + 1]!; k < end; k++)
+          load[useResource[k]!] = load[useResource[k]!]! + n * useUsage[k]!;
     }
     let overCount = 0;
-    load.fill(0);
-    for (let i = 0; i < F; i++) {
-      const n = need[i]!;
-      if (n <= 0) continue;
-      for (let k = useStart[i]!, end = useStart[i + 1]!; k < end; k++)
-        load[useResource[k]!] = load[useResource[k]!]! + n * useUsage[k]!;
-    }
     for (let j = 0; j < R; j++) {
       const available = cap[j * T + t]! + (useOvertime ? ot[j * T + t]! : 0);
-      left[j] = available;
       const l = load[j]!;
       if (l > available) {
+        // Shared out below; until then it has all its capacity.
         over[j] = 1;
+        left[j] = available;
         ratio[j] = available > 0 ? l / available : Infinity;
         overList[overCount++] = j;
-      } else over[j] = 0;
-    }
-    // Families on no overloaded resource get all they need (the resources they use can take it).
-    for (let i = 0; i < F; i++) {
-      let touches = false;
-      for (let k = useStart[i]!, end = useStart[i + 1]!; k < end && !touches; k++)
-        if (over[useResource[k]!]) touches = true;
-      if (touches) continue;
-      made[i] = need[i]! > 0 ? make(i, need[i]!) : 0;
-      done[i] = 1;
+      } else {
+        over[j] = 0;
+        left[j] = available - l;
+      }
     }
     if (overCount) {
-      // The most overloaded resource first (insertion sort: there are few); on each, its families by margin per unit of its time.
+      // The most overloaded resource first (insertion sort: there are few); on each, its families
+      // by margin per unit of its time. A family is served once, on its most overloaded resource.
       for (let a = 1; a < overCount; a++) {
         const j = overList[a]!;
         let b = a - 1;
@@ -306,27 +293,54 @@ export function runSupply(
         const j = overList[a]!;
         for (let k = userStart[j]!, end = userStart[j + 1]!; k < end; k++) {
           const i = userFamily[k]!;
-          if (done[i]) continue;
-          done[i] = 1;
-          if (!(need[i]! > 0)) continue;
-          made[i] = make(i, need[i]!);
-          if (need[i]! - made[i] > SHORT_EPSILON) binding[i] = bound;
+          if (servedAt[i] === t) continue;
+          servedAt[i] = t;
+          const n = need[i]!;
+          if (!(n > 0)) {
+            made[i] = 0;
+            binding[i] = -1;
+            continue;
+          }
+          // Only an overloaded resource can bind: the others can take every family's full need.
+          let q = n;
+          let bind = -1;
+          for (let e = useStart[i]!, stop = useStart[i + 1]!; e < stop; e++) {
+            const r = useResource[e]!;
+            if (!over[r]) continue;
+            const limit = left[r]! / useUsage[e]!;
+            if (limit < q) {
+              q = limit;
+              bind = r;
+            }
+          }
+          if (q < 0) q = 0;
+          for (let e = useStart[i]!, stop = useStart[i + 1]!; e < stop; e++) {
+            const r = useResource[e]!;
+            // An overloaded resource gives what is made; the others get back what is not.
+            const l = over[r] ? left[r]! - q * useUsage[e]! : left[r]! + (n - q) * useUsage[e]!;
+            left[r] = l > 0 ? l : 0;
+          }
+          made[i] = q;
+          binding[i] = n - q > SHORT_EPSILON ? bind : -1;
         }
       }
     }
     // Safety stock below target is rebuilt from what is left, family by family; what is rebuilt is held.
     for (let i = 0; i < F; i++) {
-      let p = made[i]!;
-      supplied[i] = supplied[i]! + p;
-      const want = safety[i]! - held[i]!;
-      if (want > 0) {
-        const r = make(i, want);
+      const n = need[i]!;
+      let p = n;
+      if (servedAt[i] === t) p = made[i]!;
+      else binding[i] = -1;
+      supplied[i] = demand[i]! - n + p;
+      const target = safety[i]!;
+      if (held[i]! < target) {
+        const r = make(i, target - held[i]!);
         held[i] = held[i]! + r;
         p += r;
       }
       production[i] = p;
       inventory[i] = free[i]! + held[i]!;
-      belowTarget[i] = safety[i]! - held[i]!;
+      belowTarget[i] = target - held[i]!;
     }
     visit(t, month);
   }

@@ -214,7 +214,28 @@ describe('one supply model, over random small companies (real LP)', () => {
           }
           expect(t.options.filter((o) => o.recommended)).toHaveLength(1);
         }
-        // Safety stock below target (the second number) is the check's, never negative.
+        // The check's plan itself: units and stock conserved, within regular capacity, safety stock
+        // below target counted apart (between 0 and the target).
+        const fIndex = new Map(m.families.map((f, i) => [f.family, i]));
+        const stock = m.families.map((f) => Math.max(0, f.onHand));
+        const used = m.resources.map(() => m.periods.map(() => 0));
+        ev.plain.families.forEach((fm, k) => {
+          const i = fIndex.get(fm.family)!;
+          const t = Math.floor(k / m.families.length);
+          const f = m.families[i]!;
+          expect(fm.supplied).toBeLessThanOrEqual(fm.demand + 1e-9);
+          expect(fm.supplied + fm.shortfall).toBeCloseTo(fm.demand, 9);
+          expect(fm.inventory).toBeCloseTo(stock[i]! + fm.production - fm.supplied, 6);
+          stock[i] = fm.inventory;
+          expect(fm.safetyStockBelowTarget).toBeGreaterThanOrEqual(-1e-9);
+          expect(fm.safetyStockBelowTarget).toBeLessThanOrEqual(f.safetyStock + 1e-9);
+          for (const r of m.routing.filter((x) => x.family === fm.family))
+            used[m.resources.findIndex((x) => x.resource === r.resource)]![t]! +=
+              fm.production * r.usagePerUnit;
+        });
+        used.forEach((row, j) =>
+          row.forEach((u, t) => expect(u).toBeLessThanOrEqual(m.resources[j]!.capacity[t]! + 1e-6)),
+        );
         expect(safetyStockBelowTarget(ev.plain).units).toBeGreaterThanOrEqual(0);
 
         // 4. The check is the LP's plan with no lever: never better than the LP's optimum, and equal
