@@ -101,11 +101,17 @@ export interface SupplyIndex {
   F: number;
   R: number;
   T: number;
-  /** Per resource: the families using it and their usage per unit, by margin per unit of its time, highest first. */
-  users: { fi: Int32Array; usage: Float64Array }[];
-  /** Per family: the resources it uses and its usage per unit of each. */
-  uses: Int32Array[];
-  useUsage: Float64Array[];
+  /**
+   * Per resource j, the families using it are userFamily[userStart[j] .. userStart[j + 1]), by
+   * margin per unit of its time, highest first. Per family i, its resources and usage per unit are
+   * useResource / useUsage[useStart[i] .. useStart[i + 1]). Flat arrays: one pass over contiguous
+   * memory per month.
+   */
+  userStart: Int32Array;
+  userFamily: Int32Array;
+  useStart: Int32Array;
+  useResource: Int32Array;
+  useUsage: Float64Array;
   safetyStock: Float64Array;
   onHand: Float64Array;
   /** Capacity and overtime, resource-major: [j * T + t]. */
@@ -122,19 +128,18 @@ export function indexSupply(
   const fIndex = new Map(families.map((f, i) => [f.family, i]));
   const rIndex = new Map(resources.map((r, j) => [r.resource, j]));
   const users: { i: number; u: number }[][] = resources.map(() => []);
-  const uses: number[][] = families.map(() => []);
-  const useUsage: number[][] = families.map(() => []);
+  const uses: { j: number; u: number }[][] = families.map(() => []);
   for (const route of routing) {
     const i = fIndex.get(route.family);
     const j = rIndex.get(route.resource);
     if (i === undefined || j === undefined || !(route.usagePerUnit > 0)) continue;
     users[j]!.push({ i, u: route.usagePerUnit });
-    uses[i]!.push(j);
-    useUsage[i]!.push(route.usagePerUnit);
+    uses[i]!.push({ j, u: route.usagePerUnit });
   }
   const weight = families.map((f) => unitMargin(f) + LOST_UNIT_WEIGHT);
   for (const list of users) list.sort((a, b) => weight[b.i]! / b.u - weight[a.i]! / a.u || a.i - b.i);
   const R = resources.length;
+  const F = families.length;
   const capacity = new Float64Array(R * T);
   const overtime = new Float64Array(R * T);
   resources.forEach((r, j) => {
@@ -143,16 +148,19 @@ export function indexSupply(
       overtime[j * T + t] = Math.max(0, r.overtime[t] ?? 0);
     }
   });
+  const userStart = new Int32Array(R + 1);
+  users.forEach((u, j) => (userStart[j + 1] = userStart[j]! + u.length));
+  const useStart = new Int32Array(F + 1);
+  uses.forEach((u, i) => (useStart[i + 1] = useStart[i]! + u.length));
   return {
-    F: families.length,
+    F,
     R,
     T,
-    users: users.map((u) => ({
-      fi: Int32Array.from(u, (x) => x.i),
-      usage: Float64Array.from(u, (x) => x.u),
-    })),
-    uses: uses.map((u) => Int32Array.from(u)),
-    useUsage: useUsage.map((u) => Float64Array.from(u)),
+    userStart,
+    userFamily: Int32Array.from(users.flat(), (x) => x.i),
+    useStart,
+    useResource: Int32Array.from(uses.flat(), (x) => x.j),
+    useUsage: Float64Array.from(uses.flat(), (x) => x.u),
     safetyStock: Float64Array.from(families, (f) => Math.max(0, f.safetyStock)),
     onHand: Float64Array.from(families, (f) => Math.max(0, f.onHand)),
     capacity,
@@ -186,20 +194,7 @@ export function runSupply(
   useOvertime: boolean,
   visit: (t: number, month: SupplyMonth) => void,
 ): void {
-  const { F, R, T } = x;
-  // Compressed rows (start offsets + flat indices): one pass over contiguous memory per month.
-  const userStart = new Int32Array(R + 1);
-  x.users.forEach((u, j) => (userStart[j + 1] = userStart[j]! + u.fi.length));
-  const userFamily = new Int32Array(userStart[R]!);
-  x.users.forEach((u, j) => userFamily.set(u.fi, userStart[j]));
-  const useStart = new Int32Array(F + 1);
-  x.uses.forEach((u, i) => (useStart[i + 1] = useStart[i]! + u.length));
-  const useResource = new Int32Array(useStart[F]!);
-  const useUsage = new Float64Array(useStart[F]!);
-  x.uses.forEach((u, i) => {
-    useResource.set(u, useStart[i]);
-    useUsage.set(x.useUsage[i]!, useStart[i]);
-  });
+  const { F, R, T, userStart, userFamily, useStart, useResource, useUsage } = x;
   const safety = x.safetyStock;
   const cap = x.capacity;
   const ot = x.overtime;
