@@ -493,7 +493,7 @@ export async function buildPack(
     key: 'monte-carlo',
     name: 'Demand uncertainty (Monte Carlo)',
     kind: 'probabilistic',
-    description: `${mc.samples} demand samples from each family's P10-P90 range, before any levers`,
+    description: `${mc.samples} demand samples from each family's P10-P90 range, each planned as the gap before levers is (regular capacity, safety stock held)`,
     monteCarlo: {
       ...mc,
       resourceRisk: mc.resourceRisk

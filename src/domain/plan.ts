@@ -437,7 +437,10 @@ export interface LeverOption {
 
 const NONE: MixLevers = { overtime: false, alternates: false, prebuild: false, safetyStockDrawdown: false };
 
-/** Every option's levers; one LP per option solves it for all clusters at once. */
+/**
+ * Every option's levers; one LP per option solves it for all clusters at once. The pack takes
+ * "accept the shortfall" from the rough-cut check (the same model with no lever), not from the LP.
+ */
 export const LEVER_SETS: Record<LeverOption['key'], MixLevers> = {
   'accept-shortfall': NONE,
   overtime: { ...NONE, overtime: true },
