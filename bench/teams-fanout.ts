@@ -175,6 +175,8 @@ const deliverer = teamsDeliverer(deps, {
 });
 
 profiling = true;
+const loadBefore = os.loadavg()[0]!;
+const cpuBefore = process.cpuUsage();
 const began = Date.now();
 const rssBefore = process.memoryUsage().rss;
 let drains = 0;
@@ -188,6 +190,8 @@ for (;;) {
   now = new Date(now.getTime() + 200);
 }
 const elapsed = (Date.now() - began) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const load = `${loadBefore.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}`;
 const delivered = await accord.db.models.OutboxMessage.countDocuments({ status: 'delivered' });
 const dead = await accord.db.models.OutboxMessage.countDocuments({ status: 'dead' });
 const seen = new Map<string, number>();
@@ -211,7 +215,7 @@ out(
   `| ${PEOPLE} | ${queued} | ${delivered} | ${dead} | ${queued - delivered - dead} | ${twice} | ${teams.rateLimited} | ${LATENCY_MS} ms | ${drains} | ${elapsed.toFixed(1)} s | ${minimum.toFixed(1)} s | ${(((elapsed - minimum) / minimum) * 100).toFixed(1)}% | ${(peakRss / 2 ** 20).toFixed(0)} MiB |`,
 );
 out(
-  `\n(RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB when delivery began; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''})`,
+  `\n(RSS ${(rssBefore / 2 ** 20).toFixed(0)} MiB when delivery began; this process's CPU while delivering ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${load}; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} vCPU ${os.cpus()[0]?.model ?? ''})`,
 );
 
 if (process.env['PROFILE'])
