@@ -39,6 +39,8 @@ import {
   horizonPeriods,
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
+import { trackRecord, type PackTrackRecord } from './accuracy.js';
+import { FAMILIES_PER_CHUNK, type FamilyDetail } from './packDetails.js';
 import type { Deps } from './ports.js';
 import type { Card } from '../cards/card.js';
 import { presentPack, presentWhatIf } from '../cards/presenters/packs.js';
@@ -117,29 +119,11 @@ export interface PackContent {
   charts: ChartRef[];
   /** Family -> the detail chunk holding it. */
   familyChunks: Record<string, number>;
+  /** How the earlier packs' forecasts did against this pack's data (absent in packs built before it was kept). */
+  trackRecord?: PackTrackRecord[];
 }
 
-export interface FamilyDetail {
-  family: string;
-  name: string;
-  method: string;
-  members: string[];
-  accuracy: Accuracy;
-  history: { period: string; value: number }[];
-  months: {
-    period: string;
-    p10: number;
-    p50: number;
-    p90: number;
-    steps: { function: string; author: string; delta: number; reason: string }[];
-    consensus: number;
-    production: number;
-    supplied: number;
-    shortfall: number;
-    inventory: number;
-  }[];
-  waterfall: { label: string; value: number }[];
-}
+export { familyDetail, familyPage, type FamilyDetail } from './packDetails.js';
 
 export interface ResourceDetail {
   resource: string;
@@ -151,7 +135,6 @@ export interface ResourceDetail {
   withOvertime: number[];
 }
 
-const FAMILIES_PER_CHUNK = 250;
 const BATCH_FAMILIES = 40;
 const TOP_GAPS = 500;
 
@@ -618,6 +601,10 @@ export async function buildPack(
         `demand adjustment by ${a.author} names family ${a.family}, which is not in the dataset; not applied`,
       );
 
+  // Earlier cycles' packs scored against this dataset's actuals (the five furthest-off families each).
+  const earlier = (
+    await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
+  ).packs;
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -660,6 +647,7 @@ export async function buildPack(
     resources,
     charts,
     familyChunks,
+    trackRecord: earlier,
   });
   const pack = await deps.packs.insert(
     { orgId, cycleId, datasetVersion: dataset.version, createdBy: actor },
@@ -744,43 +732,6 @@ export async function getPack(
         : 'this cycle has no pack yet: build one with POST .../pack',
     );
   return pack as PackRecord<PackContent>;
-}
-
-export async function familyDetail(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  family: string,
-): Promise<FamilyDetail> {
-  const seq = pack.content.familyChunks[family];
-  if (seq === undefined) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
-  const found = chunk?.find((f) => f.family === family);
-  if (!found) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  return found;
-}
-
-/** Up to `limit` families' details from the `start`-th (in the pack's order); `next` is where the next page starts. */
-export async function familyPage(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  start: number,
-  limit: number,
-): Promise<{ items: FamilyDetail[]; next: number | null }> {
-  const total = Object.keys(pack.content.familyChunks).length;
-  const end = Math.min(total, start + limit);
-  const items: FamilyDetail[] = [];
-  // Chunk k holds families k * FAMILIES_PER_CHUNK onwards, as the pack was built.
-  for (let i = start; i < end;) {
-    const seq = Math.floor(i / FAMILIES_PER_CHUNK);
-    const chunk =
-      ((await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null) ?? [];
-    const from = i - seq * FAMILIES_PER_CHUNK;
-    const taken = chunk.slice(from, from + end - i);
-    if (!taken.length) break;
-    items.push(...taken);
-    i += taken.length;
-  }
-  return { items, next: start + items.length < total ? start + items.length : null };
 }
 
 export async function resourceDetails(

@@ -35,6 +35,9 @@ export function loadDocuments(dir: string): DocumentRenderer {
   );
   hb.registerHelper('pct1', (v: unknown) => (missing(v) ? '–' : `${(v as number).toFixed(1)}%`));
   hb.registerHelper('ratio', (v: unknown) => (missing(v) ? '–' : `${((v as number) * 100).toFixed(1)}%`));
+  hb.registerHelper('signedFixed1', (v: unknown) =>
+    missing(v) ? '–' : `${(v as number) >= 0 ? '+' : ''}${(v as number).toFixed(1)}`,
+  );
   hb.registerHelper('fix2', (v: unknown) => (missing(v) ? '–' : (v as number).toFixed(2)));
   hb.registerHelper('add', (a: number, b: number) => a + b);
   hb.registerHelper('lt', (a: number, b: number) => a < b);
