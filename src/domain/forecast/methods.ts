@@ -69,31 +69,58 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
   };
 }
 
-function holtRun(y: number[], a: number, b: number, phi: number) {
-  let level = y[0]!;
-  let trend = y.length > 1 ? y[1]! - y[0]! : 0;
+function holtRun(y: number[], a: number, b: number, phi: number, level0: number, trend0: number) {
+  let level = level0;
+  let trend = trend0;
   const residuals: number[] = [];
-  for (let t = 1; t < y.length; t++) {
+  for (let t = 0; t < y.length; t++) {
     const fitted = level + phi * trend;
     const e = y[t]! - fitted;
     residuals.push(e);
-    const newLevel = fitted + a * e;
+    level = fitted + a * e;
     trend = phi * trend + a * b * e;
-    level = newLevel;
   }
   return { level, trend, residuals };
 }
 
-export function holtDamped(y: number[]): Fit {
-  const phi = 0.98;
-  const { x } = nelderMead(([a, b]) => sse(holtRun(y, a!, b!, phi).residuals), [0.3, 0.1], {
-    lo: 0.01,
-    hi: 0.99,
+/** Least-squares line through `y` against t = 0, 1, ...: intercept and slope. */
+export function line(y: number[]): { intercept: number; slope: number } {
+  const n = y.length;
+  const tMean = (n - 1) / 2;
+  const yMean = mean(y);
+  let num = 0;
+  let den = 0;
+  y.forEach((v, t) => {
+    num += (t - tMean) * (v - yMean);
+    den += (t - tMean) ** 2;
   });
+  const slope = den ? num / den : 0;
+  return { intercept: yMean - slope * tMean, slope };
+}
+
+/** Damping factors the damped trend may take (as in the literature's usual range). */
+export const PHI = { lo: 0.8, hi: 0.98 } as const;
+
+/**
+ * Additive damped trend (ETS(A,Ad,N)): level and trend start from a line through the first ten
+ * points; alpha, beta and the damping factor phi (within PHI) minimise the one-step squared error.
+ */
+export function holtDamped(y: number[]): Fit & { phi: number } {
+  const start = line(y.slice(0, Math.min(y.length, 10)));
+  const level0 = start.intercept - start.slope;
+  const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
+  const { x } = nelderMead(
+    ([a, b, p]) => sse(holtRun(y, a!, b!, phiOf(p!), level0, start.slope).residuals),
+    [0.3, 0.1, 0.5],
+    { lo: 0.0001, hi: 0.9999 },
+    150,
+  );
   const [a, b] = x as [number, number];
-  const { level, trend, residuals } = holtRun(y, a, b, phi);
+  const phi = phiOf(x[2]!);
+  const { level, trend, residuals } = holtRun(y, a, b, phi, level0, start.slope);
   return {
     method: 'holt-damped',
+    phi,
     residuals,
     forecast: (h) => {
       const out: number[] = [];
@@ -196,10 +223,13 @@ export function seasonalIndices(y: number[], m: number): number[] {
   return raw.map((v) => v / norm);
 }
 
-/** Is there seasonality at lag m? (autocorrelation test at 90%, as in the M3 Theta method). */
+/**
+ * Is there seasonality at lag m? (autocorrelation test at 90 %, as in the M3 Theta method; needs
+ * more than two seasons of history.)
+ */
 export function isSeasonal(y: number[], m: number): boolean {
   const n = y.length;
-  if (n < 3 * m) return false;
+  if (m < 2 || n <= 2 * m) return false;
   const mu = mean(y);
   const acf = (k: number) => {
     let num = 0;
@@ -211,29 +241,46 @@ export function isSeasonal(y: number[], m: number): boolean {
   return Math.abs(r[m - 1]!) > limit;
 }
 
+/**
+ * The series with its seasonality taken out by classical multiplicative indices, when it has any:
+ * at least three seasons, every value positive, and the autocorrelation test at lag m passes.
+ */
+export function deseasonalize(y: number[], m: number): { adjusted: number[]; indices: number[] | null } {
+  if (m < 2 || !y.every((v) => v > 0) || !isSeasonal(y, m)) return { adjusted: y, indices: null };
+  const indices = seasonalIndices(y, m);
+  return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
+}
+
+/**
+ * A fit made on seasonally adjusted data, its forecasts put back on the series' scale (the
+ * residuals stay on the adjusted scale: the indices average 1).
+ */
+export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: number, m: number): F {
+  if (!indices) return fit;
+  return { ...fit, forecast: (h: number) => fit.forecast(h).map((v, k) => v * indices[(n + k) % m]!) };
+}
+
+/**
+ * The Theta method of the M3 competition (SES with drift half the slope of the line through the
+ * seasonally adjusted data), as in Hyndman & Billah (2003).
+ */
 export function theta(y: number[], m: number): Fit {
-  const seasonal = y.every((v) => v > 0) && isSeasonal(y, m);
-  const idx = seasonal ? seasonalIndices(y, m) : null;
-  const x = idx ? y.map((v, t) => v / idx[t % m]!) : y;
+  const { adjusted: x, indices } = deseasonalize(y, m);
   const n = x.length;
-  const tMean = (n - 1) / 2;
-  const xMean = mean(x);
-  let num = 0;
-  let den = 0;
-  x.forEach((v, t) => {
-    num += (t - tMean) * (v - xMean);
-    den += (t - tMean) ** 2;
-  });
-  const slope = den ? num / den : 0;
+  const { slope } = line(x);
   const s = ses(x);
   const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
-  const reseason = (v: number, t: number) => (idx ? v * idx[t % m]! : v);
-  return {
-    method: 'theta',
-    residuals: s.residuals.map((e, i) => (idx ? e * idx[(i + 1) % m]! : e)),
-    forecast: (h) => Array.from({ length: h }, (_, k) => reseason(s.level + drift(k + 1), n + k)),
-    spread: s.spread,
-  };
+  return reseasoned(
+    {
+      method: 'theta',
+      residuals: s.residuals,
+      forecast: (h) => Array.from({ length: h }, (_, k) => s.level + drift(k + 1)),
+      spread: s.spread,
+    },
+    indices,
+    n,
+    m,
+  );
 }
 
 /** Croston's method for intermittent demand; SBA applies the Syntetos-Boylan bias correction. */
