@@ -40,7 +40,8 @@ const train = read('train.csv');
 const test = read('test.csv');
 const names = [...train.keys()].filter((n) => test.has(n));
 
-const smapeTerm = (a: number, f: number) => (a === 0 && f === 0 ? 0 : (200 * Math.abs(a - f)) / (Math.abs(a) + Math.abs(f)));
+const smapeTerm = (a: number, f: number) =>
+  a === 0 && f === 0 ? 0 : (200 * Math.abs(a - f)) / (Math.abs(a) + Math.abs(f));
 /** In-sample MAE of the seasonal naive method (lag 1 when the history is shorter than a season). */
 function naiveScale(y: number[]): number {
   const lag = y.length > season ? season : 1;

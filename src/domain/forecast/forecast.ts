@@ -13,13 +13,7 @@
  *   intervals.ts); when the history is too short to backtest, from the one-step residuals grown
  *   with the horizon by the method's own formula.
  */
-import {
-  bands,
-  errorModel,
-  relativeErrors,
-  type BacktestPoint,
-  type ErrorModel,
-} from './intervals.js';
+import { bands, errorModel, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
 import { bias, mape, mase, smape, wmape } from './metrics.js';
 import {
   croston,
