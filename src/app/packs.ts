@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
 import { whatIfProblems, type WhatIfScope } from '../domain/whatif.js';
-import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
+import { accuracyOf, coverage, type Accuracy } from '../domain/forecast/forecast.js';
 import type { MixPlan } from '../domain/mix.js';
 import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
 import {
@@ -542,21 +542,30 @@ export async function buildPack(
   }
 
   const pooled = { actual: [] as number[], forecast: [] as number[], history: [] as number[] };
+  const ranged = { actual: [] as number[], p10: [] as number[], p90: [] as number[] };
   const methods: Record<string, number> = {};
   for (const b of base) {
     pooled.actual.push(...b.forecast.backtest.actual);
     pooled.forecast.push(...b.forecast.backtest.forecast);
     methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
+    const { actual, p10, p90 } = b.forecast.backtest;
+    if (p10 && p90) {
+      ranged.actual.push(...actual);
+      ranged.p10.push(...p10);
+      ranged.p90.push(...p90);
+    }
   }
   // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
-  const accuracy =
-    reused?.forecast.accuracy ??
-    accuracyOf(
+  // ... and the share of backtest actuals inside their P10-P90 (each from the other origins' errors).
+  const accuracy = reused?.forecast.accuracy ?? {
+    ...accuracyOf(
       pooled.actual,
       pooled.forecast,
       base.flatMap((b) => b.history.map((h) => h.value)),
       12,
-    );
+    ),
+    coverage: coverage(ranged.actual, ranged.p10, ranged.p90),
+  };
   const resources = resourceDetails.map((r) => {
     const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
     return {

@@ -2,7 +2,8 @@
  * Automatic forecasting of one monthly series.
  *
  * - The P50 is the equal-weight mean of a fixed pool of methods: simple exponential smoothing and
- *   the damped trend (both on the seasonally adjusted series when the season tests significant),
+ *   the damped trend (both on the seasonally adjusted series when the season tests significant:
+ *   X-11's stable-seasonality F test at 0.1 %),
  *   Theta, and Holt-Winters multiplicative (additive when the series has zeros) once there are two
  *   seasons and a quarter, plus the seasonal naive method while the history is too short to test
  *   for a season; Croston, SBA and SES for intermittent demand (30 % zeros or more). Combining is
@@ -120,7 +121,7 @@ function fitOn(method: MethodName, w: Window): Fit {
     case 'holt-winters-multiplicative':
       return holtWinters(w.y, w.m, true);
     case 'theta':
-      return theta(w.y, w.m);
+      return theta(w.y, w.m, 'stable');
     case 'croston':
     case 'sba':
       return croston(w.y, method);

@@ -205,8 +205,8 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
   };
 }
 
-/** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
-export function seasonalIndices(y: number[], m: number): number[] {
+/** The series over its centred 2xm moving average, grouped by position in the season. */
+function seasonalRatios(y: number[], m: number): number[][] {
   const ratios: number[][] = Array.from({ length: m }, () => []);
   const half = m / 2;
   for (let t = Math.ceil(half); t < y.length - Math.ceil(half); t++) {
@@ -218,9 +218,99 @@ export function seasonalIndices(y: number[], m: number): number[] {
     const ma = s / m;
     if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
   }
-  const raw = ratios.map((r) => (r.length ? mean(r) : 1));
+  return ratios;
+}
+
+/** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
+export function seasonalIndices(y: number[], m: number): number[] {
+  const raw = seasonalRatios(y, m).map((r) => (r.length ? mean(r) : 1));
   const norm = mean(raw);
   return raw.map((v) => v / norm);
+}
+
+/** Continued fraction for the incomplete beta function (Numerical Recipes' betacf). */
+function betaFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let k = 1; k <= 200; k++) {
+    const k2 = 2 * k;
+    let aa = (k * (b - k) * x) / ((a + k2 - 1) * (a + k2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + k) * (a + b + k) * x) / ((a + k2) * (a + k2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-12) break;
+  }
+  return h;
+}
+
+/** log Gamma (Lanczos, g = 7). */
+function logGamma(z: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
+  const x = z - 1;
+  let a = c[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** The regularised incomplete beta function I_x(a, b). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaFraction(a, b, x)) / a
+    : 1 - (front * betaFraction(b, a, 1 - x)) / b;
+}
+
+/** P(F > f) for an F distribution with d1 and d2 degrees of freedom. */
+export function fTail(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 1;
+  return 1 - incompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
+}
+
+/**
+ * The stable-seasonality test of X-11: a one-way analysis of variance of the series' ratios to
+ * its centred moving average by position in the season, significant at `alpha`. Far more
+ * powerful than the autocorrelation test on two or three seasons of a smooth seasonal pattern.
+ */
+export function stableSeasonality(y: number[], m: number, alpha = 0.001): boolean {
+  if (m < 2 || y.length <= 2 * m) return false;
+  const groups = seasonalRatios(y, m).filter((g) => g.length > 0);
+  const all = groups.flat();
+  const k = groups.length;
+  const n = all.length;
+  if (k < 2 || n - k < 1) return false;
+  const grand = mean(all);
+  let between = 0;
+  let within = 0;
+  for (const g of groups) {
+    const gm = mean(g);
+    between += g.length * (gm - grand) ** 2;
+    within += g.reduce((s, v) => s + (v - gm) ** 2, 0);
+  }
+  if (within <= 0) return between > 0;
+  const f = between / (k - 1) / (within / (n - k));
+  return fTail(f, k - 1, n - k) < alpha;
 }
 
 /**
@@ -243,10 +333,17 @@ export function isSeasonal(y: number[], m: number): boolean {
 
 /**
  * The series with its seasonality taken out by classical multiplicative indices, when it has any:
- * at least three seasons, every value positive, and the autocorrelation test at lag m passes.
+ * more than two seasons, every value positive, and the season significant by `test`: the
+ * stable-seasonality F test at 0.1 % (X-11's; the default), or the autocorrelation test of the
+ * M3 Theta method ('acf', weak on two or three seasons of a smooth pattern).
  */
-export function deseasonalize(y: number[], m: number): { adjusted: number[]; indices: number[] | null } {
-  if (m < 2 || !y.every((v) => v > 0) || !isSeasonal(y, m)) return { adjusted: y, indices: null };
+export function deseasonalize(
+  y: number[],
+  m: number,
+  test: 'stable' | 'acf' = 'stable',
+): { adjusted: number[]; indices: number[] | null } {
+  if (m < 2 || !y.every((v) => v > 0)) return { adjusted: y, indices: null };
+  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m))) return { adjusted: y, indices: null };
   const indices = seasonalIndices(y, m);
   return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
 }
@@ -262,10 +359,11 @@ export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: n
 
 /**
  * The Theta method of the M3 competition (SES with drift half the slope of the line through the
- * seasonally adjusted data), as in Hyndman & Billah (2003).
+ * seasonally adjusted data), as in Hyndman & Billah (2003). Its own season test by default (the
+ * autocorrelation test, as published); the automatic forecaster passes 'stable'.
  */
-export function theta(y: number[], m: number): Fit {
-  const { adjusted: x, indices } = deseasonalize(y, m);
+export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): Fit {
+  const { adjusted: x, indices } = deseasonalize(y, m, test);
   const n = x.length;
   const { slope } = line(x);
   const s = ses(x);
