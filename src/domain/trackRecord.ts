@@ -25,7 +25,7 @@ export interface Score {
   wmape: number;
   bias: number;
   mase: number;
-  /** Share (0-1) of actuals inside the P10-P90 range. */
+  /** Share of actuals inside the P10-P90 range, in % (as the backtest's coverage). */
   coverage: number;
 }
 
@@ -47,7 +47,7 @@ function score(actual: number[], forecast: number[], inRange: number, history: n
     wmape: wmape(actual, forecast),
     bias: bias(actual, forecast),
     mase: mase(actual, forecast, history, m),
-    coverage: actual.length ? inRange / actual.length : Number.NaN,
+    coverage: actual.length ? (100 * inRange) / actual.length : Number.NaN,
   };
 }
 

@@ -86,7 +86,7 @@ describe('forecast accuracy over cycles', () => {
     for (const s of [p.total.statistical, p.total.consensus]) {
       expect(s.wmape).toBeGreaterThanOrEqual(0);
       expect(s.coverage).toBeGreaterThanOrEqual(0);
-      expect(s.coverage).toBeLessThanOrEqual(1);
+      expect(s.coverage).toBeLessThanOrEqual(100);
       expect(Number.isFinite(s.mase)).toBe(true);
     }
     expect(p.families).toHaveLength(3);

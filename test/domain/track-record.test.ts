@@ -30,7 +30,7 @@ describe('track record', () => {
     expect(s.statistical.wmape).toBeCloseTo((100 * (10 + 0 + 100)) / 400, 10);
     expect(s.consensus.wmape).toBeCloseTo((100 * (0 + 20 + 100)) / 400, 10);
     expect(s.statistical.bias).toBeCloseTo((100 * (290 - 400)) / 400, 10);
-    expect(s.statistical.coverage).toBeCloseTo(2 / 3, 10);
+    expect(s.statistical.coverage).toBeCloseTo((100 * 2) / 3, 10);
     expect(s.statistical.mase).toBeGreaterThan(0);
   });
 

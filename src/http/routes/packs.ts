@@ -81,7 +81,7 @@ export function packRoutes(deps: Deps) {
       responses: {
         200: {
           description:
-            '{ scoredWith, packs: [{ cycleId, month, packVersion, datasetVersion, from, to, total: { statistical, consensus }, valueAdded, familiesScored, families }] }; scores: points, mape, wmape, bias (%), mase, coverage (share inside P10-P90); null where undefined',
+            '{ scoredWith, packs: [{ cycleId, month, packVersion, datasetVersion, from, to, total: { statistical, consensus }, valueAdded, familiesScored, families }] }; scores: points, mape, wmape, bias (%), mase, coverage (% inside P10-P90); null where undefined',
         },
       },
       handler: async ({ params, query }) => {
