@@ -173,39 +173,64 @@ const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
   [60, 30_000],
   [1_800, 3_600_000],
 ];
-/** Added to every window: the connector counts arrivals, which come a little after departures. */
+/**
+ * Added to every window: Teams counts arrivals, which come after departures by a varying delay.
+ * A tenant's margin doubles with each 429 (up to MAX_MARGIN_MS) and shrinks back by
+ * MARGIN_STEP_MS every MARGIN_EVERY requests that went through.
+ */
 const MARGIN_MS = 20;
+const MAX_MARGIN_MS = 320;
+const MARGIN_STEP_MS = 10;
+const MARGIN_EVERY = 300;
+
+/** One request in a pacing log: when it counts as having reached Teams. */
+interface Sent {
+  at: number;
+}
 
 /**
- * A sliding log of the times requests went out, checked against several windows (n requests in
- * any w ms). Checked and recorded right before the request leaves (no await in between), so the
- * times logged are the times sent, whatever the database made each lane wait before.
+ * A sliding log of requests checked against several windows (n requests in any w ms). A request
+ * is logged the moment it leaves (checked and recorded with no await in between, so waiting on
+ * the database never bunches requests), then moved to when it most likely reached Teams (halfway
+ * through its round trip) once the answer is back: Teams counts arrivals, not departures.
  */
 class Windows {
-  private readonly log: number[] = [];
+  private readonly log: Sent[] = [];
   private readonly longest: number;
   constructor(private readonly windows: readonly (readonly [number, number])[]) {
-    this.longest = Math.max(...windows.map(([, w]) => w)) + MARGIN_MS;
+    this.longest = Math.max(...windows.map(([, w]) => w)) + MAX_MARGIN_MS;
   }
-  private earliest(from: number): number {
-    while (this.log.length && from - this.log[0]! >= this.longest) this.log.shift();
+  private earliest(from: number, margin: number): number {
+    while (this.log.length && from - this.log[0]!.at >= this.longest) this.log.shift();
     let at = from;
     for (const [n, w] of this.windows) {
       const nth = this.log[this.log.length - n];
-      if (nth !== undefined) at = Math.max(at, nth + w + MARGIN_MS);
+      if (nth !== undefined) at = Math.max(at, nth.at + w + margin);
     }
     return at;
   }
-  /** ms until one more request fits every window. */
-  delay(now: number): number {
-    return this.earliest(now) - now;
+  /** ms until one more request fits every window (each widened by `margin`). */
+  delay(now: number, margin: number): number {
+    return this.earliest(now, margin) - now;
   }
-  record(at: number): void {
-    this.log.push(at);
+  record(at: number): Sent {
+    const sent = { at };
+    this.log.push(sent);
+    return sent;
+  }
+  /** Moves a logged request later (the log stays in order). */
+  move(sent: Sent, at: number): void {
+    if (at <= sent.at) return;
+    sent.at = at;
+    let i = this.log.lastIndexOf(sent);
+    while (i >= 0 && i + 1 < this.log.length && this.log[i + 1]!.at < at) {
+      this.log[i] = this.log[i + 1]!;
+      this.log[++i] = sent;
+    }
   }
   /** Idle since `before` (nothing logged after it). */
   idleSince(before: number): boolean {
-    return (this.log.at(-1) ?? 0) < before;
+    return (this.log.at(-1)?.at ?? 0) < before;
   }
 }
 
@@ -227,10 +252,23 @@ class Gate {
   }
 }
 
+/** A request that took a slot: when it left, and its entries in the pacing logs. */
+interface Departure {
+  at: number;
+  logged: [Windows, Sent][];
+}
+
 interface Paced {
   pace: Windows;
   /** A 429 holds this until then (Date.now() ms). */
   heldUntil: number;
+}
+
+interface TenantPaced extends Paced {
+  /** ms added to every window of this tenant and its conversations (see MARGIN_MS). */
+  margin: number;
+  /** Requests that went through since the margin last changed. */
+  fine: number;
 }
 
 type Target =
@@ -263,7 +301,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
   const tenantWindows = [[opts.perTenantPerSecond ?? 30, 1_000]] as const;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = () => deps.clock.now();
-  const tenants = new Map<string, Paced>();
+  const tenants = new Map<string, TenantPaced>();
   const conversations = new Map<string, Paced>();
   const connectors = new Map<string, TeamsConnector>();
   // The deliverer's writes (claims, outcomes) take turns: on the development store (SQLite) writers
@@ -273,7 +311,8 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   const tenantPace = (id: string) => {
     let t = tenants.get(id);
-    if (!t) tenants.set(id, (t = { pace: new Windows(tenantWindows), heldUntil: 0 }));
+    if (!t)
+      tenants.set(id, (t = { pace: new Windows(tenantWindows), heldUntil: 0, margin: MARGIN_MS, fine: 0 }));
     return t;
   };
   const conversationPace = (key: string) => {
@@ -288,37 +327,63 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
   };
   /** Forgets the pacing of conversations idle for longer than their longest window. */
   const forgetIdle = () => {
-    const before = Date.now() - 3_600_000 - MARGIN_MS;
+    const before = Date.now() - 3_600_000 - MAX_MARGIN_MS;
     for (const [k, c] of conversations)
       if (c.heldUntil < Date.now() && c.pace.idleSince(before)) conversations.delete(k);
   };
 
   /** How long until a request may go to this conversation of this tenant (holds and windows). */
-  const waitFor = (conv: Paced, tenant: Paced, at = Date.now()) =>
-    Math.max(conv.heldUntil - at, tenant.heldUntil - at, conv.pace.delay(at), tenant.pace.delay(at), 0);
+  const waitFor = (conv: Paced, tenant: TenantPaced, at = Date.now()) =>
+    Math.max(
+      conv.heldUntil - at,
+      tenant.heldUntil - at,
+      conv.pace.delay(at, tenant.margin),
+      tenant.pace.delay(at, tenant.margin),
+      0,
+    );
 
   /**
    * Waits until a request may go to the conversation (429 holds, its windows and the tenant's)
    * and records it as gone: call it right before sending. False when the wait is too long for
    * this drain (e.g. a channel's 60 posts in 30 s, a long Retry-After).
    */
-  async function slot(conv: Paced, tenant: Paced): Promise<boolean> {
+  async function slot(conv: Paced, tenant: TenantPaced): Promise<Departure | null> {
     for (;;) {
       const at = Date.now();
       const wait = waitFor(conv, tenant, at);
-      if (wait > WAIT_OUT_MS) return false;
+      if (wait > WAIT_OUT_MS) return null;
       if (wait > 0) {
         await sleep(wait);
         continue;
       }
-      conv.pace.record(at);
-      tenant.pace.record(at);
-      return true;
+      return {
+        at,
+        logged: [
+          [conv.pace, conv.pace.record(at)],
+          [tenant.pace, tenant.pace.record(at)],
+        ],
+      };
+    }
+  }
+
+  /** Runs a request that took a slot; once answered, it counts from halfway through its round trip. */
+  async function request<T>(departure: Departure, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } finally {
+      const arrived = departure.at + (Date.now() - departure.at) / 2;
+      for (const [pace, sent] of departure.logged) pace.move(sent, arrived);
     }
   }
 
   /** Settles a claimed attempt that could not go out within this drain (a rate limit): later. */
-  async function deferred(m: OutboxRecord, attempts: number, conv: Paced, tenant: Paced, out: DrainResult) {
+  async function deferred(
+    m: OutboxRecord,
+    attempts: number,
+    conv: Paced,
+    tenant: TenantPaced,
+    out: DrainResult,
+  ) {
     const wait = waitFor(conv, tenant);
     await write(() =>
       deps.outbox.settle(m.id, {
@@ -384,14 +449,14 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
       try {
         let conv = target.kind === 'conversation' ? target.conv : null;
         if (target.kind === 'create') {
-          if (!(await slot(lane.paced, tenant))) {
+          const opened = await slot(lane.paced, tenant);
+          if (!opened) {
             await deferred(m, attempts, lane.paced, tenant, out);
             return false;
           }
           opening = true;
-          const created = await connector(target.serviceUrl).createPersonal(
-            lane.tenantId,
-            target.member.teamsUserId,
+          const created = await request(opened, () =>
+            connector(target.serviceUrl).createPersonal(lane.tenantId, target.member.teamsUserId),
           );
           opening = false;
           const stored = await write(() =>
@@ -415,14 +480,21 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           lane.target = { kind: 'conversation', conv: stored };
           // Creating the chat counted for it too; the lane goes on with the chat's pacing.
           const paced = conversationPace(`conv:${stored.conversationId}`);
-          paced.pace.record(Date.now());
+          paced.pace.record(opened.logged[0]![1].at);
           lane.paced = paced;
         }
-        if (!(await slot(lane.paced, tenant))) {
+        const departure = await slot(lane.paced, tenant);
+        if (!departure) {
           await deferred(m, attempts, lane.paced, tenant, out);
           return false;
         }
-        const sent = await connector(conv!.serviceUrl).send(conv!.conversationId, activity);
+        const sent = await request(departure, () =>
+          connector(conv!.serviceUrl).send(conv!.conversationId, activity),
+        );
+        if (++tenant.fine >= MARGIN_EVERY) {
+          tenant.fine = 0;
+          tenant.margin = Math.max(MARGIN_MS, tenant.margin - MARGIN_STEP_MS);
+        }
         await write(() =>
           deps.outbox.settle(m.id, {
             status: 'delivered',
@@ -459,6 +531,9 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           // Whatever limit it was (this conversation's, the tenant's, another bot's), both wait.
           lane.paced.heldUntil = Math.max(lane.paced.heldUntil, Date.now() + wait);
           tenant.heldUntil = Math.max(tenant.heldUntil, Date.now() + wait);
+          // Requests arrive more unevenly than the margin allows for: widen it.
+          tenant.margin = Math.min(MAX_MARGIN_MS, tenant.margin * 2);
+          tenant.fine = 0;
           reason =
             err.retryAfterMs !== null
               ? `rate limited by Teams: retry after ${seconds(err.retryAfterMs)} s`

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
 import { whatIfProblems, type WhatIfScope } from '../domain/whatif.js';
-import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
+import { accuracyOf, coverage, type Accuracy } from '../domain/forecast/forecast.js';
 import type { MixPlan } from '../domain/mix.js';
 import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
 import {
@@ -40,6 +40,8 @@ import {
   horizonPeriods,
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
+import { trackRecord, type PackTrackRecord } from './accuracy.js';
+import { FAMILIES_PER_CHUNK, type FamilyDetail } from './packDetails.js';
 import type { Deps } from './ports.js';
 import type { Card } from '../cards/card.js';
 import { presentPack, presentWhatIf } from '../cards/presenters/packs.js';
@@ -121,29 +123,11 @@ export interface PackContent {
   charts: ChartRef[];
   /** Family -> the detail chunk holding it. */
   familyChunks: Record<string, number>;
+  /** How the earlier packs' forecasts did against this pack's data (absent in packs built before it was kept). */
+  trackRecord?: PackTrackRecord[];
 }
 
-export interface FamilyDetail {
-  family: string;
-  name: string;
-  method: string;
-  members: string[];
-  accuracy: Accuracy;
-  history: { period: string; value: number }[];
-  months: {
-    period: string;
-    p10: number;
-    p50: number;
-    p90: number;
-    steps: { function: string; author: string; delta: number; reason: string }[];
-    consensus: number;
-    production: number;
-    supplied: number;
-    shortfall: number;
-    inventory: number;
-  }[];
-  waterfall: { label: string; value: number }[];
-}
+export { familyDetail, familyPage, type FamilyDetail } from './packDetails.js';
 
 export interface ResourceDetail {
   resource: string;
@@ -155,7 +139,6 @@ export interface ResourceDetail {
   withOvertime: number[];
 }
 
-const FAMILIES_PER_CHUNK = 250;
 const BATCH_FAMILIES = 40;
 const TOP_GAPS = 500;
 
@@ -565,21 +548,30 @@ export async function buildPack(
   }
 
   const pooled = { actual: [] as number[], forecast: [] as number[], history: [] as number[] };
+  const ranged = { actual: [] as number[], p10: [] as number[], p90: [] as number[] };
   const methods: Record<string, number> = {};
   for (const b of base) {
     pooled.actual.push(...b.forecast.backtest.actual);
     pooled.forecast.push(...b.forecast.backtest.forecast);
     methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
+    const { actual, p10, p90 } = b.forecast.backtest;
+    if (p10 && p90) {
+      ranged.actual.push(...actual);
+      ranged.p10.push(...p10);
+      ranged.p90.push(...p90);
+    }
   }
   // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
-  const accuracy =
-    reused?.forecast.accuracy ??
-    accuracyOf(
+  // ... and the share of backtest actuals inside their P10-P90 (each from the other origins' errors).
+  const accuracy = reused?.forecast.accuracy ?? {
+    ...accuracyOf(
       pooled.actual,
       pooled.forecast,
       base.flatMap((b) => b.history.map((h) => h.value)),
       12,
-    );
+    ),
+    coverage: coverage(ranged.actual, ranged.p10, ranged.p90),
+  };
   const resources = resourceDetails.map((r) => {
     const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
     return {
@@ -624,6 +616,10 @@ export async function buildPack(
         `demand adjustment by ${a.author} names family ${a.family}, which is not in the dataset; not applied`,
       );
 
+  // Earlier cycles' packs scored against this dataset's actuals (the five furthest-off families each).
+  const earlier = (
+    await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
+  ).packs;
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -667,6 +663,7 @@ export async function buildPack(
     resources,
     charts,
     familyChunks,
+    trackRecord: earlier,
   });
   const pack = await deps.packs.insert(
     { orgId, cycleId, datasetVersion: dataset.version, createdBy: actor },
@@ -751,43 +748,6 @@ export async function getPack(
         : 'this cycle has no pack yet: build one with POST .../pack',
     );
   return pack as PackRecord<PackContent>;
-}
-
-export async function familyDetail(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  family: string,
-): Promise<FamilyDetail> {
-  const seq = pack.content.familyChunks[family];
-  if (seq === undefined) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
-  const found = chunk?.find((f) => f.family === family);
-  if (!found) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  return found;
-}
-
-/** Up to `limit` families' details from the `start`-th (in the pack's order); `next` is where the next page starts. */
-export async function familyPage(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  start: number,
-  limit: number,
-): Promise<{ items: FamilyDetail[]; next: number | null }> {
-  const total = Object.keys(pack.content.familyChunks).length;
-  const end = Math.min(total, start + limit);
-  const items: FamilyDetail[] = [];
-  // Chunk k holds families k * FAMILIES_PER_CHUNK onwards, as the pack was built.
-  for (let i = start; i < end;) {
-    const seq = Math.floor(i / FAMILIES_PER_CHUNK);
-    const chunk =
-      ((await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null) ?? [];
-    const from = i - seq * FAMILIES_PER_CHUNK;
-    const taken = chunk.slice(from, from + end - i);
-    if (!taken.length) break;
-    items.push(...taken);
-    i += taken.length;
-  }
-  return { items, next: start + items.length < total ? start + items.length : null };
 }
 
 export async function resourceDetails(

@@ -35,6 +35,9 @@ export function loadDocuments(dir: string): DocumentRenderer {
   );
   hb.registerHelper('pct1', (v: unknown) => (missing(v) ? '–' : `${(v as number).toFixed(1)}%`));
   hb.registerHelper('ratio', (v: unknown) => (missing(v) ? '–' : `${((v as number) * 100).toFixed(1)}%`));
+  hb.registerHelper('signedFixed1', (v: unknown) =>
+    missing(v) ? '–' : `${(v as number) >= 0 ? '+' : ''}${(v as number).toFixed(1)}`,
+  );
   hb.registerHelper('fix2', (v: unknown) => (missing(v) ? '–' : (v as number).toFixed(2)));
   hb.registerHelper('units', (v: unknown) => (missing(v) ? '–' : fmtShortUnits(v as number)));
   hb.registerHelper('isNumber', (v: unknown) => !missing(v));

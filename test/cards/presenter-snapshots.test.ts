@@ -13,7 +13,6 @@
  * Where a presenter takes the chat (`'slack' | 'teams'`), each case renders the Slack-worded card with
  * the Slack renderer and the Teams-worded card with the Teams renderer, as the bots do.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { PackContent, WhatIfResult } from '../../src/app/packs.js';
@@ -84,35 +83,10 @@ import {
 } from '../../bots/teams/adaptive.js';
 import { renderForTeams } from '../../bots/teams/refresh.js';
 import { repoRoot } from '../../tools/ferretdb.js';
+import { parserProblems } from '../helpers/adaptiveCards.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Microsoft's Adaptive Cards parser, as test/teams/adaptive.test.ts uses it
-
-interface AcEvent {
-  message: string;
-}
-interface AcLib {
-  AdaptiveCard: new () => {
-    hostConfig: unknown;
-    parse(json: unknown, context: unknown): void;
-    validateProperties(): { validationEvents: AcEvent[] };
-  };
-  SerializationContext: new () => { eventCount: number; getEventAt(i: number): AcEvent };
-  HostConfig: new (config: unknown) => unknown;
-}
-// The package's ESM build has extensionless imports Node cannot resolve; its UMD bundle loads fine.
-const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as AcLib;
-
-/** What Microsoft's Adaptive Cards parser reports for the card, with Teams' 6 actions per set. */
-function parserProblems(card: unknown): string[] {
-  const ac = new AC.AdaptiveCard();
-  ac.hostConfig = new AC.HostConfig({ actions: { maxActions: TEAMS_LIMITS.actionsPerSet } });
-  const context = new AC.SerializationContext();
-  ac.parse(card, context);
-  const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) problems.push(context.getEventAt(i).message);
-  return [...problems, ...ac.validateProperties().validationEvents.map((e) => e.message)];
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Rendering, with the invariants every output must keep

@@ -125,7 +125,7 @@ describe('the packaging line loaded above capacity in 9 of 18 months', () => {
       warnings: [],
       summary,
       forecast: {
-        accuracy: { mape: 9, wmape: 8.5, smape: 8.8, mase: 0.7, bias: 2 },
+        accuracy: { mape: 9, wmape: 8.5, smape: 8.8, mase: 0.7, bias: 2, coverage: 79.4 },
         methods: {},
         reusedFrom: 1,
       },

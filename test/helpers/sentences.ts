@@ -10,6 +10,7 @@ export function incomplete(text: string): string | null {
   if (/[,;:·/–-]$/.test(text)) return 'ends with a separator';
   if (/[,;:·]\s*[,;:·.)]/.test(text)) return 'two separators in a row';
   if (/\(\s*\)|\[\s*\]/.test(text)) return 'empty brackets';
+  if (/(^|\s)[–-](\s|$)/.test(text)) return 'a dash where a number should be';
   if (/\s[,;.)]/.test(text)) return 'a space before punctuation';
   // Every count of units inside a sentence has a number before it ("2,250 units", "0.3 units").
   for (const m of text.matchAll(/(\S*)\s+units?\b/gi))

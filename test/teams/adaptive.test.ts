@@ -5,7 +5,6 @@
  * Microsoft's own Adaptive Cards parser (the `adaptivecards` package, with Teams' 6 actions per set)
  * and by a structural check of the properties each element type requires.
  */
-import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
 import type { IMessageActivityInput, TaskModuleResponse } from '@microsoft/teams.api';
 import type { IAdaptiveCard } from '@microsoft/teams.cards';
@@ -26,35 +25,10 @@ import {
   type CardElement,
   type RenderOptions,
 } from '../../bots/teams/adaptive.js';
+import { parserProblems } from '../helpers/adaptiveCards.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Validation: Microsoft's parser, then the properties each element type must have
-
-interface AcEvent {
-  message: string;
-}
-interface AcLib {
-  AdaptiveCard: new () => {
-    hostConfig: unknown;
-    parse(json: unknown, context: unknown): void;
-    validateProperties(): { validationEvents: AcEvent[] };
-  };
-  SerializationContext: new () => { eventCount: number; getEventAt(i: number): AcEvent };
-  HostConfig: new (config: unknown) => unknown;
-}
-// The package's ESM build has extensionless imports Node cannot resolve; its UMD bundle loads fine.
-const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js') as AcLib;
-
-/** What Microsoft's Adaptive Cards parser reports for the card, with Teams' 6 actions per set. */
-function parserProblems(card: unknown): string[] {
-  const ac = new AC.AdaptiveCard();
-  ac.hostConfig = new AC.HostConfig({ actions: { maxActions: TEAMS_LIMITS.actionsPerSet } });
-  const context = new AC.SerializationContext();
-  ac.parse(card, context);
-  const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) problems.push(context.getEventAt(i).message);
-  return [...problems, ...ac.validateProperties().validationEvents.map((e) => e.message)];
-}
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -438,6 +438,29 @@ describe("Teams' limits", () => {
     }
   });
 
+  it("widens a tenant's margin with each 429, so its requests go out further apart", async () => {
+    const o = await teamsOrg();
+    const people = [];
+    for (let i = 0; i < 25; i++) people.push(await person(o, { name: `Spaced ${i}` }, `a:chat-spaced-${i}`));
+    await queue(o.org, 'spaced', 'Spaced', people);
+    const calls = teams.calls.length;
+    // Three refusals to retry at once: the margin goes 20 -> 40 -> 80 -> 160 ms.
+    teams.failNext(429, 3, { retryAfter: 0, route: 'sendActivity' });
+    expect(await deliverer({ perTenantPerSecond: 10 }).drain()).toEqual({
+      delivered: 25,
+      retried: 3,
+      dead: 0,
+    });
+    const at = teams.calls
+      .slice(calls)
+      .filter((c) => c.status === 201)
+      .map((c) => c.at)
+      .sort((a, b) => a - b);
+    expect(at).toHaveLength(25);
+    // 10 requests in any 1,160 ms, no longer 10 in any 1,020 ms.
+    for (let k = 0; k + 10 < at.length; k++) expect(at[k + 10]! - at[k]!).toBeGreaterThanOrEqual(1_100);
+  });
+
   it("paces one conversation to Teams' windows (7 in 1 s, 8 in 2 s) without a 429", async () => {
     teams.enforceLimits(true);
     try {
