@@ -584,7 +584,6 @@ export function frameTradeoff(
   let options: TradeoffOption[] = results.map(({ option, plan }) => {
     const shortfall = plan.lostSales.units;
     const cost = leverSpend(plan);
-    const reference = before;
     return {
       key: option.key,
       label: option.label,
@@ -599,7 +598,7 @@ export function frameTradeoff(
       feasibility:
         shortfall <= SHORT_EPSILON
           ? 'closes the gap'
-          : shortfall < reference - SHORT_EPSILON
+          : shortfall < before - SHORT_EPSILON
             ? 'closes part of the gap'
             : 'leaves the gap open',
       levers: {
