@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import accord from './tools/eslint-fences.js';
 
 const IO_MODULES = [
   'express',
@@ -50,6 +51,12 @@ export default tseslint.config(
     },
   },
   {
+    // The architecture's fences between folders (tools/eslint-fences.js).
+    files: ['src/**/*.ts', 'bots/**/*.ts'],
+    plugins: { accord },
+    rules: { 'accord/fences': 'error' },
+  },
+  {
     // The domain core is pure: no I/O, no frameworks. Use cases reach the world through ports.
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -62,9 +69,22 @@ export default tseslint.config(
               message:
                 'src/domain is pure: no I/O or framework imports (put it in app/, models/, http/ or jobs/).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Chat adapters: platform glue over the use cases; no database or job code.
+    files: ['bots/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
             {
-              group: ['../app/*', '../http/*', '../cards/*', '../../models/*', '../../jobs/*'],
-              message: 'src/domain depends on nothing outside it.',
+              group: ['mongoose', 'mongodb', 'agenda', '@agendajs/*'],
+              message: 'chat adapters never touch the database or the scheduler: call a use case in src/app.',
             },
           ],
         },

@@ -14,7 +14,11 @@ export default {
       },
     ],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // ESM-only, require()d by @microsoft/app-manifest: jest before Node 24.9 cannot (see the file).
+    '^strip-bom$': '<rootDir>/test/helpers/strip-bom.cjs',
+  },
   globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testTimeout: 30000,

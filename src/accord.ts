@@ -11,8 +11,12 @@ import { signedLinks } from './app/links.js';
 import { keyring, newKey, type Keyring } from './app/sealing.js';
 import { authLimiter, type AuthLimits } from './http/authLimit.js';
 import { loadDocuments } from './render/pack.js';
-import { createSlackApp, type SlackSettings } from './slack/app.js';
-import { slackDeliverer } from './slack/deliver.js';
+import { createSlackApp, type SlackSettings } from '../bots/slack/app.js';
+import { slackDeliverer } from '../bots/slack/deliver.js';
+import { createTeamsApp, type TeamsOptions } from '../bots/teams/app.js';
+import { sdkConnector, teamsDeliverer } from '../bots/teams/deliver.js';
+import { renderForTeams } from '../bots/teams/refresh.js';
+import type { ConnectedChats } from './app/delivery.js';
 import { createHttpApp } from './http/app.js';
 import { DEFAULT_UPLOAD_LIMITS, sweepUploadDirs, type UploadLimits } from './http/multipart.js';
 import { sweepLeftovers } from './app/housekeeping.js';
@@ -27,6 +31,8 @@ export interface Accord {
   scheduler: Scheduler;
   /** The Slack deliverer, when Slack is configured (the scheduler drains the outbox with it). */
   slackDeliverer: ReturnType<typeof slackDeliverer> | null;
+  /** The Teams deliverer, when Teams is configured. */
+  teamsDeliverer: ReturnType<typeof teamsDeliverer> | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,8 @@ export async function buildAccord(opts: {
   trustProxy?: number | undefined;
   /** The Slack app: a signing secret, and a bot token (one workspace) and/or OAuth (many). */
   slack?: SlackSettings | undefined;
+  /** The Teams app: the app registration, and a single tenant or connect codes (see src/config.ts). */
+  teams?: Omit<TeamsOptions, 'logger'> | undefined;
   /** Bytes, rows and seconds an upload may take. */
   uploadLimits?: UploadLimits;
   /** Emit the driver's command events (bench profiling). */
@@ -93,8 +101,23 @@ export async function buildAccord(opts: {
         authLimiter: limiter,
       })
     : null;
+  const teams = opts.teams ? createTeamsApp(deps, { ...opts.teams, logger: opts.logger }) : null;
+  // Each person's messages go to one chat (src/app/delivery.ts): the orgs' connections decide.
+  const connected = async (orgId: string): Promise<ConnectedChats> => ({
+    slack: !!slack && !!(await slack.workspaces.tokenFor(orgId)),
+    teams: !!teams && !!(await deps.teams.tenantOf(orgId)),
+  });
   const deliverer = slack
-    ? slackDeliverer(deps, { ...opts.slack, workspaces: slack.workspaces, logger: opts.logger })
+    ? slackDeliverer(deps, { ...opts.slack, workspaces: slack.workspaces, connected, logger: opts.logger })
+    : null;
+  const teamsDelivery = teams
+    ? teamsDeliverer(deps, {
+        render: renderForTeams,
+        connectorFor: sdkConnector(teams.http, { botId: opts.teams!.clientId }),
+        connected,
+        logger: opts.logger,
+        ...(opts.teams?.serviceUrl ? { serviceUrl: opts.teams.serviceUrl } : {}),
+      })
     : null;
   const uploadLimits = opts.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
   // An upload runs at most its time budget: twice that and it is a leftover.
@@ -106,7 +129,10 @@ export async function buildAccord(opts: {
     interval: opts.sweepInterval ?? '1 minute',
     ...(opts.processEvery !== undefined ? { processEvery: opts.processEvery } : {}),
     ...(opts.lockLifetimeMs !== undefined ? { lockLifetimeMs: opts.lockLifetimeMs } : {}),
-    deliverers: deliverer ? [{ name: 'slack', drain: () => deliverer.drain() }] : [],
+    deliverers: [
+      ...(deliverer ? [{ name: 'slack', drain: () => deliverer.drain() }] : []),
+      ...(teamsDelivery ? [{ name: 'teams', drain: () => teamsDelivery.drain() }] : []),
+    ],
     housekeeping: async () => ({
       ...(await sweepLeftovers(deps, uploadMaxAgeMs)),
       uploadDirs: await sweepUploadDirs(uploadLimits.tmpDir, uploadMaxAgeMs),
@@ -114,6 +140,7 @@ export async function buildAccord(opts: {
   });
   const app = createHttpApp({
     slackRouter: slack?.router,
+    teamsRouter: teams?.router,
     slackOAuth: !!opts.slack?.oauth,
     deps,
     adminTokenHash: opts.adminTokenHash,
@@ -125,12 +152,14 @@ export async function buildAccord(opts: {
     health: { db: () => db.ping(), scheduler: () => scheduler.isUp() },
   });
   await slack?.start();
+  await teams?.initialize();
   return {
     app,
     deps,
     db,
     scheduler,
     slackDeliverer: deliverer,
+    teamsDeliverer: teamsDelivery,
     async close() {
       await slack?.stop();
       await scheduler.stop();

@@ -1,10 +1,12 @@
 /** Configuration from the environment, parsed once at start; a bad value stops the process with a clear message. */
 import path from 'node:path';
-import type { SlackSettings } from './slack/app.js';
+import type { SlackSettings } from '../bots/slack/app.js';
+import type { TeamsSettings } from '../bots/teams/app.js';
 import { z } from 'zod';
 import { parseKey, type Key } from './app/sealing.js';
 import { DEFAULT_AUTH_LIMITS, type AuthLimits } from './http/authLimit.js';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY_MESSAGE = 'must be 32 bytes in base64, e.g. the output of: openssl rand -base64 32';
 const key = z.string().refine((v) => parseKey(v) !== null, KEY_MESSAGE);
 
@@ -80,6 +82,23 @@ const schema = z.object({
     .optional(),
   /** A workspace-wide pace for chat.postMessage; unset: only Slack's 429s slow delivery. */
   SLACK_POSTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Microsoft Teams: the Entra app registration (the bot) and its secret. */
+  TEAMS_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
+  TEAMS_CLIENT_SECRET: z.string().min(8).optional(),
+  /** Single tenant: the tenant the app is registered in; unset: tenants connect with a code. */
+  TEAMS_TENANT_ID: z.string().regex(GUID, 'must be a tenant id (a GUID)').optional(),
+  /** Sovereign clouds (GCC High, DoD, China): the OpenID metadata of the Bot Framework tokens. */
+  TEAMS_OPENID_METADATA_URL: z.string().url('must be a URL ending in /openidconfiguration').optional(),
+  /** Sovereign clouds: the Bot Connector for sends to conversations Accord has not heard from. */
+  TEAMS_SERVICE_URL: z
+    .string()
+    .url('must be a URL such as https://smba.infra.gcc.teams.microsoft.com/teams')
+    .optional(),
+  /** The Accord org a single tenant belongs to; the only org when unset. */
+  TEAMS_ORG_ID: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/, 'must be an org id')
+    .optional(),
   /** Upload budgets (step-1 data): body size, data rows, wall time. */
   ACCORD_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
   ACCORD_UPLOAD_MAX_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(2_000_000),
@@ -101,6 +120,7 @@ export interface Config {
   authLimits: AuthLimits;
   trustProxy: number;
   slack: SlackSettings | undefined;
+  teams: TeamsSettings | undefined;
   uploads: { maxBytes: number; maxRows: number; maxSeconds: number };
 }
 
@@ -117,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const slack = slackMode(e);
+  const teams = teamsMode(e);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -139,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: e.ACCORD_TRUST_PROXY,
     slack,
+    teams,
     uploads: {
       maxBytes: e.ACCORD_UPLOAD_MAX_MB * 2 ** 20,
       maxRows: e.ACCORD_UPLOAD_MAX_ROWS,
@@ -190,5 +212,44 @@ function slackMode(e: z.infer<typeof schema>): Config['slack'] {
     orgId: e.SLACK_ORG_ID,
     sopChannel: e.SLACK_SOP_CHANNEL,
     postsPerMinute: e.SLACK_POSTS_PER_MINUTE,
+  };
+}
+
+/**
+ * Teams runs when its client id is set, with the secret beside it; a Teams variable set without
+ * the client id is refused with what is missing, as is the client id without the secret.
+ */
+function teamsMode(e: z.infer<typeof schema>): Config['teams'] {
+  const refuse = (line: string) => {
+    throw new ConfigError(`Accord cannot start: the environment is not valid\n  ${line}`);
+  };
+  const others = {
+    TEAMS_CLIENT_SECRET: e.TEAMS_CLIENT_SECRET,
+    TEAMS_TENANT_ID: e.TEAMS_TENANT_ID,
+    TEAMS_OPENID_METADATA_URL: e.TEAMS_OPENID_METADATA_URL,
+    TEAMS_SERVICE_URL: e.TEAMS_SERVICE_URL,
+    TEAMS_ORG_ID: e.TEAMS_ORG_ID,
+  };
+  if (!e.TEAMS_CLIENT_ID) {
+    const set = Object.entries(others)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    if (set.length)
+      refuse(
+        `TEAMS_CLIENT_ID: set it to run the Teams app (${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set)`,
+      );
+    return undefined;
+  }
+  if (!e.TEAMS_CLIENT_SECRET)
+    refuse('TEAMS_CLIENT_SECRET: set it with TEAMS_CLIENT_ID (a client secret of the app registration)');
+  if (e.TEAMS_ORG_ID && !e.TEAMS_TENANT_ID)
+    refuse('TEAMS_TENANT_ID: TEAMS_ORG_ID names the org of a single tenant; set the tenant too');
+  return {
+    clientId: e.TEAMS_CLIENT_ID,
+    clientSecret: e.TEAMS_CLIENT_SECRET,
+    tenantId: e.TEAMS_TENANT_ID,
+    openIdMetadataUrl: e.TEAMS_OPENID_METADATA_URL,
+    serviceUrl: e.TEAMS_SERVICE_URL,
+    orgId: e.TEAMS_ORG_ID,
   };
 }

@@ -110,6 +110,7 @@ export async function startService(
       authLimits: config.authLimits,
       trustProxy: config.trustProxy,
       slack: config.slack,
+      teams: config.teams,
       uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, ...config.uploads, tmpDir: uploadTmpDir },
     });
   } catch (err) {

@@ -17,6 +17,9 @@ export interface PackedEntry {
   size: number;
 }
 
+/** 1980-01-01, the first valid MS-DOS date: an all-zero date (month 0, day 0) is not a date. */
+const DOS_DATE = (1 << 5) | 1;
+
 /** The stored entries of a zip (local headers, as jszip writes them: sizes known, no descriptors). */
 export function zipEntries(zip: Buffer): ZipEntry[] {
   const out: ZipEntry[] = [];
@@ -58,6 +61,7 @@ export function zipOf(
     head.writeUInt32LE(0x04034b50, 0);
     head.writeUInt16LE(20, 4);
     head.writeUInt16LE(8, 8);
+    head.writeUInt16LE(DOS_DATE, 12);
     head.writeUInt32LE(packed.crc, 14);
     head.writeUInt32LE(packed.deflated.length, 18);
     head.writeUInt32LE(size, 22);
@@ -67,6 +71,7 @@ export function zipOf(
     dir.writeUInt16LE(20, 4);
     dir.writeUInt16LE(20, 6);
     dir.writeUInt16LE(8, 10);
+    dir.writeUInt16LE(DOS_DATE, 14);
     dir.writeUInt32LE(packed.crc, 16);
     dir.writeUInt32LE(packed.deflated.length, 20);
     dir.writeUInt32LE(size, 24);

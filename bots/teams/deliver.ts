@@ -22,7 +22,14 @@
  * collection, so writers at once only wait on each other (and may fail with SQLITE_BUSY).
  */
 import { Client as ApiClient, type Account } from '@microsoft/teams.api';
-import { chatFor, type ConnectedChats } from '../../src/app/delivery.js';
+import { cardSummary } from './adaptive.js';
+import {
+  chatFor,
+  claimAttempt,
+  drainPasses,
+  type ConnectedChats,
+  type DrainResult,
+} from '../../src/app/delivery.js';
 import type { Deps } from '../../src/app/ports.js';
 import type { MemberRecord, OutboxRecord, TeamsConversationRecord } from '../../src/app/records.js';
 import type { Card } from '../../src/cards/card.js';
@@ -36,7 +43,7 @@ export interface TeamsActivity {
   type: 'message';
   /** What notifications and clients that cannot show the card show. */
   summary: string;
-  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; content: Record<string, unknown> }[];
+  attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; content: object }[];
 }
 
 /** The Bot Framework connector at one serviceUrl: what the deliverer needs of it. */
@@ -133,7 +140,7 @@ export function sdkConnector(
 
 export interface TeamsDeliveryOptions {
   /** Card -> Adaptive Card content (the Teams renderer). */
-  render: (card: Card) => Record<string, unknown>;
+  render: (card: Card) => object;
   connectorFor: (serviceUrl: string) => TeamsConnector;
   /** Which chats the org has connected (routing: `chatFor`). */
   connected: (orgId: string) => Promise<ConnectedChats>;
@@ -155,18 +162,10 @@ export interface TeamsDeliveryOptions {
   writeConcurrency?: number;
 }
 
-export interface DrainResult {
-  delivered: number;
-  retried: number;
-  dead: number;
-}
-
 const DEFAULT_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** A wait (backoff, 429 hold) up to this long happens within the drain; a longer one ends the lane. */
 const WAIT_OUT_MS = 10_000;
-/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
-const INTERRUPTED_MS = 10 * 60_000;
 /** Teams' per-bot limits for one conversation: [requests, window ms]. */
 const CONVERSATION_WINDOWS: readonly (readonly [number, number])[] = [
   [7, 1_000],
@@ -405,25 +404,15 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   const activityOf = (card: Card): TeamsActivity => ({
     type: 'message',
-    summary: card.summary,
+    summary: cardSummary(card),
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: opts.render(card) }],
   });
 
   /** Claims attempt n; when another deliverer has it, settles it dead if that one was interrupted. */
   async function claim(m: OutboxRecord, attempts: number, out: DrainResult): Promise<boolean> {
-    if (await write(() => deps.outbox.claim(m.id, attempts, now()))) return true;
-    const at = await deps.outbox.claimedAt(m.id, attempts);
-    if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
-      await write(() =>
-        deps.outbox.settle(m.id, {
-          status: 'dead',
-          attempts,
-          lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Teams, so it is not sent again`,
-        }),
-      );
-      out.dead++;
-    }
-    return false;
+    const claimed = await write(() => claimAttempt(deps, m.id, attempts, 'Teams'));
+    if (claimed === 'dead') out.dead++;
+    return claimed === 'claimed';
   }
 
   /** Delivers one message (retrying within the drain when the wait is short); false: stop the lane. */
@@ -671,14 +660,6 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
 
   return {
     /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
-    async drain(limit = 500): Promise<DrainResult> {
-      const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
-      const started = Date.now();
-      while (Date.now() - started < maxDrainMs) {
-        const handled = await pass(limit, out);
-        if (handled === 0) break;
-      }
-      return out;
-    },
+    drain: (limit = 500): Promise<DrainResult> => drainPasses(pass, limit, maxDrainMs),
   };
 }

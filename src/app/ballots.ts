@@ -20,7 +20,10 @@ import { dateProblem } from '../domain/time.js';
 import { requireProcessOwner } from './cycles.js';
 import { nextAllowedTime } from '../domain/manners.js';
 import { workCalendar } from './cycleEngine.js';
-import { presentBallot, presentDecision, presentAction } from '../cards/presenters.js';
+import { presentAction } from '../cards/presenters/actions.js';
+import { presentBallot, presentBallotUnresolved, presentDecision } from '../cards/presenters/ballots.js';
+import { z } from 'zod';
+import { zodFields } from './validation.js';
 import { getPack } from './packs.js';
 import type { Deps } from './ports.js';
 import type {
@@ -189,7 +192,7 @@ export async function castVote(
     throw new DomainError('validation_failed', 'the vote is not valid', problems);
   const now = deps.clock.now();
   if (ballot.status !== 'open' || ballot.deadline.getTime() <= now.getTime())
-    throw new DomainError('conflict', 'this ballot is closed');
+    throw new DomainError('ballot_closed', 'this ballot is closed');
   const reason = input.reason?.trim() ? input.reason.trim() : null;
   let votes = await deps.ballots.votes(orgId, ballotId);
   const mine = votes.find((v) => v.voterId === who.voterId);
@@ -322,7 +325,10 @@ export async function recordDecision(
       kind: 'decision' as const,
       cycleId: ballot.cycleId,
       recipient: { memberId: m.id, name: m.name },
-      card: presentDecision(decision, { assign: m.roles.includes('process-owner') }),
+      card: presentDecision(decision, {
+        assign: m.roles.includes('process-owner'),
+        labels: Object.fromEntries(ballot.options.map((o) => [o.key, o.label])),
+      }),
       notBefore: now,
     })),
     now,
@@ -358,15 +364,7 @@ export async function recordDecision(
         kind: 'escalation' as const,
         cycleId: ballot.cycleId,
         recipient: { memberId: po.id, name: po.name },
-        card: {
-          summary: `The ballot "${ballot.title}" ${why}: it is recorded as such, not passed.`,
-          blocks: [
-            {
-              type: 'text' as const,
-              text: `The ballot "${ballot.title}" ${why}: it is recorded as such, not passed. Open a new ballot or decide in the meeting.`,
-            },
-          ],
-        },
+        card: presentBallotUnresolved(ballot.title, why),
         notBefore: now,
       })),
       now,
@@ -426,22 +424,45 @@ async function commitmentWindowOf(deps: Pick<Deps, 'orgs' | 'clock'>, orgId: str
   return commitmentWindow(deps.clock.now(), org.timezone);
 }
 
+/**
+ * An action item from a decision, as REST and every chat take it: the same fields, the same
+ * messages (field by field), checked here once.
+ */
+export const newActionSchema = z.object({
+  ownerId: z.string().trim().min(1, 'choose who does it'),
+  dueDate: z
+    .string()
+    .trim()
+    .min(1, 'choose a due date')
+    .describe("YYYY-MM-DD, today (the org's time zone) to 5 years ahead"),
+  description: z.string().trim().min(3, 'say what is to be done').max(1000, 'at most 1,000 characters'),
+});
+export type NewAction = z.infer<typeof newActionSchema>;
+
 export async function addAction(
   deps: Deps,
   orgId: string,
   decisionId: string,
-  input: { actorId: string; ownerId: string; dueDate: string; description: string },
+  input: { actorId: string } & { [K in keyof NewAction]: string },
 ): Promise<ActionRecord> {
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   const decision = await deps.decisions.get(orgId, decisionId);
   if (!decision) throw new DomainError('not_found', 'decision not found');
-  const [owner, org] = await Promise.all([deps.members.get(orgId, input.ownerId), deps.orgs.get(orgId)]);
+  const parsed = newActionSchema.safeParse(input);
+  const fields: Record<string, string> = parsed.success ? {} : zodFields(parsed.error);
+  const ownerId = input.ownerId.trim();
+  const [owner, org] = await Promise.all([
+    ownerId ? deps.members.get(orgId, ownerId) : Promise.resolve(null),
+    deps.orgs.get(orgId),
+  ]);
   if (!org) throw new DomainError('not_found', 'org not found');
-  const fields: Record<string, string> = {};
-  if (!owner) fields['ownerId'] = 'no member with this id in this org';
-  const due = dateProblem(input.dueDate, commitmentWindow(deps.clock.now(), org.timezone));
-  if (due) fields['dueDate'] = due;
-  if (!owner || due) throw new DomainError('validation_failed', 'the action is not valid', fields);
+  if (ownerId && !owner) fields['ownerId'] ??= 'no member with this id in this org';
+  const dueDate = input.dueDate.trim();
+  const due = dueDate ? dateProblem(dueDate, commitmentWindow(deps.clock.now(), org.timezone)) : null;
+  if (due) fields['dueDate'] ??= due;
+  if (!parsed.success || !owner || Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the action is not valid', fields);
+  input = { ...input, ...parsed.data };
   const now = deps.clock.now();
   const by: Actor = { type: 'member', id: actor.id };
   const action = await deps.actions.insert({

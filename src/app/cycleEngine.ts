@@ -18,7 +18,7 @@ import {
   presentStepPrompt,
   presentStepReopened,
   type InputContext,
-} from '../cards/presenters.js';
+} from '../cards/presenters/steps.js';
 import type { Deps } from './ports.js';
 import { sharePack } from './packs.js';
 import type {

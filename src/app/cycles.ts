@@ -1,5 +1,7 @@
-/** Use cases: createCycle, closeStepNow, extendStepDue, reopenClosedStep. */
-import { stepWindows, type StepKey } from '../domain/calendar.js';
+/** Use cases: createCycle, closeStepNow, extendStepDue, extendStepByBusinessDay, reopenClosedStep. */
+import { DateTime } from 'luxon';
+import { addBusinessDays, stepWindows, type StepKey } from '../domain/calendar.js';
+import { atLocalTime, localDate } from '../domain/time.js';
 import {
   closeStep,
   cycleMonthProblem,
@@ -150,4 +152,49 @@ export function reopenClosedStep(
   return changeStep(deps, orgId, cycleId, actorId, (c, now) =>
     reopenStep(c, step, dueAt, reason, actorId, now),
   );
+}
+
+/**
+ * The escalation's "Extend by a business day": the step is due one business day later (the org's
+ * calendar: weekends and holidays skipped), at the same local time. A step that closed at its due
+ * time with inputs missing is reopened until one business day after today.
+ */
+export async function extendStepByBusinessDay(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+): Promise<{ cycle: CycleRecord; dueAt: Date; reopened: boolean }> {
+  await requireProcessOwner(deps, orgId, actorId);
+  const [org, current] = await Promise.all([deps.orgs.get(orgId), deps.cycles.get(orgId, cycleId)]);
+  if (!org || !current) throw new DomainError('not_found', 'cycle not found');
+  const s = current.steps.find((x) => x.key === step);
+  if (!s) throw new DomainError('not_found', `no step ${step} in this cycle`);
+  const zone = org.timezone;
+  const reopened = s.status === 'closed';
+  const from = reopened ? new Date(Math.max(s.dueAt.getTime(), deps.clock.now().getTime())) : s.dueAt;
+  const day = addBusinessDays(localDate(from, zone), 1, { ...workCalendar(org), timezone: zone });
+  const dueAt = atLocalTime(day, DateTime.fromJSDate(s.dueAt, { zone }).toFormat('HH:mm'), zone);
+  const reason = 'extended by a business day from the escalation';
+  const cycle = reopened
+    ? await reopenClosedStep(deps, orgId, cycleId, step, actorId, dueAt, reason)
+    : await extendStepDue(deps, orgId, cycleId, step, actorId, dueAt, reason);
+  return { cycle, dueAt, reopened };
+}
+
+/** The escalation's "Close without them": closes the step now; one already closed stays as it is. */
+export async function closeStepWithoutMissing(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+): Promise<{ alreadyClosed: boolean }> {
+  await requireProcessOwner(deps, orgId, actorId);
+  const current = await deps.cycles.get(orgId, cycleId);
+  if (!current) throw new DomainError('not_found', 'cycle not found');
+  if (current.steps.find((x) => x.key === step)?.status === 'closed') return { alreadyClosed: true };
+  await closeStepNow(deps, orgId, cycleId, step, actorId);
+  return { alreadyClosed: false };
 }

@@ -15,6 +15,7 @@ import {
   type MeetingStep,
 } from '../domain/meetings.js';
 import { atLocalTime } from '../domain/time.js';
+import { presentActionOverdue, presentActionReminder } from '../cards/presenters/actions.js';
 import { requireProcessOwner } from './cycles.js';
 import { workCalendar } from './cycleEngine.js';
 import type { Deps } from './ports.js';
@@ -266,16 +267,7 @@ export async function remindActions(deps: Deps): Promise<number> {
             kind: 'reminder',
             cycleId: a.cycleId,
             recipient: { memberId: owner.id, name: owner.name },
-            card: {
-              summary: `Reminder: "${a.description}" is due ${a.dueDate}.`,
-              blocks: [
-                { type: 'text', text: `Reminder: "${a.description}" is due ${a.dueDate}.` },
-                {
-                  type: 'actions',
-                  buttons: [{ action: 'action.done', label: 'Mark done', value: a.id, style: 'primary' }],
-                },
-              ],
-            },
+            card: presentActionReminder(a),
             notBefore: nextAllowedTime(now, owner, cal),
           },
         ],
@@ -292,15 +284,7 @@ export async function remindActions(deps: Deps): Promise<number> {
           kind: 'escalation' as const,
           cycleId: a.cycleId,
           recipient: { memberId: po.id, name: po.name },
-          card: {
-            summary: `Overdue: "${a.description}" (${owner.name}) was due ${a.dueDate} and is ${a.status}.`,
-            blocks: [
-              {
-                type: 'text' as const,
-                text: `Overdue: "${a.description}" (${owner.name}) was due ${a.dueDate} and is ${a.status}.`,
-              },
-            ],
-          },
+          card: presentActionOverdue(a, owner.name),
           notBefore: nextAllowedTime(now, po, cal),
         })),
         now,

@@ -28,7 +28,7 @@ export interface Links {
 export const LINK_TTL_DAYS = 45;
 
 /** The org a link belongs to: every signed path names it right after its prefix. */
-const ORG_IN_PATH = /^\/(?:api\/v1\/orgs|slack\/install)\/([a-f0-9]{24})(?:\/|$)/;
+const ORG_IN_PATH = /^\/(?:api\/v1\/orgs|slack\/install|teams\/connect)\/([a-f0-9]{24})(?:\/|$)/;
 
 /** A fresh org link key (256 bits). */
 export function newLinkKey(): string {

@@ -15,6 +15,8 @@ export interface MemberInput {
   delegation?: { of: string; authority: boolean } | null;
   slackUserId?: string | null;
   teamsUserId?: string | null;
+  /** For someone on both Slack and Teams: where their messages go (unset: Slack). */
+  preferredChat?: 'slack' | 'teams' | null;
 }
 
 type MemberDeps = Pick<Deps, 'orgs' | 'members' | 'audit' | 'clock'>;
@@ -62,6 +64,7 @@ async function validMember(
     delegation: input.delegation ?? null,
     slackUserId: input.slackUserId ?? null,
     teamsUserId: input.teamsUserId ?? null,
+    preferredChat: input.preferredChat ?? null,
   };
 }
 
@@ -120,6 +123,7 @@ export async function updateMember(
     delegation: patch.delegation === undefined ? before.delegation : patch.delegation,
     slackUserId: patch.slackUserId === undefined ? before.slackUserId : patch.slackUserId,
     teamsUserId: patch.teamsUserId === undefined ? before.teamsUserId : patch.teamsUserId,
+    preferredChat: patch.preferredChat === undefined ? (before.preferredChat ?? null) : patch.preferredChat,
   };
   const record = await validMember(deps, orgId, merged, memberId);
   let after: MemberRecord | null;

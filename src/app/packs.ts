@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
 import { whatIfProblems, type WhatIfScope } from '../domain/whatif.js';
-import { accuracyOf, type Accuracy } from '../domain/forecast/forecast.js';
+import { accuracyOf, coverage, type Accuracy } from '../domain/forecast/forecast.js';
 import type { MixPlan } from '../domain/mix.js';
 import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
 import {
@@ -25,6 +25,7 @@ import {
   type LeverOption,
   outcomeOf,
   planModel,
+  safetyStockBelowTarget,
   tightClusters,
   type CapacityChange,
   type FinanceTarget,
@@ -39,8 +40,13 @@ import {
   horizonPeriods,
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
+import { trackRecord, type PackTrackRecord } from './accuracy.js';
+import { FAMILIES_PER_CHUNK, type FamilyDetail } from './packDetails.js';
 import type { Deps } from './ports.js';
-import { presentPack } from '../cards/presenters.js';
+import type { Card } from '../cards/card.js';
+import { presentPack, presentWhatIf } from '../cards/presenters/packs.js';
+import { presentNotice } from '../cards/presenters/people.js';
+import { presentPackMissing } from '../cards/presenters/steps.js';
 import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
 import type { LpSolver } from './solver.js';
 import { planMixGroups } from './solver.js';
@@ -90,9 +96,12 @@ export interface PackContent {
     marginPercent: number;
     leverSpend: number;
     fillRate: number;
+    /** Before levers: units short of demand (the sum of `gaps`, and of every trade-off's gap). */
     gapUnits: number;
     revenueAtRisk: number;
     marginAtRisk: number;
+    /** Before levers: units the held safety stock is below target in the worst month (absent in older packs). */
+    safetyStockBelowTarget?: number;
     tightResources: number;
     target: Financials['target'];
   };
@@ -114,29 +123,11 @@ export interface PackContent {
   charts: ChartRef[];
   /** Family -> the detail chunk holding it. */
   familyChunks: Record<string, number>;
+  /** How the earlier packs' forecasts did against this pack's data (absent in packs built before it was kept). */
+  trackRecord?: PackTrackRecord[];
 }
 
-export interface FamilyDetail {
-  family: string;
-  name: string;
-  method: string;
-  members: string[];
-  accuracy: Accuracy;
-  history: { period: string; value: number }[];
-  months: {
-    period: string;
-    p10: number;
-    p50: number;
-    p90: number;
-    steps: { function: string; author: string; delta: number; reason: string }[];
-    consensus: number;
-    production: number;
-    supplied: number;
-    shortfall: number;
-    inventory: number;
-  }[];
-  waterfall: { label: string; value: number }[];
-}
+export { familyDetail, familyPage, type FamilyDetail } from './packDetails.js';
 
 export interface ResourceDetail {
   resource: string;
@@ -148,7 +139,6 @@ export interface ResourceDetail {
   withOvertime: number[];
 }
 
-const FAMILIES_PER_CHUNK = 250;
 const BATCH_FAMILIES = 40;
 const TOP_GAPS = 500;
 
@@ -335,9 +325,8 @@ export async function evaluate(
     batches[batches.length - 1]!.push(k);
     size += clusters[k]!.families.length;
   }
-  const keys: LeverOption['key'][] = opts.frame
-    ? ['accept-shortfall', 'overtime', 'alternates', 'prebuild', 'mix']
-    : ['mix'];
+  // "Accept the shortfall" is the check's own plan (no lever): the LP costs only the levers.
+  const keys: LeverOption['key'][] = opts.frame ? ['overtime', 'alternates', 'prebuild', 'mix'] : ['mix'];
   const plans = new Map<LeverOption['key'], MixPlan[]>();
   for (const key of keys) {
     const out: MixPlan[] = [];
@@ -365,7 +354,10 @@ export async function evaluate(
       };
       continue;
     }
-    const results = leverOptions(cluster).map((option) => ({ option, plan: plans.get(option.key)![k]! }));
+    const results = leverOptions(cluster).map((option) => ({
+      option,
+      plan: option.key === 'accept-shortfall' ? cluster.noLever : plans.get(option.key)![k]!,
+    }));
     const t = frameTradeoff(cluster, results, m.names, resourceNames);
     tradeoffs.push(t);
     const option = t.options.find((o) => o.key === t.recommended)!;
@@ -484,7 +476,7 @@ export async function buildPack(
     key: 'monte-carlo',
     name: 'Demand uncertainty (Monte Carlo)',
     kind: 'probabilistic',
-    description: `${mc.samples} demand samples from each family's P10-P90 range, before any levers`,
+    description: `${mc.samples} demand samples from each family's P10-P90 range, each planned as the gap before levers is (regular capacity, safety stock held)`,
     monteCarlo: {
       ...mc,
       resourceRisk: mc.resourceRisk
@@ -556,21 +548,30 @@ export async function buildPack(
   }
 
   const pooled = { actual: [] as number[], forecast: [] as number[], history: [] as number[] };
+  const ranged = { actual: [] as number[], p10: [] as number[], p90: [] as number[] };
   const methods: Record<string, number> = {};
   for (const b of base) {
     pooled.actual.push(...b.forecast.backtest.actual);
     pooled.forecast.push(...b.forecast.backtest.forecast);
     methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
+    const { actual, p10, p90 } = b.forecast.backtest;
+    if (p10 && p90) {
+      ranged.actual.push(...actual);
+      ranged.p10.push(...p10);
+      ranged.p90.push(...p90);
+    }
   }
   // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
-  const accuracy =
-    reused?.forecast.accuracy ??
-    accuracyOf(
+  // ... and the share of backtest actuals inside their P10-P90 (each from the other origins' errors).
+  const accuracy = reused?.forecast.accuracy ?? {
+    ...accuracyOf(
       pooled.actual,
       pooled.forecast,
       base.flatMap((b) => b.history.map((h) => h.value)),
       12,
-    );
+    ),
+    coverage: coverage(ranged.actual, ranged.p10, ranged.p90),
+  };
   const resources = resourceDetails.map((r) => {
     const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
     return {
@@ -615,6 +616,10 @@ export async function buildPack(
         `demand adjustment by ${a.author} names family ${a.family}, which is not in the dataset; not applied`,
       );
 
+  // Earlier cycles' packs scored against this dataset's actuals (the five furthest-off families each).
+  const earlier = (
+    await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
+  ).packs;
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -644,6 +649,7 @@ export async function buildPack(
       gapUnits: sum((g) => g.shortfallUnits),
       revenueAtRisk: sum((g) => g.revenueAtRisk),
       marginAtRisk: sum((g) => g.marginAtRisk),
+      safetyStockBelowTarget: safetyStockBelowTarget(ev.plain).units,
       tightResources: ev.outcome.tightResources,
       target: ev.financials.target,
     },
@@ -657,6 +663,7 @@ export async function buildPack(
     resources,
     charts,
     familyChunks,
+    trackRecord: earlier,
   });
   const pack = await deps.packs.insert(
     { orgId, cycleId, datasetVersion: dataset.version, createdBy: actor },
@@ -741,43 +748,6 @@ export async function getPack(
         : 'this cycle has no pack yet: build one with POST .../pack',
     );
   return pack as PackRecord<PackContent>;
-}
-
-export async function familyDetail(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  family: string,
-): Promise<FamilyDetail> {
-  const seq = pack.content.familyChunks[family];
-  if (seq === undefined) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  const chunk = (await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null;
-  const found = chunk?.find((f) => f.family === family);
-  if (!found) throw new DomainError('not_found', `family ${family} is not in this pack`);
-  return found;
-}
-
-/** Up to `limit` families' details from the `start`-th (in the pack's order); `next` is where the next page starts. */
-export async function familyPage(
-  deps: Pick<Deps, 'packs'>,
-  pack: PackRecord<PackContent>,
-  start: number,
-  limit: number,
-): Promise<{ items: FamilyDetail[]; next: number | null }> {
-  const total = Object.keys(pack.content.familyChunks).length;
-  const end = Math.min(total, start + limit);
-  const items: FamilyDetail[] = [];
-  // Chunk k holds families k * FAMILIES_PER_CHUNK onwards, as the pack was built.
-  for (let i = start; i < end;) {
-    const seq = Math.floor(i / FAMILIES_PER_CHUNK);
-    const chunk =
-      ((await deps.packs.chunk(pack.orgId, pack.id, 'families', seq)) as FamilyDetail[] | null) ?? [];
-    const from = i - seq * FAMILIES_PER_CHUNK;
-    const taken = chunk.slice(from, from + end - i);
-    if (!taken.length) break;
-    items.push(...taken);
-    i += taken.length;
-  }
-  return { items, next: start + items.length < total ? start + items.length : null };
 }
 
 export async function resourceDetails(
@@ -869,15 +839,7 @@ export async function sharePack(
           kind: 'escalation' as const,
           cycleId: cycle.id,
           recipient: { memberId: po.id, name: po.name },
-          card: {
-            summary: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
-            blocks: [
-              {
-                type: 'text' as const,
-                text: `Pre-S&OP ${cycle.month} is open but there is no pack: ${err.message}`,
-              },
-            ],
-          },
+          card: presentPackMissing(cycle.month, err.message),
           notBefore: now,
         })),
         now,
@@ -921,4 +883,24 @@ export async function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackC
       : null,
     htmlUrl: links.signed(`${base}/pack.html?version=${pack.version}`, now),
   });
+}
+
+/**
+ * A what-if asked for in chat, as the card that answers it: the comparison with the base plan and
+ * a link to the full pack, or why it could not run.
+ */
+export async function whatIfCard(deps: Deps, pack: PackRecord<PackContent>, whatIf: WhatIf): Promise<Card> {
+  try {
+    const result = await runWhatIf(deps, pack, whatIf);
+    const link = (await deps.links.forOrg(pack.orgId)).signed(
+      `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}/pack.html`,
+      deps.clock.now(),
+    );
+    return presentWhatIf(result, link);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    return presentNotice(
+      `The what-if could not run: ${[err.message, ...Object.values(err.fields)].join('; ')}`,
+    );
+  }
 }

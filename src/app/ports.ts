@@ -21,8 +21,10 @@ import type {
 } from './records.js';
 import type { LpSolver } from './solver.js';
 import type { Links } from './links.js';
-import type { DocumentRenderer } from '../render/pack.js';
 import type { Copy } from '../cards/copy.js';
+
+/** Renders a named document (the pack as HTML) from its context; src/render implements it. */
+export type DocumentRenderer = (name: 'pack', context: object) => string;
 
 export interface Clock {
   now(): Date;

@@ -29,3 +29,11 @@ export interface Card {
   summary: string;
   blocks: CardBlock[];
 }
+
+/** A card's text blocks as one line, for surfaces that show only a sentence (a Teams dialog closing). */
+export function cardText(card: Card): string {
+  return card.blocks
+    .map((b) => (b.type === 'text' || b.type === 'header' ? b.text : ''))
+    .filter(Boolean)
+    .join(' ');
+}

@@ -17,3 +17,15 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   { command: 'actions', description: 'Your open actions' },
   { command: 'home', description: 'What you owe, your actions, the ballots open to you, the timeline' },
 ];
+
+/** The chat a card is written for: only the way a command is typed and the name of "home" differ. */
+export type Chat = 'slack' | 'teams';
+
+/** How a person types a command in this chat: `/sop status` in Slack, `status` to Accord in Teams. */
+export function commandText(chat: Chat, command: ChatCommand['command'], args = ''): string {
+  const typed = chat === 'slack' ? `/sop ${command}` : command;
+  return args ? `${typed} ${args}` : typed;
+}
+
+/** What the chat calls itself, in sentences like "the email of your Slack profile". */
+export const CHAT_NAMES: Record<Chat, string> = { slack: 'Slack', teams: 'Microsoft Teams' };

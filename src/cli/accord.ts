@@ -1,16 +1,14 @@
 /**
- * The `accord` command line: `accord forecast --input history.csv --horizon 18 --output forecast.csv`,
+ * The `accord` command line: `accord forecast --input history.csv --horizon 18 --output forecast.csv`
+ * (src/cli/forecast.ts; `accord forecast --help`),
  * and `accord admin-token --rotate` / `accord encryption-key --rotate` (src/cli/secrets.ts).
  */
-import { parseArgs } from 'node:util';
-import { InputError, runForecast } from './forecast.js';
+import { FORECAST_USAGE, InputError, parseForecastArgs, runForecast } from './forecast.js';
 import { runSecretsCommand, SECRETS_USAGE, UsageError } from './secrets.js';
 
-const USAGE = `usage: accord forecast --input history.csv [--horizon 18] [--season 12] [--output forecast.csv|-]
-${SECRETS_USAGE}
+const USAGE = `${FORECAST_USAGE}
 
-  input   CSV with columns series,period,value (period YYYY-MM)
-  output  CSV with columns series,period,p10,p50,p90,method (default: forecast.csv; - for stdout)`;
+${SECRETS_USAGE}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -28,38 +26,28 @@ export async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  if (command !== 'forecast') fail(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o', default: 'forecast.csv' },
-        horizon: { type: 'string', short: 'h', default: '18' },
-        season: { type: 'string', default: '12' },
-      },
-    }));
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
+  if (command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
   }
-  if (!values.input) fail(`--input is required\n${USAGE}`);
-  const horizon = Number(values.horizon);
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > 60)
-    fail('--horizon must be a whole number of months, 1 to 60');
-  const season = Number(values.season);
-  if (!Number.isInteger(season) || season < 1 || season > 52)
-    fail('--season must be a whole number, 1 to 52');
+  if (command !== 'forecast') fail(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+  const args = parseForecastArgs(rest);
+  if (args.kind === 'help') {
+    process.stdout.write(`${args.text}\n`);
+    return;
+  }
+  if (args.kind === 'error') fail(args.message);
 
   const tty = process.stderr.isTTY;
   let lastDraw = 0;
   const started = Date.now();
   try {
     const result = await runForecast({
-      input: values.input,
-      output: values.output,
-      horizon,
-      season,
+      input: args.input,
+      output: args.output,
+      horizon: args.horizon,
+      season: args.season,
+      method: args.method,
       warn: (l) => process.stderr.write(`${tty ? '\n' : ''}warning: ${l}\n`),
       progress: (done, total) => {
         if (total < 500) return;
@@ -74,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
     });
     if (tty) process.stderr.write('\n');
     process.stderr.write(
-      `forecast ${result.series} series x ${horizon} months -> ${values.output === '-' ? 'stdout' : values.output} (${result.rows} rows, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      `forecast ${result.series} series x ${args.horizon} months -> ${args.output === '-' ? 'stdout' : args.output} (${result.rows} rows, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
     );
   } catch (err) {
     if (err instanceof InputError) {
@@ -86,8 +74,7 @@ export async function main(argv: string[]): Promise<void> {
         1,
       );
     }
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      fail(`cannot read ${values.input}: no such file`, 1);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') fail(`cannot read ${args.input}: no such file`, 1);
     throw err;
   }
 }

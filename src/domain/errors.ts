@@ -10,6 +10,7 @@ export type DomainErrorCode =
   | 'earlier_step_open'
   | 'later_step_closed'
   | 'cycle_closed'
+  | 'ballot_closed'
   | 'duplicate';
 
 export class DomainError extends Error {

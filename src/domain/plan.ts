@@ -7,8 +7,15 @@
  */
 import { consensusDemand, type Adjustment, type ConsensusFamily } from './consensus.js';
 import { forecastSeries, type SeriesForecast } from './forecast/forecast.js';
-import { ALL_LEVERS, type MixAlternate, type MixInput, type MixLevers, type MixPlan } from './mix.js';
-import { roughCutCheck, type Gap, type Route, type SupplyCheck } from './supply.js';
+import {
+  ALL_LEVERS,
+  totalCostOf,
+  type MixAlternate,
+  type MixInput,
+  type MixLevers,
+  type MixPlan,
+} from './mix.js';
+import { roughCutCheck, SHORT_EPSILON, type Gap, type Route, type SupplyCheck } from './supply.js';
 import { monthName, monthNumber } from './time.js';
 
 export interface PlanFamily {
@@ -292,18 +299,64 @@ export function planModel(
 export const check = (m: PlanModel, useOvertime = false): SupplyCheck =>
   roughCutCheck(m.periods, m.families, m.resources, m.routing, { useOvertime });
 
-/** Resources loaded past regular capacity in some month, joined when a family uses several. */
+/**
+ * A cluster of tight resources: the resources that leave demand short in some month with no
+ * lever (joined when a family uses several), the families using them, and their gap.
+ */
 export interface Cluster {
   resources: string[];
   families: string[];
   /** The sub-model: these families, the resources they use (capacity net of everyone else's load). */
   model: MixInput;
   gaps: Gap[];
+  /** The cluster's plan with no lever used (the rough-cut check's): the "accept the shortfall" option. */
+  noLever: MixPlan;
 }
+
+/** Safety stock below target in a check: the worst month (summed over families) and the unit-months. */
+export function safetyStockBelowTarget(
+  plain: SupplyCheck,
+  only?: ReadonlySet<string>,
+): { units: number; unitMonths: number } {
+  const byPeriod = new Map<string, number>();
+  let unitMonths = 0;
+  for (const fm of plain.families) {
+    if (only && !only.has(fm.family)) continue;
+    const below = fm.safetyStockBelowTarget > SHORT_EPSILON ? fm.safetyStockBelowTarget : 0;
+    byPeriod.set(fm.period, (byPeriod.get(fm.period) ?? 0) + below);
+    unitMonths += below;
+  }
+  return { units: Math.max(0, ...byPeriod.values()), unitMonths };
+}
+
+/** What the check's plan (no lever) comes to for some families, as a plan the options compare with. */
+export function noLeverPlan(plain: SupplyCheck, families: ReadonlySet<string>): MixPlan {
+  const gaps = plain.gaps.filter((g) => families.has(g.family));
+  const plan: MixPlan = {
+    status: 'no levers',
+    totalCost: 0,
+    overtime: { units: 0, cost: 0 },
+    alternates: {},
+    prebuild: { unitMonths: 0, holdingCost: 0 },
+    safetyStockDrawdown: { unitMonths: 0, penalty: 0 },
+    safetyStockBelowTarget: safetyStockBelowTarget(plain, families),
+    lostSales: {
+      units: gaps.reduce((s, g) => s + g.shortfallUnits, 0),
+      margin: gaps.reduce((s, g) => s + g.marginAtRisk, 0),
+    },
+    shortfalls: gaps.map((g) => ({ family: g.family, period: g.period, units: g.shortfallUnits })),
+  };
+  plan.totalCost = totalCostOf(plan);
+  return plan;
+}
+
+/** The resources that leave demand short with no lever (the gaps' binding resources). */
+export const tightResources = (plain: SupplyCheck): Set<string> =>
+  new Set(plain.gaps.flatMap((g) => (g.resource === null ? [] : [g.resource])));
 
 export function tightClusters(m: PlanModel, plain: SupplyCheck): Cluster[] {
   const T = m.periods.length;
-  const tight = new Set(plain.loads.filter((l) => l.load > l.capacity + 1e-6).map((l) => l.resource));
+  const tight = tightResources(plain);
   if (!tight.size) return [];
   const parent = new Map([...tight].map((r) => [r, r]));
   const find = (r: string): string => {
@@ -322,10 +375,16 @@ export function tightClusters(m: PlanModel, plain: SupplyCheck): Cluster[] {
   const groups = new Map<string, string[]>();
   for (const r of tight) groups.set(find(r), [...(groups.get(find(r)) ?? []), r]);
   const production = new Map<string, number[]>();
+  const supplied = new Map<string, number[]>();
   for (const fm of plain.families) {
-    const p = production.get(fm.family) ?? [];
+    let p = production.get(fm.family);
+    let q = supplied.get(fm.family);
+    if (!p || !q) {
+      production.set(fm.family, (p = []));
+      supplied.set(fm.family, (q = []));
+    }
     p.push(fm.production);
-    production.set(fm.family, p);
+    q.push(fm.supplied);
   }
   const order = new Map(m.resources.map((r, j) => [r.resource, j]));
   return [...groups.values()].map((resources) => {
@@ -349,9 +408,12 @@ export function tightClusters(m: PlanModel, plain: SupplyCheck): Cluster[] {
       resources,
       families: m.families.filter((f) => inCluster.has(f.family)).map((f) => f.family),
       gaps: plain.gaps.filter((g) => inCluster.has(g.family)),
+      noLever: noLeverPlan(plain, inCluster),
       model: {
         periods: m.periods,
-        families: m.families.filter((f) => inCluster.has(f.family)),
+        families: m.families
+          .filter((f) => inCluster.has(f.family))
+          .map((f) => ({ ...f, suppliedBeforeLevers: supplied.get(f.family) ?? [] })),
         resources: m.resources
           .filter((r) => used.has(r.resource))
           .map((r) => {
@@ -375,7 +437,10 @@ export interface LeverOption {
 
 const NONE: MixLevers = { overtime: false, alternates: false, prebuild: false, safetyStockDrawdown: false };
 
-/** Every option's levers; one LP per option solves it for all clusters at once. */
+/**
+ * Every option's levers; one LP per option solves it for all clusters at once. The pack takes
+ * "accept the shortfall" from the rough-cut check (the same model with no lever), not from the LP.
+ */
 export const LEVER_SETS: Record<LeverOption['key'], MixLevers> = {
   'accept-shortfall': NONE,
   overtime: { ...NONE, overtime: true },
@@ -396,7 +461,9 @@ export function leverOptions(c: Cluster): LeverOption[] {
   const tight = c.model.resources.filter((r) => c.resources.includes(r.resource));
   if (tight.some((r) => r.overtime.some((o) => o > 0)))
     options.push({ key: 'overtime', label: 'Overtime', levers: LEVER_SETS.overtime });
-  const alts = [...new Set(c.model.alternates.filter((a) => a.capacityPerMonth > 0).map((a) => a.option))];
+  const alts = [
+    ...new Set(c.model.alternates.filter((a) => a.capacityPerMonth > 0 && a.option).map((a) => a.option)),
+  ];
   if (alts.length)
     options.push({
       key: 'alternates',
@@ -432,7 +499,8 @@ export function mergeClusters(clusters: Cluster[]): MixInput {
 export function optionLabel(option: string): string {
   if (option === 'alternate_source') return 'Alternate sourcing';
   if (option === 'modal_shift') return 'Modal shift';
-  return option.replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  const label = option.replace(/[_-]+/g, ' ').trim();
+  return label ? label.replace(/^./, (c) => c.toUpperCase()) : 'Alternate supply';
 }
 
 export interface TradeoffOption {
@@ -445,7 +513,10 @@ export interface TradeoffOption {
   lostRevenue: number;
   /** cost + lostMargin + a risk weight per unit-month of safety stock drawn down: the ranking. */
   totalCost: number;
+  /** Units short of demand the option leaves (never more than the gap before levers). */
   shortfallUnits: number;
+  /** Units the held safety stock is below target in the option's worst month. */
+  safetyStockBelowTarget: number;
   /** Share of the cluster's demand met over the horizon. */
   fillRate: number;
   feasibility: 'closes the gap' | 'closes part of the gap' | 'leaves the gap open';
@@ -466,7 +537,13 @@ export interface Tradeoff {
   resources: string[];
   families: string[];
   periods: string[];
-  gap: { shortfallUnits: number; revenueAtRisk: number; marginAtRisk: number };
+  /** Before levers: units short of demand, what they sell for and earn; safety stock below target (worst month). */
+  gap: {
+    shortfallUnits: number;
+    revenueAtRisk: number;
+    marginAtRisk: number;
+    safetyStockBelowTarget: number;
+  };
   options: TradeoffOption[];
   recommended: string;
   rationale: string;
@@ -477,6 +554,13 @@ export const fmt = (n: number): string => {
   const r = Math.round(n);
   return (r < 0 ? '-' : '') + String(Math.abs(r)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 };
+
+/**
+ * Units as a sentence shows them: whole units, except a gap under half a unit, which would
+ * otherwise read "0 units short".
+ */
+export const fmtShortUnits = (n: number): string =>
+  n > 0 && n < 0.5 ? String(Number(n.toPrecision(1))) : fmt(n);
 
 /** Money the levers of a plan cost (the drawdown penalty is a risk weight, not spend). */
 export const leverSpend = (p: MixPlan): number =>
@@ -495,8 +579,8 @@ export function frameTradeoff(
 ): Tradeoff {
   const demand = c.model.families.reduce((s, f) => s + f.demand.reduce((a, b) => a + Math.max(0, b), 0), 0);
   const price = new Map(c.model.families.map((f) => [f.family, f.unitPrice]));
-  const reference = results.find((r) => r.option.key === 'accept-shortfall')!;
-  const before = c.gaps.reduce((s, g) => s + g.shortfallUnits, 0);
+  // The gap before levers is the check's, and so is the "accept the shortfall" option's plan.
+  const before = c.noLever.lostSales.units;
   let options: TradeoffOption[] = results.map(({ option, plan }) => {
     const shortfall = plan.lostSales.units;
     const cost = leverSpend(plan);
@@ -508,11 +592,13 @@ export function frameTradeoff(
       lostRevenue: plan.shortfalls.reduce((s, x) => s + x.units * (price.get(x.family) ?? 0), 0),
       totalCost: plan.totalCost,
       shortfallUnits: shortfall,
+      safetyStockBelowTarget: plan.safetyStockBelowTarget.units,
       fillRate: demand > 0 ? (demand - shortfall) / demand : 1,
+      // Every option's shortfall is at most the gap (the LP supplies at least what no lever does).
       feasibility:
-        shortfall < 0.5
+        shortfall <= SHORT_EPSILON
           ? 'closes the gap'
-          : shortfall < reference.plan.lostSales.units - 0.5
+          : shortfall < before - SHORT_EPSILON
             ? 'closes part of the gap'
             : 'leaves the gap open',
       levers: {
@@ -546,18 +632,18 @@ export function frameTradeoff(
     a.key === 'accept-shortfall' ? -1 : b.key === 'accept-shortfall' ? 1 : a.totalCost - b.totalCost,
   );
   const periods = [...new Set(c.gaps.map((g) => g.period))].sort();
-  const where = c.resources.map((r) => resourceNames[r] ?? r).join(', ');
+  const where = c.resources.map((r) => resourceNames[r] || r).join(', ');
   const when = periods.length > 1 ? `${periods[0]} to ${periods[periods.length - 1]}` : (periods[0] ?? '');
   const refOption = shown[0]!;
   const saving = refOption.totalCost - best.totalCost;
   const rationale =
     best.key === 'accept-shortfall'
-      ? `No lever costs less than the margin it would save; accepting the shortfall of ${fmt(best.shortfallUnits)} units loses ${fmt(best.lostMargin)} of margin.`
-      : `${best.label} ${best.feasibility} (${fmt(before - best.shortfallUnits)} of ${fmt(before)} units) for ${fmt(best.cost)}, ${fmt(saving)} less than accepting the shortfall (${fmt(refOption.lostMargin)} of margin lost).`;
-  const familyNames = c.families.slice(0, 3).map((f) => names[f] ?? f);
+      ? `No lever costs less than the margin it would save; accepting the shortfall of ${fmtShortUnits(best.shortfallUnits)} units loses ${fmt(best.lostMargin)} of margin.`
+      : `${best.label} ${best.feasibility} (${fmtShortUnits(before - best.shortfallUnits)} of ${fmtShortUnits(before)} units) for ${fmt(best.cost)}, ${fmt(saving)} less than accepting the shortfall (${fmt(refOption.lostMargin)} of margin lost).`;
+  const familyNames = c.families.slice(0, 3).map((f) => names[f] || f);
   return {
     key: `capacity:${c.resources.join('+')}`,
-    title: `${where}: ${fmt(before)} units short, ${when}`,
+    title: `${where}: ${fmtShortUnits(before)} units short${when ? `, ${when}` : ''}`,
     question: `How do we close the gap on ${where} (${familyNames.join(', ')}${c.families.length > 3 ? ` and ${c.families.length - 3} more` : ''})?`,
     resources: c.resources,
     families: c.families,
@@ -565,7 +651,8 @@ export function frameTradeoff(
     gap: {
       shortfallUnits: before,
       revenueAtRisk: c.gaps.reduce((s, g) => s + g.revenueAtRisk, 0),
-      marginAtRisk: c.gaps.reduce((s, g) => s + g.marginAtRisk, 0),
+      marginAtRisk: c.noLever.lostSales.margin,
+      safetyStockBelowTarget: c.noLever.safetyStockBelowTarget.units,
     },
     options: shown,
     recommended: best.key,
@@ -751,8 +838,7 @@ export function outcomeOf(
     marginAtRisk: plain.gaps.reduce((s, g) => s + g.marginAtRisk, 0),
     leverSpend: fin.leverSpend,
     lostMargin: after.lostMargin,
-    tightResources: new Set(plain.loads.filter((l) => l.load > l.capacity + 1e-6).map((l) => l.resource))
-      .size,
+    tightResources: tightResources(plain).size,
     peakUtilization: finite.length ? Math.max(...finite) : 0,
   };
 }

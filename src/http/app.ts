@@ -16,6 +16,7 @@ import { opsRoutes } from './routes/ops.js';
 import { orgRoutes } from './routes/orgs.js';
 import { packRoutes } from './routes/packs.js';
 import { slackRoutes } from './routes/slack.js';
+import { teamsRoutes } from './routes/teams.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { templateRoutes } from './routes/templates.js';
 import { linkRoutes } from './routes/links.js';
@@ -37,6 +38,8 @@ export function createHttpApp(opts: {
   health: Health;
   version: string;
   slackRouter?: IRouter | undefined;
+  /** The Teams app (`POST /api/messages`), when Teams is configured. */
+  teamsRouter?: IRouter | undefined;
   /** Slack OAuth installs are configured (the install-link route works). */
   slackOAuth?: boolean;
   /** Bytes, rows and seconds an upload may take (DEFAULT_UPLOAD_LIMITS when unset). */
@@ -83,6 +86,7 @@ export function createHttpApp(opts: {
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
+    ...teamsRoutes(deps, { enabled: !!opts.teamsRouter }),
     ...linkRoutes(deps),
   ];
   let spec: unknown = null;
@@ -101,6 +105,7 @@ export function createHttpApp(opts: {
 
   // Slack's endpoint reads the raw body itself (its signature covers the exact bytes).
   if (opts.slackRouter) app.use(opts.slackRouter);
+  if (opts.teamsRouter) app.use(opts.teamsRouter);
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
   mount(

@@ -30,6 +30,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   earlier_step_open: 409,
   later_step_closed: 409,
   cycle_closed: 409,
+  ballot_closed: 409,
 };
 
 export function toApiError(err: unknown): ApiError | null {

@@ -40,6 +40,7 @@ export function memberJson(m: MemberRecord) {
     delegation: m.delegation,
     slackUserId: m.slackUserId,
     teamsUserId: m.teamsUserId,
+    preferredChat: m.preferredChat ?? null,
     createdAt: m.createdAt.toISOString(),
   };
 }

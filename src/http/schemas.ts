@@ -86,6 +86,11 @@ export const memberInput = z.strictObject({
     .nullable()
     .optional(),
   teamsUserId: z.string().min(3).max(200).nullable().optional(),
+  preferredChat: z
+    .enum(['slack', 'teams'])
+    .nullable()
+    .optional()
+    .describe('for someone on both Slack and Teams: where their messages go (unset: Slack)'),
 });
 
 export const memberPatch = memberInput.partial();
@@ -238,6 +243,7 @@ export const memberBody = z.object({
   delegation: z.object({ of: z.string(), authority: z.boolean() }).nullable(),
   slackUserId: z.string().nullable(),
   teamsUserId: z.string().nullable(),
+  preferredChat: z.enum(['slack', 'teams']).nullable(),
   createdAt: z.string(),
 });
 export const listOf = (item: z.ZodType) => z.object({ items: z.array(item), next: z.string().nullable() });

@@ -12,13 +12,11 @@ import {
   type PackContent,
   type ResourceDetail,
 } from '../app/packs.js';
-import type { Deps } from '../app/ports.js';
+import type { Deps, DocumentRenderer } from '../app/ports.js';
 import type { OrgRecord, PackRecord } from '../app/records.js';
-import { fmt } from '../domain/plan.js';
+import { fmt, fmtShortUnits } from '../domain/plan.js';
 import { formatLocal } from '../domain/time.js';
 import { capacityChartSpec, fanChartSpec, renderSvg, svgToPng } from './charts.js';
-
-export type DocumentRenderer = (name: 'pack', context: object) => string;
 
 const missing = (v: unknown) => typeof v !== 'number' || !Number.isFinite(v);
 
@@ -37,7 +35,13 @@ export function loadDocuments(dir: string): DocumentRenderer {
   );
   hb.registerHelper('pct1', (v: unknown) => (missing(v) ? '–' : `${(v as number).toFixed(1)}%`));
   hb.registerHelper('ratio', (v: unknown) => (missing(v) ? '–' : `${((v as number) * 100).toFixed(1)}%`));
+  hb.registerHelper('signedFixed1', (v: unknown) =>
+    missing(v) ? '–' : `${(v as number) >= 0 ? '+' : ''}${(v as number).toFixed(1)}`,
+  );
   hb.registerHelper('fix2', (v: unknown) => (missing(v) ? '–' : (v as number).toFixed(2)));
+  hb.registerHelper('units', (v: unknown) => (missing(v) ? '–' : fmtShortUnits(v as number)));
+  hb.registerHelper('isNumber', (v: unknown) => !missing(v));
+  hb.registerHelper('plural', (n: unknown, one: string, many: string) => (n === 1 ? one : many));
   hb.registerHelper('add', (a: number, b: number) => a + b);
   hb.registerHelper('lt', (a: number, b: number) => a < b);
   hb.registerHelper('join', (v: unknown) => (Array.isArray(v) ? v.join(', ') : ''));

@@ -36,6 +36,16 @@ describe('PATCH /api/v1/orgs/{orgId}/members/{memberId}', () => {
     expect(audit[0].after.timezone).toBe('Asia/Tokyo');
   });
 
+  it('sets where the messages of someone on both chats go, and refuses another chat', async () => {
+    const res = await patch(team.cfo.id, { preferredChat: 'teams' });
+    expect(res.status).toBe(200);
+    expect(res.body.preferredChat).toBe('teams');
+    const bad = await patch(team.cfo.id, { preferredChat: 'email' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.fields)).toEqual(['preferredChat']);
+    expect((await patch(team.cfo.id, { preferredChat: null })).body.preferredChat).toBeNull();
+  });
+
   it('clears an identity with null, which frees it for someone else', async () => {
     expect((await patch(team.cfo.id, { slackUserId: 'U0CEO1' })).status).toBe(409);
     expect((await patch(team.ceo.id, { slackUserId: null })).body.slackUserId).toBeNull();

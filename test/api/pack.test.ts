@@ -124,6 +124,8 @@ describe('the pre-S&OP pack', () => {
     const p = res.body;
     expect(p).toMatchObject({ version: 1, datasetVersion: 1, month: '2027-02' });
     expect(p.forecast.reusedFrom).toBeNull();
+    expect(p.forecast.accuracy.coverage).toBeGreaterThan(0); // backtest P10-P90 coverage, %
+    expect(p.forecast.accuracy.coverage).toBeLessThanOrEqual(100);
     expect(p.horizon.from).toBe('2027-03');
     expect(p.summary.revenue).toBeGreaterThan(0);
     expect(p.summary.margin).toBeCloseTo(p.summary.revenue - p.summary.cost, 6);
@@ -217,6 +219,7 @@ describe('the pre-S&OP pack', () => {
     expect(html.text).toContain('Pre-S&amp;OP pack');
     expect(html.text).toContain('<svg');
     expect(html.text).toContain('recommended');
+    expect(html.text).toMatch(/P10-P90 covered \d+\.\d% of the backtest's actuals/);
     const png = await t.http.get(local(p.links.charts[0].png)).buffer(true);
     expect(png.status).toBe(200);
     expect(png.type).toBe('image/png');

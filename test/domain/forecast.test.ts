@@ -121,19 +121,15 @@ describe('accuracy measures', () => {
 });
 
 describe('automatic forecasting', () => {
-  it('chooses a seasonal method for a seasonal series and forecasts it well', () => {
+  it('forecasts a seasonal series well, with a seasonal method in the pool', () => {
     const y = range(48, (t) => (800 + 4 * t) * season12[t % 12]! * (1 + 0.02 * Math.sin(t * 1.7)));
     const f = forecastSeries(y, { horizon: 18 });
-    expect([
-      'holt-winters-additive',
-      'holt-winters-multiplicative',
-      'theta',
-      'seasonal-naive',
-      'combination',
-    ]).toContain(f.method);
+    expect(f.members).toContain('holt-winters-multiplicative');
     const truth = range(18, (k) => (800 + 4 * (48 + k)) * season12[(48 + k) % 12]!);
     expect(mape(truth, f.p50)).toBeLessThan(6);
-    expect(f.accuracy.mase).toBeLessThan(1);
+    // the backtest (origins with 27 to 44 months of history, up to 18 months ahead) is close too
+    expect(f.accuracy.mape).toBeLessThan(10);
+    expect(f.ranges).toBe('backtest');
   });
 
   it('uses Croston or SBA (or a flat method) for intermittent demand', () => {

@@ -41,8 +41,9 @@ describe('rough-cut capacity check, known answers', () => {
     expect(r.gaps).toEqual([]);
   });
 
-  it('rations an overloaded line in proportion and costs the gap', () => {
-    // A needs 100 x 1 h, B 100 x 3 h = 400 h on a 200 h line: each gets half.
+  it('gives an overloaded line to the families with the most margin per hour of it, and costs the gap', () => {
+    // A needs 100 x 1 h (margin 4 an hour), B 100 x 3 h (5 a unit, 1.67 an hour) = 400 h on a 200 h line:
+    // A gets its 100 h, B the other 100 h (33.3 units).
     const r = roughCutCheck(
       ['2027-03'],
       [fam({}), fam({ family: 'B', unitPrice: 20, unitCost: 15 })],
@@ -55,20 +56,12 @@ describe('rough-cut capacity check, known answers', () => {
     expect(r.loads[0]).toMatchObject({ load: 400, overload: 200, utilization: 2 });
     expect(r.gaps).toEqual([
       {
-        family: 'A',
-        resource: 'L1',
-        period: '2027-03',
-        shortfallUnits: 50,
-        revenueAtRisk: 500,
-        marginAtRisk: 200,
-      },
-      {
         family: 'B',
         resource: 'L1',
         period: '2027-03',
-        shortfallUnits: 50,
-        revenueAtRisk: 1000,
-        marginAtRisk: 250,
+        shortfallUnits: expect.closeTo(200 / 3, 9),
+        revenueAtRisk: expect.closeTo(4000 / 3, 9),
+        marginAtRisk: expect.closeTo(1000 / 3, 9),
       },
     ]);
     const withOvertime = roughCutCheck(
@@ -81,7 +74,57 @@ describe('rough-cut capacity check, known answers', () => {
       ],
       { useOvertime: true },
     );
-    expect(withOvertime.gaps.map((g) => g.shortfallUnits)).toEqual([25, 25]);
+    // 300 h: A 100 h, B 200 h (66.7 units).
+    expect(withOvertime.gaps.map((g) => [g.family, g.shortfallUnits])).toEqual([
+      ['B', expect.closeTo(100 / 3, 9)],
+    ]);
+  });
+
+  it('holds safety stock: an overload it could absorb is a gap, and the stock stays at target', () => {
+    // 120 wanted of a 100-unit line, 50 on hand = the target: 20 short, not 20 drawn from safety stock.
+    const r = roughCutCheck(
+      ['2027-03', '2027-04'],
+      [fam({ onHand: 50, safetyStock: 50, demand: [120, 80] })],
+      [{ resource: 'L1', capacity: [100, 100], overtime: [0, 0] }],
+      [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+    );
+    expect(r.families.map((m) => [m.supplied, m.shortfall, m.inventory, m.safetyStockBelowTarget])).toEqual([
+      [100, 20, 50, 0],
+      [80, 0, 50, 0],
+    ]);
+    expect(r.gaps.map((g) => [g.period, g.shortfallUnits, g.resource])).toEqual([['2027-03', 20, 'L1']]);
+  });
+
+  it('serves demand before rebuilding safety stock, and rebuilds it from what capacity is left', () => {
+    // Starts 60 under target; the line has 20 spare in March, 50 in April: 20 then 40 rebuilt, no sale lost.
+    const r = roughCutCheck(
+      ['2027-03', '2027-04'],
+      [fam({ onHand: 0, safetyStock: 60, demand: [80, 50] })],
+      [{ resource: 'L1', capacity: [100, 100], overtime: [0, 0] }],
+      [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+    );
+    expect(r.families.map((m) => [m.production, m.supplied, m.inventory, m.safetyStockBelowTarget])).toEqual([
+      [100, 80, 20, 40],
+      [90, 50, 60, 0],
+    ]);
+    expect(r.gaps).toEqual([]);
+    // The load is what demand needs: the line is not over capacity.
+    expect(r.loads.map((l) => l.load)).toEqual([80, 50]);
+  });
+
+  it('uses stock above safety stock as demand comes, and cannot hold it back for a later peak', () => {
+    // 150 on hand, target 50: the 100 free go to March's demand; April's peak is short on the 100-unit line.
+    const r = roughCutCheck(
+      ['2027-03', '2027-04'],
+      [fam({ onHand: 150, safetyStock: 50, demand: [100, 160] })],
+      [{ resource: 'L1', capacity: [100, 100], overtime: [0, 0] }],
+      [{ family: 'A', resource: 'L1', usagePerUnit: 1 }],
+    );
+    expect(r.families.map((m) => [m.production, m.supplied, m.inventory])).toEqual([
+      [0, 100, 50],
+      [100, 100, 50],
+    ]);
+    expect(r.gaps.map((g) => g.shortfallUnits)).toEqual([60]);
   });
 
   it('draws on stock first and rebuilds safety stock when capacity allows', () => {

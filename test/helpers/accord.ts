@@ -34,6 +34,7 @@ export async function startTestAccord(
     dbName?: string;
     fresh?: boolean;
     slack?: Parameters<typeof buildAccord>[0]['slack'];
+    teams?: Parameters<typeof buildAccord>[0]['teams'];
     publicUrl?: string;
     uploadLimits?: Parameters<typeof buildAccord>[0]['uploadLimits'];
     /** Default: one key per test database, so every Accord a test file builds reads the same records. */
@@ -62,6 +63,7 @@ export async function startTestAccord(
     processEvery: 100,
     lockLifetimeMs: 600,
     slack: opts.slack,
+    ...(opts.teams ? { teams: opts.teams } : {}),
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     ...(opts.uploadLimits ? { uploadLimits: opts.uploadLimits } : {}),
   });

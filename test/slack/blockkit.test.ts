@@ -6,17 +6,16 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { Card } from '../../src/cards/card.js';
 import { loadCopy } from '../../src/cards/copy.js';
+import { presentAction } from '../../src/cards/presenters/actions.js';
+import { presentBallot, presentDecision } from '../../src/cards/presenters/ballots.js';
+import { presentPack, presentWhatIf } from '../../src/cards/presenters/packs.js';
 import {
-  presentAction,
-  presentBallot,
-  presentDecision,
   presentEscalation,
-  presentPack,
   presentReminder,
   presentStepPrompt,
   presentStepReopened,
   type InputContext,
-} from '../../src/cards/presenters.js';
+} from '../../src/cards/presenters/steps.js';
 import {
   escapeMrkdwn,
   renderBlocks,
@@ -24,8 +23,8 @@ import {
   type InputBlock,
   type SlackBlock,
   type SlackButton,
-} from '../../src/slack/blockkit.js';
-import { cardModal, comparisonCard } from '../../src/slack/scenario.js';
+} from '../../bots/slack/blockkit.js';
+import { cardModal } from '../../bots/slack/views.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 
 const copy = loadCopy(path.join(repoRoot(), 'templates', 'copy'));
@@ -237,7 +236,7 @@ describe('cards from the presenters', () => {
       fields: [
         { type: 'mrkdwn', text: '*Revenue*\n1,234,567' },
         { type: 'mrkdwn', text: '*Margin*\n234,567 (19.0%)' },
-        { type: 'mrkdwn', text: '*Gap before levers*\n4,200 units, 51,000 margin at risk' },
+        { type: 'mrkdwn', text: '*Gap before levers*\n4,200 units short of demand, 51,000 margin at risk' },
         { type: 'mrkdwn', text: '*Fill rate, recommended plan*\n96.3%' },
       ],
     });
@@ -598,7 +597,7 @@ describe('ballots, decisions, actions and the what-if', () => {
       tightResources: 2,
       peakUtilization: 1.1,
     };
-    const card = comparisonCard(
+    const card = presentWhatIf(
       {
         pack: { version: 2, datasetVersion: 1 },
         scenario: { name: 'A very long what-if name that goes on', demand: [{ percent: 10 }] },

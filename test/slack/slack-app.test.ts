@@ -147,9 +147,10 @@ describe('votes from ballot messages', () => {
     expect(await t.accord.db.models.Vote.countDocuments({ ballotId: ballot.body.id })).toBe(1);
     expect(await t.accord.db.models.AuditEvent.countDocuments({ action: 'vote.cast' })).toBe(1);
     // The second button of the message (action id `ballot.vote:1`) changes the vote.
-    const card = (await import('../../src/slack/app.js')).ballotCard;
-    const rendered = (await import('../../src/slack/blockkit.js')).renderMessage(
-      await card(t.accord.deps, org.id, ballot.body.id),
+    const { ballotView } = await import('../../src/app/ballots.js');
+    const { presentBallot } = await import('../../src/cards/presenters/ballots.js');
+    const rendered = (await import('../../bots/slack/blockkit.js')).renderMessage(
+      presentBallot(await ballotView(t.accord.deps, org.id, ballot.body.id)),
     );
     const buttons = (
       rendered.blocks.find((b) => b.type === 'actions') as {

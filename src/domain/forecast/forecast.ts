@@ -1,14 +1,27 @@
 /**
- * Automatic forecasting of one monthly series: the candidate methods are compared by a
- * rolling-origin backtest, the best (or the median combination of the three best, when that
- * backtests better) is refitted on the whole history, and P10/P50/P90 come from its one-step
- * residuals grown with the horizon.
+ * Automatic forecasting of one monthly series.
+ *
+ * - The P50 is the equal-weight mean of a fixed pool of methods: simple exponential smoothing and
+ *   the damped trend (both on the seasonally adjusted series when the season tests significant:
+ *   X-11's stable-seasonality F test at 0.1 %),
+ *   Theta, and Holt-Winters multiplicative (additive when the series has zeros) once there are two
+ *   seasons and a quarter, plus the seasonal naive method while the history is too short to test
+ *   for a season; Croston, SBA and SES for intermittent demand (30 % zeros or more). Combining is
+ *   robust where picking by a short backtest is noisy.
+ * - A single method replaces the mean only when the backtest evidence is strong: it beats the
+ *   mean at every rolling origin (four at least) and by a fifth or more overall.
+ * - P10 and P90 come from the backtest errors per horizon step (split-conformal, see
+ *   intervals.ts); when the history is too short to backtest, from the one-step residuals grown
+ *   with the horizon by the method's own formula.
  */
+import { bands, errorModel, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
 import { bias, mape, mase, smape, wmape } from './metrics.js';
 import {
   croston,
+  deseasonalize,
   holtDamped,
   holtWinters,
+  reseasoned,
   seasonalNaive,
   ses,
   theta,
@@ -16,13 +29,18 @@ import {
   type MethodName,
 } from './methods.js';
 
+/** What `method` may force: one method, the pool's mean, or the automatic choice. */
+export const METHOD_CHOICES = ['auto', 'combination'] as const;
+export type MethodChoice = MethodName | (typeof METHOD_CHOICES)[number];
+
 export interface ForecastOptions {
   horizon: number;
   /** Season length (12 for monthly data). */
   season?: number;
-  /** Rolling origins in the backtest (each holds out `backtestHorizon` points). */
+  /** Rolling origins in the backtest (default 8), spread over the whole history. */
   origins?: number;
-  backtestHorizon?: number;
+  /** Force one method, or the pool's mean; 'auto' (the default) may pick one on strong evidence. */
+  method?: MethodChoice;
 }
 
 export interface Accuracy {
@@ -31,47 +49,122 @@ export interface Accuracy {
   smape: number;
   mase: number;
   bias: number;
+  /** Share (%) of backtest actuals inside their P10-P90, when the ranges are known. */
+  coverage?: number;
 }
 
 export interface SeriesForecast {
   method: MethodName | 'combination';
-  /** For a combination, the methods combined. */
+  /** The methods whose forecasts were averaged (one for a single method). */
   members: MethodName[];
+  /** Each member's weight in the P50 (they sum to 1); always set by forecastSeries. */
+  weights?: number[];
   p10: number[];
   p50: number[];
   p90: number[];
+  /**
+   * Where P10/P90 came from: the backtest errors per step, or the model's one-step residuals;
+   * always set by forecastSeries.
+   */
+  ranges?: 'backtest' | 'model';
   /** Backtest accuracy of the chosen method (NaN fields when the history is too short to test). */
   accuracy: Accuracy;
-  /** The backtest's actuals and forecasts, kept so accuracy can be totalled over many series. */
-  backtest: { actual: number[]; forecast: number[] };
+  /**
+   * The backtest's actuals and forecasts, kept so accuracy can be totalled over many series;
+   * with each forecast's P10/P90 from the errors at the other origins, when there are enough.
+   */
+  backtest: { actual: number[]; forecast: number[]; p10?: number[]; p90?: number[] };
 }
 
 const Z90 = 1.2815515655446004;
+/** Share of zero months from which a series counts as intermittent. */
+const INTERMITTENT = 0.3;
+/** The shortest training window a backtest origin may leave. */
+const MIN_TRAIN = 12;
 
-function candidates(y: number[], m: number): ((h: number[]) => Fit)[] {
-  const zeros = y.filter((v) => v === 0).length / Math.max(1, y.length);
-  if (zeros >= 0.3) {
-    return [
-      (x) => croston(x, 'croston'),
-      (x) => croston(x, 'sba'),
-      (x) => ses(x),
-      (x) => seasonalNaive(x, m),
-    ];
-  }
-  const list: ((x: number[]) => Fit)[] = [(x) => seasonalNaive(x, m), (x) => ses(x), (x) => theta(x, m)];
-  if (y.length >= 6) list.push((x) => holtDamped(x));
-  if (y.length >= 2 * m + 3) {
-    list.push((x) => holtWinters(x, m, false));
-    if (y.every((v) => v > 0)) list.push((x) => holtWinters(x, m, true));
-  }
-  return list;
+/** One training window, seasonally adjusted once for all the methods fitted on it. */
+interface Window {
+  y: number[];
+  adjusted: number[];
+  indices: number[] | null;
+  m: number;
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+const windowOf = (y: number[], m: number): Window => ({ y, m, ...deseasonalize(y, m) });
+
+/** Can `method` be fitted on `n` points (`positive`: all of them above zero)? */
+function fits(method: MethodName, n: number, m: number, positive: boolean): boolean {
+  switch (method) {
+    case 'holt-winters-multiplicative':
+      return n >= 2 * m + 3 && positive;
+    case 'holt-winters-additive':
+      return n >= 2 * m + 3;
+    case 'holt-damped':
+      return n >= 6;
+    default:
+      return n >= 1;
+  }
+}
+
+/** Fits `method` on the window; the seasonal-free methods work on the adjusted series. */
+function fitOn(method: MethodName, w: Window): Fit {
+  const n = w.y.length;
+  switch (method) {
+    case 'seasonal-naive':
+      return seasonalNaive(w.y, w.m);
+    case 'ses':
+      return reseasoned(ses(w.adjusted), w.indices, n, w.m);
+    case 'holt-damped':
+      return reseasoned(holtDamped(w.adjusted), w.indices, n, w.m);
+    case 'holt-winters-additive':
+      return holtWinters(w.y, w.m, false);
+    case 'holt-winters-multiplicative':
+      return holtWinters(w.y, w.m, true);
+    case 'theta':
+      return theta(w.y, w.m, 'stable');
+    case 'croston':
+    case 'sba':
+      return croston(w.y, method);
+  }
+}
+
+/**
+ * The pool for a history: the methods averaged by default. A forced method that cannot be
+ * fitted on this history falls back to the damped trend (or SES when that cannot either).
+ */
+export function poolFor(y: number[], m: number, method: MethodChoice = 'auto'): MethodName[] {
+  const n = y.length;
+  const positive = y.every((v) => v > 0);
+  if (method !== 'auto' && method !== 'combination') {
+    if (fits(method, n, m, positive)) return [method];
+    return [fits('holt-damped', n, m, positive) ? 'holt-damped' : 'ses'];
+  }
+  const zeros = y.filter((v) => v === 0).length / Math.max(1, n);
+  if (zeros >= INTERMITTENT) return ['croston', 'sba', 'ses'];
+  const pool: MethodName[] = ['ses', 'theta'];
+  if (fits('holt-damped', n, m, positive)) pool.push('holt-damped');
+  if (fits('holt-winters-multiplicative', n, m, positive)) pool.push('holt-winters-multiplicative');
+  else if (fits('holt-winters-additive', n, m, positive)) pool.push('holt-winters-additive');
+  // Too short to test for a season (one to two seasons): last year's pattern as one member.
+  if (m >= 2 && n >= m && n <= 2 * m) pool.push('seasonal-naive');
+  return pool;
+}
+
+const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+
+/**
+ * The ends (exclusive) of the training windows of the rolling-origin backtest, latest first:
+ * `origins` of them spread evenly over the whole history, the earliest leaving MIN_TRAIN points
+ * to fit on. Spreading them over the history (rather than over its last months only) lets the
+ * errors see more than one stretch of the series' life.
+ */
+export function backtestOrigins(n: number, origins = 8): number[] {
+  const reach = n - MIN_TRAIN;
+  if (reach < 1) return [];
+  const ends = new Set<number>();
+  for (let j = 1; j <= origins; j++) ends.add(n - Math.max(1, Math.round((j * reach) / origins)));
+  return [...ends];
+}
 
 export function accuracyOf(actual: number[], forecast: number[], history: number[], m: number): Accuracy {
   return {
@@ -83,6 +176,13 @@ export function accuracyOf(actual: number[], forecast: number[], history: number
   };
 }
 
+/** Share (%) of actuals inside [p10, p90]; NaN when there are none. */
+export function coverage(actual: number[], p10: number[], p90: number[]): number {
+  if (!actual.length) return Number.NaN;
+  const inside = actual.filter((a, i) => a >= p10[i]! && a <= p90[i]!).length;
+  return (100 * inside) / actual.length;
+}
+
 export function forecastSeries(history: number[], opts: ForecastOptions): SeriesForecast {
   const m = opts.season ?? 12;
   const h = opts.horizon;
@@ -92,67 +192,137 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     return {
       method: 'seasonal-naive',
       members: [],
+      weights: [],
       p10: zeros,
       p50: zeros,
       p90: zeros,
+      ranges: 'model',
       accuracy: accuracyOf([], [], [], m),
       backtest: { actual: [], forecast: [] },
     };
   }
-  const bh = opts.backtestHorizon ?? Math.min(h, 6);
-  const stride = Math.max(1, Math.floor(bh / 2));
-  // Origins step back `stride` points at a time; keep as many (up to `origins`) as leave every
-  // training window long enough for the seasonal methods, when the history allows that at all.
-  let origins = opts.origins ?? 3;
-  while (origins > 1 && y.length - bh - stride * (origins - 1) < 2 * m + 3 && y.length - bh >= 2 * m + 3)
-    origins--;
-  const ends: number[] = [];
-  for (let i = 0; i < origins; i++) {
-    const end = y.length - bh - i * stride;
-    if (end >= 6) ends.push(end);
-  }
-  // Candidates are those that can be fitted on the shortest training window.
-  const makers = candidates(ends.length ? y.slice(0, Math.min(...ends)) : y, m);
-  const actual: number[] = [];
-  const perMethod: number[][] = makers.map(() => []);
-  for (const end of ends) {
-    const test = y.slice(end, end + bh);
-    actual.push(...test);
+  const choice = opts.method ?? 'auto';
+  const pool = poolFor(y, m, choice);
+  const n = y.length;
+
+  // Rolling-origin backtest: every member refitted on each training window, forecasting as far
+  // as the history goes (up to the horizon). A member that cannot be fitted on a short window
+  // is left out of the mean there.
+  const ends = backtestOrigins(n, opts.origins ?? 8);
+  const runs = ends.map((end) => {
     const train = y.slice(0, end);
-    makers.forEach((make, i) => perMethod[i]!.push(...make(train).forecast(test.length)));
+    const w = windowOf(train, m);
+    const positive = train.every((v) => v > 0);
+    const steps = Math.min(h, n - end);
+    const byMember = pool.map((method) =>
+      fits(method, end, m, positive)
+        ? fitOn(method, w)
+            .forecast(steps)
+            .map((v) => Math.max(0, v))
+        : null,
+    );
+    return { end, actual: y.slice(end, end + steps), byMember };
+  });
+  const meanOf = (forecasts: (number[] | null)[]) => {
+    const present = forecasts.filter((f): f is number[] => f !== null);
+    return present[0]!.map((_, k) => mean(present.map((f) => f[k]!)));
+  };
+  const absoluteError = (actual: number[], forecast: number[]) =>
+    actual.reduce((s, a, k) => s + Math.abs(a - forecast[k]!), 0);
+
+  // A single member instead of the mean: only on strong evidence (see the header), judged on
+  // the origins where that member could be fitted.
+  let members = pool.map((_, i) => i);
+  if (choice === 'auto' && pool.length > 1) {
+    const combined = runs.map((r) => absoluteError(r.actual, meanOf(r.byMember)));
+    let best: { i: number; ratio: number } | null = null;
+    pool.forEach((_, i) => {
+      const at = runs.flatMap((r, o) => (r.byMember[i] ? [o] : []));
+      if (at.length < 4) return;
+      const errs = at.map((o) => absoluteError(runs[o]!.actual, runs[o]!.byMember[i]!));
+      const ratio = errs.reduce((s, v) => s + v, 0) / at.reduce((s, o) => s + combined[o]!, 0);
+      if (errs.every((e, j) => e < combined[at[j]!]!) && ratio <= 0.8 && (!best || ratio < best.ratio))
+        best = { i, ratio };
+    });
+    if (best) members = [(best as { i: number }).i];
   }
-  const err = (f: number[]) => actual.reduce((s, a, i) => s + Math.abs(a - f[i]!), 0);
-  const fits = makers.map((make) => make(y));
-  let choice: number[] = [0];
-  if (actual.length) {
-    const ranked = perMethod.map((f, i) => [err(f), i] as const).sort((a, b) => a[0] - b[0]);
-    const best = ranked[0]!;
-    choice = [best[1]];
-    if (ranked.length >= 3) {
-      const top = ranked.slice(0, 3).map(([, i]) => i);
-      const combined = actual.map((_, k) => median(top.map((i) => perMethod[i]![k]!)));
-      if (err(combined) < best[0]) choice = top;
+
+  // The backtest of the chosen forecaster, point by point.
+  const points: BacktestPoint[] = [];
+  for (const r of runs) {
+    const chosen = members.map((i) => r.byMember[i]!).filter((f) => f !== null);
+    if (!chosen.length) continue;
+    const f = meanOf(chosen);
+    r.actual.forEach((a, k) => points.push({ origin: r.end, step: k + 1, actual: a, forecast: f[k]! }));
+  }
+
+  // The final forecast: the chosen members refitted on the whole history.
+  const whole = windowOf(y, m);
+  const finals = members.map((i) => fitOn(pool[i]!, whole));
+  const p50 = meanOf(finals.map((f) => f.forecast(h).map((v) => Math.max(0, v))));
+
+  const kind: ErrorModel['kind'] = relativeErrors(points) ? 'relative' : 'absolute';
+  const model = errorModel(points, kind);
+  let p10: number[];
+  let p90: number[];
+  if (model) {
+    ({ p10, p90 } = bands(p50, model));
+  } else {
+    // Too short to backtest: the first member's one-step residuals, grown by its own formula.
+    const resid = finals[0]!.residuals.filter(Number.isFinite);
+    const sigma = resid.length ? Math.sqrt(resid.reduce((s, e) => s + e * e, 0) / resid.length) : 0;
+    const spread = finals[0]!.spread(h);
+    p10 = p50.map((v, k) => Math.max(0, v - Z90 * sigma * spread[k]!));
+    p90 = p50.map((v, k) => v + Z90 * sigma * spread[k]!);
+  }
+  p10 = p10.map((v, k) => Math.min(v, p50[k]!));
+  p90 = p90.map((v, k) => Math.max(v, p50[k]!));
+
+  // Each backtest forecast's range from the errors at the other origins (cross-conformal), so the
+  // backtest's coverage is not measured on the errors that made the ranges.
+  const lo: number[] = [];
+  const hi: number[] = [];
+  if (model) {
+    for (const end of ends) {
+      const own = points.filter((p) => p.origin === end);
+      const others = errorModel(
+        points.filter((p) => p.origin !== end),
+        kind,
+      );
+      if (!others) break;
+      const b = bands(
+        own.map((p) => p.forecast),
+        others,
+      );
+      lo.push(...b.p10);
+      hi.push(...b.p90);
     }
   }
-  const chosen = choice.map((i) => fits[i]!);
-  const p50raw = Array.from({ length: h }, (_, k) => median(chosen.map((f) => f.forecast(h)[k]!)));
-  const resid = chosen[0]!.residuals.filter(Number.isFinite);
-  const sigma = resid.length ? Math.sqrt(resid.reduce((s, e) => s + e * e, 0) / resid.length) : 0;
-  const spread = chosen[0]!.spread(h);
-  const p50 = p50raw.map((v) => Math.max(0, v));
-  const p10 = p50raw.map((v, k) => Math.min(p50[k]!, Math.max(0, v - Z90 * sigma * spread[k]!)));
-  const p90 = p50raw.map((v, k) => Math.max(p50[k]!, v + Z90 * sigma * spread[k]!));
-  const backtestForecast =
-    choice.length === 1
-      ? perMethod[choice[0]!]!
-      : actual.map((_, k) => median(choice.map((i) => perMethod[i]![k]!)));
+  const ranged = lo.length === points.length && points.length > 0;
+  // The accuracy counts the origins with history enough for the whole pool (the forecaster that
+  // made the P50), or every origin when none has; the ranges learned from all of them.
+  const enough = Math.min(2 * m + 3, Math.max(...ends, 0));
+  const kept = points.flatMap((p, i) => (p.origin >= enough ? [i] : []));
+  const actual = kept.map((i) => points[i]!.actual);
+  const forecast = kept.map((i) => points[i]!.forecast);
+  const backtest: SeriesForecast['backtest'] = { actual, forecast };
+  const accuracy = accuracyOf(actual, forecast, y, m);
+  if (ranged) {
+    backtest.p10 = kept.map((i) => lo[i]!);
+    backtest.p90 = kept.map((i) => hi[i]!);
+    accuracy.coverage = coverage(actual, backtest.p10, backtest.p90);
+  }
+
+  const single = members.length === 1;
   return {
-    method: choice.length === 1 ? chosen[0]!.method : 'combination',
-    members: chosen.map((f) => f.method),
+    method: single ? pool[members[0]!]! : 'combination',
+    members: members.map((i) => pool[i]!),
+    weights: members.map(() => 1 / members.length),
     p10,
     p50,
     p90,
-    accuracy: accuracyOf(actual, backtestForecast ?? [], y, m),
-    backtest: { actual, forecast: backtestForecast ?? [] },
+    ranges: model ? 'backtest' : 'model',
+    accuracy,
+    backtest,
   };
 }

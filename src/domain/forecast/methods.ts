@@ -69,31 +69,58 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
   };
 }
 
-function holtRun(y: number[], a: number, b: number, phi: number) {
-  let level = y[0]!;
-  let trend = y.length > 1 ? y[1]! - y[0]! : 0;
+function holtRun(y: number[], a: number, b: number, phi: number, level0: number, trend0: number) {
+  let level = level0;
+  let trend = trend0;
   const residuals: number[] = [];
-  for (let t = 1; t < y.length; t++) {
+  for (let t = 0; t < y.length; t++) {
     const fitted = level + phi * trend;
     const e = y[t]! - fitted;
     residuals.push(e);
-    const newLevel = fitted + a * e;
+    level = fitted + a * e;
     trend = phi * trend + a * b * e;
-    level = newLevel;
   }
   return { level, trend, residuals };
 }
 
-export function holtDamped(y: number[]): Fit {
-  const phi = 0.98;
-  const { x } = nelderMead(([a, b]) => sse(holtRun(y, a!, b!, phi).residuals), [0.3, 0.1], {
-    lo: 0.01,
-    hi: 0.99,
+/** Least-squares line through `y` against t = 0, 1, ...: intercept and slope. */
+export function line(y: number[]): { intercept: number; slope: number } {
+  const n = y.length;
+  const tMean = (n - 1) / 2;
+  const yMean = mean(y);
+  let num = 0;
+  let den = 0;
+  y.forEach((v, t) => {
+    num += (t - tMean) * (v - yMean);
+    den += (t - tMean) ** 2;
   });
+  const slope = den ? num / den : 0;
+  return { intercept: yMean - slope * tMean, slope };
+}
+
+/** Damping factors the damped trend may take (as in the literature's usual range). */
+export const PHI = { lo: 0.8, hi: 0.98 } as const;
+
+/**
+ * Additive damped trend (ETS(A,Ad,N)): level and trend start from a line through the first ten
+ * points; alpha, beta and the damping factor phi (within PHI) minimise the one-step squared error.
+ */
+export function holtDamped(y: number[]): Fit & { phi: number } {
+  const start = line(y.slice(0, Math.min(y.length, 10)));
+  const level0 = start.intercept - start.slope;
+  const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
+  const { x } = nelderMead(
+    ([a, b, p]) => sse(holtRun(y, a!, b!, phiOf(p!), level0, start.slope).residuals),
+    [0.3, 0.1, 0.5],
+    { lo: 0.0001, hi: 0.9999 },
+    150,
+  );
   const [a, b] = x as [number, number];
-  const { level, trend, residuals } = holtRun(y, a, b, phi);
+  const phi = phiOf(x[2]!);
+  const { level, trend, residuals } = holtRun(y, a, b, phi, level0, start.slope);
   return {
     method: 'holt-damped',
+    phi,
     residuals,
     forecast: (h) => {
       const out: number[] = [];
@@ -178,8 +205,8 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
   };
 }
 
-/** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
-export function seasonalIndices(y: number[], m: number): number[] {
+/** The series over its centred 2xm moving average, grouped by position in the season. */
+function seasonalRatios(y: number[], m: number): number[][] {
   const ratios: number[][] = Array.from({ length: m }, () => []);
   const half = m / 2;
   for (let t = Math.ceil(half); t < y.length - Math.ceil(half); t++) {
@@ -191,15 +218,108 @@ export function seasonalIndices(y: number[], m: number): number[] {
     const ma = s / m;
     if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
   }
-  const raw = ratios.map((r) => (r.length ? mean(r) : 1));
+  return ratios;
+}
+
+/** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
+export function seasonalIndices(y: number[], m: number): number[] {
+  const raw = seasonalRatios(y, m).map((r) => (r.length ? mean(r) : 1));
   const norm = mean(raw);
   return raw.map((v) => v / norm);
 }
 
-/** Is there seasonality at lag m? (autocorrelation test at 90%, as in the M3 Theta method). */
+/** Continued fraction for the incomplete beta function (Numerical Recipes' betacf). */
+function betaFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let k = 1; k <= 200; k++) {
+    const k2 = 2 * k;
+    let aa = (k * (b - k) * x) / ((a + k2 - 1) * (a + k2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + k) * (a + b + k) * x) / ((a + k2) * (a + k2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-12) break;
+  }
+  return h;
+}
+
+/** log Gamma (Lanczos, g = 7). */
+function logGamma(z: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
+  const x = z - 1;
+  let a = c[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** The regularised incomplete beta function I_x(a, b). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaFraction(a, b, x)) / a
+    : 1 - (front * betaFraction(b, a, 1 - x)) / b;
+}
+
+/** P(F > f) for an F distribution with d1 and d2 degrees of freedom. */
+export function fTail(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 1;
+  return 1 - incompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
+}
+
+/**
+ * The stable-seasonality test of X-11: a one-way analysis of variance of the series' ratios to
+ * its centred moving average by position in the season, significant at `alpha`. Far more
+ * powerful than the autocorrelation test on two or three seasons of a smooth seasonal pattern.
+ */
+export function stableSeasonality(y: number[], m: number, alpha = 0.001): boolean {
+  if (m < 2 || y.length <= 2 * m) return false;
+  const groups = seasonalRatios(y, m).filter((g) => g.length > 0);
+  const all = groups.flat();
+  const k = groups.length;
+  const n = all.length;
+  if (k < 2 || n - k < 1) return false;
+  const grand = mean(all);
+  let between = 0;
+  let within = 0;
+  for (const g of groups) {
+    const gm = mean(g);
+    between += g.length * (gm - grand) ** 2;
+    within += g.reduce((s, v) => s + (v - gm) ** 2, 0);
+  }
+  if (within <= 0) return between > 0;
+  const f = between / (k - 1) / (within / (n - k));
+  return fTail(f, k - 1, n - k) < alpha;
+}
+
+/**
+ * Is there seasonality at lag m? (autocorrelation test at 90 %, as in the M3 Theta method; needs
+ * more than two seasons of history.)
+ */
 export function isSeasonal(y: number[], m: number): boolean {
   const n = y.length;
-  if (n < 3 * m) return false;
+  if (m < 2 || n <= 2 * m) return false;
   const mu = mean(y);
   const acf = (k: number) => {
     let num = 0;
@@ -211,29 +331,54 @@ export function isSeasonal(y: number[], m: number): boolean {
   return Math.abs(r[m - 1]!) > limit;
 }
 
-export function theta(y: number[], m: number): Fit {
-  const seasonal = y.every((v) => v > 0) && isSeasonal(y, m);
-  const idx = seasonal ? seasonalIndices(y, m) : null;
-  const x = idx ? y.map((v, t) => v / idx[t % m]!) : y;
+/**
+ * The series with its seasonality taken out by classical multiplicative indices, when it has any:
+ * more than two seasons, every value positive, and the season significant by `test`: the
+ * stable-seasonality F test at 0.1 % (X-11's; the default), or the autocorrelation test of the
+ * M3 Theta method ('acf', weak on two or three seasons of a smooth pattern).
+ */
+export function deseasonalize(
+  y: number[],
+  m: number,
+  test: 'stable' | 'acf' = 'stable',
+): { adjusted: number[]; indices: number[] | null } {
+  if (m < 2 || !y.every((v) => v > 0)) return { adjusted: y, indices: null };
+  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m))) return { adjusted: y, indices: null };
+  const indices = seasonalIndices(y, m);
+  return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
+}
+
+/**
+ * A fit made on seasonally adjusted data, its forecasts put back on the series' scale (the
+ * residuals stay on the adjusted scale: the indices average 1).
+ */
+export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: number, m: number): F {
+  if (!indices) return fit;
+  return { ...fit, forecast: (h: number) => fit.forecast(h).map((v, k) => v * indices[(n + k) % m]!) };
+}
+
+/**
+ * The Theta method of the M3 competition (SES with drift half the slope of the line through the
+ * seasonally adjusted data), as in Hyndman & Billah (2003). Its own season test by default (the
+ * autocorrelation test, as published); the automatic forecaster passes 'stable'.
+ */
+export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): Fit {
+  const { adjusted: x, indices } = deseasonalize(y, m, test);
   const n = x.length;
-  const tMean = (n - 1) / 2;
-  const xMean = mean(x);
-  let num = 0;
-  let den = 0;
-  x.forEach((v, t) => {
-    num += (t - tMean) * (v - xMean);
-    den += (t - tMean) ** 2;
-  });
-  const slope = den ? num / den : 0;
+  const { slope } = line(x);
   const s = ses(x);
   const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
-  const reseason = (v: number, t: number) => (idx ? v * idx[t % m]! : v);
-  return {
-    method: 'theta',
-    residuals: s.residuals.map((e, i) => (idx ? e * idx[(i + 1) % m]! : e)),
-    forecast: (h) => Array.from({ length: h }, (_, k) => reseason(s.level + drift(k + 1), n + k)),
-    spread: s.spread,
-  };
+  return reseasoned(
+    {
+      method: 'theta',
+      residuals: s.residuals,
+      forecast: (h) => Array.from({ length: h }, (_, k) => s.level + drift(k + 1)),
+      spread: s.spread,
+    },
+    indices,
+    n,
+    m,
+  );
 }
 
 /** Croston's method for intermittent demand; SBA applies the Syntetos-Boylan bias correction. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import {
   addAction,
+  newActionSchema,
   ballotView,
   castVote,
   closeBallot,
@@ -250,12 +251,8 @@ export function decisionRoutes(deps: Deps) {
       tag: 'decisions',
       auth: 'org',
       params: orgParams.extend({ decisionId: objectId }),
-      body: z.object({
-        actorId: memberId,
-        ownerId: memberId,
-        dueDate: isoDate.describe("today (the org's time zone) to 5 years ahead"),
-        description: z.string().trim().min(3, 'say what is to be done').max(1000),
-      }),
+      // The schema the chats share; the owner and the date are checked by addAction, with the rest.
+      body: newActionSchema.extend({ actorId: memberId }),
       responses: { 201: { description: 'the action' } },
       handler: async ({ params, body }) => ({
         status: 201,

@@ -13,6 +13,7 @@ import {
   runWhatIf,
   type PackContent,
 } from '../../app/packs.js';
+import { trackRecord } from '../../app/accuracy.js';
 import type { Deps } from '../../app/ports.js';
 import type { PackRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -55,6 +56,45 @@ export async function packJson(deps: Pick<Deps, 'links' | 'clock'>, pack: PackRe
 
 export function packRoutes(deps: Deps) {
   return [
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/forecast-accuracy',
+      summary:
+        "How earlier packs' forecasts did against the actuals of a later dataset: per pack, in total, the families furthest off, and each function's forecast value added (FVA)",
+      tag: 'packs',
+      auth: 'org',
+      params: orgParams,
+      query: z.object({
+        datasetVersion: z.coerce
+          .number()
+          .pipe(SERIAL_NUMBER)
+          .optional()
+          .describe('the actuals to score with (default: the latest dataset)'),
+        limit: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(500)
+          .default(20)
+          .describe('families listed per pack, the furthest off first'),
+      }),
+      responses: {
+        200: {
+          description:
+            '{ scoredWith, packs: [{ cycleId, month, packVersion, datasetVersion, from, to, total: { statistical, consensus }, valueAdded, familiesScored, families }] }; scores: points, mape, wmape, bias (%), mase, coverage (% inside P10-P90); null where undefined',
+        },
+      },
+      handler: async ({ params, query }) => {
+        await requireOrg(deps, params.orgId);
+        return {
+          status: 200,
+          body: await trackRecord(deps, params.orgId, {
+            datasetVersion: query.datasetVersion,
+            limit: query.limit,
+          }),
+        };
+      },
+    }),
     route({
       method: 'post',
       path: '/api/v1/orgs/:orgId/cycles/:cycleId/pack',

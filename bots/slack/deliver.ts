@@ -14,15 +14,24 @@
  * most once per outbox entry.
  */
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { Deps } from '../app/ports.js';
-import type { MemberRecord, OutboxRecord } from '../app/records.js';
-import type { Logger } from '../logger.js';
+import type { Deps } from '../../src/app/ports.js';
+import type { MemberRecord, OutboxRecord } from '../../src/app/records.js';
+import type { Logger } from '../../src/logger.js';
 import { renderMessage } from './blockkit.js';
 import type { Workspaces } from './installations.js';
-import { linkSlackUser } from './members.js';
+import { linkChatUser } from '../../src/app/chatUsers.js';
+import {
+  chatFor,
+  claimAttempt,
+  drainPasses,
+  type ConnectedChats,
+  type DrainResult,
+} from '../../src/app/delivery.js';
 
 export interface DeliveryOptions {
   workspaces: Workspaces;
+  /** Which chats each org has connected: with Teams too, only the messages `chatFor` routes to Slack are taken. */
+  connected?: (orgId: string) => Promise<ConnectedChats>;
   apiUrl?: string | undefined;
   /** The S&OP channel for channel posts (`channel: 'sop'`); recipients get them directly when unset. */
   sopChannel?: string | undefined;
@@ -39,12 +48,6 @@ export interface DeliveryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface DrainResult {
-  delivered: number;
-  retried: number;
-  dead: number;
-}
-
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** Slack's documented tiers, as the least calls per minute each allows. */
@@ -55,8 +58,6 @@ const TIER_PER_MINUTE: Record<string, number> = {
 /** Up to this many unknown recipients in one drain are looked up one by one; more: users.list. */
 const LOOKUPS_BEFORE_LIST = 20;
 const DIRECTORY_TTL_MS = 10 * 60_000;
-/** An attempt claimed and not settled for this long was interrupted (its deliverer stopped). */
-const INTERRUPTED_MS = 10 * 60_000;
 /** A 429 hold shorter than this is waited out within the drain; a longer one ends it. */
 const WAIT_OUT_MS = 30_000;
 
@@ -198,9 +199,10 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     // thousand people, and Slack's pace leaves the database time to keep up).
     const toLink = missing.filter((m) => found.has(m.id));
     for (const m of toLink) m.slackUserId = found.get(m.id)!;
+    // One at a time: each link is an audit event, and the org's audit chain takes one writer well.
     const stored = (async () => {
-      for (let i = 0; i < toLink.length; i += 4)
-        await Promise.all(toLink.slice(i, i + 4).map((m) => linkSlackUser(deps, m, m.slackUserId!)));
+      for (const m of toLink)
+        await linkChatUser(deps, { ...m, slackUserId: null }, 'slack', m.slackUserId!, 'directory');
     })();
     stored.catch(() => undefined); // reported when the pass awaits it
     return { stored };
@@ -216,20 +218,8 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     const attempts = m.attempts + 1;
     const channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
     if (!(await slot(w, 'chat.postMessage'))) return 'skipped';
-    if (!(await deps.outbox.claim(m.id, attempts, now()))) {
-      // Another deliverer has this attempt. Still unsettled long after: that deliverer stopped
-      // mid-send, and nobody can tell whether Slack got it. Never resent: dead, with the reason.
-      const at = await deps.outbox.claimedAt(m.id, attempts);
-      if (at && now().getTime() - at.getTime() > INTERRUPTED_MS) {
-        await deps.outbox.settle(m.id, {
-          status: 'dead',
-          attempts,
-          lastError: `delivery was interrupted at ${at.toISOString()} (Accord stopped while sending); it may or may not have reached Slack, so it is not sent again`,
-        });
-        return 'dead';
-      }
-      return 'skipped';
-    }
+    const claimed = await claimAttempt(deps, m.id, attempts, 'Slack');
+    if (claimed !== 'claimed') return claimed === 'dead' ? 'dead' : 'skipped';
     try {
       if (!channel) {
         await deps.outbox.settle(m.id, {
@@ -304,11 +294,22 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     }
     const lanes: { w: Workspace; members: Map<string, MemberRecord>; messages: OutboxRecord[] }[] = [];
     const linking: Promise<void>[] = [];
-    for (const [orgId, messages] of byOrg) {
+    for (const [orgId, all] of byOrg) {
       const token = await opts.workspaces.tokenFor(orgId);
       if (!token) continue; // this org has no Slack workspace: another deliverer's business
       const w = workspace(token.workspace, token.token);
       const members = new Map((await deps.members.all(orgId)).map((x) => [x.id, x]));
+      // With Teams connected too, each person's messages go to one platform only (chatFor).
+      const connected = (await opts.connected?.(orgId)) ?? { slack: true, teams: false };
+      let messages = all;
+      if (connected.teams) {
+        const inTeams = new Set((await deps.teams.personalForAll(orgId)).map((c) => c.memberId));
+        messages = all.filter((m) => {
+          const member = members.get(m.recipient.memberId);
+          return !member || chatFor(member, connected, inTeams.has(member.id)) === 'slack';
+        });
+        if (!messages.length) continue;
+      }
       const direct = messages.filter((m) => !(m.channel === 'sop' && opts.sopChannel));
       const wanted = [...new Set(direct.map((m) => m.recipient.memberId))]
         .map((id) => members.get(id))
@@ -360,14 +361,6 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
 
   return {
     /** Delivers what is due now, pass after pass while there is some (within maxDrainMs). */
-    async drain(limit = 500): Promise<DrainResult> {
-      const out: DrainResult = { delivered: 0, retried: 0, dead: 0 };
-      const started = Date.now();
-      while (Date.now() - started < maxDrainMs) {
-        const handled = await pass(limit, out);
-        if (handled === 0) break;
-      }
-      return out;
-    },
+    drain: (limit = 500): Promise<DrainResult> => drainPasses(pass, limit, maxDrainMs),
   };
 }

@@ -8,7 +8,7 @@
  * notice (and a link to the full view) instead of failing. Lengths are counted in UTF-16 code units,
  * which is never fewer than the characters Slack counts.
  */
-import type { Card, CardBlock, CardButton } from '../cards/card.js';
+import type { Card, CardBlock, CardButton } from '../../src/cards/card.js';
 
 /** Slack's limits (docs.slack.dev Block Kit reference; the same numbers are in @slack/types' docs). */
 export const SLACK_LIMITS = {

@@ -5,8 +5,8 @@
  * OAuth state as its metadata, and the installation is stored in MongoDB with that org.
  */
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/oauth';
-import type { Deps } from '../app/ports.js';
-import type { InstallationRecord, OrgRecord } from '../app/records.js';
+import type { Deps } from '../../src/app/ports.js';
+import type { InstallationRecord, OrgRecord } from '../../src/app/records.js';
 
 /** The scopes Accord asks for; the manifest lists the same. */
 export const SLACK_SCOPES = ['chat:write', 'commands', 'users:read', 'users:read.email'] as const;

@@ -1,0 +1,200 @@
+/**
+ * Buttons. Each acks first (Slack's 3 s), then runs one use case and answers where the person
+ * pressed: the message itself (a ballot's new count), an ephemeral line, a modal, or their Home tab.
+ */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
+import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
+import { assignForm, initialFrom, inputForm } from '../../../src/cards/forms.js';
+import { presentBallot, readVoteButton } from '../../../src/cards/presenters/ballots.js';
+import {
+  presentStepClosed,
+  presentStepExtended,
+  readStepButton,
+} from '../../../src/cards/presenters/steps.js';
+import { STEP_TITLES } from '../../../src/domain/calendar.js';
+import { DomainError } from '../../../src/domain/errors.js';
+import { renderMessage } from '../blockkit.js';
+import type { SlackContext } from '../context.js';
+import { renderModal } from '../views.js';
+
+type Click = BlockAction<ButtonAction>;
+
+/** The Home tab is the surface pressed: it shows the new state. */
+const fromHome = (b: Click) => b.container?.['type'] === 'view' && b.view?.type === 'home';
+
+export function register(app: App, ctx: SlackContext): void {
+  const { deps } = ctx;
+
+  // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
+  const handleVote = async (client: WebClient, b: Click, value: string) => {
+    const { ballotId, option } = readVoteButton(value);
+    const { org, member, owners } = await ctx.who(client, b);
+    if (!org) return;
+    const channel = b.channel?.id;
+    if (!member) {
+      await ctx.tellUnknown(client, channel, b.user.id, org, owners);
+      return;
+    }
+    // The "why" typed above the buttons, if any.
+    const values = b.state?.values ?? b.view?.state?.values ?? {};
+    const reason = values[`why:${ballotId}`]?.['value']?.value?.trim() || undefined;
+    const where =
+      typeof b.container?.['channel_id'] === 'string' && typeof b.container['message_ts'] === 'string'
+        ? { channel: b.container['channel_id'], ts: b.container['message_ts'] }
+        : null;
+    let view: Awaited<ReturnType<typeof castVote>>['view'];
+    try {
+      view = (
+        await castVote(
+          deps,
+          org.id,
+          ballotId,
+          { memberId: member.id, option, reason },
+          { type: 'member', id: member.id },
+        )
+      ).view;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await ctx.tell(client, channel, b.user.id, `Your vote was not counted: ${err.message}`);
+      // A closed ballot's message loses its buttons and shows the final count.
+      if (err.code === 'ballot_closed' && where)
+        await client.chat.update({
+          ...where,
+          ...renderMessage(presentBallot(await ballotView(deps, org.id, ballotId))),
+        });
+      return;
+    }
+    if (fromHome(b)) {
+      await ctx.publishHome(client, org, member, b.user.id);
+      return;
+    }
+    // The ballot message shows the new count (or "N of M voted"), from the vote's own view.
+    if (where) await client.chat.update({ ...where, ...renderMessage(presentBallot(view)) });
+  };
+
+  // A workspace's vote clicks are handled one at a time in arrival order (see SerialQueues): a
+  // burst of clicks neither races on the audit chain nor floods the database with lookups.
+  app.action<Click>(/^ballot\.vote(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const key = `${body.enterprise?.id ?? body.team?.enterprise_id ?? '-'}:${body.team?.id ?? '-'}`;
+    const queued = ctx.votes.run(key, () => handleVote(client, body, action.value ?? ''));
+    if (queued) await queued;
+    else
+      await ctx.tell(
+        client,
+        body.channel?.id,
+        body.user.id,
+        'Your vote was not counted: Accord is busy counting votes. Click again in a minute.',
+      );
+  });
+
+  // Action DMs, reminders, /sop actions and the Home tab: the owner marks an action done.
+  app.action<Click>(/^action\.done(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const { org, member } = await ctx.who(client, body);
+    if (!org || !member) return;
+    try {
+      const done = await updateAction(deps, org.id, action.value ?? '', {
+        actorId: member.id,
+        status: 'done',
+      });
+      if (fromHome(body)) await ctx.publishHome(client, org, member, body.user.id);
+      else await ctx.tell(client, body.channel?.id, body.user.id, `Done: ${done.description}`);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await ctx.tell(client, body.channel?.id, body.user.id, err.message);
+    }
+  });
+
+  // Step prompts and the Home tab: "Open the form" opens this person's form for the request,
+  // pre-filled with the latest submission, so an input can be edited until its step closes.
+  app.action<Click>(/^input\.open(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const { org, member, owners } = await ctx.who(client, body);
+    if (!org) return;
+    if (!member) {
+      await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
+      return;
+    }
+    const request = await deps.requests.get(org.id, action.value ?? '');
+    if (!request) return;
+    const versions = await deps.submissions.list(org.id, request.id);
+    const latest = versions[versions.length - 1]?.payload;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: renderModal(inputForm(request.kind, request.id, initialFrom(request.kind, latest))) as never,
+    });
+  });
+
+  // The decision message (the process owner's copy): assign an action to an owner.
+  app.action<Click>(/^decision\.assign(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const { org, member, owners } = await ctx.who(client, body);
+    if (!org) return;
+    if (!member) {
+      await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
+      return;
+    }
+    const decision = await deps.decisions.get(org.id, action.value ?? '');
+    if (!decision) return;
+    if (!member.roles.includes('process-owner')) {
+      await ctx.tell(client, body.channel?.id, body.user.id, 'Only the S&OP process owner assigns actions.');
+      return;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: renderModal(assignForm(decision, [])) as never,
+    });
+  });
+
+  // The escalation of an overdue step (the process owner's): one more business day, or close it
+  // without the missing inputs. The use case checks the role and the step's state.
+  const stepButton =
+    (run: 'extend' | 'close') =>
+    async ({
+      ack,
+      body,
+      action,
+      client,
+    }: {
+      ack: () => Promise<void>;
+      body: Click;
+      action: ButtonAction;
+      client: WebClient;
+    }) => {
+      await ack();
+      const { org, member, owners } = await ctx.who(client, body);
+      if (!org) return;
+      if (!member) {
+        await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
+        return;
+      }
+      const target = readStepButton(action.value ?? '');
+      if (!target) return;
+      const title = STEP_TITLES[target.step];
+      try {
+        const text =
+          run === 'extend'
+            ? await extendStepByBusinessDay(deps, org.id, target.cycleId, target.step, member.id).then((r) =>
+                presentStepExtended(title, r, member.timezone),
+              )
+            : await closeStepWithoutMissing(deps, org.id, target.cycleId, target.step, member.id).then((r) =>
+                presentStepClosed(title, r),
+              );
+        await ctx.tell(client, body.channel?.id, body.user.id, text);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        await ctx.tell(client, body.channel?.id, body.user.id, `${title} was not changed: ${err.message}`);
+      }
+    };
+  app.action<Click>(/^step\.extend(:\d+)?$/, stepButton('extend'));
+  app.action<Click>(/^step\.close(:\d+)?$/, stepButton('close'));
+
+  // Link buttons ("Open the full pack") open their URL in the browser, and Slack still sends the
+  // click: acked, nothing else to do.
+  app.action<Click>(/^link\.open(:\d+)?$/, async ({ ack }) => {
+    await ack();
+  });
+}
