@@ -6,41 +6,21 @@
  *
  *   npm run bench:sweep -- [orgs=100]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { buildAccord } from '../src/accord.js';
+import { startBenchAccord } from './boot.js';
 import { addMember } from '../src/app/members.js';
 import { createCycle } from '../src/app/cycles.js';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { createOrg } from '../src/app/orgs.js';
 import type { Clock } from '../src/app/ports.js';
 import type { Role } from '../src/domain/people.js';
-import { createLogger } from '../src/logger.js';
-import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
-import { hashToken } from '../src/app/tokens.js';
 
 const orgCount = Number(process.argv[2] ?? 100);
 let now = new Date('2027-01-20T10:00:00Z');
 const clock: Clock = { now: () => now };
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'accord-bench-'));
-const embedded = process.env['MONGODB_URI']
-  ? null
-  : await startFerretDb({
-      binary: await ensureFerretDbBinary({ cacheDir: path.join(repoRoot(), '.data') }),
-      dataDir,
-    });
-const accord = await buildAccord({
-  mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
-  dbName: `bench_sweep_${Date.now()}`,
-  adminTokenHash: hashToken('x'.repeat(32)),
-  logger: createLogger('silent'),
-  rootDir: repoRoot(),
-  clock,
-  monitorCommands: !!process.env['PROFILE'],
-});
+const bench = await startBenchAccord('sweep', clock);
+const accord = bench.accord;
 const deps = accord.deps;
 const actor = { type: 'system' as const, id: 'bench' };
 const people: { roles: Role[]; functions?: string[]; timezone: string }[] = [
@@ -108,6 +88,4 @@ await timedSweep('due-day reminders', '2027-02-03T09:00:00Z');
 await timedSweep('quiet minute', '2027-02-04T10:00:00Z');
 
 await accord.db.conn.db!.dropDatabase();
-await accord.close();
-await embedded?.stop();
-rmSync(dataDir, { recursive: true, force: true });
+await bench.close();

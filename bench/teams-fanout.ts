@@ -14,12 +14,9 @@
  *
  * npm run bench:teams-fanout -- [people=1000] [latency ms=0] [memory]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { App } from '@microsoft/teams.apps';
 import { sdkConnector, teamsDeliverer } from '../bots/teams/deliver.js';
-import { buildAccord } from '../src/accord.js';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { createCycle } from '../src/app/cycles.js';
 import { addMember } from '../src/app/members.js';
@@ -27,10 +24,9 @@ import { createOrg } from '../src/app/orgs.js';
 import type { Clock, Deps, Outbox } from '../src/app/ports.js';
 import type { OutboxRecord } from '../src/app/records.js';
 import type { Card } from '../src/cards/card.js';
-import { hashToken } from '../src/app/tokens.js';
 import { createLogger } from '../src/logger.js';
 import { startFakeConnector } from '../tools/fakeConnector.js';
-import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { startBenchAccord } from './boot.js';
 
 const PEOPLE = Number(process.argv[2] ?? 1000);
 const LATENCY_MS = Number(process.argv[3] ?? 0);
@@ -51,22 +47,8 @@ const teams = await startFakeConnector({ enforceLimits: true, latencyMs: LATENCY
 
 let now = new Date('2027-02-01T08:00:00Z');
 const clock: Clock = { now: () => now };
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'accord-teams-fanout-'));
-const embedded = process.env['MONGODB_URI']
-  ? null
-  : await startFerretDb({
-      binary: await ensureFerretDbBinary({ cacheDir: path.join(repoRoot(), '.data') }),
-      dataDir,
-    });
-const accord = await buildAccord({
-  mongodbUri: process.env['MONGODB_URI'] ?? embedded!.uri,
-  dbName: `bench_teams_fanout_${Date.now()}`,
-  adminTokenHash: hashToken('x'.repeat(32)),
-  logger: createLogger('silent'),
-  rootDir: repoRoot(),
-  clock,
-  monitorCommands: !!process.env['PROFILE'],
-});
+const bench = await startBenchAccord('teams-fanout', clock);
+const accord = bench.accord;
 const deps = accord.deps;
 // PROFILE=1: where the database time of the delivery goes (command and collection).
 const profile = new Map<string, { n: number; ms: number }>();
@@ -265,7 +247,5 @@ if (process.env['PROFILE'])
   for (const [k, p] of [...profile].sort((a, b) => b[1].ms - a[1].ms))
     out(`${k.padEnd(32)} ${String(p.n).padStart(6)} calls ${p.ms.toFixed(0).padStart(8)} ms`);
 
-await accord.close();
-await embedded?.stop();
+await bench.close();
 await teams.close();
-rmSync(dataDir, { recursive: true, force: true });
