@@ -39,16 +39,16 @@ export interface SlackContext {
     userId: string,
   ): Promise<Who>;
   who(client: WebClient, body: Origin): Promise<Who>;
+  /**
+   * Who pressed, in their org, when Accord knows them; someone unknown is told whom to ask (where
+   * they pressed) and gets null, as does a press from a workspace no org uses.
+   */
+  known(
+    client: WebClient,
+    body: Origin & { channel?: { id: string } | undefined },
+  ): Promise<{ org: OrgRecord; member: MemberRecord } | null>;
   /** One line to one person, where they pressed (nothing when there is no channel, e.g. a modal). */
   tell(client: WebClient, channel: string | undefined, userId: string, text: string): Promise<void>;
-  /** An interaction from someone Accord does not know: they alone are told whom to ask. */
-  tellUnknown(
-    client: WebClient,
-    channel: string | undefined,
-    userId: string,
-    org: OrgRecord,
-    owners: MemberRecord[],
-  ): Promise<void>;
   publishHome(client: WebClient, org: OrgRecord, member: MemberRecord, userId: string): Promise<void>;
 }
 
@@ -62,29 +62,41 @@ export function slackContext(deps: Deps, spaces: Workspaces, logger: Logger): Sl
     });
     return { org, member, owners };
   };
+  const who: SlackContext['who'] = (client, b) =>
+    whoIs(client, b.team?.id ?? undefined, b.enterprise?.id ?? b.team?.enterprise_id ?? undefined, b.user.id);
+  /** Someone Accord does not know: they alone are told whom to ask. */
+  const tellUnknown = async (
+    client: WebClient,
+    channel: string | undefined,
+    userId: string,
+    org: OrgRecord,
+    owners: MemberRecord[],
+  ) => {
+    if (channel)
+      await client.chat.postEphemeral({
+        channel,
+        user: userId,
+        ...renderMessage(presentUnknownUser('slack', org.name, owners)),
+      });
+  };
   return {
     deps,
     spaces,
     logger,
     votes: new SerialQueues(),
     whoIs,
-    who: (client, b) =>
-      whoIs(
-        client,
-        b.team?.id ?? undefined,
-        b.enterprise?.id ?? b.team?.enterprise_id ?? undefined,
-        b.user.id,
-      ),
+    who,
+    async known(client, b) {
+      const { org, member, owners } = await who(client, b);
+      if (!org) return null;
+      if (!member) {
+        await tellUnknown(client, b.channel?.id, b.user.id, org, owners);
+        return null;
+      }
+      return { org, member };
+    },
     async tell(client, channel, userId, text) {
       if (channel) await client.chat.postEphemeral({ channel, user: userId, text: escapeMrkdwn(text) });
-    },
-    async tellUnknown(client, channel, userId, org, owners) {
-      if (channel)
-        await client.chat.postEphemeral({
-          channel,
-          user: userId,
-          ...renderMessage(presentUnknownUser('slack', org.name, owners)),
-        });
     },
     async publishHome(client, org, member, userId) {
       const card = presentHome('slack', await homeOf(deps, org, member));

@@ -2,6 +2,8 @@
  * The reads behind what a person asks in chat (status, home, actions, decisions, the pack) and
  * the web: chat-neutral, each returning data that a presenter turns into a card.
  */
+import type { Form } from '../cards/form.js';
+import { initialFrom, inputForm } from '../cards/forms.js';
 import { voterFor } from '../domain/voting.js';
 import { ballotView, searchDecisions, type BallotView } from './ballots.js';
 import type { Deps } from './ports.js';
@@ -147,4 +149,12 @@ export async function ballotFor(
     view,
     myOption: voter.ok ? (view.votes.find((v) => v.voterId === voter.voterId)?.option ?? null) : null,
   };
+}
+
+/** The form for an input request, pre-filled with its latest submission (editable until its step closes); null when there is no such request. */
+export async function inputFormFor(deps: Deps, orgId: string, requestId: string): Promise<Form | null> {
+  const request = await deps.requests.get(orgId, requestId);
+  if (!request) return null;
+  const versions = await deps.submissions.list(orgId, request.id);
+  return inputForm(request.kind, request.id, initialFrom(request.kind, versions.at(-1)?.payload));
 }

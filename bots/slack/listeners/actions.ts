@@ -6,7 +6,8 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
-import { assignForm, initialFrom, inputForm } from '../../../src/cards/forms.js';
+import { assignForm } from '../../../src/cards/forms.js';
+import { inputFormFor } from '../../../src/app/queries.js';
 import { presentBallot, readVoteButton } from '../../../src/cards/presenters/ballots.js';
 import {
   presentStepClosed,
@@ -30,13 +31,10 @@ export function register(app: App, ctx: SlackContext): void {
   // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
   const handleVote = async (client: WebClient, b: Click, value: string) => {
     const { ballotId, option } = readVoteButton(value);
-    const { org, member, owners } = await ctx.who(client, b);
-    if (!org) return;
+    const known = await ctx.known(client, b);
+    if (!known) return;
+    const { org, member } = known;
     const channel = b.channel?.id;
-    if (!member) {
-      await ctx.tellUnknown(client, channel, b.user.id, org, owners);
-      return;
-    }
     // The "why" typed above the buttons, if any.
     const values = b.state?.values ?? b.view?.state?.values ?? {};
     const reason = values[`why:${ballotId}`]?.['value']?.value?.trim() || undefined;
@@ -112,31 +110,20 @@ export function register(app: App, ctx: SlackContext): void {
   // pre-filled with the latest submission, so an input can be edited until its step closes.
   app.action<Click>(/^input\.open(:\d+)?$/, async ({ ack, body, action, client }) => {
     await ack();
-    const { org, member, owners } = await ctx.who(client, body);
-    if (!org) return;
-    if (!member) {
-      await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
-      return;
-    }
-    const request = await deps.requests.get(org.id, action.value ?? '');
-    if (!request) return;
-    const versions = await deps.submissions.list(org.id, request.id);
-    const latest = versions[versions.length - 1]?.payload;
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: renderModal(inputForm(request.kind, request.id, initialFrom(request.kind, latest))) as never,
-    });
+    const known = await ctx.known(client, body);
+    if (!known) return;
+    const { org } = known;
+    const form = await inputFormFor(deps, org.id, action.value ?? '');
+    if (!form) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: renderModal(form) as never });
   });
 
   // The decision message (the process owner's copy): assign an action to an owner.
   app.action<Click>(/^decision\.assign(:\d+)?$/, async ({ ack, body, action, client }) => {
     await ack();
-    const { org, member, owners } = await ctx.who(client, body);
-    if (!org) return;
-    if (!member) {
-      await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
-      return;
-    }
+    const known = await ctx.known(client, body);
+    if (!known) return;
+    const { org, member } = known;
     const decision = await deps.decisions.get(org.id, action.value ?? '');
     if (!decision) return;
     if (!member.roles.includes('process-owner')) {
@@ -165,12 +152,9 @@ export function register(app: App, ctx: SlackContext): void {
       client: WebClient;
     }) => {
       await ack();
-      const { org, member, owners } = await ctx.who(client, body);
-      if (!org) return;
-      if (!member) {
-        await ctx.tellUnknown(client, body.channel?.id, body.user.id, org, owners);
-        return;
-      }
+      const known = await ctx.known(client, body);
+      if (!known) return;
+      const { org, member } = known;
       const target = readStepButton(action.value ?? '');
       if (!target) return;
       const title = STEP_TITLES[target.step];

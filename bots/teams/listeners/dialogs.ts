@@ -7,12 +7,12 @@ import type { App } from '@microsoft/teams.apps';
 import { addAction } from '../../../src/app/ballots.js';
 import { submitInput } from '../../../src/app/inputs.js';
 import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
+import { inputFormFor } from '../../../src/app/queries.js';
 import type { OrgRecord, PackRecord } from '../../../src/app/records.js';
 import {
   assignErrors,
   assignForm,
   errorsFor,
-  initialFrom,
   inputForm,
   payloadFrom,
   refill,
@@ -54,12 +54,8 @@ export function register(app: App, ctx: TeamsContext): void {
     if (!member) return dialogMessage(presentUnknownUser('teams', org.name, owners).summary);
     switch (action) {
       case 'input.open': {
-        const request = await deps.requests.get(org.id, value);
-        if (!request) return dialogMessage('This input is no longer asked for.');
-        const versions = await deps.submissions.list(org.id, request.id);
-        return dialogResponse(
-          inputForm(request.kind, request.id, initialFrom(request.kind, versions.at(-1)?.payload)),
-        );
+        const form = await inputFormFor(deps, org.id, value);
+        return form ? dialogResponse(form) : dialogMessage('This input is no longer asked for.');
       }
       case 'decision.assign': {
         const decision = await deps.decisions.get(org.id, value);
