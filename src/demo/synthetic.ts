@@ -21,6 +21,11 @@ export interface SyntheticOptions {
   /** Share of lines that are tight in the peak season. */
   tightShare?: number;
   familyNames?: string[];
+  /**
+   * Every family also passes through the first resource (a packaging line, tight at the peak):
+   * the whole company is one cluster of tight resources, the LP's hardest shape.
+   */
+  sharedLine?: boolean;
   resourceNames?: { name: string; kind: 'line' | 'supplier' | 'plant' | 'warehouse' | 'transport' }[];
 }
 
@@ -38,11 +43,18 @@ export function syntheticCompany(o: SyntheticOptions): SyntheticTables {
     const kind = given?.kind ?? (j % 5 === 4 ? 'supplier' : 'line');
     return {
       id: kind === 'supplier' ? `SUP-${pad(j + 1, 2)}` : `L${pad(j + 1, 2)}`,
-      name: given?.name ?? (kind === 'supplier' ? `Supplier ${j + 1}` : `Line ${j + 1}`),
+      name:
+        given?.name ??
+        (o.sharedLine && j === 0
+          ? 'Packaging line'
+          : kind === 'supplier'
+            ? `Supplier ${j + 1}`
+            : `Line ${j + 1}`),
       kind,
     };
   });
-  const lines = resources.filter((r) => r.kind !== 'supplier');
+  const shared = o.sharedLine ? resources[0] : undefined;
+  const lines = resources.filter((r) => r.kind !== 'supplier' && r !== shared);
   const suppliers = resources.filter((r) => r.kind === 'supplier');
   const families = Array.from({ length: o.families }, (_, i) => {
     const level = Math.exp(Math.log(200) + rand() * Math.log(25));
@@ -58,7 +70,8 @@ export function syntheticCompany(o: SyntheticOptions): SyntheticTables {
       intermittent: o.families >= 20 && i % 20 === 19,
       price,
       cost: Math.round(price * (0.45 + rand() * 0.3) * 100) / 100,
-      line: lines[i % Math.max(1, lines.length)],
+      line: lines.length ? lines[i % lines.length] : undefined,
+      packing: shared ? Math.round((0.2 + rand() * 0.3) * 100) / 100 : 0,
       supplier: suppliers.length ? suppliers[i % suppliers.length] : undefined,
       usage: Math.round((0.5 + rand()) * 100) / 100,
     };
@@ -84,12 +97,12 @@ export function syntheticCompany(o: SyntheticOptions): SyntheticTables {
   const tightShare = o.tightShare ?? 0.2;
   const capacity: Record<string, string>[] = [];
   resources.forEach((r, j) => {
-    const users = families.filter((f) => f.line === r || f.supplier === r);
-    const usage = (f: (typeof families)[number]) => (f.line === r ? f.usage : 1);
+    const users = families.filter((f) => f.line === r || f.supplier === r || r === shared);
+    const usage = (f: (typeof families)[number]) => (r === shared ? f.packing : f.line === r ? f.usage : 1);
     const avg =
       future.reduce((s, m) => s + users.reduce((a, f) => a + expected(f, m) * usage(f), 0), 0) /
       Math.max(1, future.length);
-    const tight = j % Math.max(1, Math.round(1 / tightShare)) === 0;
+    const tight = r === shared || j % Math.max(1, Math.round(1 / tightShare)) === 0;
     const cap = Math.max(10, Math.round(avg * (tight ? 1.02 : 1.6)));
     for (const m of future)
       capacity.push({
@@ -135,6 +148,7 @@ export function syntheticCompany(o: SyntheticOptions): SyntheticTables {
     resources: resources.map((r) => ({ resource: r.id, name: r.name, kind: r.kind })),
     capacity,
     routing: families.flatMap((f) => [
+      ...(shared ? [{ family: f.id, resource: shared.id, usage_per_unit: f2(f.packing) }] : []),
       ...(f.line ? [{ family: f.id, resource: f.line.id, usage_per_unit: f2(f.usage) }] : []),
       ...(f.supplier ? [{ family: f.id, resource: f.supplier.id, usage_per_unit: '1' }] : []),
     ]),
