@@ -12,6 +12,7 @@ import {
   orgRepo,
   outboxRepo,
   packRepo,
+  forecastCacheRepo,
   ballotRepo,
   decisionRepo,
   actionRepo,
@@ -24,7 +25,7 @@ import {
 export interface Database {
   conn: Connection;
   models: Models;
-  repos: Omit<Deps, 'clock' | 'copy' | 'solver' | 'links' | 'documents'>;
+  repos: Omit<Deps, 'clock' | 'copy' | 'solver' | 'compute' | 'links' | 'documents'>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -57,6 +58,7 @@ export async function connectDatabase(
       audit: auditLog(models),
       datasets: datasetRepo(models),
       packs: packRepo(models),
+      forecasts: forecastCacheRepo(models),
       ballots: ballotRepo(models),
       decisions: decisionRepo(models),
       actions: actionRepo(models),

@@ -1,5 +1,5 @@
 /** MongoDB implementations of the app ports. Every query filters by `orgId`. */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type {
   DatasetRepo,
@@ -18,7 +18,9 @@ import type {
   AttendanceRepo,
   InstallationRepo,
   TeamsRepo,
+  ForecastCacheRepo,
 } from '../src/app/ports.js';
+import type { CachedForecast } from '../src/domain/forecast/pooled.js';
 import type {
   AuditRecord,
   DatasetRecord,
@@ -986,6 +988,54 @@ export function packRepo(m: Models): PackRepo {
         removed++;
       }
       return removed;
+    },
+  };
+}
+
+/**
+ * The forecast cache: one generation of JSON pieces per org. A save writes its pieces, each
+ * stamped with a new generation, then piece 0 (the commit); a load that meets pieces of another
+ * generation (a save racing it) reads nothing: a cache miss, never a mix of two saves.
+ */
+export function forecastCacheRepo(m: Models): ForecastCacheRepo {
+  const id = (orgId: string, piece: number) => `${orgId}:${piece}`;
+  return {
+    async load(orgId) {
+      const head = await m.ForecastPiece.findById(id(orgId, 0)).lean();
+      if (!head || String(head['orgId']) !== orgId) return new Map();
+      let text = String(head['data']);
+      for (let piece = 1; piece < Number(head['pieces'] ?? 1); piece++) {
+        const d = await m.ForecastPiece.findById(id(orgId, piece)).lean();
+        if (!d || d['generation'] !== head['generation']) return new Map();
+        text += d['data'];
+      }
+      return new Map(JSON.parse(text) as [string, CachedForecast][]);
+    },
+    async save(orgId, entries, now) {
+      const text = JSON.stringify([...entries]);
+      const generation = randomUUID();
+      const pieces = Math.max(1, Math.ceil(text.length / PIECE));
+      const write = (piece: number) =>
+        m.ForecastPiece.collection.replaceOne(
+          { _id: id(orgId, piece) as unknown as Types.ObjectId },
+          {
+            orgId: new Types.ObjectId(orgId),
+            generation,
+            pieces,
+            data: text.slice(piece * PIECE, (piece + 1) * PIECE),
+            createdAt: now,
+          },
+          { upsert: true },
+        );
+      for (let piece = 1; piece < pieces; piece++) await write(piece);
+      await write(0);
+      // Pieces beyond this generation's are left from a larger one: removed by _id.
+      for (let piece = pieces; ; piece++) {
+        const gone = await m.ForecastPiece.collection.deleteOne({
+          _id: id(orgId, piece) as unknown as Types.ObjectId,
+        });
+        if (!gone.deletedCount) break;
+      }
     },
   };
 }

@@ -261,6 +261,22 @@ export const packChunkSchema = new Schema(
   opts,
 );
 
+/**
+ * An org's cached forecasts (src/app/forecasts.ts), as JSON text in pieces read by _id
+ * (`orgId:piece`); piece 0 also says how many pieces the generation has.
+ */
+export const forecastPieceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    generation: { type: String, required: true },
+    pieces: { type: Number },
+    data: { type: String, required: true },
+    createdAt: { type: Date },
+  },
+  opts,
+);
+
 /** Executive S&OP ballots. Options and rules are small objects; votes live in their own collection. */
 export const ballotSchema = new Schema(
   {
@@ -427,6 +443,7 @@ export function registerModels(conn: Connection) {
     DatasetChunk: conn.model('DatasetChunk', datasetChunkSchema, 'datasetChunks'),
     Pack: conn.model('Pack', packSchema, 'packs'),
     PackChunk: conn.model('PackChunk', packChunkSchema, 'packChunks'),
+    ForecastPiece: conn.model('ForecastPiece', forecastPieceSchema, 'forecastCache'),
     Ballot: conn.model('Ballot', ballotSchema, 'ballots'),
     Vote: conn.model('Vote', voteSchema, 'votes'),
     Decision: conn.model('Decision', decisionSchema, 'decisions'),

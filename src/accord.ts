@@ -1,12 +1,14 @@
 /** Builds one Accord from its parts: database, use-case dependencies, scheduler and HTTP app. */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import { connectDatabase, type Database } from '../models/index.js';
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 import { loadCopy } from './cards/copy.js';
 import type { Clock, Deps } from './app/ports.js';
-import { highsSolver } from './app/solver.js';
+import { planCompute } from './app/planPool.js';
+import { rememberedForecasts } from './app/forecasts.js';
 import { signedLinks } from './app/links.js';
 import { keyring, newKey, type Keyring } from './app/sealing.js';
 import { authLimiter, type AuthLimits } from './http/authLimit.js';
@@ -23,6 +25,9 @@ import { sweepLeftovers } from './app/housekeeping.js';
 import type { Logger } from './logger.js';
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** One planning thread per core, up to 8. */
+export const defaultPlanThreads = (): number => Math.min(8, os.availableParallelism());
 
 export interface Accord {
   app: Express;
@@ -63,6 +68,8 @@ export async function buildAccord(opts: {
   teams?: Omit<TeamsOptions, 'logger'> | undefined;
   /** Bytes, rows and seconds an upload may take. */
   uploadLimits?: UploadLimits;
+  /** Worker threads for planning (LP, forecasts, Monte Carlo); 0: in the main thread. */
+  planThreads?: number;
   /** Emit the driver's command events (bench profiling). */
   monitorCommands?: boolean;
   version?: string;
@@ -80,10 +87,13 @@ export async function buildAccord(opts: {
       { installation: u.id, reason: u.reason },
       'a chat installation cannot be decrypted; configure its key or install the app again',
     );
+  const compute = planCompute({ threads: opts.planThreads ?? defaultPlanThreads() });
   const deps: Deps = {
     ...db.repos,
+    forecasts: rememberedForecasts(db.repos.forecasts),
     clock: opts.clock ?? systemClock,
-    solver: highsSolver(),
+    compute,
+    solver: compute,
     links: signedLinks(
       opts.publicUrl ?? 'http://localhost:3000',
       opts.linkSecret ?? randomBytes(32).toString('base64url'),
@@ -163,6 +173,7 @@ export async function buildAccord(opts: {
     async close() {
       await slack?.stop();
       await scheduler.stop();
+      await compute.close();
       await db.close();
     },
   };

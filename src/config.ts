@@ -103,6 +103,8 @@ const schema = z.object({
   ACCORD_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(256),
   ACCORD_UPLOAD_MAX_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(2_000_000),
   ACCORD_UPLOAD_MAX_SECONDS: z.coerce.number().int().min(5).max(3600).default(240),
+  /** Worker threads for planning (LP, forecasts, Monte Carlo); 0 runs them in the main thread. Unset: one per core, up to 8. */
+  ACCORD_PLAN_THREADS: z.coerce.number().int().min(0).max(64).optional(),
 });
 
 export interface Config {
@@ -122,6 +124,7 @@ export interface Config {
   slack: SlackSettings | undefined;
   teams: TeamsSettings | undefined;
   uploads: { maxBytes: number; maxRows: number; maxSeconds: number };
+  planThreads: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRows: e.ACCORD_UPLOAD_MAX_ROWS,
       maxSeconds: e.ACCORD_UPLOAD_MAX_SECONDS,
     },
+    planThreads: e.ACCORD_PLAN_THREADS,
   };
 }
 

@@ -112,6 +112,7 @@ export async function startService(
       slack: config.slack,
       teams: config.teams,
       uploadLimits: { ...DEFAULT_UPLOAD_LIMITS, ...config.uploads, tmpDir: uploadTmpDir },
+      ...(config.planThreads !== undefined ? { planThreads: config.planThreads } : {}),
     });
   } catch (err) {
     await embedded?.stop();

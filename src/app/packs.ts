@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
 import { whatIfProblems, type WhatIfScope } from '../domain/whatif.js';
-import { accuracyOf, coverage, type Accuracy } from '../domain/forecast/forecast.js';
+import type { Accuracy } from '../domain/forecast/forecast.js';
 import type { MixPlan } from '../domain/mix.js';
-import { monteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
+import { prepareMonteCarlo, type MonteCarloResult } from '../domain/montecarlo.js';
+import { forecastBaselines } from './forecasts.js';
 import {
   applyWhatIf,
-  baselines,
   check,
   consensus,
   effectiveCapacity,
@@ -36,7 +36,6 @@ import {
   type SupplyConstraint,
   type Tradeoff,
   type WhatIf,
-  type Baseline,
   horizonPeriods,
 } from '../domain/plan.js';
 import type { Gap, SupplyCheck } from '../domain/supply.js';
@@ -105,8 +104,18 @@ export interface PackContent {
     tightResources: number;
     target: Financials['target'];
   };
-  /** Pooled backtest accuracy, methods chosen, and the pack version whose baseline was reused. */
-  forecast: { accuracy: Accuracy; methods: Record<string, number>; reusedFrom: number | null };
+  /**
+   * Pooled backtest accuracy, methods chosen, families whose forecast came from the cache (absent
+   * in older packs), and the pack version whose baseline was reused (when every family's was).
+   */
+  forecast: {
+    accuracy: Accuracy;
+    methods: Record<string, number>;
+    cached?: number;
+    reusedFrom: number | null;
+  };
+  /** How long each stage of the build took (ms) and on how many planning threads (absent in older packs). */
+  build?: { ms: Record<string, number>; threads: number };
   gaps: (Gap & { familyName: string })[];
   gapsTotal: number;
   tradeoffs: Tradeoff[];
@@ -327,21 +336,22 @@ export async function evaluate(
   }
   // "Accept the shortfall" is the check's own plan (no lever): the LP costs only the levers.
   const keys: LeverOption['key'][] = opts.frame ? ['overtime', 'alternates', 'prebuild', 'mix'] : ['mix'];
-  const plans = new Map<LeverOption['key'], MixPlan[]>();
-  for (const key of keys) {
-    const out: MixPlan[] = [];
-    for (const batch of batches) {
-      const members = batch.map((k) => clusters[k]!);
-      const solved = await planMixGroups(
-        solver,
-        mergeClusters(members),
-        LEVER_SETS[key],
-        members.map((c) => new Set(c.families)),
-      );
-      batch.forEach((k, n) => (out[k] = solved[n]!));
-    }
-    plans.set(key, out);
-  }
+  // Every batch of every lever set at once: the solves run on the planning threads side by side.
+  const plans = new Map<LeverOption['key'], MixPlan[]>(keys.map((key) => [key, []]));
+  await Promise.all(
+    keys.flatMap((key) =>
+      batches.map(async (batch) => {
+        const members = batch.map((k) => clusters[k]!);
+        const solved = await planMixGroups(
+          solver,
+          mergeClusters(members),
+          LEVER_SETS[key],
+          members.map((c) => new Set(c.families)),
+        );
+        batch.forEach((k, n) => (plans.get(key)![k] = solved[n]!));
+      }),
+    ),
+  );
   for (const k of todo) {
     const cluster = clusters[k]!;
     if (!opts.frame) {
@@ -428,22 +438,47 @@ export async function buildPack(
     );
   const inputs = await cycleInputs(deps, cycle);
   const periods = horizonPeriods(cycle.month, org.horizonMonths);
+  const stages: Record<string, number> = {};
+  let lap = performance.now();
+  const timed = (stage: string) => {
+    const now = performance.now();
+    stages[stage] = Math.round(now - lap);
+    lap = now;
+  };
+  timed('load');
   progress('forecast');
-  // The baseline depends only on the dataset and the horizon: a rebuild on the same ones reuses it.
-  const reused = await previousBaselines(
-    deps,
-    cycle,
-    dataset.version,
-    periods,
-    data.families.map((f) => f.family),
-  );
-  const base = reused?.base ?? baselines(data, periods);
+  const [forecast, previous] = await Promise.all([
+    forecastBaselines(deps, orgId, data, periods),
+    deps.packs.latest(orgId, cycleId),
+  ]);
+  const base = forecast.base;
+  timed('forecast');
   const demand = consensus(periods, base, inputs.adjustments);
   const supply = effectiveCapacity(data, periods, inputs.constraints);
   const model = planModel(data, periods, base, demand, supply);
   progress('plan');
   const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
-  const ev = await evaluate(deps.solver, model, inputs.targets, { frame: true, resourceNames });
+  // The plan, the standard what-ifs and the Monte Carlo samples are independent: all at once.
+  const [ev, others, mc] = await Promise.all([
+    evaluate(deps.solver, model, inputs.targets, { frame: true, resourceNames }),
+    Promise.all(
+      STANDARD_WHAT_IFS.map((w) =>
+        evaluate(deps.solver, applyWhatIf(model, w), inputs.targets, { frame: false }),
+      ),
+    ),
+    deps.compute.monteCarlo(
+      periods,
+      model.resources,
+      prepareMonteCarlo(
+        periods,
+        model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
+        model.resources,
+        model.routing,
+        { samples: opts.samples ?? 1000, seed: seedOf(`${cycleId}:${dataset.version}`) },
+      ),
+    ),
+  ]);
+  timed('plan, what-ifs, Monte Carlo');
   progress('scenarios');
   const scenarios: Scenario[] = [
     {
@@ -455,7 +490,7 @@ export async function buildPack(
     },
   ];
   for (const [k, w] of STANDARD_WHAT_IFS.entries()) {
-    const other = await evaluate(deps.solver, applyWhatIf(model, w), inputs.targets, { frame: false });
+    const other = others[k]!;
     scenarios.push({
       key: `what-if-${k + 1}`,
       name: w.name,
@@ -465,13 +500,6 @@ export async function buildPack(
       delta: deltaOf(ev.outcome, other.outcome),
     });
   }
-  const mc = monteCarlo(
-    periods,
-    model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
-    model.resources,
-    model.routing,
-    { samples: opts.samples ?? 1000, seed: seedOf(`${cycleId}:${dataset.version}`) },
-  );
   scenarios.push({
     key: 'monte-carlo',
     name: 'Demand uncertainty (Monte Carlo)',
@@ -547,31 +575,6 @@ export async function buildPack(
     chunks.push({ kind: 'families', seq: k, data: slice });
   }
 
-  const pooled = { actual: [] as number[], forecast: [] as number[], history: [] as number[] };
-  const ranged = { actual: [] as number[], p10: [] as number[], p90: [] as number[] };
-  const methods: Record<string, number> = {};
-  for (const b of base) {
-    pooled.actual.push(...b.forecast.backtest.actual);
-    pooled.forecast.push(...b.forecast.backtest.forecast);
-    methods[b.forecast.method] = (methods[b.forecast.method] ?? 0) + 1;
-    const { actual, p10, p90 } = b.forecast.backtest;
-    if (p10 && p90) {
-      ranged.actual.push(...actual);
-      ranged.p10.push(...p10);
-      ranged.p90.push(...p90);
-    }
-  }
-  // Total accuracy: the pooled backtests (MASE against the pooled in-sample naive error of all series).
-  // ... and the share of backtest actuals inside their P10-P90 (each from the other origins' errors).
-  const accuracy = reused?.forecast.accuracy ?? {
-    ...accuracyOf(
-      pooled.actual,
-      pooled.forecast,
-      base.flatMap((b) => b.history.map((h) => h.value)),
-      12,
-    ),
-    coverage: coverage(ranged.actual, ranged.p10, ranged.p90),
-  };
   const resources = resourceDetails.map((r) => {
     const util = r.load.map((l, t) => (r.capacity[t]! > 0 ? l / r.capacity[t]! : l > 0 ? Infinity : 0));
     return {
@@ -616,10 +619,12 @@ export async function buildPack(
         `demand adjustment by ${a.author} names family ${a.family}, which is not in the dataset; not applied`,
       );
 
+  timed('detail');
   // Earlier cycles' packs scored against this dataset's actuals (the five furthest-off families each).
   const earlier = (
     await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
   ).packs;
+  timed('track record');
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -653,7 +658,13 @@ export async function buildPack(
       tightResources: ev.outcome.tightResources,
       target: ev.financials.target,
     },
-    forecast: { accuracy, methods, reusedFrom: reused ? reused.version : null },
+    forecast: {
+      accuracy: forecast.accuracy,
+      methods: forecast.methods,
+      cached: forecast.cached,
+      reusedFrom: forecast.cached === base.length ? (previous?.version ?? null) : null,
+    },
+    build: { ms: stages, threads: deps.compute.threads },
     gaps: gaps.slice(0, TOP_GAPS).map((g) => ({ ...g, familyName: model.names[g.family] ?? g.family })),
     gapsTotal: gaps.length,
     tradeoffs: ev.tradeoffs,
@@ -686,49 +697,6 @@ export async function buildPack(
     now,
   );
   return pack as PackRecord<PackContent>;
-}
-
-/** The baseline of the cycle's latest pack, when it was built on this dataset version and horizon. */
-async function previousBaselines(
-  deps: Pick<Deps, 'packs'>,
-  cycle: CycleRecord,
-  datasetVersion: number,
-  periods: string[],
-  families: string[],
-): Promise<{ base: Baseline[]; forecast: PackContent['forecast']; version: number } | null> {
-  const prev = (await deps.packs.latest(cycle.orgId, cycle.id)) as PackRecord<PackContent> | null;
-  if (
-    !prev ||
-    prev.datasetVersion !== datasetVersion ||
-    prev.content.horizon.periods.join() !== periods.join()
-  )
-    return null;
-  const details = new Map<string, FamilyDetail>();
-  for (const seq of new Set(Object.values(prev.content.familyChunks))) {
-    const chunk = (await deps.packs.chunk(prev.orgId, prev.id, 'families', seq)) as FamilyDetail[] | null;
-    for (const f of chunk ?? []) details.set(f.family, f);
-  }
-  if (!families.every((f) => details.has(f))) return null;
-  return {
-    version: prev.version,
-    forecast: prev.content.forecast,
-    base: families.map((family) => {
-      const d = details.get(family)!;
-      return {
-        family,
-        history: d.history,
-        forecast: {
-          method: d.method as Baseline['forecast']['method'],
-          members: d.members as Baseline['forecast']['members'],
-          accuracy: d.accuracy,
-          p10: d.months.map((m) => m.p10),
-          p50: d.months.map((m) => m.p50),
-          p90: d.months.map((m) => m.p90),
-          backtest: { actual: [], forecast: [] },
-        },
-      };
-    }),
-  };
 }
 
 export async function getPack(

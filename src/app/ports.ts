@@ -20,6 +20,8 @@ import type {
   TeamsTenantRecord,
 } from './records.js';
 import type { LpSolver } from './solver.js';
+import type { PlanCompute } from './planPool.js';
+import type { CachedForecast } from '../domain/forecast/pooled.js';
 import type { Links } from './links.js';
 import type { Copy } from '../cards/copy.js';
 
@@ -202,6 +204,14 @@ export interface DatasetRepo {
   rows(orgId: string, dataset: DatasetRecord, table: string): AsyncIterable<Record<string, unknown>[]>;
 }
 
+/** Forecasts kept by a hash of what they were fitted on (src/app/forecasts.ts), per org. */
+export interface ForecastCacheRepo {
+  /** The org's cached forecasts by key (empty when there are none). */
+  load(orgId: string): Promise<Map<string, CachedForecast>>;
+  /** Replaces the org's cache with these entries. */
+  save(orgId: string, entries: Map<string, CachedForecast>, now: Date): Promise<void>;
+}
+
 export interface PackRepo {
   /**
    * Stores the next version of a cycle's pack: its detail chunks first, then the pack itself (the
@@ -313,6 +323,9 @@ export interface Deps {
   actions: ActionRepo;
   attendance: AttendanceRepo;
   installations: InstallationRepo;
+  forecasts: ForecastCacheRepo;
+  /** LP solves, forecasts and Monte Carlo samples, on worker threads (src/app/planPool.ts). */
+  compute: PlanCompute;
   solver: LpSolver;
   links: Links;
   copy: Copy;

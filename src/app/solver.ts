@@ -7,8 +7,13 @@ type Loader = typeof highsImport.default;
 const highsLoader: Loader =
   (highsImport as unknown as { default?: Loader }).default ?? (highsImport as unknown as Loader);
 
+export interface LpResult {
+  status: string;
+  columns: Record<string, { Primal: number }>;
+}
+
 export interface LpSolver {
-  solve(lp: string): Promise<{ status: string; columns: Record<string, { Primal: number }> }>;
+  solve(lp: string): Promise<LpResult>;
 }
 
 export function highsSolver(): LpSolver {
@@ -22,10 +27,12 @@ export function highsSolver(): LpSolver {
         presolve: 'off',
         simplex_strategy: 1, // dual simplex
       });
-      return {
-        status: result.Status,
-        columns: 'Columns' in result ? (result.Columns as Record<string, { Primal: number }>) : {},
-      };
+      // Only the primal values: the result crosses threads, and HiGHS gives eight fields per column.
+      const columns: Record<string, { Primal: number }> = {};
+      if ('Columns' in result)
+        for (const [name, c] of Object.entries(result.Columns as Record<string, { Primal: number }>))
+          columns[name] = { Primal: c.Primal };
+      return { status: result.Status, columns };
     },
   };
 }

@@ -4,7 +4,14 @@
  * rough-cut check runs on every sample, and the results say how likely each resource is to be
  * overloaded each month and how service level and margin spread. Seeded, so reproducible.
  */
-import { indexSupply, runSupply, type Route, type SupplyFamily, type SupplyResource } from './supply.js';
+import {
+  indexSupply,
+  runSupply,
+  type Route,
+  type SupplyFamily,
+  type SupplyIndex,
+  type SupplyResource,
+} from './supply.js';
 
 export interface UncertainFamily extends SupplyFamily {
   /** P10 and P90 per period (P50 is `demand`). */
@@ -96,21 +103,40 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export function monteCarlo(
+/**
+ * What the samples need, as plain data and typed arrays (it crosses to worker threads as is):
+ * the check's index, each family-month's mean and standard deviation, unit margins.
+ */
+export interface MonteCarloInput {
+  samples: number;
+  seed: number;
+  rho: number;
+  index: SupplyIndex;
+  mid: Float64Array;
+  sd: Float64Array;
+  unitMargin: Float64Array;
+}
+
+/** What a run of samples `from`..`from + service.length` gives; parts combine in sample order. */
+export interface MonteCarloPart {
+  from: number;
+  /** Per resource-month [j * T + t]: samples in which load exceeded regular capacity. */
+  over: Int32Array;
+  /** Per sample: fill rate, margin, margin lost. */
+  service: Float64Array;
+  margin: Float64Array;
+  lost: Float64Array;
+}
+
+export function prepareMonteCarlo(
   periods: string[],
   families: UncertainFamily[],
   resources: SupplyResource[],
   routing: Route[],
   opts: { samples?: number; seed?: number; correlation?: number } = {},
-): MonteCarloResult {
-  const samples = opts.samples ?? 1000;
-  const rho = opts.correlation ?? 0.5;
-  const own = Math.sqrt(1 - rho * rho);
-  const normal = normals(seededRandom(opts.seed ?? 1));
+): MonteCarloInput {
   const T = periods.length;
   const F = families.length;
-  const R = resources.length;
-  const index = indexSupply(T, families, resources, routing);
   const mid = new Float64Array(F * T);
   const sd = new Float64Array(F * T);
   families.forEach((f, i) => {
@@ -120,13 +146,44 @@ export function monteCarlo(
       sd[i * T + t] = Math.max(0, ((f.p90[t] ?? m) - (f.p10[t] ?? m)) / (2 * Z90));
     }
   });
-  const unitMargin = Float64Array.from(families, (f) => f.unitPrice - f.unitCost);
-  const over = new Int32Array(R * T);
+  return {
+    samples: opts.samples ?? 1000,
+    seed: opts.seed ?? 1,
+    rho: opts.correlation ?? 0.5,
+    index: indexSupply(T, families, resources, routing),
+    mid,
+    sd,
+    unitMargin: Float64Array.from(families, (f) => f.unitPrice - f.unitCost),
+  };
+}
+
+/**
+ * Sample `s`'s own seed: every sample draws from its own stream, so any split of the samples
+ * (threads, chunks) gives the same numbers.
+ */
+export function sampleSeed(seed: number, s: number): number {
+  let h = (seed ^ Math.imul(s + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Samples `from` (inclusive) to `to` (exclusive). */
+export function runSamples(x: MonteCarloInput, from: number, to: number): MonteCarloPart {
+  const { index, mid, sd, unitMargin, rho } = x;
+  const own = Math.sqrt(1 - rho * rho);
+  const { F, R, T } = index;
+  const n = Math.max(0, to - from);
+  const part: MonteCarloPart = {
+    from,
+    over: new Int32Array(R * T),
+    service: new Float64Array(n),
+    margin: new Float64Array(n),
+    lost: new Float64Array(n),
+  };
   const sampled = new Float64Array(F * T);
-  const service: number[] = [];
-  const margins: number[] = [];
-  let lostMargin = 0;
-  for (let s = 0; s < samples; s++) {
+  for (let s = from; s < to; s++) {
+    const normal = normals(seededRandom(sampleSeed(x.seed, s)));
     for (let i = 0; i < F; i++) {
       const common = normal();
       for (let t = 0; t < T; t++) {
@@ -137,20 +194,57 @@ export function monteCarlo(
     let demand = 0;
     let supplied = 0;
     let margin = 0;
+    let lost = 0;
     runSupply(index, sampled, false, (t, m) => {
-      for (let j = 0; j < R; j++) if (m.load[j]! > index.capacity[j * T + t]! + 1e-9) over[j * T + t]!++;
+      for (let j = 0; j < R; j++) if (m.load[j]! > index.capacity[j * T + t]! + 1e-9) part.over[j * T + t]!++;
       for (let i = 0; i < F; i++) {
         const d = m.demand[i]!;
         const sold = m.supplied[i]!;
         demand += d;
         supplied += sold;
         margin += sold * unitMargin[i]!;
-        lostMargin += (d - sold) * unitMargin[i]!;
+        lost += (d - sold) * unitMargin[i]!;
       }
     });
-    service.push(demand > 0 ? supplied / demand : 1);
-    margins.push(margin);
+    part.service[s - from] = demand > 0 ? supplied / demand : 1;
+    part.margin[s - from] = margin;
+    part.lost[s - from] = lost;
   }
+  return part;
+}
+
+/** Splits the samples into `parts` runs of consecutive samples. */
+export function sampleRanges(samples: number, parts: number): [number, number][] {
+  const k = Math.max(1, Math.min(parts, samples));
+  return Array.from({ length: k }, (_, p) => [
+    Math.round((p * samples) / k),
+    Math.round(((p + 1) * samples) / k),
+  ]);
+}
+
+/** The result from the parts (in any order): sums in sample order, so every split agrees to the bit. */
+export function combineMonteCarlo(
+  periods: string[],
+  resources: SupplyResource[],
+  x: MonteCarloInput,
+  parts: MonteCarloPart[],
+): MonteCarloResult {
+  const T = periods.length;
+  const samples = x.samples;
+  const ordered = [...parts].sort((a, b) => a.from - b.from);
+  const over = new Int32Array(resources.length * T);
+  const service: number[] = [];
+  const margins: number[] = [];
+  let lostMargin = 0;
+  for (const p of ordered) {
+    for (let k = 0; k < over.length; k++) over[k]! += p.over[k]!;
+    for (let s = 0; s < p.service.length; s++) {
+      service.push(p.service[s]!);
+      margins.push(p.margin[s]!);
+      lostMargin += p.lost[s]!;
+    }
+  }
+  const expected = margins.reduce((a, b) => a + b, 0) / Math.max(1, samples);
   service.sort((a, b) => a - b);
   margins.sort((a, b) => a - b);
   return {
@@ -167,8 +261,20 @@ export function monteCarlo(
       p10: quantile(margins, 0.1),
       p50: quantile(margins, 0.5),
       p90: quantile(margins, 0.9),
-      expected: margins.reduce((a, b) => a + b, 0) / Math.max(1, samples),
+      expected,
     },
     expectedLostMargin: lostMargin / Math.max(1, samples),
   };
+}
+
+/** All the samples in this thread (the pack runs them on worker threads: src/app/planPool.ts). */
+export function monteCarlo(
+  periods: string[],
+  families: UncertainFamily[],
+  resources: SupplyResource[],
+  routing: Route[],
+  opts: { samples?: number; seed?: number; correlation?: number } = {},
+): MonteCarloResult {
+  const x = prepareMonteCarlo(periods, families, resources, routing, opts);
+  return combineMonteCarlo(periods, resources, x, [runSamples(x, 0, x.samples)]);
 }

@@ -85,17 +85,23 @@ export interface Baseline {
   forecast: SeriesForecast;
 }
 
+/** One family's series to forecast: its history as used, and how far to forecast (to the horizon's end). */
+export interface BaselineSeries {
+  family: string;
+  history: { period: string; value: number }[];
+  /** Months forecast: the months between the history's end and the plan's start, then the plan. */
+  horizon: number;
+  /** Forecast months before the plan's first month. */
+  offset: number;
+}
+
 /**
- * The statistical baseline per family on the planning periods. Each series runs from its first
- * month to the last month any family has history for (missing months count as zero); months of
- * history at or after the first planning month are left out; the forecast starts the month after
- * the history ends and the planning months are cut from it.
+ * The series behind the statistical baseline, per family. Each series runs from its first month to
+ * the last month any family has history for (missing months count as zero); months of history at
+ * or after the first planning month are left out; the forecast starts the month after the history
+ * ends and the planning months are cut from it (baselineOf).
  */
-export function baselines(
-  data: PlanData,
-  periods: string[],
-  onProgress: (done: number) => void = () => undefined,
-): Baseline[] {
+export function baselineSeries(data: PlanData, periods: string[]): BaselineSeries[] {
   const start = monthNumber(periods[0]!);
   const byFamily = new Map<string, Map<number, number>>();
   let last = -Infinity;
@@ -107,26 +113,39 @@ export function baselines(
     byFamily.set(h.family, series);
     if (m > last) last = m;
   }
-  const out: Baseline[] = [];
-  data.families.forEach((f, n) => {
+  const offset = Number.isFinite(last) ? Math.max(0, start - (last + 1)) : 0;
+  return data.families.map((f) => {
     const series = byFamily.get(f.family);
-    const first = series ? Math.min(...series.keys()) : last + 1;
+    let first = last + 1;
+    if (series) for (const m of series.keys()) if (m < first) first = m;
     const history: { period: string; value: number }[] = [];
     for (let m = first; m <= last; m++) history.push({ period: monthName(m), value: series?.get(m) ?? 0 });
-    const offset = Number.isFinite(last) ? Math.max(0, start - (last + 1)) : 0;
-    const forecast = forecastSeries(
-      history.map((h) => h.value),
-      { horizon: offset + periods.length },
-    );
-    const cut = (v: number[]) => v.slice(offset, offset + periods.length);
-    out.push({
-      family: f.family,
-      history,
-      forecast: { ...forecast, p10: cut(forecast.p10), p50: cut(forecast.p50), p90: cut(forecast.p90) },
-    });
-    if ((n + 1) % 100 === 0) onProgress(n + 1);
+    return { family: f.family, history, horizon: offset + periods.length, offset };
   });
-  return out;
+}
+
+/** A family's baseline from its series' forecast: the planning months cut from it. */
+export function baselineOf(s: BaselineSeries, forecast: SeriesForecast, months: number): Baseline {
+  const cut = (v: number[]) => v.slice(s.offset, s.offset + months);
+  return {
+    family: s.family,
+    history: s.history,
+    forecast: { ...forecast, p10: cut(forecast.p10), p50: cut(forecast.p50), p90: cut(forecast.p90) },
+  };
+}
+
+/** The statistical baseline per family on the planning periods, forecast in this thread. */
+export function baselines(data: PlanData, periods: string[]): Baseline[] {
+  return baselineSeries(data, periods).map((s) =>
+    baselineOf(
+      s,
+      forecastSeries(
+        s.history.map((h) => h.value),
+        { horizon: s.horizon },
+      ),
+      periods.length,
+    ),
+  );
 }
 
 export function consensus(periods: string[], base: Baseline[], adjustments: Adjustment[]): ConsensusFamily[] {

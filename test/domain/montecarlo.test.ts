@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { monteCarlo, seededRandom, type UncertainFamily } from '../../src/domain/montecarlo.js';
+import {
+  combineMonteCarlo,
+  monteCarlo,
+  prepareMonteCarlo,
+  runSamples,
+  sampleRanges,
+  seededRandom,
+  type UncertainFamily,
+} from '../../src/domain/montecarlo.js';
 
 const fam = (over: Partial<UncertainFamily>): UncertainFamily => ({
   family: 'A',
@@ -43,5 +51,23 @@ describe('Monte Carlo over the demand distribution', () => {
     const a = seededRandom(1);
     const b = seededRandom(1);
     expect([a(), a(), a()]).toEqual([b(), b(), b()]);
+  });
+});
+
+describe('Monte Carlo in parts', () => {
+  it('gives the same result to the bit however the samples are split (threads run parts)', () => {
+    const families = Array.from({ length: 7 }, (_, i) =>
+      fam({ family: `F${i}`, demand: [100 + i, 90, 130], p10: [70, 60, 90], p90: [140, 120, 170] }),
+    );
+    const resources = [{ resource: 'L1', capacity: [600, 600, 650], overtime: [0, 0, 0] }];
+    const routes = families.map((f) => ({ family: f.family, resource: 'L1', usagePerUnit: 0.9 }));
+    const periods = ['m1', 'm2', 'm3'];
+    const x = prepareMonteCarlo(periods, families, resources, routes, { samples: 301, seed: 5 });
+    const whole = combineMonteCarlo(periods, resources, x, [runSamples(x, 0, 301)]);
+    for (const parts of [2, 3, 8, 301]) {
+      const split = sampleRanges(301, parts).map(([from, to]) => runSamples(x, from, to));
+      expect(combineMonteCarlo(periods, resources, x, split.reverse())).toEqual(whole);
+    }
+    expect(monteCarlo(periods, families, resources, routes, { samples: 301, seed: 5 })).toEqual(whole);
   });
 });

@@ -41,6 +41,8 @@ export async function startTestAccord(
     keyring?: Keyring;
     authLimits?: AuthLimits;
     trustProxy?: number;
+    /** Planning worker threads (default: the service's default, one per core). */
+    planThreads?: number;
   } = {},
 ): Promise<TestAccord> {
   const uri = process.env['ACCORD_TEST_MONGODB_URI'];
@@ -57,6 +59,7 @@ export async function startTestAccord(
     keyring: opts.keyring ?? keyring(keyFrom(perDb('key'))),
     ...(opts.authLimits ? { authLimits: opts.authLimits } : {}),
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.planThreads !== undefined ? { planThreads: opts.planThreads } : {}),
     logger: createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'),
     rootDir: repoRoot(),
     clock,
