@@ -1,137 +1,371 @@
 /**
- * bench/pack: the pre-S&OP pack's computation for a synthetic company (N families x 36 months of
- * history, 24-month horizon, 50 resources), stage by stage, in memory (no database, no HTTP):
- * parse the tables, forecast (selection + intervals), consensus, supply check, LP per tight
- * cluster (every option of every trade-off), 2 what-ifs, 1,000-sample Monte Carlo, chart
- * rendering; then one what-if recompute as the API runs it. Peak RSS is sampled throughout.
+ * bench/pack: the pre-S&OP pack, stage by stage, for synthetic companies of 100 / 1,000 / 10,000
+ * families in two shapes, in memory and over HTTP with the store, against the targets of issue 13.
  *
- *   npm run bench:pack -- [families=1000] [samples=1000]
+ * - `clusters`: 50 resources (one line in five tight at the peak, every fifth a supplier), 36
+ *   months of history, a 24-month plan: about 10 clusters of 25-250 families.
+ * - `one-cluster`: 4 resources, every family also through one packaging line tight at the peak
+ *   (one cluster of all the families), an 18-month plan.
+ *
+ * In memory: the app's own planning functions on the worker pool, no database, no HTTP: parse,
+ * forecast (every family fitted), model, plan + standard what-ifs + Monte Carlo (as buildPack runs
+ * them), two charts; then the three what-ifs as `POST .../pack/scenarios` runs them (from the
+ * base plan's cached clusters). Over HTTP: Accord on the embedded FerretDB (or MONGODB_URI), the
+ * tables uploaded as CSV, `POST .../pack` timed cold (every family forecast) and again (a rebuild:
+ * forecasts from the cache), then the three what-ifs through `POST .../pack/scenarios`. Each
+ * configuration runs in a child process of its own, so its peak RSS is its own (over HTTP: Accord
+ * and the bench's client in one process; FerretDB is a process of its own, not counted).
+ *
+ *   npm run bench:pack -- [sizes=100,1000,10000] [shapes=clusters,one-cluster] [modes=memory,http]
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { syntheticCompany, toCsv, type SyntheticTables } from '../src/demo/synthetic.js';
 import { parseRow, type TableName } from '../src/domain/dataset.js';
-import { planDataFrom, evaluate, STANDARD_WHAT_IFS } from '../src/app/packs.js';
-import { highsSolver } from '../src/app/solver.js';
-import {
-  applyWhatIf,
-  baselines,
-  consensus,
-  effectiveCapacity,
-  horizonPeriods,
-  planModel,
-} from '../src/domain/plan.js';
-import { monteCarlo } from '../src/domain/montecarlo.js';
-import { syntheticCompany } from '../src/demo/synthetic.js';
+import { consensus, effectiveCapacity, horizonPeriods, planModel, applyWhatIf } from '../src/domain/plan.js';
+import { baselineOf, baselineSeries, type WhatIf } from '../src/domain/plan.js';
+import { evaluate, planDataFrom, planScenarios } from '../src/app/packs.js';
+import { planCompute } from '../src/app/planPool.js';
+import { defaultPlanThreads } from '../src/accord.js';
 import { capacityChartSpec, fanChartSpec, renderSvg, svgToPng } from '../src/render/charts.js';
+import { createOrg } from '../src/app/orgs.js';
+import { startBenchAccord } from './boot.js';
+
+type Shape = 'clusters' | 'one-cluster';
+type Mode = 'memory' | 'http';
+interface Result {
+  families: number;
+  shape: Shape;
+  mode: Mode;
+  stages: Record<string, number>;
+  pack: number;
+  rebuild?: number;
+  whatIf: { resource: number; families: number; all: number };
+  tradeoffs: number;
+  peakMiB: number;
+  threads: number;
+}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const families = Number(process.argv[2] ?? 1000);
-const samples = Number(process.argv[3] ?? 1000);
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-const times: [string, number][] = [];
-let t0 = performance.now();
-const lap = (name: string) => {
-  const now = performance.now();
-  times.push([name, now - t0]);
-  t0 = now;
-};
+const LAST_MONTH = '2026-10';
+const CYCLE_MONTH = '2026-11';
 
-const tables = syntheticCompany({ families, resources: 50, months: 36, lastMonth: '2026-10', horizon: 26 });
-lap('generate tables');
-const parsed = Object.fromEntries(
-  Object.entries(tables).map(([t, rows]) => [
-    t,
-    rows.map((r) => {
-      const p = parseRow(t as TableName, r);
-      if ('problems' in p) throw new Error(JSON.stringify(p.problems));
-      return p.row;
-    }),
-  ]),
-);
-const data = await planDataFrom((t) => [parsed[t] ?? []]);
-lap('parse tables');
-const periods = horizonPeriods('2026-11', 24);
-const base = baselines(data, periods);
-lap('forecast (selection, intervals)');
-const demand = consensus(
-  periods,
-  base,
-  data.families.slice(0, 20).map((f) => ({
-    function: 'sales',
-    author: 'bench',
-    family: f.family,
-    from: periods[2]!,
-    to: periods[5]!,
-    change: { type: 'percent' as const, value: 8 },
-    reason: 'promotion',
-  })),
-);
-lap('consensus');
-const supply = effectiveCapacity(data, periods, []);
-const model = planModel(data, periods, base, demand, supply);
-lap('model');
-const solver = highsSolver();
-await solver.solve('Minimize\n obj: x\nSubject To\n c: x >= 1\nEnd\n'); // load the WebAssembly once
-lap('load HiGHS');
-const ev = await evaluate(solver, model, [], { frame: true });
-lap(`supply check + LP (${ev.tradeoffs.length} trade-offs)`);
-for (const w of STANDARD_WHAT_IFS) await evaluate(solver, applyWhatIf(model, w), [], { frame: false });
-lap('2 standard what-ifs');
-const mc = monteCarlo(
-  periods,
-  model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
-  model.resources,
-  model.routing,
-  { samples },
-);
-lap(`Monte Carlo (${mc.samples} samples)`);
-const r0 = supply.resources[0]!;
-const svg1 = await renderSvg(
-  capacityChartSpec({
-    resource: r0.resource,
-    name: r0.name,
-    periods,
-    load: ev.plain.loads.filter((l) => l.resource === r0.resource).map((l) => l.load),
-    capacity: r0.capacity,
-    withOvertime: r0.capacity.map((c, t) => c + r0.overtime[t]!),
-  }),
-);
-const b0 = base[0]!;
-const svg2 = await renderSvg(
-  fanChartSpec({
-    family: b0.family,
-    name: b0.family,
-    history: b0.history,
-    forecast: periods.map((period, t) => ({
-      period,
-      p10: b0.forecast.p10[t]!,
-      p50: b0.forecast.p50[t]!,
-      p90: b0.forecast.p90[t]!,
-    })),
-  }),
-);
-svgToPng(svg1);
-svgToPng(svg2);
-lap('render 2 charts (SVG + PNG)');
-const total = times
-  .filter(([n]) => n !== 'generate tables' && n !== 'load HiGHS')
-  .reduce((s, [, v]) => s + v, 0);
-t0 = performance.now();
-await evaluate(solver, applyWhatIf(model, { name: 'x', demand: [{ percent: 5 }] }), [], { frame: false });
-lap('one what-if recompute (every family +5%)');
-const targeted = ev.tradeoffs[0]?.families[0] ?? data.families[0]!.family;
-await evaluate(
-  solver,
-  applyWhatIf(model, { name: 'y', demand: [{ families: [targeted], percent: 20 }] }),
-  [],
-  { frame: false, cache: ev.plans },
-);
-lap('one what-if recompute (one family +20%)');
-clearInterval(sampler);
-peak = Math.max(peak, process.memoryUsage().rss);
-say(`pack computation, ${families} families x 36 months, 24-month horizon, 50 resources`);
-for (const [n, v] of times) say(`  ${n.padEnd(40)} ${v.toFixed(0).padStart(7)} ms`);
-say(`  ${'pack total (parse..charts, HiGHS warm)'.padEnd(40)} ${total.toFixed(0).padStart(7)} ms`);
-say(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
-say(
-  `  trade-offs: ${ev.tradeoffs.map((t) => `${t.key} (${t.families.length} families, ${t.options.length} options, recommended ${t.recommended})`).join('; ')}`,
-);
+function company(families: number, shape: Shape): { tables: SyntheticTables; horizon: number } {
+  return shape === 'clusters'
+    ? {
+        tables: syntheticCompany({ families, resources: 50, months: 36, lastMonth: LAST_MONTH, horizon: 27 }),
+        horizon: 24,
+      }
+    : {
+        tables: syntheticCompany({
+          families,
+          resources: 4,
+          months: 36,
+          lastMonth: LAST_MONTH,
+          horizon: 21,
+          sharedLine: true,
+        }),
+        horizon: 18,
+      };
+}
+
+/** The three what-ifs of the targets: one tight resource cut, ten families up, every family up. */
+function whatIfs(
+  tradeoff: { resources: string[]; families: string[]; periods: string[] } | undefined,
+  periods: string[],
+): Record<keyof Result['whatIf'], WhatIf> {
+  const months = tradeoff?.periods.length ? tradeoff.periods : periods;
+  return {
+    resource: {
+      name: 'lose 10% of the tightest resource for three months',
+      capacity: [
+        {
+          resource: tradeoff?.resources[0] ?? 'L01',
+          from: months[0],
+          to: months[Math.min(2, months.length - 1)],
+          percent: -10,
+        },
+      ],
+    },
+    families: {
+      name: 'ten families +20%',
+      demand: [{ families: (tradeoff?.families ?? []).slice(0, 10), percent: 20 }],
+    },
+    all: { name: 'every family +5%', demand: [{ percent: 5 }] },
+  };
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  return () => {
+    clearInterval(timer);
+    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+  };
+}
+
+async function inMemory(families: number, shape: Shape): Promise<Result> {
+  const peak = rssSampler();
+  const { tables, horizon } = company(families, shape);
+  const threads = defaultPlanThreads();
+  const compute = planCompute({ threads });
+  // Threads up and HiGHS loaded in each, as in a running service.
+  await Promise.all(
+    Array.from({ length: threads * 2 }, () =>
+      compute.solve('Minimize\n obj: x\nSubject To\n c: x >= 1\nEnd\n'),
+    ),
+  );
+  const stages: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = now - t0;
+    t0 = now;
+  };
+  const parsed = Object.fromEntries(
+    Object.entries(tables).map(([t, rows]) => [
+      t,
+      rows.map((r) => {
+        const p = parseRow(t as TableName, r);
+        if ('problems' in p) throw new Error(JSON.stringify(p.problems));
+        return p.row;
+      }),
+    ]),
+  );
+  const data = await planDataFrom((t) => [parsed[t] ?? []]);
+  lap('parse');
+  const periods = horizonPeriods(CYCLE_MONTH, horizon);
+  const series = baselineSeries(data, periods);
+  const fitted = await compute.forecast(
+    series.map((s) => ({ history: s.history.map((h) => h.value), horizon: s.horizon })),
+  );
+  const base = series.map((s, i) => baselineOf(s, fitted[i]!, periods.length));
+  lap('forecast');
+  const supply = effectiveCapacity(data, periods, []);
+  const model = planModel(data, periods, base, consensus(periods, base, []), supply);
+  lap('model');
+  const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
+  const { ev } = await planScenarios(compute, model, [], { resourceNames, samples: 1000, seed: 1 });
+  lap('plan');
+  const r0 = supply.resources[0]!;
+  const b0 = base[0]!;
+  svgToPng(
+    await renderSvg(
+      capacityChartSpec({
+        resource: r0.resource,
+        name: r0.name,
+        periods,
+        load: ev.plain.loads.filter((l) => l.resource === r0.resource).map((l) => l.load),
+        capacity: r0.capacity,
+        withOvertime: r0.capacity.map((c, t) => c + r0.overtime[t]!),
+      }),
+    ),
+  );
+  svgToPng(
+    await renderSvg(
+      fanChartSpec({
+        family: b0.family,
+        name: b0.family,
+        history: b0.history,
+        forecast: periods.map((period, t) => ({
+          period,
+          p10: b0.forecast.p10[t]!,
+          p50: b0.forecast.p50[t]!,
+          p90: b0.forecast.p90[t]!,
+        })),
+      }),
+    ),
+  );
+  lap('charts');
+  const pack = Object.values(stages).reduce((a, b) => a + b, 0);
+  const asked = whatIfs(ev.tradeoffs[0], periods);
+  const whatIf = { resource: 0, families: 0, all: 0 };
+  for (const k of Object.keys(asked) as (keyof typeof asked)[]) {
+    const started = performance.now();
+    await evaluate(compute, applyWhatIf(model, asked[k]), [], { frame: false, cache: ev.plans });
+    whatIf[k] = performance.now() - started;
+  }
+  await compute.close();
+  return {
+    families,
+    shape,
+    mode: 'memory',
+    stages,
+    pack,
+    whatIf,
+    tradeoffs: ev.tradeoffs.length,
+    peakMiB: peak(),
+    threads,
+  };
+}
+
+async function overHttp(families: number, shape: Shape): Promise<Result> {
+  const peak = rssSampler();
+  const { tables, horizon } = company(families, shape);
+  const clock = { now: () => new Date('2026-11-02T08:00:00Z') };
+  const bench = await startBenchAccord(`pack-${families}-${shape}`, clock);
+  const server = bench.accord.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    const { org, apiToken } = await createOrg(
+      bench.accord.deps,
+      { name: 'Bench Co', timezone: 'Europe/Berlin', horizonMonths: horizon },
+      { type: 'system', id: 'bench' },
+    );
+    const auth = { authorization: `Bearer ${apiToken}` };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      timing = Object.fromEntries(
+        (res.headers.get('server-timing') ?? '')
+          .split(',')
+          .filter((x) => x.includes(';dur='))
+          .map((x) => {
+            const [name, dur] = x.trim().split(';dur=');
+            return [name!, Number(dur)];
+          }),
+      );
+      return json;
+    };
+    let timing: Record<string, number> = {};
+    const form = new FormData();
+    for (const [name, rows] of Object.entries(tables))
+      form.append(name, new Blob([toCsv(rows)]), `${name}.csv`);
+    const uploaded = await fetch(`${url}/api/v1/orgs/${org.id}/datasets`, {
+      method: 'POST',
+      headers: auth,
+      body: form,
+    });
+    if (uploaded.status !== 201) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
+    const cycle = await call('POST', `/api/v1/orgs/${org.id}/cycles`, { month: CYCLE_MONTH });
+    const base = `/api/v1/orgs/${org.id}/cycles/${String(cycle['id'])}`;
+    let started = performance.now();
+    const pack = (await call('POST', `${base}/pack`, {})) as {
+      build: { ms: Record<string, number>; threads: number };
+      tradeoffs: { resources: string[]; families: string[]; periods: string[] }[];
+      horizon: { periods: string[] };
+    };
+    const packMs = performance.now() - started;
+    const stages = timing;
+    started = performance.now();
+    await call('POST', `${base}/pack`, {});
+    const rebuild = performance.now() - started;
+    const asked = whatIfs(pack.tradeoffs[0], pack.horizon.periods);
+    const whatIf = { resource: 0, families: 0, all: 0 };
+    for (const k of Object.keys(asked) as (keyof typeof asked)[]) {
+      started = performance.now();
+      await call('POST', `${base}/pack/scenarios`, asked[k]);
+      whatIf[k] = performance.now() - started;
+    }
+    const known = Object.values(stages).reduce((a, b) => a + b, 0);
+    return {
+      families,
+      shape,
+      mode: 'http',
+      stages: { ...stages, 'HTTP (request, answer)': packMs - known },
+      pack: packMs,
+      rebuild,
+      whatIf,
+      tradeoffs: pack.tradeoffs.length,
+      peakMiB: peak(),
+      threads: pack.build.threads,
+    };
+  } finally {
+    server.close();
+    await bench.close();
+  }
+}
+
+async function child(mode: Mode, families: number, shape: Shape) {
+  const result = mode === 'memory' ? await inMemory(families, shape) : await overHttp(families, shape);
+  say(`RESULT ${JSON.stringify(result)}`);
+  process.exit(0);
+}
+
+function runChild(mode: Mode, families: number, shape: Shape, timeoutS: number): Promise<Result | string> {
+  return new Promise((resolve) => {
+    const proc = spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', mode, String(families), shape],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutS * 1000);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      resolve(
+        line
+          ? (JSON.parse(line.slice(7)) as Result)
+          : code === null
+            ? `over ${timeoutS} s`
+            : `failed (${code})`,
+      );
+    });
+  });
+}
+
+const ms = (v: number | undefined) =>
+  v === undefined
+    ? ''
+    : v >= 10_000
+      ? `${(v / 1000).toFixed(1)} s`
+      : `${Math.round(v).toLocaleString('en')} ms`;
+
+async function parent(sizes: number[], shapes: Shape[], modes: Mode[]) {
+  const timeoutS = Number(process.env['BENCH_PACK_TIMEOUT_S'] ?? 900);
+  say(
+    `bench/pack, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${defaultPlanThreads()} planning threads`,
+  );
+  for (const shape of shapes) {
+    const results: (Result | string)[] = [];
+    const heads: string[] = [];
+    for (const families of sizes)
+      for (const mode of modes) {
+        heads.push(`${families.toLocaleString('en')}, ${mode === 'http' ? 'HTTP + store' : 'in memory'}`);
+        results.push(await runChild(mode, families, shape, timeoutS));
+      }
+    const target = (families: number) => (families <= 1000 ? 1000 : 10_000);
+    const rows: [string, (r: Result) => string][] = [
+      ...[...new Set(results.flatMap((r) => (typeof r === 'string' ? [] : Object.keys(r.stages))))].map(
+        (stage) => [stage, (r: Result) => ms(r.stages[stage])] as [string, (r: Result) => string],
+      ),
+      [
+        '**whole pack** (target: 1 s at 1,000, 10 s at 10,000)',
+        (r) => `**${ms(r.pack)}** ${r.pack <= target(r.families) ? 'ok' : 'over'}`,
+      ],
+      ['rebuild (forecasts cached)', (r) => ms(r.rebuild)],
+      ['what-if: one resource -10% (target 100 ms at 1,000)', (r) => ms(r.whatIf.resource)],
+      ['what-if: ten families +20%', (r) => ms(r.whatIf.families)],
+      ['what-if: every family +5%', (r) => ms(r.whatIf.all)],
+      ['peak RSS (target 500 MiB at 10,000)', (r) => `${r.peakMiB} MiB`],
+      ['trade-offs framed', (r) => String(r.tradeoffs)],
+    ];
+    say(
+      `\n${shape === 'clusters' ? 'Shape: clusters (50 resources, 24-month plan)' : 'Shape: one cluster (every family through one packaging line, 4 resources, 18-month plan)'}\n`,
+    );
+    say(`| stage | ${heads.join(' | ')} |`);
+    say(`| --- | ${heads.map(() => '---:').join(' | ')} |`);
+    for (const [name, cell] of rows)
+      say(`| ${name} | ${results.map((r) => (typeof r === 'string' ? r : cell(r))).join(' | ')} |`);
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') await child(args[1] as Mode, Number(args[2]), args[3] as Shape);
+else
+  await parent(
+    (args[0] ?? '100,1000,10000').split(',').map(Number),
+    (args[1] ?? 'clusters,one-cluster').split(',') as Shape[],
+    (args[2] ?? 'memory,http').split(',') as Mode[],
+  );

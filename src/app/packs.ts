@@ -48,6 +48,8 @@ import { presentNotice } from '../cards/presenters/people.js';
 import { presentPackMissing } from '../cards/presenters/steps.js';
 import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
 import type { LpSolver } from './solver.js';
+import { Memo } from './memo.js';
+import type { PlanCompute } from './planPool.js';
 import { planMixGroups } from './solver.js';
 
 export interface Scenario {
@@ -180,13 +182,20 @@ async function pinnedDataset(
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-/** Reads one dataset version into typed tables (chunk by chunk). */
+/** Dataset versions read lately, by id (up to about two million rows in all). */
+const planDataMemo = new Memo<PlanData>(2_000_000, (d) =>
+  Object.values(d).reduce((s, rows: unknown[]) => s + rows.length, 0),
+);
+
+/** Reads one dataset version into typed tables (chunk by chunk), or from memory when read lately. */
 export function loadPlanData(
   deps: Pick<Deps, 'datasets'>,
   orgId: string,
   dataset: DatasetRecord,
 ): Promise<PlanData> {
-  return planDataFrom((table) => deps.datasets.rows(orgId, dataset, table));
+  return planDataMemo.through(dataset.id, () =>
+    planDataFrom((table) => deps.datasets.rows(orgId, dataset, table)),
+  );
 }
 
 /** Typed tables from rows as the dataset stores them (parsed by src/domain/dataset.ts). */
@@ -413,9 +422,41 @@ function seedOf(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * The pack's plan (every trade-off framed), the standard what-ifs and the Monte Carlo samples: all
+ * independent, so all at once, their LPs and samples side by side on the planning threads.
+ */
+export async function planScenarios(
+  compute: PlanCompute,
+  model: PlanModel,
+  targets: FinanceTarget[],
+  opts: { resourceNames: Record<string, string>; samples: number; seed: number },
+) {
+  const [ev, others, mc] = await Promise.all([
+    evaluate(compute, model, targets, { frame: true, resourceNames: opts.resourceNames }),
+    Promise.all(
+      STANDARD_WHAT_IFS.map((w) => evaluate(compute, applyWhatIf(model, w), targets, { frame: false })),
+    ),
+    compute.monteCarlo(
+      model.periods,
+      model.resources,
+      prepareMonteCarlo(
+        model.periods,
+        model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
+        model.resources,
+        model.routing,
+        { samples: opts.samples, seed: opts.seed },
+      ),
+    ),
+  ]);
+  return { ev, others, mc };
+}
+
 export interface BuildOptions {
   samples?: number;
   onProgress?: (stage: string) => void;
+  /** Every stage's time (ms) once the pack is stored, the store's included (the API's Server-Timing). */
+  onTimings?: (ms: Record<string, number>) => void;
 }
 
 export async function buildPack(
@@ -426,6 +467,13 @@ export async function buildPack(
   opts: BuildOptions = {},
 ): Promise<PackRecord<PackContent>> {
   const progress = opts.onProgress ?? (() => undefined);
+  const stages: Record<string, number> = {};
+  let lap = performance.now();
+  const timed = (stage: string) => {
+    const now = performance.now();
+    stages[stage] = Math.round(now - lap);
+    lap = now;
+  };
   const [org, cycle] = await Promise.all([deps.orgs.get(orgId), deps.cycles.get(orgId, cycleId)]);
   if (!org) throw new DomainError('not_found', 'org not found');
   if (!cycle) throw new DomainError('not_found', 'cycle not found');
@@ -438,13 +486,6 @@ export async function buildPack(
     );
   const inputs = await cycleInputs(deps, cycle);
   const periods = horizonPeriods(cycle.month, org.horizonMonths);
-  const stages: Record<string, number> = {};
-  let lap = performance.now();
-  const timed = (stage: string) => {
-    const now = performance.now();
-    stages[stage] = Math.round(now - lap);
-    lap = now;
-  };
   timed('load');
   progress('forecast');
   const [forecast, previous] = await Promise.all([
@@ -458,27 +499,12 @@ export async function buildPack(
   const model = planModel(data, periods, base, demand, supply);
   progress('plan');
   const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
-  // The plan, the standard what-ifs and the Monte Carlo samples are independent: all at once.
-  const [ev, others, mc] = await Promise.all([
-    evaluate(deps.solver, model, inputs.targets, { frame: true, resourceNames }),
-    Promise.all(
-      STANDARD_WHAT_IFS.map((w) =>
-        evaluate(deps.solver, applyWhatIf(model, w), inputs.targets, { frame: false }),
-      ),
-    ),
-    deps.compute.monteCarlo(
-      periods,
-      model.resources,
-      prepareMonteCarlo(
-        periods,
-        model.families.map((f, i) => ({ ...f, p10: model.p10[i]!, p90: model.p90[i]! })),
-        model.resources,
-        model.routing,
-        { samples: opts.samples ?? 1000, seed: seedOf(`${cycleId}:${dataset.version}`) },
-      ),
-    ),
-  ]);
-  timed('plan, what-ifs, Monte Carlo');
+  const { ev, others, mc } = await planScenarios(deps.compute, model, inputs.targets, {
+    resourceNames,
+    samples: opts.samples ?? 1000,
+    seed: seedOf(`${cycleId}:${dataset.version}`),
+  });
+  timed('plan');
   progress('scenarios');
   const scenarios: Scenario[] = [
     {
@@ -624,7 +650,7 @@ export async function buildPack(
   const earlier = (
     await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
   ).packs;
-  timed('track record');
+  timed('track-record');
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -682,6 +708,9 @@ export async function buildPack(
     chunks,
     now,
   );
+  timed('store');
+  // The first what-ifs on this pack start from its model in memory.
+  modelMemo.set(pack.id, { model, targets: inputs.targets, plans: ev.plans });
   await deps.audit.append(
     orgId,
     {
@@ -696,6 +725,8 @@ export async function buildPack(
     },
     now,
   );
+  timed('audit');
+  opts.onTimings?.({ ...stages });
   return pack as PackRecord<PackContent>;
 }
 
@@ -735,6 +766,17 @@ export interface WhatIfResult {
   elapsedMs: number;
 }
 
+interface StoredModel {
+  model: PlanModel;
+  targets: FinanceTarget[];
+  plans?: Record<string, ClusterPlan>;
+}
+
+/** The models of the packs asked about lately, by pack id (up to about a million family-months). */
+const modelMemo = new Memo<StoredModel | null>(1_000_000, (m) =>
+  m ? m.model.families.length * m.model.periods.length : 0,
+);
+
 /** What a what-if on this pack may name: its horizon's months, its families and resources. */
 export function whatIfScope(pack: PackRecord<PackContent>): WhatIfScope {
   const c = pack.content;
@@ -752,11 +794,10 @@ export async function runWhatIf(
   w: WhatIf,
 ): Promise<WhatIfResult> {
   const started = performance.now();
-  const stored = (await deps.packs.chunk(pack.orgId, pack.id, 'model', 0)) as {
-    model: PlanModel;
-    targets: FinanceTarget[];
-    plans?: Record<string, ClusterPlan>;
-  } | null;
+  const stored = await modelMemo.through(
+    pack.id,
+    async () => (await deps.packs.chunk(pack.orgId, pack.id, 'model', 0)) as StoredModel | null,
+  );
   if (!stored) throw new DomainError('not_found', 'this pack has no model stored');
   const problems = whatIfProblems(w, whatIfScope(pack));
   if (Object.keys(problems).length)

@@ -109,12 +109,21 @@ export function packRoutes(deps: Deps) {
         404: { description: 'no such cycle', schema: errorBody },
         409: { description: 'no dataset to plan with', schema: errorBody },
       },
-      handler: async ({ params, body, auth }) => {
+      handler: async ({ params, body, auth, res }) => {
         await requireOrg(deps, params.orgId);
         const actor = body.actorId
           ? { type: 'member' as const, id: (await requireProcessOwner(deps, params.orgId, body.actorId)).id }
           : apiActor(auth);
-        const pack = await buildPack(deps, params.orgId, params.cycleId, actor);
+        const pack = await buildPack(deps, params.orgId, params.cycleId, actor, {
+          // Where the build's time went, for the caller's tools (browsers show it).
+          onTimings: (ms) =>
+            res.set(
+              'Server-Timing',
+              Object.entries(ms)
+                .map(([stage, d]) => `${stage.replace(/[^a-z]+/gi, '-')};dur=${d}`)
+                .join(', '),
+            ),
+        });
         return { status: 201, body: await packJson(deps, pack) };
       },
     }),
