@@ -781,7 +781,8 @@ export function datasetRepo(m: Models): DatasetRepo {
         datasetId: new Types.ObjectId(stagingId),
         table,
         seq,
-        rows,
+        // JSON text: FerretDB converts one string many times faster than 2,000 small documents.
+        data: JSON.stringify(rows),
       });
     },
     async discard(orgId, stagingId, staged) {
@@ -869,11 +870,17 @@ export function datasetRepo(m: Models): DatasetRepo {
           if (seq === 0) yield* legacyRows(m, orgId, source, table);
           return;
         }
-        yield chunk['rows'] as Record<string, unknown>[];
+        yield chunkRows(chunk);
       }
     },
   };
 }
+
+/** A chunk's rows: JSON text, or (chunks stored before) an array of documents. */
+const chunkRows = (chunk: Doc): Record<string, unknown>[] =>
+  typeof chunk['data'] === 'string'
+    ? (JSON.parse(chunk['data']) as Record<string, unknown>[])
+    : (chunk['rows'] as Record<string, unknown>[]);
 
 /** A dataset chunk's id: `datasetId:table:seq` (read by _id, the filter FerretDB pushes down). */
 const datasetChunkId = (datasetId: string, table: string, seq: number) => `${datasetId}:${table}:${seq}`;
@@ -887,7 +894,7 @@ async function* legacyRows(m: Models, orgId: string, source: string, table: stri
       orgId: oid(orgId),
     }).lean();
     if (!chunk) return;
-    yield chunk['rows'] as Record<string, unknown>[];
+    yield chunkRows(chunk);
   }
 }
 

@@ -224,7 +224,9 @@ export const datasetChunkSchema = new Schema(
     datasetId: { type: Schema.Types.ObjectId, required: true },
     table: { type: String, required: true },
     seq: { type: Number, required: true },
-    rows: { type: [Schema.Types.Mixed], default: [] },
+    /** The rows as JSON text (chunks stored before it was kept this way hold `rows`). */
+    data: { type: String },
+    rows: { type: [Schema.Types.Mixed], default: undefined },
   },
   opts,
 );

@@ -184,7 +184,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ?
 
 /** Dataset versions read lately, by id (up to about two million rows in all). */
 const planDataMemo = new Memo<PlanData>(2_000_000, (d) =>
-  Object.values(d).reduce((s, rows: unknown[]) => s + rows.length, 0),
+  d.history.length + d.capacity.length + d.routing.length + d.families.length,
 );
 
 /** Reads one dataset version into typed tables (chunk by chunk), or from memory when read lately. */
