@@ -261,6 +261,39 @@ export const packChunkSchema = new Schema(
   opts,
 );
 
+/**
+ * A request to build a cycle's pack and share it, `_id` = `cycleId:r<round>` (one per opening of
+ * pre-S&OP, whoever asks twice). The pack build job reads the pending ones across orgs.
+ */
+export const packBuildSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    round: { type: Number, required: true },
+    status: { type: String, required: true },
+    attempts: { type: Number, default: 0 },
+    notBefore: { type: Date, required: true },
+    outcome: { type: String, default: null },
+    lastError: { type: String, default: null },
+    requestedAt: { type: Date, required: true },
+    settledAt: { type: Date, default: null },
+  },
+  opts,
+);
+packBuildSchema.index({ status: 1, notBefore: 1 });
+
+/** One document per attempt of a pack build (`_id` = `buildId:attempt`), kept alive by its worker. */
+export const packBuildClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    aliveAt: { type: Date, required: true },
+    endedAt: { type: Date, default: null },
+  },
+  opts,
+);
+
 /** Executive S&OP ballots. Options and rules are small objects; votes live in their own collection. */
 export const ballotSchema = new Schema(
   {
@@ -427,6 +460,8 @@ export function registerModels(conn: Connection) {
     DatasetChunk: conn.model('DatasetChunk', datasetChunkSchema, 'datasetChunks'),
     Pack: conn.model('Pack', packSchema, 'packs'),
     PackChunk: conn.model('PackChunk', packChunkSchema, 'packChunks'),
+    PackBuild: conn.model('PackBuild', packBuildSchema, 'packBuilds'),
+    PackBuildClaim: conn.model('PackBuildClaim', packBuildClaimSchema, 'packBuildClaims'),
     Ballot: conn.model('Ballot', ballotSchema, 'ballots'),
     Vote: conn.model('Vote', voteSchema, 'votes'),
     Decision: conn.model('Decision', decisionSchema, 'decisions'),
