@@ -121,11 +121,12 @@ describe('scheduler', () => {
         ).find((m) => m.key.startsWith(`pack-missing:${cycleId}:r1:`)),
       );
       expect(notice.card.summary).toMatch(/no dataset/);
-      expect(await fourth.accord.deps.packBuilds.get(org.id, `${cycleId}:r1`)).toMatchObject({
-        status: 'done',
-        outcome: 'missing',
-        attempts: 1,
+      // The notice is queued first, then the request settled.
+      const settled = await waitFor('the request to be settled', async () => {
+        const r = await fourth.accord.deps.packBuilds.get(org.id, `${cycleId}:r1`);
+        return r?.status === 'done' && r;
       });
+      expect(settled).toMatchObject({ outcome: 'missing', attempts: 1 });
       expect(await jobs(fourth).countDocuments({ name: PACK_BUILD_JOB, type: 'single' })).toBe(1);
     } finally {
       await fourth.close();
