@@ -5,7 +5,9 @@
  * `cycles.sweep` runs every minute (ACCORD_SWEEP_INTERVAL): it opens and closes steps, prompts,
  * reminds and escalates for every unfinished cycle. Its schedule lives in the `agendaJobs`
  * collection, so it survives a restart; a missed minute is caught up by the next run, because the
- * sweep works from the clock and the stored state, not from the job's own history.
+ * sweep works from the clock and the stored state, not from the job's own history. When pre-S&OP
+ * opens, the sweep only asks for the pack: `packs.build` (jobs/packBuilds.ts, at start and every
+ * few seconds) builds and shares it, so a big org's build never holds up another org's messages.
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
@@ -14,6 +16,7 @@ import { z } from 'zod';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { closeDueBallots } from '../src/app/ballots.js';
 import { remindActions } from '../src/app/followThrough.js';
+import { definePackBuildJob, PACK_BUILD_JOB } from './packBuilds.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
 
@@ -48,6 +51,8 @@ export function createScheduler(opts: {
   deliverers?: { name: string; drain: () => Promise<unknown> }[];
   /** Removes what dead uploads and pack builds left behind; run at start and hourly. */
   housekeeping?: () => Promise<unknown>;
+  /** How often the pack build job looks for requested builds (agenda interval). */
+  packBuildInterval?: string;
 }): Scheduler {
   const lockLifetime = opts.lockLifetimeMs ?? 5 * 60_000;
   const log = opts.logger.child({ component: 'scheduler' });
@@ -80,6 +85,7 @@ export function createScheduler(opts: {
       },
       { concurrency: 1, lockLifetime },
     );
+    definePackBuildJob(a, { deps: opts.deps, log, lockLifetime });
     for (const d of opts.deliverers ?? [])
       a.define(
         `outbox.deliver.${d.name}`,
@@ -117,6 +123,9 @@ export function createScheduler(opts: {
       const a = await agenda();
       await a.start();
       await a.every(opts.interval, SWEEP_JOB, undefined, { skipImmediate: false });
+      await a.every(opts.packBuildInterval ?? '5 seconds', PACK_BUILD_JOB, undefined, {
+        skipImmediate: false,
+      });
       for (const d of opts.deliverers ?? []) await a.every('5 seconds', `outbox.deliver.${d.name}`);
       if (opts.housekeeping) await a.every('1 hour', HOUSEKEEPING_JOB, undefined, { skipImmediate: false });
       up = true;

@@ -10,6 +10,7 @@ import type {
   MemberRepo,
   OrgRepo,
   Outbox,
+  PackBuildRepo,
   PackRepo,
   SubmissionRepo,
   BallotRepo,
@@ -29,6 +30,7 @@ import type {
   MemberRecord,
   OrgRecord,
   OutboxRecord,
+  PackBuildRecord,
   PackRecord,
   SubmissionRecord,
   BallotRecord,
@@ -1043,6 +1045,93 @@ export function forecastCacheRepo(m: Models): ForecastCacheRepo {
         });
         if (!gone.deletedCount) break;
       }
+    },
+  };
+}
+
+function toPackBuild(d: Doc): PackBuildRecord {
+  return {
+    id: idOf(d),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    round: d['round'],
+    status: d['status'],
+    attempts: d['attempts'] ?? 0,
+    notBefore: d['notBefore'],
+    outcome: d['outcome'] ?? null,
+    lastError: d['lastError'] ?? null,
+    requestedAt: d['requestedAt'],
+    settledAt: d['settledAt'] ?? null,
+  };
+}
+
+export function packBuildRepo(m: Models): PackBuildRepo {
+  const claimId = (id: string, attempt: number) => `${id}:${attempt}`;
+  return {
+    async request(r, now) {
+      try {
+        await m.PackBuild.collection.insertOne({
+          _id: `${r.cycleId}:r${r.round}`,
+          orgId: new Types.ObjectId(r.orgId),
+          cycleId: new Types.ObjectId(r.cycleId),
+          round: r.round,
+          status: 'pending',
+          attempts: 0,
+          notBefore: now,
+          outcome: null,
+          lastError: null,
+          requestedAt: now,
+          settledAt: null,
+        } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    async due(now, limit) {
+      return (
+        await m.PackBuild.find({ status: 'pending', notBefore: { $lte: now } })
+          .sort({ requestedAt: 1, _id: 1 })
+          .limit(limit)
+          .lean()
+      ).map(toPackBuild);
+    },
+    async get(orgId, id) {
+      const d = await m.PackBuild.findById(id).lean();
+      return d && String(d['orgId']) === orgId ? toPackBuild(d) : null;
+    },
+    async claim(id, attempt, now) {
+      try {
+        await m.PackBuildClaim.collection.insertOne({
+          _id: claimId(id, attempt),
+          at: now,
+          aliveAt: now,
+          endedAt: null,
+        } as never);
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      // Only the claim's winner writes this; $max keeps a late writer from lowering it.
+      await m.PackBuild.updateOne({ _id: id }, { $max: { attempts: attempt } });
+      return true;
+    },
+    async attempt(id, attempt) {
+      const d = await m.PackBuildClaim.findById(claimId(id, attempt)).lean();
+      return d ? { aliveAt: d['aliveAt'] ?? d['at'], ended: !!d['endedAt'] } : null;
+    },
+    async heartbeat(id, attempt, now) {
+      await m.PackBuildClaim.updateOne({ _id: claimId(id, attempt) }, { $set: { aliveAt: now } });
+    },
+    async settle(id, attempt, outcome, now) {
+      await m.PackBuildClaim.updateOne({ _id: claimId(id, attempt) }, { $set: { endedAt: now } });
+      // Read, then write by _id (the filter FerretDB pushes down). Only a worker that outlived its
+      // lease can find the request settled by a later attempt; it then leaves it as it is.
+      const d = await m.PackBuild.findById(id, { status: 1 }).lean();
+      if (!d || d['status'] !== 'pending') return;
+      const settledAt = outcome.status === 'pending' ? null : now;
+      await m.PackBuild.updateOne({ _id: id }, { $set: { ...outcome, settledAt } });
     },
   };
 }

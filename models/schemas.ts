@@ -279,6 +279,39 @@ export const forecastPieceSchema = new Schema(
   opts,
 );
 
+/**
+ * A request to build a cycle's pack and share it, `_id` = `cycleId:r<round>` (one per opening of
+ * pre-S&OP, whoever asks twice). The pack build job reads the pending ones across orgs.
+ */
+export const packBuildSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    round: { type: Number, required: true },
+    status: { type: String, required: true },
+    attempts: { type: Number, default: 0 },
+    notBefore: { type: Date, required: true },
+    outcome: { type: String, default: null },
+    lastError: { type: String, default: null },
+    requestedAt: { type: Date, required: true },
+    settledAt: { type: Date, default: null },
+  },
+  opts,
+);
+packBuildSchema.index({ status: 1, notBefore: 1 });
+
+/** One document per attempt of a pack build (`_id` = `buildId:attempt`), kept alive by its worker. */
+export const packBuildClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    aliveAt: { type: Date, required: true },
+    endedAt: { type: Date, default: null },
+  },
+  opts,
+);
+
 /** Executive S&OP ballots. Options and rules are small objects; votes live in their own collection. */
 export const ballotSchema = new Schema(
   {
@@ -446,6 +479,8 @@ export function registerModels(conn: Connection) {
     Pack: conn.model('Pack', packSchema, 'packs'),
     PackChunk: conn.model('PackChunk', packChunkSchema, 'packChunks'),
     ForecastPiece: conn.model('ForecastPiece', forecastPieceSchema, 'forecastCache'),
+    PackBuild: conn.model('PackBuild', packBuildSchema, 'packBuilds'),
+    PackBuildClaim: conn.model('PackBuildClaim', packBuildClaimSchema, 'packBuildClaims'),
     Ballot: conn.model('Ballot', ballotSchema, 'ballots'),
     Vote: conn.model('Vote', voteSchema, 'votes'),
     Decision: conn.model('Decision', decisionSchema, 'decisions'),

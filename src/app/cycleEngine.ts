@@ -20,7 +20,7 @@ import {
   type InputContext,
 } from '../cards/presenters/steps.js';
 import type { Deps } from './ports.js';
-import { sharePack } from './packs.js';
+import { requestPackBuild } from './packJobs.js';
 import type {
   Actor,
   CycleRecord,
@@ -247,10 +247,9 @@ export async function advanceCycle(
   if (transitions) await recordTransitions(deps, cycle, transitions, SYSTEM_ACTOR, now);
   for (const t of transitions ?? []) {
     if (t.type !== 'step-opened' || t.step !== 'pre-sop') continue;
-    if (cycle.steps.find((s) => s.key === t.step)?.status === 'open') {
-      const owners = [...ctx.members.values()].filter((m) => m.roles.includes('process-owner'));
-      await sharePack(deps, cycle, owners, t.round);
-    }
+    // The pack takes long to build: the pack build job builds and shares it (src/app/packJobs.ts).
+    if (cycle.steps.find((s) => s.key === t.step)?.status === 'open')
+      await requestPackBuild(deps, cycle, t.round);
   }
 
   const current = { ...ctx, requests };

@@ -821,21 +821,21 @@ export async function runWhatIf(
 const SYSTEM: Actor = { type: 'system', id: 'scheduler' };
 
 /**
- * When pre-S&OP opens: the pack (built now unless one was built since the step opened) goes to
- * the org's S&OP channel as a card, once per opening of the step. With no dataset, the process
- * owners are told why there is no pack instead.
+ * When pre-S&OP opens (the pack build job, src/app/packJobs.ts): the pack (built now unless one
+ * was built since the step opened) goes to the org's S&OP channel as a card, once per opening of
+ * the step. With no dataset, the process owners are told why there is no pack instead. Says which.
  */
 export async function sharePack(
   deps: Deps,
   cycle: CycleRecord,
   processOwners: { id: string; name: string }[],
   round: number,
-): Promise<void> {
+): Promise<'shared' | 'missing' | 'nobody'> {
   const now = deps.clock.now();
   const opened = cycle.steps.find((s) => s.key === 'pre-sop')?.openedAt ?? now;
   let pack = (await deps.packs.latest(cycle.orgId, cycle.id)) as PackRecord<PackContent> | null;
   const fallback = processOwners[0];
-  if (!fallback) return;
+  if (!fallback) return 'nobody';
   if (!pack || pack.createdAt < opened) {
     try {
       pack = await buildPack(deps, cycle.orgId, cycle.id, SYSTEM);
@@ -853,7 +853,7 @@ export async function sharePack(
         })),
         now,
       );
-      return;
+      return 'missing';
     }
   }
   const card = await packCard(deps, pack, now);
@@ -872,6 +872,7 @@ export async function sharePack(
     ],
     now,
   );
+  return 'shared';
 }
 
 /** The pack's summary card, with signed links to its first chart and to the full document. */

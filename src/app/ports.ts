@@ -8,6 +8,7 @@ import type {
   MemberRecord,
   OrgRecord,
   OutboxRecord,
+  PackBuildRecord,
   PackRecord,
   SubmissionRecord,
   BallotRecord,
@@ -230,6 +231,37 @@ export interface PackRepo {
   sweepOrphanChunks(before: Date): Promise<number>;
 }
 
+/** Pack build requests and their attempts (the pack build job, src/app/packJobs.ts). */
+export interface PackBuildRepo {
+  /** Records a request (`cycleId:r<round>`); one already there is left as it is. True when new. */
+  request(r: { orgId: string; cycleId: string; round: number }, now: Date): Promise<boolean>;
+  /** Pending requests whose time has come, oldest first, across every org (the build job). */
+  due(now: Date, limit: number): Promise<PackBuildRecord[]>;
+  get(orgId: string, id: string): Promise<PackBuildRecord | null>;
+  /**
+   * Claims attempt N of a request (a unique insert of `id:N`): only one worker, in any process,
+   * ever makes attempt N; false when another one has it.
+   */
+  claim(id: string, attempt: number, now: Date): Promise<boolean>;
+  /** When attempt N last showed life (its claim or latest heartbeat) and whether it ended; null when never claimed. */
+  attempt(id: string, attempt: number): Promise<{ aliveAt: Date; ended: boolean } | null>;
+  /** The worker of attempt N is still at it. */
+  heartbeat(id: string, attempt: number, now: Date): Promise<void>;
+  /**
+   * Ends attempt N and records where the request stands. A request that is no longer pending (a
+   * later attempt settled it) is left as it is.
+   */
+  settle(
+    id: string,
+    attempt: number,
+    outcome:
+      | { status: 'done'; outcome: NonNullable<PackBuildRecord['outcome']> }
+      | { status: 'pending'; notBefore: Date; lastError: string }
+      | { status: 'failed'; lastError: string },
+    now: Date,
+  ): Promise<void>;
+}
+
 export interface BallotRepo {
   insert(b: Omit<BallotRecord, 'id' | 'createdAt' | 'status'>, now: Date): Promise<BallotRecord>;
   get(orgId: string, id: string): Promise<BallotRecord | null>;
@@ -318,6 +350,7 @@ export interface Deps {
   audit: AuditLog;
   datasets: DatasetRepo;
   packs: PackRepo;
+  packBuilds: PackBuildRepo;
   ballots: BallotRepo;
   decisions: DecisionRepo;
   actions: ActionRepo;

@@ -128,6 +128,31 @@ export interface DatasetRecord {
   createdAt: Date;
 }
 
+/**
+ * A request to build a cycle's pack and share it (pre-S&OP opened, round `round`), worked by the
+ * pack build job (src/app/packJobs.ts). `id` = `cycleId:r<round>`: one request per opening.
+ */
+export interface PackBuildRecord {
+  id: string;
+  orgId: string;
+  cycleId: string;
+  round: number;
+  /** pending: to build (or being built); done: shared, or told why not; failed: out of attempts. */
+  status: 'pending' | 'done' | 'failed';
+  /** The highest attempt claimed so far (0: none yet). */
+  attempts: number;
+  /** Not tried again before this (after an attempt that failed). */
+  notBefore: Date;
+  /**
+   * How it ended: `shared` (the card is queued), `missing` (no dataset: the process owners are
+   * told), `nobody` (the org has no process owner to address), `gone` (the cycle no longer exists).
+   */
+  outcome: 'shared' | 'missing' | 'nobody' | 'gone' | null;
+  lastError: string | null;
+  requestedAt: Date;
+  settledAt: Date | null;
+}
+
 export interface PackRecord<C = unknown> {
   /** `cycleId:version`. */
   id: string;

@@ -1,16 +1,17 @@
 /**
  * The pre-S&OP pack end to end, on the real database and HTTP with a controlled clock: data
  * uploaded and confirmed in step 1, a sales adjustment in step 2, a capacity cut and finance
- * targets in step 3; pre-S&OP opening builds the pack and posts its card for the S&OP channel;
- * the pack reads as JSON (with provenance), as a document and as charts, through signed links;
- * what-ifs compare with the base plan; bad input and other orgs are refused.
+ * targets in step 3; pre-S&OP opening asks for the pack, and the pack build job builds it and
+ * posts its card for the S&OP channel; the pack reads as JSON (with provenance), as a document and
+ * as charts, through signed links; what-ifs compare with the base plan; bad input and other orgs
+ * are refused.
  *
  * February 2027 in Berlin: data gathering opens Mon 1 Feb 09:00, demand planning Wed 3 Feb,
  * supply planning Mon 8 Feb, pre-S&OP Fri 12 Feb.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
-import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
+import { buildPacks, startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 
 let t: TestAccord;
@@ -107,7 +108,10 @@ describe('the pre-S&OP pack', () => {
 
   it('builds the pack when pre-S&OP opens and posts its card for the S&OP channel, once', async () => {
     await sweep('2027-02-12T08:00:00Z');
+    expect(await t.accord.db.models.Pack.countDocuments({})).toBe(0); // the sweep only asks for it
+    expect(await buildPacks(t)).toMatchObject({ shared: 1 });
     await sweep('2027-02-12T08:01:00Z');
+    expect(await buildPacks(t)).toMatchObject({ shared: 0 });
     const out = await t.http.get(`/api/v1/orgs/${org.id}/outbox?kind=pack`).set(org.auth);
     expect(out.body.items).toHaveLength(1);
     const msg = out.body.items[0];

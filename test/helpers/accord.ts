@@ -4,6 +4,7 @@ import { expect } from '@jest/globals';
 import supertest from 'supertest';
 import { buildAccord, type Accord } from '../../src/accord.js';
 import { advanceAllCycles } from '../../src/app/cycleEngine.js';
+import { runPackBuilds, type PackBuildRun } from '../../src/app/packJobs.js';
 import { keyFrom, keyring, type Keyring } from '../../src/app/sealing.js';
 import { hashToken } from '../../src/app/tokens.js';
 import type { AuthLimits } from '../../src/http/authLimit.js';
@@ -90,4 +91,12 @@ export async function sweepAt(t: TestAccord, at: string): Promise<void> {
   await advanceAllCycles(t.accord.deps, (_id, err) => {
     throw err;
   });
+}
+
+/** Runs the pack build job once (what `packs.build` does), failing the test on any build's error. */
+export async function buildPacks(t: TestAccord): Promise<PackBuildRun> {
+  const errors: unknown[] = [];
+  const run = await runPackBuilds(t.accord.deps, { onError: (_build, _attempt, err) => errors.push(err) });
+  if (errors.length) throw errors[0];
+  return run;
 }

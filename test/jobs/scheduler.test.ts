@@ -1,8 +1,10 @@
 /**
  * The scheduler through agenda on the real database: the sweep job opens steps, its schedule
- * survives a restart (a new process picks it up without duplicating it), and stopping drains.
+ * survives a restart (a new process picks it up without duplicating it), and stopping drains; the
+ * pack build job works what the sweep asked for when pre-S&OP opened.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PACK_BUILD_JOB } from '../../jobs/packBuilds.js';
 import { SWEEP_JOB } from '../../jobs/scheduler.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
@@ -103,6 +105,31 @@ describe('scheduler', () => {
       expect(await stepStatus(third, 2)).toBe('open'); // supply planning opened on 8 Feb
     } finally {
       await third.close();
+    }
+  });
+
+  it('leaves the pack to its own job: the sweep asks, the pack build job answers', async () => {
+    const fourth = await startTestAccord({ dbName: first.dbName, fresh: false, now: '2027-02-12T08:00:00Z' });
+    try {
+      await fourth.accord.scheduler.start();
+      await fourth.accord.scheduler.sweepNow();
+      // No dataset here: the job tells the process owner why there is no pack.
+      const notice = await waitFor('the pack build job to answer', async () =>
+        (
+          (await fourth.http.get(`/api/v1/orgs/${org.id}/outbox?kind=escalation`).set(org.auth)).body
+            .items as { key: string; card: { summary: string } }[]
+        ).find((m) => m.key.startsWith(`pack-missing:${cycleId}:r1:`)),
+      );
+      expect(notice.card.summary).toMatch(/no dataset/);
+      // The notice is queued first, then the request settled.
+      const settled = await waitFor('the request to be settled', async () => {
+        const r = await fourth.accord.deps.packBuilds.get(org.id, `${cycleId}:r1`);
+        return r?.status === 'done' && r;
+      });
+      expect(settled).toMatchObject({ outcome: 'missing', attempts: 1 });
+      expect(await jobs(fourth).countDocuments({ name: PACK_BUILD_JOB, type: 'single' })).toBe(1);
+    } finally {
+      await fourth.close();
     }
   });
 });
