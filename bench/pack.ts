@@ -145,7 +145,7 @@ async function inMemory(families: number, shape: Shape): Promise<Result> {
   const model = planModel(data, periods, base, consensus(periods, base, []), supply);
   lap('model');
   const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
-  const { ev } = await planScenarios(compute, model, [], { resourceNames, samples: 1000, seed: 1 });
+  const { ev } = await planScenarios(compute, compute, model, [], { resourceNames, samples: 1000, seed: 1 });
   lap('plan');
   const r0 = supply.resources[0]!;
   const b0 = base[0]!;

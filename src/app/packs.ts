@@ -183,8 +183,9 @@ const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** Dataset versions read lately, by id (up to about two million rows in all). */
-const planDataMemo = new Memo<PlanData>(2_000_000, (d) =>
-  d.history.length + d.capacity.length + d.routing.length + d.families.length,
+const planDataMemo = new Memo<PlanData>(
+  2_000_000,
+  (d) => d.history.length + d.capacity.length + d.routing.length + d.families.length,
 );
 
 /** Reads one dataset version into typed tables (chunk by chunk), or from memory when read lately. */
@@ -427,15 +428,16 @@ function seedOf(text: string): number {
  * independent, so all at once, their LPs and samples side by side on the planning threads.
  */
 export async function planScenarios(
-  compute: PlanCompute,
+  compute: Pick<PlanCompute, 'monteCarlo'>,
+  solver: LpSolver,
   model: PlanModel,
   targets: FinanceTarget[],
   opts: { resourceNames: Record<string, string>; samples: number; seed: number },
 ) {
   const [ev, others, mc] = await Promise.all([
-    evaluate(compute, model, targets, { frame: true, resourceNames: opts.resourceNames }),
+    evaluate(solver, model, targets, { frame: true, resourceNames: opts.resourceNames }),
     Promise.all(
-      STANDARD_WHAT_IFS.map((w) => evaluate(compute, applyWhatIf(model, w), targets, { frame: false })),
+      STANDARD_WHAT_IFS.map((w) => evaluate(solver, applyWhatIf(model, w), targets, { frame: false })),
     ),
     compute.monteCarlo(
       model.periods,
@@ -499,7 +501,7 @@ export async function buildPack(
   const model = planModel(data, periods, base, demand, supply);
   progress('plan');
   const resourceNames = Object.fromEntries(data.resources.map((r) => [r.resource, r.name]));
-  const { ev, others, mc } = await planScenarios(deps.compute, model, inputs.targets, {
+  const { ev, others, mc } = await planScenarios(deps.compute, deps.solver, model, inputs.targets, {
     resourceNames,
     samples: opts.samples ?? 1000,
     seed: seedOf(`${cycleId}:${dataset.version}`),
