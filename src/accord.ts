@@ -8,7 +8,7 @@ import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 import { loadCopy } from './cards/copy.js';
 import type { Clock, Deps } from './app/ports.js';
 import { planCompute } from './app/planPool.js';
-import { rememberedForecasts } from './app/forecasts.js';
+import { rememberedForecasts, warmedUp } from './app/forecasts.js';
 import { signedLinks } from './app/links.js';
 import { keyring, newKey, type Keyring } from './app/sealing.js';
 import { authLimiter, type AuthLimits } from './http/authLimit.js';
@@ -173,6 +173,7 @@ export async function buildAccord(opts: {
     async close() {
       await slack?.stop();
       await scheduler.stop();
+      await warmedUp();
       await compute.close();
       await db.close();
     },

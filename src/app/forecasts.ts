@@ -8,8 +8,12 @@
 import { createHash } from 'node:crypto';
 import type { Accuracy } from '../domain/forecast/forecast.js';
 import { cachedForecast, fromCache, pooledAccuracy, type CachedForecast } from '../domain/forecast/pooled.js';
-import { baselineOf, baselineSeries, type Baseline, type PlanData } from '../domain/plan.js';
+import { baselineOf, baselineSeries, horizonPeriods, type Baseline, type PlanData } from '../domain/plan.js';
+import { monthName, monthNumber } from '../domain/time.js';
+import { loadPlanData } from './planData.js';
 import type { Deps, ForecastCacheRepo } from './ports.js';
+import { currentCycle } from './queries.js';
+import type { DatasetRecord } from './records.js';
 
 /** Change it whenever the forecasting code changes its results: older entries then miss. */
 export const FORECAST_VERSION = 'issue-13.1';
@@ -94,4 +98,38 @@ export function rememberedForecasts(store: ForecastCacheRepo, maxEntries = 50_00
       remember(orgId, entries);
     },
   };
+}
+
+/**
+ * A new dataset version's forecasts, fitted as soon as it is stored (step 1), for the horizon the
+ * org's open cycle plans (or, with none open, the cycle of the month after the data ends): the
+ * pack built when pre-S&OP opens finds them in the cache. Returns the families fitted.
+ */
+export async function warmForecasts(deps: Deps, orgId: string, dataset: DatasetRecord): Promise<number> {
+  const org = await deps.orgs.get(orgId);
+  if (!org) return 0;
+  const data = await loadPlanData(deps, orgId, dataset);
+  if (!data.families.length || !data.history.length) return 0;
+  const cycle = await currentCycle(deps, org);
+  const last = data.history.reduce((m, h) => (h.period > m ? h.period : m), data.history[0]!.period);
+  const month = cycle && cycle.status !== 'closed' ? cycle.month : monthName(monthNumber(last) + 1);
+  const warmed = await forecastBaselines(deps, orgId, data, horizonPeriods(month, org.horizonMonths));
+  return data.families.length - warmed.cached;
+}
+
+const warming = new Set<Promise<unknown>>();
+
+/**
+ * Runs `work` after the answer has gone (a warm-up: if it fails, the first pack fits the forecasts
+ * itself); `warmedUp` waits for what is still running (a closing service, the tests).
+ */
+export function inBackground(work: () => Promise<unknown>): void {
+  const p: Promise<unknown> = work()
+    .catch(() => undefined)
+    .finally(() => warming.delete(p));
+  warming.add(p);
+}
+
+export async function warmedUp(): Promise<void> {
+  while (warming.size) await Promise.all([...warming]);
 }

@@ -30,7 +30,6 @@ import {
   type CapacityChange,
   type FinanceTarget,
   type Financials,
-  type PlanData,
   type PlanModel,
   type PlanOutcome,
   type SupplyConstraint,
@@ -48,6 +47,7 @@ import { presentNotice } from '../cards/presenters/people.js';
 import { presentPackMissing } from '../cards/presenters/steps.js';
 import type { Actor, CycleRecord, DatasetRecord, PackRecord } from './records.js';
 import type { LpSolver } from './solver.js';
+import { loadPlanData } from './planData.js';
 import { Memo } from './memo.js';
 import type { PlanCompute } from './planPool.js';
 import { planMixGroups } from './solver.js';
@@ -139,6 +139,7 @@ export interface PackContent {
 }
 
 export { familyDetail, familyPage, type FamilyDetail } from './packDetails.js';
+export { loadPlanData, planDataFrom } from './planData.js';
 
 export interface ResourceDetail {
   resource: string;
@@ -176,77 +177,6 @@ async function pinnedDataset(
   return {
     dataset: latest,
     warning: `the data set was not confirmed in step 1; this pack plans with the latest version (${latest.version})`,
-  };
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
-const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-
-/** Dataset versions read lately, by id (up to about two million rows in all). */
-const planDataMemo = new Memo<PlanData>(
-  2_000_000,
-  (d) => d.history.length + d.capacity.length + d.routing.length + d.families.length,
-);
-
-/** Reads one dataset version into typed tables (chunk by chunk), or from memory when read lately. */
-export function loadPlanData(
-  deps: Pick<Deps, 'datasets'>,
-  orgId: string,
-  dataset: DatasetRecord,
-): Promise<PlanData> {
-  return planDataMemo.through(dataset.id, () =>
-    planDataFrom((table) => deps.datasets.rows(orgId, dataset, table)),
-  );
-}
-
-/** Typed tables from rows as the dataset stores them (parsed by src/domain/dataset.ts). */
-export async function planDataFrom(
-  rowsOf: (table: string) => AsyncIterable<Record<string, unknown>[]> | Iterable<Record<string, unknown>[]>,
-): Promise<PlanData> {
-  const rows = async <T>(table: string, map: (r: Record<string, unknown>) => T): Promise<T[]> => {
-    const out: T[] = [];
-    for await (const chunk of rowsOf(table)) for (const r of chunk) out.push(map(r));
-    return out;
-  };
-  return {
-    families: await rows('families', (r) => ({
-      family: str(r['family']),
-      name: str(r['name']),
-      unitPrice: num(r['unit_price']),
-      unitCost: num(r['unit_cost']),
-      safetyStock: num(r['safety_stock_units']),
-      holdingCost: num(r['holding_cost_per_unit_month']),
-    })),
-    history: await rows('history', (r) => ({
-      family: str(r['family']),
-      period: str(r['period']),
-      shipments: num(r['shipments']),
-    })),
-    inventory: await rows('inventory', (r) => ({ family: str(r['family']), onHand: num(r['on_hand']) })),
-    resources: await rows('resources', (r) => ({
-      resource: str(r['resource']),
-      name: str(r['name']),
-      kind: str(r['kind']),
-    })),
-    capacity: await rows('capacity', (r) => ({
-      resource: str(r['resource']),
-      period: str(r['period']),
-      capacity: num(r['capacity']),
-      overtime: num(r['overtime_capacity']),
-      overtimeCost: num(r['overtime_cost_per_unit']),
-    })),
-    routing: await rows('routing', (r) => ({
-      family: str(r['family']),
-      resource: str(r['resource']),
-      usagePerUnit: num(r['usage_per_unit']),
-    })),
-    alternates: await rows('alternates', (r) => ({
-      family: str(r['family']),
-      option: str(r['option']),
-      capacityPerMonth: num(r['capacity_per_month']),
-      extraCostPerUnit: num(r['extra_cost_per_unit']),
-      leadTimeMonths: num(r['lead_time_months']),
-    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DatasetRejected, importDataset } from '../../app/datasets.js';
+import { inBackground, warmForecasts } from '../../app/forecasts.js';
 import type { Deps } from '../../app/ports.js';
 import type { DatasetRecord } from '../../app/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -102,7 +103,10 @@ export function datasetRoutes(deps: Deps, limits: UploadLimits) {
         lingerThenClose(req, res);
         const run = async (onProgress?: Parameters<typeof importDataset>[4]) => {
           try {
-            return await importDataset(deps, params.orgId, upload.parts, apiActor(auth), onProgress);
+            const dataset = await importDataset(deps, params.orgId, upload.parts, apiActor(auth), onProgress);
+            // Its forecasts fitted now, on the planning threads: the pack at pre-S&OP finds them ready.
+            inBackground(() => warmForecasts(deps, params.orgId, dataset));
+            return dataset;
           } finally {
             await upload.close();
           }
