@@ -152,6 +152,8 @@ export interface ResourceDetail {
 }
 
 const BATCH_FAMILIES = 40;
+/** LPs one evaluation keeps in flight: enough to keep the planning threads busy. */
+const SOLVES_IN_FLIGHT = 4;
 const TOP_GAPS = 500;
 
 /** The dataset version a cycle plans with: the one confirmed in step 1, else the latest. */
@@ -276,22 +278,23 @@ export async function evaluate(
   }
   // "Accept the shortfall" is the check's own plan (no lever): the LP costs only the levers.
   const keys: LeverOption['key'][] = opts.frame ? ['overtime', 'alternates', 'prebuild', 'mix'] : ['mix'];
-  // Every batch of every lever set at once: the solves run on the planning threads side by side.
+  // Every batch of every lever set: the solves run on the planning threads side by side, a few
+  // at a time (each LP's text and answer are megabytes for a big cluster).
   const plans = new Map<LeverOption['key'], MixPlan[]>(keys.map((key) => [key, []]));
-  await Promise.all(
-    keys.flatMap((key) =>
-      batches.map(async (batch) => {
-        const members = batch.map((k) => clusters[k]!);
-        const solved = await planMixGroups(
-          solver,
-          mergeClusters(members),
-          LEVER_SETS[key],
-          members.map((c) => new Set(c.families)),
-        );
-        batch.forEach((k, n) => (plans.get(key)![k] = solved[n]!));
-      }),
-    ),
-  );
+  const work = keys.flatMap((key) => batches.map((batch) => ({ key, batch })));
+  const next = async (): Promise<void> => {
+    for (let job = work.shift(); job; job = work.shift()) {
+      const members = job.batch.map((k) => clusters[k]!);
+      const solved = await planMixGroups(
+        solver,
+        mergeClusters(members),
+        LEVER_SETS[job.key],
+        members.map((c) => new Set(c.families)),
+      );
+      job.batch.forEach((k, n) => (plans.get(job.key)![k] = solved[n]!));
+    }
+  };
+  await Promise.all(Array.from({ length: SOLVES_IN_FLIGHT }, next));
   for (const k of todo) {
     const cluster = clusters[k]!;
     if (!opts.frame) {
