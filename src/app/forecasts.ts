@@ -39,6 +39,8 @@ export async function forecastBaselines(
   data: PlanData,
   periods: string[],
 ): Promise<ForecastedBaselines> {
+  // A warm-up still fitting this org's forecasts: wait for it rather than fit them twice.
+  await warmingFor.get(orgId);
   const series = baselineSeries(data, periods);
   const values = series.map((s) => s.history.map((h) => h.value));
   const keys = series.map((s, i) => forecastKey(values[i]!, s.horizon));
@@ -105,7 +107,21 @@ export function rememberedForecasts(store: ForecastCacheRepo, maxEntries = 50_00
  * org's open cycle plans (or, with none open, the cycle of the month after the data ends): the
  * pack built when pre-S&OP opens finds them in the cache. Returns the families fitted.
  */
-export async function warmForecasts(deps: Deps, orgId: string, dataset: DatasetRecord): Promise<number> {
+export function warmForecasts(deps: Deps, orgId: string, dataset: DatasetRecord): Promise<number> {
+  const run = fitAhead(deps, orgId, dataset).finally(() => {
+    if (warmingFor.get(orgId) === run) warmingFor.delete(orgId);
+  });
+  warmingFor.set(
+    orgId,
+    run.catch(() => 0),
+  );
+  return run;
+}
+
+/** The warm-ups running, by org. */
+const warmingFor = new Map<string, Promise<number>>();
+
+async function fitAhead(deps: Deps, orgId: string, dataset: DatasetRecord): Promise<number> {
   const org = await deps.orgs.get(orgId);
   if (!org) return 0;
   const data = await loadPlanData(deps, orgId, dataset);
