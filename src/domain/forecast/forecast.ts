@@ -24,7 +24,7 @@ import {
   reseasoned,
   seasonalNaive,
   ses,
-  theta,
+  thetaOn,
   type Fit,
   type MethodName,
 } from './methods.js';
@@ -82,15 +82,20 @@ const INTERMITTENT = 0.3;
 /** The shortest training window a backtest origin may leave. */
 const MIN_TRAIN = 12;
 
-/** One training window, seasonally adjusted once for all the methods fitted on it. */
+/**
+ * One training window, seasonally adjusted once for all the methods fitted on it; SES on the
+ * adjusted series is fitted once too (SES and Theta both use it).
+ */
 interface Window {
   y: number[];
   adjusted: number[];
   indices: number[] | null;
   m: number;
+  ses?: ReturnType<typeof ses>;
 }
 
 const windowOf = (y: number[], m: number): Window => ({ y, m, ...deseasonalize(y, m) });
+const sesOn = (w: Window) => (w.ses ??= ses(w.adjusted));
 
 /** Can `method` be fitted on `n` points (`positive`: all of them above zero)? */
 function fits(method: MethodName, n: number, m: number, positive: boolean): boolean {
@@ -113,7 +118,7 @@ function fitOn(method: MethodName, w: Window): Fit {
     case 'seasonal-naive':
       return seasonalNaive(w.y, w.m);
     case 'ses':
-      return reseasoned(ses(w.adjusted), w.indices, n, w.m);
+      return reseasoned(sesOn(w), w.indices, n, w.m);
     case 'holt-damped':
       return reseasoned(holtDamped(w.adjusted), w.indices, n, w.m);
     case 'holt-winters-additive':
@@ -121,7 +126,8 @@ function fitOn(method: MethodName, w: Window): Fit {
     case 'holt-winters-multiplicative':
       return holtWinters(w.y, w.m, true);
     case 'theta':
-      return theta(w.y, w.m, 'stable');
+      // theta(w.y, w.m, 'stable'), its season test and SES fit shared with the window
+      return thetaOn(w.adjusted, w.indices, w.m, sesOn(w));
     case 'croston':
     case 'sba':
       return croston(w.y, method);

@@ -30,7 +30,6 @@ export interface Fit {
 
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
-const sse = (r: number[]) => r.reduce((s, e) => s + e * e, 0);
 
 export function seasonalNaive(y: number[], m: number): Fit {
   const season = y.length >= m ? m : 1;
@@ -55,9 +54,24 @@ function sesRun(y: number[], alpha: number): { level: number; residuals: number[
   return { level, residuals };
 }
 
+/** sesRun's squared error, without keeping the residuals (the optimiser's objective). */
+function sesSse(y: Float64Array, alpha: number): number {
+  let level = y[0]!;
+  let s = 0;
+  for (let t = 1; t < y.length; t++) {
+    const e = y[t]! - level;
+    s += e * e;
+    level += alpha * e;
+  }
+  return s;
+}
+
 export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: number } {
-  const a =
-    alpha ?? nelderMead(([x]) => sse(sesRun(y, x!).residuals), [0.3], { lo: 0.01, hi: 0.99 }, 60).x[0]!;
+  let a = alpha;
+  if (a === undefined) {
+    const v = Float64Array.from(y);
+    a = nelderMead((x) => sesSse(v, x[0]!), [0.3], { lo: 0.01, hi: 0.99 }, 60).x[0]!;
+  }
   const { level, residuals } = sesRun(y, a);
   return {
     method: 'ses',
@@ -81,6 +95,22 @@ function holtRun(y: number[], a: number, b: number, phi: number, level0: number,
     trend = phi * trend + a * b * e;
   }
   return { level, trend, residuals };
+}
+
+/** holtRun's squared error, without keeping the residuals (the optimiser's objective). */
+function holtSse(y: Float64Array, a: number, b: number, phi: number, level0: number, trend0: number): number {
+  let level = level0;
+  let trend = trend0;
+  const ab = a * b;
+  let s = 0;
+  for (let t = 0; t < y.length; t++) {
+    const fitted = level + phi * trend;
+    const e = y[t]! - fitted;
+    s += e * e;
+    level = fitted + a * e;
+    trend = phi * trend + ab * e;
+  }
+  return s;
 }
 
 /** Least-squares line through `y` against t = 0, 1, ...: intercept and slope. */
@@ -109,8 +139,9 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
   const start = line(y.slice(0, Math.min(y.length, 10)));
   const level0 = start.intercept - start.slope;
   const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
+  const v = Float64Array.from(y);
   const { x } = nelderMead(
-    ([a, b, p]) => sse(holtRun(y, a!, b!, phiOf(p!), level0, start.slope).residuals),
+    (p) => holtSse(v, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope),
     [0.3, 0.1, 0.5],
     { lo: 0.0001, hi: 0.9999 },
     150,
@@ -146,11 +177,12 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
   };
 }
 
-function hwRun(y: number[], m: number, a: number, b: number, g: number, multiplicative: boolean) {
+/** Holt-Winters' start: level and trend from the first two seasons, seasonal terms around them. */
+function hwStart(y: number[], m: number, multiplicative: boolean) {
   const first = y.slice(0, m);
   const second = y.slice(m, 2 * m);
-  let level = mean(first);
-  let trend = (mean(second) - mean(first)) / m;
+  const level = mean(first);
+  const trend = (mean(second) - mean(first)) / m;
   // Seasonal start values from the first two seasons with the straight-line trend taken out.
   const line = (t: number) => level + trend * (t - (m - 1) / 2);
   const seasonal = first.map((_, i) => {
@@ -159,8 +191,17 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
     return (a + b) / 2;
   });
   // the level at the end of the first season
-  level = line(m - 1);
-  const phi = 0.98;
+  return { level: line(m - 1), trend, seasonal };
+}
+
+/** Holt-Winters' damping factor (a light, fixed damping of the trend). */
+const HW_PHI = 0.98;
+
+function hwRun(y: number[], m: number, a: number, b: number, g: number, multiplicative: boolean) {
+  const start = hwStart(y, m, multiplicative);
+  let { level, trend } = start;
+  const seasonal = start.seasonal;
+  const phi = HW_PHI;
   const residuals: number[] = [];
   for (let t = m; t < y.length; t++) {
     const s = seasonal[t % m]!;
@@ -176,11 +217,68 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
   return { level, trend, seasonal, residuals, phi, n: y.length };
 }
 
+/**
+ * hwRun's squared error, without keeping the residuals (the optimiser's objective), from a start
+ * computed once; `seasonal` is scratch space for the seasonal terms. Non-finite when a residual is.
+ */
+function hwSse(
+  y: Float64Array,
+  m: number,
+  a: number,
+  b: number,
+  g: number,
+  multiplicative: boolean,
+  level0: number,
+  trend0: number,
+  seasonal0: Float64Array,
+  seasonal: Float64Array,
+): number {
+  seasonal.set(seasonal0);
+  let level = level0;
+  let trend = trend0;
+  const phi = HW_PHI;
+  const a1 = 1 - a;
+  const g1 = 1 - g;
+  const bphi = (1 - b) * phi;
+  let s2 = 0;
+  let i = 0;
+  if (multiplicative) {
+    for (let t = m; t < y.length; t++) {
+      const s = seasonal[i]!;
+      const base = level + phi * trend;
+      const v = y[t]!;
+      const e = v - base * s;
+      s2 += e * e;
+      const newLevel = a * (v / s) + a1 * base;
+      trend = b * (newLevel - level) + bphi * trend;
+      seasonal[i] = g * (v / base) + g1 * s;
+      level = newLevel;
+      if (++i === m) i = 0;
+    }
+  } else {
+    for (let t = m; t < y.length; t++) {
+      const s = seasonal[i]!;
+      const base = level + phi * trend;
+      const v = y[t]!;
+      const e = v - (base + s);
+      s2 += e * e;
+      const newLevel = a * (v - s) + a1 * base;
+      trend = b * (newLevel - level) + bphi * trend;
+      seasonal[i] = g * (v - base) + g1 * s;
+      level = newLevel;
+      if (++i === m) i = 0;
+    }
+  }
+  return s2;
+}
+
 export function holtWinters(y: number[], m: number, multiplicative: boolean): Fit {
-  const objective = ([a, b, g]: number[]) => {
-    const r = hwRun(y, m, a!, b!, g!, multiplicative).residuals;
-    return r.every(Number.isFinite) ? sse(r) : Number.MAX_VALUE;
-  };
+  const v = Float64Array.from(y);
+  const start = hwStart(y, m, multiplicative);
+  const seasonal0 = Float64Array.from(start.seasonal);
+  const scratch = new Float64Array(m);
+  const objective = (p: Float64Array) =>
+    hwSse(v, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch);
   const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 90);
   const [a, b, g] = x as [number, number, number];
   const run = hwRun(y, m, a, b, g, multiplicative);
@@ -363,10 +461,22 @@ export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: n
  * autocorrelation test, as published); the automatic forecaster passes 'stable'.
  */
 export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): Fit {
-  const { adjusted: x, indices } = deseasonalize(y, m, test);
+  const { adjusted, indices } = deseasonalize(y, m, test);
+  return thetaOn(adjusted, indices, m, ses(adjusted));
+}
+
+/**
+ * Theta on a series already seasonally adjusted (`indices` null when it was not), given SES
+ * fitted on it: the automatic forecaster shares one SES fit per window between SES and Theta.
+ */
+export function thetaOn(
+  x: number[],
+  indices: number[] | null,
+  m: number,
+  s: ReturnType<typeof ses>,
+): Fit {
   const n = x.length;
   const { slope } = line(x);
-  const s = ses(x);
   const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
   return reseasoned(
     {
