@@ -14,7 +14,7 @@
  *   intervals.ts); when the history is too short to backtest, from the one-step residuals grown
  *   with the horizon by the method's own formula.
  */
-import { bands, errorModel, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
+import { bands, ErrorSample, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
 import { bias, mape, mase, smape, wmape } from './metrics.js';
 import {
   croston,
@@ -156,8 +156,6 @@ export function poolFor(y: number[], m: number, method: MethodChoice = 'auto'): 
   return pool;
 }
 
-const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-
 /**
  * The ends (exclusive) of the training windows of the rolling-origin backtest, latest first:
  * `origins` of them spread evenly over the whole history, the earliest leaving MIN_TRAIN points
@@ -229,9 +227,16 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     );
     return { end, actual: y.slice(end, end + steps), byMember };
   });
+  /** The forecasts' mean step by step (those fitted: not null). */
   const meanOf = (forecasts: (number[] | null)[]) => {
     const present = forecasts.filter((f): f is number[] => f !== null);
-    return present[0]!.map((_, k) => mean(present.map((f) => f[k]!)));
+    const out = new Array<number>(present[0]!.length);
+    for (let k = 0; k < out.length; k++) {
+      let s = 0;
+      for (const f of present) s += f[k]!;
+      out[k] = s / present.length;
+    }
+    return out;
   };
   const absoluteError = (actual: number[], forecast: number[]) =>
     actual.reduce((s, a, k) => s + Math.abs(a - forecast[k]!), 0);
@@ -268,7 +273,8 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   const p50 = meanOf(finals.map((f) => f.forecast(h).map((v) => Math.max(0, v))));
 
   const kind: ErrorModel['kind'] = relativeErrors(points) ? 'relative' : 'absolute';
-  const model = errorModel(points, kind);
+  const sample = new ErrorSample(points, kind);
+  const model = sample.model();
   let p10: number[];
   let p90: number[];
   if (model) {
@@ -291,10 +297,7 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   if (model) {
     for (const end of ends) {
       const own = points.filter((p) => p.origin === end);
-      const others = errorModel(
-        points.filter((p) => p.origin !== end),
-        kind,
-      );
+      const others = sample.model(end);
       if (!others) break;
       const b = bands(
         own.map((p) => p.forecast),

@@ -469,12 +469,7 @@ export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): F
  * Theta on a series already seasonally adjusted (`indices` null when it was not), given SES
  * fitted on it: the automatic forecaster shares one SES fit per window between SES and Theta.
  */
-export function thetaOn(
-  x: number[],
-  indices: number[] | null,
-  m: number,
-  s: ReturnType<typeof ses>,
-): Fit {
+export function thetaOn(x: number[], indices: number[] | null, m: number, s: ReturnType<typeof ses>): Fit {
   const n = x.length;
   const { slope } = line(x);
   const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
