@@ -187,6 +187,12 @@ export function coverage(actual: number[], p10: number[], p90: number[]): number
   return (100 * inside) / actual.length;
 }
 
+/** `f` with its negative values raised to 0 (in place: the methods' forecasts are fresh arrays). */
+function nonNegative(f: number[]): number[] {
+  for (let k = 0; k < f.length; k++) f[k] = Math.max(0, f[k]!);
+  return f;
+}
+
 export function forecastSeries(history: number[], opts: ForecastOptions): SeriesForecast {
   const m = opts.season ?? 12;
   const h = opts.horizon;
@@ -219,11 +225,7 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     const positive = train.every((v) => v > 0);
     const steps = Math.min(h, n - end);
     const byMember = pool.map((method) =>
-      fits(method, end, m, positive)
-        ? fitOn(method, w)
-            .forecast(steps)
-            .map((v) => Math.max(0, v))
-        : null,
+      fits(method, end, m, positive) ? nonNegative(fitOn(method, w).forecast(steps)) : null,
     );
     return { end, actual: y.slice(end, end + steps), byMember };
   });
@@ -270,7 +272,7 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   // The final forecast: the chosen members refitted on the whole history.
   const whole = windowOf(y, m);
   const finals = members.map((i) => fitOn(pool[i]!, whole));
-  const p50 = meanOf(finals.map((f) => f.forecast(h).map((v) => Math.max(0, v))));
+  const p50 = meanOf(finals.map((f) => nonNegative(f.forecast(h))));
 
   const kind: ErrorModel['kind'] = relativeErrors(points) ? 'relative' : 'absolute';
   const sample = new ErrorSample(points, kind);

@@ -52,9 +52,9 @@ const errorOf = (p: BacktestPoint, kind: ErrorModel['kind']) =>
  * median of three; no randomness). A handful of times faster than sorting the hundred-odd errors
  * of a series for two of their quantiles.
  */
-export function select(a: Float64Array, k: number): number {
+export function select(a: number[], k: number, length = a.length): number {
   let left = 0;
-  let right = a.length - 1;
+  let right = length - 1;
   while (right > left) {
     const mid = (left + right) >>> 1;
     // median of a[left], a[mid], a[right] as the pivot
@@ -94,48 +94,59 @@ export function errorModel(points: BacktestPoint[], kind: ErrorModel['kind']): E
  */
 export class ErrorSample {
   readonly kind: ErrorModel['kind'];
-  private readonly errors: Float64Array;
-  private readonly steps: Int32Array;
+  private readonly errors: number[];
+  private readonly steps: number[];
   private readonly origins: number[];
-  /** Scratch, by step: sum of absolute errors, count, step^growth. */
-  private readonly sums: Float64Array;
-  private readonly counts: Int32Array;
-  private readonly powers: Float64Array;
-  private readonly seen: Int32Array;
-  private readonly z: Float64Array;
+  /** log(k) by step k. */
+  private readonly logs: number[];
+  /** Scratch, by step: sum of absolute errors, count, log of the mean, step^growth. */
+  private readonly sums: number[];
+  private readonly counts: number[];
+  private readonly logMeans: number[];
+  private readonly powers: number[];
+  /** Scratch: the steps in the order they first appear; the scaled errors. */
+  private readonly seen: number[];
+  private readonly z: number[];
 
   constructor(points: BacktestPoint[], kind: ErrorModel['kind']) {
     this.kind = kind;
     const n = points.length;
-    this.errors = new Float64Array(n);
-    this.steps = new Int32Array(n);
-    this.origins = points.map((p) => p.origin);
+    this.errors = new Array<number>(n);
+    this.steps = new Array<number>(n);
+    this.origins = new Array<number>(n);
     let maxStep = 0;
-    points.forEach((p, i) => {
+    for (let i = 0; i < n; i++) {
+      const p = points[i]!;
       this.errors[i] = errorOf(p, kind);
       this.steps[i] = p.step;
+      this.origins[i] = p.origin;
       maxStep = Math.max(maxStep, p.step);
-    });
-    this.sums = new Float64Array(maxStep + 1);
-    this.counts = new Int32Array(maxStep + 1);
-    this.powers = new Float64Array(maxStep + 1);
-    this.seen = new Int32Array(maxStep + 1);
-    this.z = new Float64Array(n);
+    }
+    const byStep = () => new Array<number>(maxStep + 1).fill(0);
+    this.logs = byStep().map((_, k) => Math.log(k));
+    this.sums = byStep();
+    this.counts = byStep();
+    this.logMeans = byStep();
+    this.powers = byStep();
+    this.seen = byStep();
+    this.z = new Array<number>(n).fill(0);
   }
 
   /** The model from every error but those of the origin `skip` (null: every error). */
   model(skip: number | null = null): ErrorModel | null {
-    const { errors, steps, origins, sums, counts, powers, seen, kind } = this;
+    const { errors, steps, origins, logs, sums, counts, logMeans, powers, seen, z, kind } = this;
+    const total = errors.length;
+    const without = skip ?? Number.NaN;
     let count = 0;
-    for (let i = 0; i < errors.length; i++) if (origins[i] !== skip) count++;
+    for (let i = 0; i < total; i++) if (origins[i] !== without) count++;
     if (count < MIN_ERRORS) return null;
     // Mean absolute error per step, then the least-squares line log(mae_k) = log(scale) + growth
     // log(k), weighted by how many errors each step has (steps in the order they first appear).
     sums.fill(0);
     counts.fill(0);
     let distinct = 0;
-    for (let i = 0; i < errors.length; i++) {
-      if (origins[i] === skip) continue;
+    for (let i = 0; i < total; i++) {
+      if (origins[i] === without) continue;
       const k = steps[i]!;
       if (counts[k] === 0) seen[distinct++] = k;
       sums[k] = sums[k]! + Math.abs(errors[i]!);
@@ -148,9 +159,10 @@ export class ErrorSample {
       const k = seen[j]!;
       if (!(sums[k]! > 0)) continue;
       const c = counts[k]!;
+      logMeans[k] = Math.log(sums[k]! / c);
       w += c;
-      mx += c * Math.log(k);
-      my += c * Math.log(sums[k]! / c);
+      mx += c * logs[k]!;
+      my += c * logMeans[k];
     }
     if (w === 0) return { kind, scale: 0, growth: 0, lo: 0, hi: 0, count };
     mx /= w;
@@ -161,21 +173,20 @@ export class ErrorSample {
       const k = seen[j]!;
       if (!(sums[k]! > 0)) continue;
       const c = counts[k]!;
-      sxx += c * (Math.log(k) - mx) ** 2;
-      sxy += c * (Math.log(k) - mx) * (Math.log(sums[k]! / c) - my);
+      sxx += c * (logs[k]! - mx) ** 2;
+      sxy += c * (logs[k]! - mx) * (logMeans[k]! - my);
     }
     const growth = sxx > 1e-12 ? Math.min(1, Math.max(0, sxy / sxx)) : 0.5;
     const scale = Math.exp(my - growth * mx);
     for (let j = 0; j < distinct; j++) powers[seen[j]!] = seen[j]! ** growth;
-    const z = this.z.subarray(0, count);
     let at = 0;
-    for (let i = 0; i < errors.length; i++)
-      if (origins[i] !== skip) z[at++] = errors[i]! / (scale * powers[steps[i]!]!);
+    for (let i = 0; i < total; i++)
+      if (origins[i] !== without) z[at++] = errors[i]! / (scale * powers[steps[i]!]!);
     const n = count;
     // Conformal ranks: the ceil((n + 1) * 0.9)-th smallest as the upper quantile, the
     // floor((n + 1) * 0.1)-th as the lower one.
-    const upper = select(z, Math.min(n - 1, Math.ceil((n + 1) * 0.9) - 1));
-    const lower = select(z, Math.max(0, Math.floor((n + 1) * 0.1) - 1));
+    const upper = select(z, Math.min(n - 1, Math.ceil((n + 1) * 0.9) - 1), n);
+    const lower = select(z, Math.max(0, Math.floor((n + 1) * 0.1) - 1), n);
     const normal = Z90 / MEAN_ABS_Z;
     const shrink = (emp: number, prior: number) => (n * emp + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT);
     return {

@@ -28,6 +28,14 @@ export interface Fit {
   spread: (h: number) => number[];
 }
 
+/**
+ * The optimiser stops once its simplex spans less than this in every smoothing parameter (they
+ * live in [0, 1]): a thousandth of their range moves a forecast by far less than its error, and
+ * where the objective is flat (a long valley, an optimum on a bound) Nelder-Mead would otherwise
+ * spend its whole budget crawling.
+ */
+const XTOL = 1e-3;
+
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
 
@@ -55,7 +63,7 @@ function sesRun(y: number[], alpha: number): { level: number; residuals: number[
 }
 
 /** sesRun's squared error, without keeping the residuals (the optimiser's objective). */
-function sesSse(y: Float64Array, alpha: number): number {
+function sesSse(y: readonly number[], alpha: number): number {
   let level = y[0]!;
   let s = 0;
   for (let t = 1; t < y.length; t++) {
@@ -67,11 +75,9 @@ function sesSse(y: Float64Array, alpha: number): number {
 }
 
 export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: number } {
-  let a = alpha;
-  if (a === undefined) {
-    const v = Float64Array.from(y);
-    a = nelderMead((x) => sesSse(v, x[0]!), [0.3], { lo: 0.01, hi: 0.99 }, 60).x[0]!;
-  }
+  const a =
+    alpha ??
+    nelderMead((x) => sesSse(y, x[0]!), [0.3], { lo: 0.01, hi: 0.99 }, { maxEvals: 60, xtol: XTOL }).x[0]!;
   const { level, residuals } = sesRun(y, a);
   return {
     method: 'ses',
@@ -98,7 +104,14 @@ function holtRun(y: number[], a: number, b: number, phi: number, level0: number,
 }
 
 /** holtRun's squared error, without keeping the residuals (the optimiser's objective). */
-function holtSse(y: Float64Array, a: number, b: number, phi: number, level0: number, trend0: number): number {
+function holtSse(
+  y: readonly number[],
+  a: number,
+  b: number,
+  phi: number,
+  level0: number,
+  trend0: number,
+): number {
   let level = level0;
   let trend = trend0;
   const ab = a * b;
@@ -139,12 +152,11 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
   const start = line(y.slice(0, Math.min(y.length, 10)));
   const level0 = start.intercept - start.slope;
   const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
-  const v = Float64Array.from(y);
   const { x } = nelderMead(
-    (p) => holtSse(v, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope),
+    (p) => holtSse(y, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope),
     [0.3, 0.1, 0.5],
     { lo: 0.0001, hi: 0.9999 },
-    150,
+    { maxEvals: 150, xtol: XTOL },
   );
   const [a, b] = x as [number, number];
   const phi = phiOf(x[2]!);
@@ -222,7 +234,7 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
  * computed once; `seasonal` is scratch space for the seasonal terms. Non-finite when a residual is.
  */
 function hwSse(
-  y: Float64Array,
+  y: readonly number[],
   m: number,
   a: number,
   b: number,
@@ -230,10 +242,10 @@ function hwSse(
   multiplicative: boolean,
   level0: number,
   trend0: number,
-  seasonal0: Float64Array,
-  seasonal: Float64Array,
+  seasonal0: readonly number[],
+  seasonal: number[],
 ): number {
-  seasonal.set(seasonal0);
+  for (let i = 0; i < m; i++) seasonal[i] = seasonal0[i]!;
   let level = level0;
   let trend = trend0;
   const phi = HW_PHI;
@@ -273,13 +285,12 @@ function hwSse(
 }
 
 export function holtWinters(y: number[], m: number, multiplicative: boolean): Fit {
-  const v = Float64Array.from(y);
   const start = hwStart(y, m, multiplicative);
-  const seasonal0 = Float64Array.from(start.seasonal);
-  const scratch = new Float64Array(m);
-  const objective = (p: Float64Array) =>
-    hwSse(v, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch);
-  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 90);
+  const seasonal0 = start.seasonal;
+  const scratch = seasonal0.slice();
+  const objective = (p: readonly number[]) =>
+    hwSse(y, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch);
+  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, { maxEvals: 90, xtol: XTOL });
   const [a, b, g] = x as [number, number, number];
   const run = hwRun(y, m, a, b, g, multiplicative);
   return {
@@ -320,8 +331,8 @@ function seasonalRatios(y: number[], m: number): number[][] {
 }
 
 /** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
-export function seasonalIndices(y: number[], m: number): number[] {
-  const raw = seasonalRatios(y, m).map((r) => (r.length ? mean(r) : 1));
+export function seasonalIndices(y: number[], m: number, ratios = seasonalRatios(y, m)): number[] {
+  const raw = ratios.map((r) => (r.length ? mean(r) : 1));
   const norm = mean(raw);
   return raw.map((v) => v / norm);
 }
@@ -391,9 +402,9 @@ export function fTail(f: number, d1: number, d2: number): number {
  * its centred moving average by position in the season, significant at `alpha`. Far more
  * powerful than the autocorrelation test on two or three seasons of a smooth seasonal pattern.
  */
-export function stableSeasonality(y: number[], m: number, alpha = 0.001): boolean {
+export function stableSeasonality(y: number[], m: number, alpha = 0.001, ratios?: number[][]): boolean {
   if (m < 2 || y.length <= 2 * m) return false;
-  const groups = seasonalRatios(y, m).filter((g) => g.length > 0);
+  const groups = (ratios ?? seasonalRatios(y, m)).filter((g) => g.length > 0);
   const all = groups.flat();
   const k = groups.length;
   const n = all.length;
@@ -441,8 +452,11 @@ export function deseasonalize(
   test: 'stable' | 'acf' = 'stable',
 ): { adjusted: number[]; indices: number[] | null } {
   if (m < 2 || !y.every((v) => v > 0)) return { adjusted: y, indices: null };
-  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m))) return { adjusted: y, indices: null };
-  const indices = seasonalIndices(y, m);
+  // the ratios to the moving average, computed once for the test and the indices
+  const ratios = y.length > 2 * m ? seasonalRatios(y, m) : undefined;
+  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m, 0.001, ratios)))
+    return { adjusted: y, indices: null };
+  const indices = seasonalIndices(y, m, ratios);
   return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
 }
 
@@ -452,7 +466,14 @@ export function deseasonalize(
  */
 export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: number, m: number): F {
   if (!indices) return fit;
-  return { ...fit, forecast: (h: number) => fit.forecast(h).map((v, k) => v * indices[(n + k) % m]!) };
+  return {
+    ...fit,
+    forecast: (h: number) => {
+      const out = fit.forecast(h);
+      for (let k = 0; k < h; k++) out[k] = out[k]! * indices[(n + k) % m]!;
+      return out;
+    },
+  };
 }
 
 /**
@@ -472,12 +493,17 @@ export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): F
 export function thetaOn(x: number[], indices: number[] | null, m: number, s: ReturnType<typeof ses>): Fit {
   const n = x.length;
   const { slope } = line(x);
-  const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
+  const tail = (1 - (1 - s.alpha) ** n) / s.alpha;
   return reseasoned(
     {
       method: 'theta',
       residuals: s.residuals,
-      forecast: (h) => Array.from({ length: h }, (_, k) => s.level + drift(k + 1)),
+      forecast: (h) => {
+        const out = new Array<number>(h);
+        // drift at step k + 1: half the slope times (k + tail)
+        for (let k = 0; k < h; k++) out[k] = s.level + (slope / 2) * (k + tail);
+        return out;
+      },
       spread: s.spread,
     },
     indices,
