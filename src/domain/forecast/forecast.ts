@@ -263,10 +263,11 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   // The backtest of the chosen forecaster, point by point.
   const points: BacktestPoint[] = [];
   for (const r of runs) {
-    const chosen = members.map((i) => r.byMember[i]!).filter((f) => f !== null);
-    if (!chosen.length) continue;
+    const chosen = members.map((i) => r.byMember[i]!);
+    if (!chosen.some((f) => f !== null)) continue;
     const f = meanOf(chosen);
-    r.actual.forEach((a, k) => points.push({ origin: r.end, step: k + 1, actual: a, forecast: f[k]! }));
+    for (let k = 0; k < r.actual.length; k++)
+      points.push({ origin: r.end, step: k + 1, actual: r.actual[k]!, forecast: f[k]! });
   }
 
   // The final forecast: the chosen members refitted on the whole history.
@@ -297,23 +298,29 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   const lo: number[] = [];
   const hi: number[] = [];
   if (model) {
+    // the points come origin by origin, in the order of `ends`
+    let from = 0;
     for (const end of ends) {
-      const own = points.filter((p) => p.origin === end);
+      let to = from;
+      while (to < points.length && points[to]!.origin === end) to++;
       const others = sample.model(end);
       if (!others) break;
-      const b = bands(
-        own.map((p) => p.forecast),
-        others,
-      );
-      lo.push(...b.p10);
-      hi.push(...b.p90);
+      const own = new Array<number>(to - from);
+      for (let i = from; i < to; i++) own[i - from] = points[i]!.forecast;
+      const b = bands(own, others);
+      for (let k = 0; k < own.length; k++) {
+        lo.push(b.p10[k]!);
+        hi.push(b.p90[k]!);
+      }
+      from = to;
     }
   }
   const ranged = lo.length === points.length && points.length > 0;
   // The accuracy counts the origins with history enough for the whole pool (the forecaster that
   // made the P50), or every origin when none has; the ranges learned from all of them.
   const enough = Math.min(2 * m + 3, Math.max(...ends, 0));
-  const kept = points.flatMap((p, i) => (p.origin >= enough ? [i] : []));
+  const kept: number[] = [];
+  for (let i = 0; i < points.length; i++) if (points[i]!.origin >= enough) kept.push(i);
   const actual = kept.map((i) => points[i]!.actual);
   const forecast = kept.map((i) => points[i]!.forecast);
   const backtest: SeriesForecast['backtest'] = { actual, forecast };

@@ -178,7 +178,8 @@ export class ErrorSample {
     }
     const growth = sxx > 1e-12 ? Math.min(1, Math.max(0, sxy / sxx)) : 0.5;
     const scale = Math.exp(my - growth * mx);
-    for (let j = 0; j < distinct; j++) powers[seen[j]!] = seen[j]! ** growth;
+    // k^growth, as exp(growth log k): Math.pow costs several times more
+    for (let j = 0; j < distinct; j++) powers[seen[j]!] = Math.exp(growth * logs[seen[j]!]!);
     let at = 0;
     for (let i = 0; i < total; i++)
       if (origins[i] !== without) z[at++] = errors[i]! / (scale * powers[steps[i]!]!);
@@ -201,7 +202,8 @@ export class ErrorSample {
 }
 
 /** The error scale k steps ahead (k from 1). */
-export const sigmaAt = (model: ErrorModel, k: number): number => model.scale * k ** model.growth;
+export const sigmaAt = (model: ErrorModel, k: number): number =>
+  model.scale * Math.exp(model.growth * Math.log(k));
 
 /** P10 and P90 around `p50` (steps 1..p50.length after the origin); P10 never below 0. */
 export function bands(p50: number[], model: ErrorModel): { p10: number[]; p90: number[] } {

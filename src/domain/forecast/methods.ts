@@ -53,10 +53,10 @@ export function seasonalNaive(y: number[], m: number): Fit {
 
 function sesRun(y: number[], alpha: number): { level: number; residuals: number[] } {
   let level = y[0]!;
-  const residuals: number[] = [];
+  const residuals = new Array<number>(Math.max(0, y.length - 1));
   for (let t = 1; t < y.length; t++) {
     const e = y[t]! - level;
-    residuals.push(e);
+    residuals[t - 1] = e;
     level += alpha * e;
   }
   return { level, residuals };
@@ -92,11 +92,11 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
 function holtRun(y: number[], a: number, b: number, phi: number, level0: number, trend0: number) {
   let level = level0;
   let trend = trend0;
-  const residuals: number[] = [];
+  const residuals = new Array<number>(y.length);
   for (let t = 0; t < y.length; t++) {
     const fitted = level + phi * trend;
     const e = y[t]! - fitted;
-    residuals.push(e);
+    residuals[t] = e;
     level = fitted + a * e;
     trend = phi * trend + a * b * e;
   }
@@ -166,22 +166,27 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
     phi,
     residuals,
     forecast: (h) => {
-      const out: number[] = [];
+      const out = new Array<number>(h);
+      // damp = phi + phi^2 + ... + phi^k
+      let power = 1;
       let damp = 0;
-      for (let k = 1; k <= h; k++) {
-        damp += phi ** k;
-        out.push(level + damp * trend);
+      for (let k = 0; k < h; k++) {
+        power *= phi;
+        damp += power;
+        out[k] = level + damp * trend;
       }
       return out;
     },
     spread: (h) => {
       const out: number[] = [];
       let v = 0;
+      let power = 1;
+      let d = 0;
       for (let k = 1; k <= h; k++) {
         out.push(Math.sqrt(1 + v));
-        // variance of ETS(A,Ad,N) grows by (alpha * (1 + beta * sum phi^j))^2 per step
-        let d = 0;
-        for (let j = 1; j <= k; j++) d += phi ** j;
+        // variance of ETS(A,Ad,N) grows by (alpha * (1 + beta * sum_{j <= k} phi^j))^2 per step
+        power *= phi;
+        d += power;
         v += (a * (1 + b * d)) ** 2;
       }
       return out;
@@ -214,13 +219,13 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
   let { level, trend } = start;
   const seasonal = start.seasonal;
   const phi = HW_PHI;
-  const residuals: number[] = [];
+  const residuals = new Array<number>(Math.max(0, y.length - m));
   for (let t = m; t < y.length; t++) {
     const s = seasonal[t % m]!;
     const base = level + phi * trend;
     const fitted = multiplicative ? base * s : base + s;
     const e = y[t]! - fitted;
-    residuals.push(e);
+    residuals[t - m] = e;
     const newLevel = multiplicative ? a * (y[t]! / s) + (1 - a) * base : a * (y[t]! - s) + (1 - a) * base;
     trend = b * (newLevel - level) + (1 - b) * phi * trend;
     seasonal[t % m] = multiplicative ? g * (y[t]! / base) + (1 - g) * s : g * (y[t]! - base) + (1 - g) * s;
@@ -298,9 +303,11 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
     residuals: run.residuals,
     forecast: (h) => {
       const out: number[] = [];
+      let power = 1;
       let damp = 0;
       for (let k = 1; k <= h; k++) {
-        damp += run.phi ** k;
+        power *= run.phi;
+        damp += power;
         const s = run.seasonal[(run.n + k - 1) % m]!;
         const base = run.level + damp * run.trend;
         out.push(multiplicative ? base * s : base + s);
@@ -318,12 +325,14 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
 function seasonalRatios(y: number[], m: number): number[][] {
   const ratios: number[][] = Array.from({ length: m }, () => []);
   const half = m / 2;
+  const reach = Math.floor(half);
+  // the moving average's weights, j = -reach..reach: the two ends halved when m is even
+  const weights = Array.from({ length: 2 * reach + 1 }, (_, i) =>
+    m % 2 === 0 && Math.abs(i - reach) === half ? 0.5 : 1,
+  );
   for (let t = Math.ceil(half); t < y.length - Math.ceil(half); t++) {
     let s = 0;
-    for (let j = -Math.floor(half); j <= Math.floor(half); j++) {
-      const w = m % 2 === 0 && Math.abs(j) === half ? 0.5 : 1;
-      s += w * y[t + j]!;
-    }
+    for (let j = -reach; j <= reach; j++) s += weights[j + reach]! * y[t + j]!;
     const ma = s / m;
     if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
   }
