@@ -183,9 +183,18 @@ export function accuracyOf(actual: number[], forecast: number[], history: number
 /** Share (%) of actuals inside [p10, p90]; NaN when there are none. */
 export function coverage(actual: number[], p10: number[], p90: number[]): number {
   if (!actual.length) return Number.NaN;
-  const inside = actual.filter((a, i) => a >= p10[i]! && a <= p90[i]!).length;
+  let inside = 0;
+  for (let i = 0; i < actual.length; i++) if (actual[i]! >= p10[i]! && actual[i]! <= p90[i]!) inside++;
   return (100 * inside) / actual.length;
 }
+
+/**
+ * An array for n numbers that holds them as doubles whether they are whole or not. V8 keeps an
+ * array of small integers in another form than one of fractions, and code compiled (and
+ * inlined) for the one deoptimises on the other: whole-number histories made forecastSeries
+ * fall back to the interpreter at nearly every series. Filled with -0 (not a small integer).
+ */
+const doubles = (n: number): number[] => new Array<number>(n).fill(-0);
 
 /** `f` with its negative values raised to 0 (in place: the methods' forecasts are fresh arrays). */
 function nonNegative(f: number[]): number[] {
@@ -196,7 +205,11 @@ function nonNegative(f: number[]): number[] {
 export function forecastSeries(history: number[], opts: ForecastOptions): SeriesForecast {
   const m = opts.season ?? 12;
   const h = opts.horizon;
-  const y = history.map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0));
+  const y = doubles(history.length);
+  for (let t = 0; t < y.length; t++) {
+    const v = history[t]!;
+    y[t] = Number.isFinite(v) ? Math.max(0, v) : 0;
+  }
   if (y.length === 0) {
     const zeros = Array<number>(h).fill(0);
     return {
@@ -321,13 +334,21 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   const enough = Math.min(2 * m + 3, Math.max(...ends, 0));
   const kept: number[] = [];
   for (let i = 0; i < points.length; i++) if (points[i]!.origin >= enough) kept.push(i);
-  const actual = kept.map((i) => points[i]!.actual);
-  const forecast = kept.map((i) => points[i]!.forecast);
+  const actual = doubles(kept.length);
+  const forecast = doubles(kept.length);
+  kept.forEach((i, j) => {
+    actual[j] = points[i]!.actual;
+    forecast[j] = points[i]!.forecast;
+  });
   const backtest: SeriesForecast['backtest'] = { actual, forecast };
   const accuracy = accuracyOf(actual, forecast, y, m);
   if (ranged) {
-    backtest.p10 = kept.map((i) => lo[i]!);
-    backtest.p90 = kept.map((i) => hi[i]!);
+    backtest.p10 = doubles(kept.length);
+    backtest.p90 = doubles(kept.length);
+    kept.forEach((i, j) => {
+      backtest.p10![j] = lo[i]!;
+      backtest.p90![j] = hi[i]!;
+    });
     accuracy.coverage = coverage(actual, backtest.p10, backtest.p90);
   }
 

@@ -36,8 +36,12 @@ export interface Fit {
  */
 const XTOL = 1e-3;
 
-const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
-const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
+function sum(a: readonly number[], from = 0, to = a.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i]!;
+  return s;
+}
+const mean = (a: readonly number[]) => (a.length ? sum(a) / a.length : 0);
 
 export function seasonalNaive(y: number[], m: number): Fit {
   const season = y.length >= m ? m : 1;
@@ -77,7 +81,14 @@ function sesSse(y: readonly number[], alpha: number): number {
 export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: number } {
   const a =
     alpha ??
-    nelderMead((x) => sesSse(y, x[0]!), [0.3], { lo: 0.01, hi: 0.99 }, { maxEvals: 60, xtol: XTOL }).x[0]!;
+    nelderMead(
+      (x, out) => {
+        out[0] = sesSse(y, x[0]!);
+      },
+      [0.3],
+      { lo: 0.01, hi: 0.99 },
+      { maxEvals: 60, xtol: XTOL },
+    ).x[0]!;
   const { level, residuals } = sesRun(y, a);
   return {
     method: 'ses',
@@ -126,17 +137,16 @@ function holtSse(
   return s;
 }
 
-/** Least-squares line through `y` against t = 0, 1, ...: intercept and slope. */
-export function line(y: number[]): { intercept: number; slope: number } {
-  const n = y.length;
+/** Least-squares line through the first `n` points of `y` against t = 0, 1, ...: intercept and slope. */
+export function line(y: readonly number[], n = y.length): { intercept: number; slope: number } {
   const tMean = (n - 1) / 2;
-  const yMean = mean(y);
+  const yMean = n ? sum(y, 0, n) / n : 0;
   let num = 0;
   let den = 0;
-  y.forEach((v, t) => {
-    num += (t - tMean) * (v - yMean);
+  for (let t = 0; t < n; t++) {
+    num += (t - tMean) * (y[t]! - yMean);
     den += (t - tMean) ** 2;
-  });
+  }
   const slope = den ? num / den : 0;
   return { intercept: yMean - slope * tMean, slope };
 }
@@ -149,11 +159,13 @@ export const PHI = { lo: 0.8, hi: 0.98 } as const;
  * points; alpha, beta and the damping factor phi (within PHI) minimise the one-step squared error.
  */
 export function holtDamped(y: number[]): Fit & { phi: number } {
-  const start = line(y.slice(0, Math.min(y.length, 10)));
+  const start = line(y, Math.min(y.length, 10));
   const level0 = start.intercept - start.slope;
   const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
   const { x } = nelderMead(
-    (p) => holtSse(y, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope),
+    (p, out) => {
+      out[0] = holtSse(y, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope);
+    },
     [0.3, 0.1, 0.5],
     { lo: 0.0001, hi: 0.9999 },
     { maxEvals: 150, xtol: XTOL },
@@ -195,18 +207,18 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
 }
 
 /** Holt-Winters' start: level and trend from the first two seasons, seasonal terms around them. */
-function hwStart(y: number[], m: number, multiplicative: boolean) {
-  const first = y.slice(0, m);
-  const second = y.slice(m, 2 * m);
-  const level = mean(first);
-  const trend = (mean(second) - mean(first)) / m;
+function hwStart(y: readonly number[], m: number, multiplicative: boolean) {
+  const first = sum(y, 0, m) / m;
+  const level = first;
+  const trend = (sum(y, m, 2 * m) / m - first) / m;
   // Seasonal start values from the first two seasons with the straight-line trend taken out.
   const line = (t: number) => level + trend * (t - (m - 1) / 2);
-  const seasonal = first.map((_, i) => {
+  const seasonal = new Array<number>(m);
+  for (let i = 0; i < m; i++) {
     const a = multiplicative ? y[i]! / line(i) : y[i]! - line(i);
-    const b = multiplicative ? second[i]! / line(i + m) : second[i]! - line(i + m);
-    return (a + b) / 2;
-  });
+    const b = multiplicative ? y[i + m]! / line(i + m) : y[i + m]! - line(i + m);
+    seasonal[i] = (a + b) / 2;
+  }
   // the level at the end of the first season
   return { level: line(m - 1), trend, seasonal };
 }
@@ -236,7 +248,8 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
 
 /**
  * hwRun's squared error, without keeping the residuals (the optimiser's objective), from a start
- * computed once; `seasonal` is scratch space for the seasonal terms. Non-finite when a residual is.
+ * computed once, written to out[0]; `seasonal` is scratch space for the seasonal terms.
+ * Non-finite when a residual is.
  */
 function hwSse(
   y: readonly number[],
@@ -249,7 +262,8 @@ function hwSse(
   trend0: number,
   seasonal0: readonly number[],
   seasonal: number[],
-): number {
+  out: Float64Array,
+): void {
   for (let i = 0; i < m; i++) seasonal[i] = seasonal0[i]!;
   let level = level0;
   let trend = trend0;
@@ -286,15 +300,16 @@ function hwSse(
       if (++i === m) i = 0;
     }
   }
-  return s2;
+  out[0] = s2;
 }
 
 export function holtWinters(y: number[], m: number, multiplicative: boolean): Fit {
   const start = hwStart(y, m, multiplicative);
   const seasonal0 = start.seasonal;
   const scratch = seasonal0.slice();
-  const objective = (p: readonly number[]) =>
-    hwSse(y, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch);
+  const objective = (p: readonly number[], out: Float64Array) => {
+    hwSse(y, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch, out);
+  };
   const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, { maxEvals: 90, xtol: XTOL });
   const [a, b, g] = x as [number, number, number];
   const run = hwRun(y, m, a, b, g, multiplicative);
@@ -321,9 +336,12 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
   };
 }
 
-/** The series over its centred 2xm moving average, grouped by position in the season. */
-function seasonalRatios(y: number[], m: number): number[][] {
-  const ratios: number[][] = Array.from({ length: m }, () => []);
+/**
+ * The series over its centred 2xm moving average, by time (NaN where there is no ratio: the
+ * average's ends, or an average of 0). Position t belongs to group t % m of the season.
+ */
+function seasonalRatios(y: readonly number[], m: number): number[] {
+  const ratios = new Array<number>(y.length).fill(Number.NaN);
   const half = m / 2;
   const reach = Math.floor(half);
   // the moving average's weights, j = -reach..reach: the two ends halved when m is even
@@ -334,14 +352,36 @@ function seasonalRatios(y: number[], m: number): number[][] {
     let s = 0;
     for (let j = -reach; j <= reach; j++) s += weights[j + reach]! * y[t + j]!;
     const ma = s / m;
-    if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
+    if (ma > 0) ratios[t] = y[t]! / ma;
   }
   return ratios;
 }
 
+/**
+ * The ratios' count and mean by group of the season (NaN for an empty group), each group's
+ * ratios taken in time order.
+ */
+function groupMeans(ratios: readonly number[], m: number): { counts: number[]; means: number[] } {
+  const counts = new Array<number>(m).fill(0);
+  const means = new Array<number>(m).fill(0);
+  for (let g = 0; g < m; g++) {
+    let s = 0;
+    for (let t = g; t < ratios.length; t += m) {
+      const r = ratios[t]!;
+      if (r === r) {
+        s += r;
+        counts[g] = counts[g]! + 1;
+      }
+    }
+    means[g] = counts[g] ? s / counts[g]! : Number.NaN;
+  }
+  return { counts, means };
+}
+
 /** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
 export function seasonalIndices(y: number[], m: number, ratios = seasonalRatios(y, m)): number[] {
-  const raw = ratios.map((r) => (r.length ? mean(r) : 1));
+  const { counts, means } = groupMeans(ratios, m);
+  const raw = means.map((v, g) => (counts[g] ? v : 1));
   const norm = mean(raw);
   return raw.map((v) => v / norm);
 }
@@ -376,12 +416,15 @@ function betaFraction(a: number, b: number, x: number): number {
   return h;
 }
 
+/** The coefficients of the Lanczos approximation (g = 7). */
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
 /** log Gamma (Lanczos, g = 7). */
 function logGamma(z: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
+  const c = LANCZOS;
   if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
   const x = z - 1;
   let a = c[0]!;
@@ -411,20 +454,31 @@ export function fTail(f: number, d1: number, d2: number): number {
  * its centred moving average by position in the season, significant at `alpha`. Far more
  * powerful than the autocorrelation test on two or three seasons of a smooth seasonal pattern.
  */
-export function stableSeasonality(y: number[], m: number, alpha = 0.001, ratios?: number[][]): boolean {
+export function stableSeasonality(y: number[], m: number, alpha = 0.001, ratios?: number[]): boolean {
   if (m < 2 || y.length <= 2 * m) return false;
-  const groups = (ratios ?? seasonalRatios(y, m)).filter((g) => g.length > 0);
-  const all = groups.flat();
-  const k = groups.length;
-  const n = all.length;
+  const r = ratios ?? seasonalRatios(y, m);
+  const { counts, means } = groupMeans(r, m);
+  // k groups with ratios, n ratios in all; their grand mean summed group by group
+  let k = 0;
+  let n = 0;
+  let total = 0;
+  for (let g = 0; g < m; g++) {
+    if (!counts[g]) continue;
+    k++;
+    n += counts[g]!;
+    for (let t = g; t < r.length; t += m) if (r[t] === r[t]) total += r[t]!;
+  }
   if (k < 2 || n - k < 1) return false;
-  const grand = mean(all);
+  const grand = total / n;
   let between = 0;
   let within = 0;
-  for (const g of groups) {
-    const gm = mean(g);
-    between += g.length * (gm - grand) ** 2;
-    within += g.reduce((s, v) => s + (v - gm) ** 2, 0);
+  for (let g = 0; g < m; g++) {
+    if (!counts[g]) continue;
+    const gm = means[g]!;
+    between += counts[g]! * (gm - grand) ** 2;
+    let w = 0;
+    for (let t = g; t < r.length; t += m) if (r[t] === r[t]) w += (r[t]! - gm) ** 2;
+    within += w;
   }
   if (within <= 0) return between > 0;
   const f = between / (k - 1) / (within / (n - k));

@@ -1,9 +1,9 @@
 /**
  * Nelder-Mead over a box (every parameter in [lo, hi]): small, dependency-free, deterministic.
  * Used to fit smoothing parameters by minimising the in-sample one-step squared error. It runs
- * some 40 times per series, tens of evaluations each, so it allocates nothing per step: the
- * vertices live in one typed array, ordered through an index, and the objective is handed a
- * reused buffer (it must not keep it).
+ * some 20 times per series, tens of evaluations each, so it allocates nothing per evaluation: the
+ * vertices are reused arrays (the objective must not keep the one it is handed) and the
+ * objective writes its value into a reused cell.
  */
 export interface NelderMeadOptions {
   /** At most this many evaluations (default 120). */
@@ -13,7 +13,11 @@ export interface NelderMeadOptions {
 }
 
 export function nelderMead(
-  f: (x: readonly number[]) => number,
+  /**
+   * The objective at x, written to out[0] (a double returned from a call that is not inlined
+   * would be boxed: a small allocation per evaluation, a thousand per series).
+   */
+  f: (x: readonly number[], out: Float64Array) => void,
   start: readonly number[],
   bounds: { lo: number; hi: number },
   options: NelderMeadOptions = {},
@@ -27,25 +31,24 @@ export function nelderMead(
   const tolerance = 1e-10;
   const n = start.length;
   const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
-  // The vertices, best first once ordered (plain arrays of doubles: cheaper to make than typed
-  // arrays, and a fit makes a few dozen).
-  const simplex: number[][] = [];
-  const values: number[] = [];
+  const ws = workspace(n);
+  const { simplex, values, centroid, out } = ws;
+  let { reflected, trial } = ws;
+  // The vertices, best first once ordered.
   for (let i = 0; i <= n; i++) {
-    const p = start.slice();
+    const p = simplex[i]!;
+    for (let j = 0; j < n; j++) p[j] = start[j]!;
     if (i > 0) p[i - 1] = p[i - 1]! + (p[i - 1]! < (lo + hi) / 2 ? step : -step);
     for (let j = 0; j < n; j++) p[j] = clamp(p[j]!);
-    simplex.push(p);
   }
   let evals = 0;
-  for (let i = 0; i <= n; i++) {
+  const score = (x: readonly number[]) => {
     evals++;
-    const v = f(simplex[i]!);
-    values.push(Number.isFinite(v) ? v : Number.MAX_VALUE);
-  }
-  const centroid = start.slice();
-  let reflected = start.slice();
-  let trial = start.slice();
+    f(x, out);
+    const v = out[0]!;
+    return Number.isFinite(v) ? v : Number.MAX_VALUE;
+  };
+  for (let i = 0; i <= n; i++) values[i] = score(simplex[i]!);
   while (evals < maxEvals) {
     // Order the vertices by value (a stable insertion sort: ties keep their order).
     for (let i = 1; i <= n; i++) {
@@ -78,14 +81,10 @@ export function nelderMead(
     const worst = simplex[n]!;
     // reflected = centroid + (centroid - worst), clamped into the box
     for (let j = 0; j < n; j++) reflected[j] = clamp(centroid[j]! + 1 * (centroid[j]! - worst[j]!));
-    evals++;
-    let fr = f(reflected);
-    if (!Number.isFinite(fr)) fr = Number.MAX_VALUE;
+    const fr = score(reflected);
     if (fr < values[0]!) {
       for (let j = 0; j < n; j++) trial[j] = clamp(centroid[j]! + 2 * (centroid[j]! - worst[j]!));
-      evals++;
-      let fe = f(trial);
-      if (!Number.isFinite(fe)) fe = Number.MAX_VALUE;
+      const fe = score(trial);
       // the accepted point becomes the vertex; the old vertex's array the next scratch
       if (fe < fr) {
         simplex[n] = trial;
@@ -103,9 +102,7 @@ export function nelderMead(
     } else {
       const t = fr < values[n]! ? 0.5 : -0.5;
       for (let j = 0; j < n; j++) trial[j] = clamp(centroid[j]! + t * (centroid[j]! - worst[j]!));
-      evals++;
-      let fc = f(trial);
-      if (!Number.isFinite(fc)) fc = Number.MAX_VALUE;
+      const fc = score(trial);
       if (fc < Math.min(fr, values[n]!)) {
         simplex[n] = trial;
         values[n] = fc;
@@ -115,14 +112,44 @@ export function nelderMead(
         for (let i = 1; i <= n; i++) {
           const p = simplex[i]!;
           for (let j = 0; j < n; j++) p[j] = clamp(best[j]! + 0.5 * (p[j]! - best[j]!));
-          evals++;
-          const v = f(p);
-          values[i] = Number.isFinite(v) ? v : Number.MAX_VALUE;
+          values[i] = score(p);
         }
       }
     }
   }
+  // the scratch arrays may have traded places with vertices
+  ws.reflected = reflected;
+  ws.trial = trial;
   let bestIndex = 0;
   for (let i = 1; i <= n; i++) if (values[i]! < values[bestIndex]!) bestIndex = i;
-  return { x: simplex[bestIndex]!, fx: values[bestIndex]!, evals };
+  return { x: simplex[bestIndex]!.slice(), fx: values[bestIndex]!, evals };
+}
+
+/** The arrays of a search in n dimensions: the n + 1 vertices, their values, and scratch. */
+interface Workspace {
+  simplex: number[][];
+  values: number[];
+  centroid: number[];
+  reflected: number[];
+  trial: number[];
+  /** Where the objective writes its value. */
+  out: Float64Array;
+}
+
+/**
+ * One workspace per dimension, reused by every search (a series runs a few dozen, each of
+ * which would otherwise make its own arrays). Searches never nest: an objective does not search.
+ */
+const workspaces: Workspace[] = [];
+
+function workspace(n: number): Workspace {
+  const zeros = () => new Array<number>(n).fill(0);
+  return (workspaces[n] ??= {
+    simplex: Array.from({ length: n + 1 }, zeros),
+    values: new Array<number>(n + 1).fill(0),
+    centroid: zeros(),
+    reflected: zeros(),
+    trial: zeros(),
+    out: new Float64Array(1),
+  });
 }
