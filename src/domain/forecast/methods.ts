@@ -123,16 +123,21 @@ function holtSse(
   level0: number,
   trend0: number,
 ): number {
+  // The recursion of holtRun rearranged for a shorter chain of dependent operations per step
+  // (the same values up to rounding): u = phi * trend is carried instead of the trend, and the
+  // level is a weighted mean of the fit and the actual.
   let level = level0;
-  let trend = trend0;
-  const ab = a * b;
+  let u = phi * trend0;
+  const phiAb = phi * a * b;
+  const a1 = 1 - a;
   let s = 0;
   for (let t = 0; t < y.length; t++) {
-    const fitted = level + phi * trend;
-    const e = y[t]! - fitted;
+    const v = y[t]!;
+    const fitted = level + u;
+    const e = v - fitted;
     s += e * e;
-    level = fitted + a * e;
-    trend = phi * trend + ab * e;
+    level = a1 * fitted + a * v;
+    u = phi * u + phiAb * e;
   }
   return s;
 }
