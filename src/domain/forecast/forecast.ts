@@ -14,7 +14,7 @@
  *   intervals.ts); when the history is too short to backtest, from the one-step residuals grown
  *   with the horizon by the method's own formula.
  */
-import { bands, errorModel, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
+import { bands, ErrorSample, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
 import { bias, mape, mase, smape, wmape } from './metrics.js';
 import {
   croston,
@@ -24,7 +24,7 @@ import {
   reseasoned,
   seasonalNaive,
   ses,
-  theta,
+  thetaOn,
   type Fit,
   type MethodName,
 } from './methods.js';
@@ -82,15 +82,20 @@ const INTERMITTENT = 0.3;
 /** The shortest training window a backtest origin may leave. */
 const MIN_TRAIN = 12;
 
-/** One training window, seasonally adjusted once for all the methods fitted on it. */
+/**
+ * One training window, seasonally adjusted once for all the methods fitted on it; SES on the
+ * adjusted series is fitted once too (SES and Theta both use it).
+ */
 interface Window {
   y: number[];
   adjusted: number[];
   indices: number[] | null;
   m: number;
+  ses?: ReturnType<typeof ses>;
 }
 
 const windowOf = (y: number[], m: number): Window => ({ y, m, ...deseasonalize(y, m) });
+const sesOn = (w: Window) => (w.ses ??= ses(w.adjusted));
 
 /** Can `method` be fitted on `n` points (`positive`: all of them above zero)? */
 function fits(method: MethodName, n: number, m: number, positive: boolean): boolean {
@@ -113,7 +118,7 @@ function fitOn(method: MethodName, w: Window): Fit {
     case 'seasonal-naive':
       return seasonalNaive(w.y, w.m);
     case 'ses':
-      return reseasoned(ses(w.adjusted), w.indices, n, w.m);
+      return reseasoned(sesOn(w), w.indices, n, w.m);
     case 'holt-damped':
       return reseasoned(holtDamped(w.adjusted), w.indices, n, w.m);
     case 'holt-winters-additive':
@@ -121,7 +126,8 @@ function fitOn(method: MethodName, w: Window): Fit {
     case 'holt-winters-multiplicative':
       return holtWinters(w.y, w.m, true);
     case 'theta':
-      return theta(w.y, w.m, 'stable');
+      // theta(w.y, w.m, 'stable'), its season test and SES fit shared with the window
+      return thetaOn(w.adjusted, w.indices, w.m, sesOn(w));
     case 'croston':
     case 'sba':
       return croston(w.y, method);
@@ -150,8 +156,6 @@ export function poolFor(y: number[], m: number, method: MethodChoice = 'auto'): 
   return pool;
 }
 
-const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-
 /**
  * The ends (exclusive) of the training windows of the rolling-origin backtest, latest first:
  * `origins` of them spread evenly over the whole history, the earliest leaving MIN_TRAIN points
@@ -179,14 +183,33 @@ export function accuracyOf(actual: number[], forecast: number[], history: number
 /** Share (%) of actuals inside [p10, p90]; NaN when there are none. */
 export function coverage(actual: number[], p10: number[], p90: number[]): number {
   if (!actual.length) return Number.NaN;
-  const inside = actual.filter((a, i) => a >= p10[i]! && a <= p90[i]!).length;
+  let inside = 0;
+  for (let i = 0; i < actual.length; i++) if (actual[i]! >= p10[i]! && actual[i]! <= p90[i]!) inside++;
   return (100 * inside) / actual.length;
+}
+
+/**
+ * An array for n numbers that holds them as doubles whether they are whole or not. V8 keeps an
+ * array of small integers in another form than one of fractions, and code compiled (and
+ * inlined) for the one deoptimises on the other: whole-number histories made forecastSeries
+ * fall back to the interpreter at nearly every series. Filled with -0 (not a small integer).
+ */
+const doubles = (n: number): number[] => new Array<number>(n).fill(-0);
+
+/** `f` with its negative values raised to 0 (in place: the methods' forecasts are fresh arrays). */
+function nonNegative(f: number[]): number[] {
+  for (let k = 0; k < f.length; k++) f[k] = Math.max(0, f[k]!);
+  return f;
 }
 
 export function forecastSeries(history: number[], opts: ForecastOptions): SeriesForecast {
   const m = opts.season ?? 12;
   const h = opts.horizon;
-  const y = history.map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0));
+  const y = doubles(history.length);
+  for (let t = 0; t < y.length; t++) {
+    const v = history[t]!;
+    y[t] = Number.isFinite(v) ? Math.max(0, v) : 0;
+  }
   if (y.length === 0) {
     const zeros = Array<number>(h).fill(0);
     return {
@@ -215,17 +238,20 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     const positive = train.every((v) => v > 0);
     const steps = Math.min(h, n - end);
     const byMember = pool.map((method) =>
-      fits(method, end, m, positive)
-        ? fitOn(method, w)
-            .forecast(steps)
-            .map((v) => Math.max(0, v))
-        : null,
+      fits(method, end, m, positive) ? nonNegative(fitOn(method, w).forecast(steps)) : null,
     );
     return { end, actual: y.slice(end, end + steps), byMember };
   });
+  /** The forecasts' mean step by step (those fitted: not null). */
   const meanOf = (forecasts: (number[] | null)[]) => {
     const present = forecasts.filter((f): f is number[] => f !== null);
-    return present[0]!.map((_, k) => mean(present.map((f) => f[k]!)));
+    const out = new Array<number>(present[0]!.length);
+    for (let k = 0; k < out.length; k++) {
+      let s = 0;
+      for (const f of present) s += f[k]!;
+      out[k] = s / present.length;
+    }
+    return out;
   };
   const absoluteError = (actual: number[], forecast: number[]) =>
     actual.reduce((s, a, k) => s + Math.abs(a - forecast[k]!), 0);
@@ -250,19 +276,21 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   // The backtest of the chosen forecaster, point by point.
   const points: BacktestPoint[] = [];
   for (const r of runs) {
-    const chosen = members.map((i) => r.byMember[i]!).filter((f) => f !== null);
-    if (!chosen.length) continue;
+    const chosen = members.map((i) => r.byMember[i]!);
+    if (!chosen.some((f) => f !== null)) continue;
     const f = meanOf(chosen);
-    r.actual.forEach((a, k) => points.push({ origin: r.end, step: k + 1, actual: a, forecast: f[k]! }));
+    for (let k = 0; k < r.actual.length; k++)
+      points.push({ origin: r.end, step: k + 1, actual: r.actual[k]!, forecast: f[k]! });
   }
 
   // The final forecast: the chosen members refitted on the whole history.
   const whole = windowOf(y, m);
   const finals = members.map((i) => fitOn(pool[i]!, whole));
-  const p50 = meanOf(finals.map((f) => f.forecast(h).map((v) => Math.max(0, v))));
+  const p50 = meanOf(finals.map((f) => nonNegative(f.forecast(h))));
 
   const kind: ErrorModel['kind'] = relativeErrors(points) ? 'relative' : 'absolute';
-  const model = errorModel(points, kind);
+  const sample = new ErrorSample(points, kind);
+  const model = sample.model();
   let p10: number[];
   let p90: number[];
   if (model) {
@@ -283,33 +311,44 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   const lo: number[] = [];
   const hi: number[] = [];
   if (model) {
+    // the points come origin by origin, in the order of `ends`
+    let from = 0;
     for (const end of ends) {
-      const own = points.filter((p) => p.origin === end);
-      const others = errorModel(
-        points.filter((p) => p.origin !== end),
-        kind,
-      );
+      let to = from;
+      while (to < points.length && points[to]!.origin === end) to++;
+      const others = sample.model(end);
       if (!others) break;
-      const b = bands(
-        own.map((p) => p.forecast),
-        others,
-      );
-      lo.push(...b.p10);
-      hi.push(...b.p90);
+      const own = new Array<number>(to - from);
+      for (let i = from; i < to; i++) own[i - from] = points[i]!.forecast;
+      const b = bands(own, others);
+      for (let k = 0; k < own.length; k++) {
+        lo.push(b.p10[k]!);
+        hi.push(b.p90[k]!);
+      }
+      from = to;
     }
   }
   const ranged = lo.length === points.length && points.length > 0;
   // The accuracy counts the origins with history enough for the whole pool (the forecaster that
   // made the P50), or every origin when none has; the ranges learned from all of them.
   const enough = Math.min(2 * m + 3, Math.max(...ends, 0));
-  const kept = points.flatMap((p, i) => (p.origin >= enough ? [i] : []));
-  const actual = kept.map((i) => points[i]!.actual);
-  const forecast = kept.map((i) => points[i]!.forecast);
+  const kept: number[] = [];
+  for (let i = 0; i < points.length; i++) if (points[i]!.origin >= enough) kept.push(i);
+  const actual = doubles(kept.length);
+  const forecast = doubles(kept.length);
+  kept.forEach((i, j) => {
+    actual[j] = points[i]!.actual;
+    forecast[j] = points[i]!.forecast;
+  });
   const backtest: SeriesForecast['backtest'] = { actual, forecast };
   const accuracy = accuracyOf(actual, forecast, y, m);
   if (ranged) {
-    backtest.p10 = kept.map((i) => lo[i]!);
-    backtest.p90 = kept.map((i) => hi[i]!);
+    backtest.p10 = doubles(kept.length);
+    backtest.p90 = doubles(kept.length);
+    kept.forEach((i, j) => {
+      backtest.p10![j] = lo[i]!;
+      backtest.p90![j] = hi[i]!;
+    });
     accuracy.coverage = coverage(actual, backtest.p10, backtest.p90);
   }
 

@@ -28,9 +28,20 @@ export interface Fit {
   spread: (h: number) => number[];
 }
 
-const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
-const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
-const sse = (r: number[]) => r.reduce((s, e) => s + e * e, 0);
+/**
+ * The optimiser stops once its simplex spans less than this in every smoothing parameter (they
+ * live in [0, 1]): a thousandth of their range moves a forecast by far less than its error, and
+ * where the objective is flat (a long valley, an optimum on a bound) Nelder-Mead would otherwise
+ * spend its whole budget crawling.
+ */
+const XTOL = 1e-3;
+
+function sum(a: readonly number[], from = 0, to = a.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i]!;
+  return s;
+}
+const mean = (a: readonly number[]) => (a.length ? sum(a) / a.length : 0);
 
 export function seasonalNaive(y: number[], m: number): Fit {
   const season = y.length >= m ? m : 1;
@@ -46,18 +57,38 @@ export function seasonalNaive(y: number[], m: number): Fit {
 
 function sesRun(y: number[], alpha: number): { level: number; residuals: number[] } {
   let level = y[0]!;
-  const residuals: number[] = [];
+  const residuals = new Array<number>(Math.max(0, y.length - 1));
   for (let t = 1; t < y.length; t++) {
     const e = y[t]! - level;
-    residuals.push(e);
+    residuals[t - 1] = e;
     level += alpha * e;
   }
   return { level, residuals };
 }
 
+/** sesRun's squared error, without keeping the residuals (the optimiser's objective). */
+function sesSse(y: readonly number[], alpha: number): number {
+  let level = y[0]!;
+  let s = 0;
+  for (let t = 1; t < y.length; t++) {
+    const e = y[t]! - level;
+    s += e * e;
+    level += alpha * e;
+  }
+  return s;
+}
+
 export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: number } {
   const a =
-    alpha ?? nelderMead(([x]) => sse(sesRun(y, x!).residuals), [0.3], { lo: 0.01, hi: 0.99 }, 60).x[0]!;
+    alpha ??
+    nelderMead(
+      (x, out) => {
+        out[0] = sesSse(y, x[0]!);
+      },
+      [0.3],
+      { lo: 0.01, hi: 0.99 },
+      { maxEvals: 60, xtol: XTOL },
+    ).x[0]!;
   const { level, residuals } = sesRun(y, a);
   return {
     method: 'ses',
@@ -72,28 +103,55 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
 function holtRun(y: number[], a: number, b: number, phi: number, level0: number, trend0: number) {
   let level = level0;
   let trend = trend0;
-  const residuals: number[] = [];
+  const residuals = new Array<number>(y.length);
   for (let t = 0; t < y.length; t++) {
     const fitted = level + phi * trend;
     const e = y[t]! - fitted;
-    residuals.push(e);
+    residuals[t] = e;
     level = fitted + a * e;
     trend = phi * trend + a * b * e;
   }
   return { level, trend, residuals };
 }
 
-/** Least-squares line through `y` against t = 0, 1, ...: intercept and slope. */
-export function line(y: number[]): { intercept: number; slope: number } {
-  const n = y.length;
+/** holtRun's squared error, without keeping the residuals (the optimiser's objective). */
+function holtSse(
+  y: readonly number[],
+  a: number,
+  b: number,
+  phi: number,
+  level0: number,
+  trend0: number,
+): number {
+  // The recursion of holtRun rearranged for a shorter chain of dependent operations per step
+  // (the same values up to rounding): u = phi * trend is carried instead of the trend, and the
+  // level is a weighted mean of the fit and the actual.
+  let level = level0;
+  let u = phi * trend0;
+  const phiAb = phi * a * b;
+  const a1 = 1 - a;
+  let s = 0;
+  for (let t = 0; t < y.length; t++) {
+    const v = y[t]!;
+    const fitted = level + u;
+    const e = v - fitted;
+    s += e * e;
+    level = a1 * fitted + a * v;
+    u = phi * u + phiAb * e;
+  }
+  return s;
+}
+
+/** Least-squares line through the first `n` points of `y` against t = 0, 1, ...: intercept and slope. */
+export function line(y: readonly number[], n = y.length): { intercept: number; slope: number } {
   const tMean = (n - 1) / 2;
-  const yMean = mean(y);
+  const yMean = n ? sum(y, 0, n) / n : 0;
   let num = 0;
   let den = 0;
-  y.forEach((v, t) => {
-    num += (t - tMean) * (v - yMean);
+  for (let t = 0; t < n; t++) {
+    num += (t - tMean) * (y[t]! - yMean);
     den += (t - tMean) ** 2;
-  });
+  }
   const slope = den ? num / den : 0;
   return { intercept: yMean - slope * tMean, slope };
 }
@@ -106,14 +164,16 @@ export const PHI = { lo: 0.8, hi: 0.98 } as const;
  * points; alpha, beta and the damping factor phi (within PHI) minimise the one-step squared error.
  */
 export function holtDamped(y: number[]): Fit & { phi: number } {
-  const start = line(y.slice(0, Math.min(y.length, 10)));
+  const start = line(y, Math.min(y.length, 10));
   const level0 = start.intercept - start.slope;
   const phiOf = (p: number) => PHI.lo + (PHI.hi - PHI.lo) * p;
   const { x } = nelderMead(
-    ([a, b, p]) => sse(holtRun(y, a!, b!, phiOf(p!), level0, start.slope).residuals),
+    (p, out) => {
+      out[0] = holtSse(y, p[0]!, p[1]!, phiOf(p[2]!), level0, start.slope);
+    },
     [0.3, 0.1, 0.5],
     { lo: 0.0001, hi: 0.9999 },
-    150,
+    { maxEvals: 150, xtol: XTOL },
   );
   const [a, b] = x as [number, number];
   const phi = phiOf(x[2]!);
@@ -123,22 +183,27 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
     phi,
     residuals,
     forecast: (h) => {
-      const out: number[] = [];
+      const out = new Array<number>(h);
+      // damp = phi + phi^2 + ... + phi^k
+      let power = 1;
       let damp = 0;
-      for (let k = 1; k <= h; k++) {
-        damp += phi ** k;
-        out.push(level + damp * trend);
+      for (let k = 0; k < h; k++) {
+        power *= phi;
+        damp += power;
+        out[k] = level + damp * trend;
       }
       return out;
     },
     spread: (h) => {
       const out: number[] = [];
       let v = 0;
+      let power = 1;
+      let d = 0;
       for (let k = 1; k <= h; k++) {
         out.push(Math.sqrt(1 + v));
-        // variance of ETS(A,Ad,N) grows by (alpha * (1 + beta * sum phi^j))^2 per step
-        let d = 0;
-        for (let j = 1; j <= k; j++) d += phi ** j;
+        // variance of ETS(A,Ad,N) grows by (alpha * (1 + beta * sum_{j <= k} phi^j))^2 per step
+        power *= phi;
+        d += power;
         v += (a * (1 + b * d)) ** 2;
       }
       return out;
@@ -146,28 +211,38 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
   };
 }
 
-function hwRun(y: number[], m: number, a: number, b: number, g: number, multiplicative: boolean) {
-  const first = y.slice(0, m);
-  const second = y.slice(m, 2 * m);
-  let level = mean(first);
-  let trend = (mean(second) - mean(first)) / m;
+/** Holt-Winters' start: level and trend from the first two seasons, seasonal terms around them. */
+function hwStart(y: readonly number[], m: number, multiplicative: boolean) {
+  const first = sum(y, 0, m) / m;
+  const level = first;
+  const trend = (sum(y, m, 2 * m) / m - first) / m;
   // Seasonal start values from the first two seasons with the straight-line trend taken out.
   const line = (t: number) => level + trend * (t - (m - 1) / 2);
-  const seasonal = first.map((_, i) => {
+  const seasonal = new Array<number>(m);
+  for (let i = 0; i < m; i++) {
     const a = multiplicative ? y[i]! / line(i) : y[i]! - line(i);
-    const b = multiplicative ? second[i]! / line(i + m) : second[i]! - line(i + m);
-    return (a + b) / 2;
-  });
+    const b = multiplicative ? y[i + m]! / line(i + m) : y[i + m]! - line(i + m);
+    seasonal[i] = (a + b) / 2;
+  }
   // the level at the end of the first season
-  level = line(m - 1);
-  const phi = 0.98;
-  const residuals: number[] = [];
+  return { level: line(m - 1), trend, seasonal };
+}
+
+/** Holt-Winters' damping factor (a light, fixed damping of the trend). */
+const HW_PHI = 0.98;
+
+function hwRun(y: number[], m: number, a: number, b: number, g: number, multiplicative: boolean) {
+  const start = hwStart(y, m, multiplicative);
+  let { level, trend } = start;
+  const seasonal = start.seasonal;
+  const phi = HW_PHI;
+  const residuals = new Array<number>(Math.max(0, y.length - m));
   for (let t = m; t < y.length; t++) {
     const s = seasonal[t % m]!;
     const base = level + phi * trend;
     const fitted = multiplicative ? base * s : base + s;
     const e = y[t]! - fitted;
-    residuals.push(e);
+    residuals[t - m] = e;
     const newLevel = multiplicative ? a * (y[t]! / s) + (1 - a) * base : a * (y[t]! - s) + (1 - a) * base;
     trend = b * (newLevel - level) + (1 - b) * phi * trend;
     seasonal[t % m] = multiplicative ? g * (y[t]! / base) + (1 - g) * s : g * (y[t]! - base) + (1 - g) * s;
@@ -176,12 +251,71 @@ function hwRun(y: number[], m: number, a: number, b: number, g: number, multipli
   return { level, trend, seasonal, residuals, phi, n: y.length };
 }
 
+/**
+ * hwRun's squared error, without keeping the residuals (the optimiser's objective), from a start
+ * computed once, written to out[0]; `seasonal` is scratch space for the seasonal terms.
+ * Non-finite when a residual is.
+ */
+function hwSse(
+  y: readonly number[],
+  m: number,
+  a: number,
+  b: number,
+  g: number,
+  multiplicative: boolean,
+  level0: number,
+  trend0: number,
+  seasonal0: readonly number[],
+  seasonal: number[],
+  out: Float64Array,
+): void {
+  for (let i = 0; i < m; i++) seasonal[i] = seasonal0[i]!;
+  let level = level0;
+  let trend = trend0;
+  const phi = HW_PHI;
+  const a1 = 1 - a;
+  const g1 = 1 - g;
+  const bphi = (1 - b) * phi;
+  let s2 = 0;
+  let i = 0;
+  if (multiplicative) {
+    for (let t = m; t < y.length; t++) {
+      const s = seasonal[i]!;
+      const base = level + phi * trend;
+      const v = y[t]!;
+      const e = v - base * s;
+      s2 += e * e;
+      const newLevel = a * (v / s) + a1 * base;
+      trend = b * (newLevel - level) + bphi * trend;
+      seasonal[i] = g * (v / base) + g1 * s;
+      level = newLevel;
+      if (++i === m) i = 0;
+    }
+  } else {
+    for (let t = m; t < y.length; t++) {
+      const s = seasonal[i]!;
+      const base = level + phi * trend;
+      const v = y[t]!;
+      const e = v - (base + s);
+      s2 += e * e;
+      const newLevel = a * (v - s) + a1 * base;
+      trend = b * (newLevel - level) + bphi * trend;
+      seasonal[i] = g * (v - base) + g1 * s;
+      level = newLevel;
+      if (++i === m) i = 0;
+    }
+  }
+  out[0] = s2;
+}
+
 export function holtWinters(y: number[], m: number, multiplicative: boolean): Fit {
-  const objective = ([a, b, g]: number[]) => {
-    const r = hwRun(y, m, a!, b!, g!, multiplicative).residuals;
-    return r.every(Number.isFinite) ? sse(r) : Number.MAX_VALUE;
+  const start = hwStart(y, m, multiplicative);
+  const seasonal0 = start.seasonal;
+  const scratch = seasonal0.slice();
+  const objective = (p: readonly number[], out: Float64Array) => {
+    hwSse(y, m, p[0]!, p[1]!, p[2]!, multiplicative, start.level, start.trend, seasonal0, scratch, out);
   };
-  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, 90);
+  const { x } = nelderMead(objective, [0.3, 0.05, 0.1], { lo: 0.01, hi: 0.99 }, { maxEvals: 90, xtol: XTOL });
   const [a, b, g] = x as [number, number, number];
   const run = hwRun(y, m, a, b, g, multiplicative);
   return {
@@ -189,9 +323,11 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
     residuals: run.residuals,
     forecast: (h) => {
       const out: number[] = [];
+      let power = 1;
       let damp = 0;
       for (let k = 1; k <= h; k++) {
-        damp += run.phi ** k;
+        power *= run.phi;
+        damp += power;
         const s = run.seasonal[(run.n + k - 1) % m]!;
         const base = run.level + damp * run.trend;
         out.push(multiplicative ? base * s : base + s);
@@ -205,25 +341,52 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
   };
 }
 
-/** The series over its centred 2xm moving average, grouped by position in the season. */
-function seasonalRatios(y: number[], m: number): number[][] {
-  const ratios: number[][] = Array.from({ length: m }, () => []);
+/**
+ * The series over its centred 2xm moving average, by time (NaN where there is no ratio: the
+ * average's ends, or an average of 0). Position t belongs to group t % m of the season.
+ */
+function seasonalRatios(y: readonly number[], m: number): number[] {
+  const ratios = new Array<number>(y.length).fill(Number.NaN);
   const half = m / 2;
+  const reach = Math.floor(half);
+  // the moving average's weights, j = -reach..reach: the two ends halved when m is even
+  const weights = Array.from({ length: 2 * reach + 1 }, (_, i) =>
+    m % 2 === 0 && Math.abs(i - reach) === half ? 0.5 : 1,
+  );
   for (let t = Math.ceil(half); t < y.length - Math.ceil(half); t++) {
     let s = 0;
-    for (let j = -Math.floor(half); j <= Math.floor(half); j++) {
-      const w = m % 2 === 0 && Math.abs(j) === half ? 0.5 : 1;
-      s += w * y[t + j]!;
-    }
+    for (let j = -reach; j <= reach; j++) s += weights[j + reach]! * y[t + j]!;
     const ma = s / m;
-    if (ma > 0) ratios[t % m]!.push(y[t]! / ma);
+    if (ma > 0) ratios[t] = y[t]! / ma;
   }
   return ratios;
 }
 
+/**
+ * The ratios' count and mean by group of the season (NaN for an empty group), each group's
+ * ratios taken in time order.
+ */
+function groupMeans(ratios: readonly number[], m: number): { counts: number[]; means: number[] } {
+  const counts = new Array<number>(m).fill(0);
+  const means = new Array<number>(m).fill(0);
+  for (let g = 0; g < m; g++) {
+    let s = 0;
+    for (let t = g; t < ratios.length; t += m) {
+      const r = ratios[t]!;
+      if (r === r) {
+        s += r;
+        counts[g] = counts[g]! + 1;
+      }
+    }
+    means[g] = counts[g] ? s / counts[g]! : Number.NaN;
+  }
+  return { counts, means };
+}
+
 /** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
-export function seasonalIndices(y: number[], m: number): number[] {
-  const raw = seasonalRatios(y, m).map((r) => (r.length ? mean(r) : 1));
+export function seasonalIndices(y: number[], m: number, ratios = seasonalRatios(y, m)): number[] {
+  const { counts, means } = groupMeans(ratios, m);
+  const raw = means.map((v, g) => (counts[g] ? v : 1));
   const norm = mean(raw);
   return raw.map((v) => v / norm);
 }
@@ -258,12 +421,15 @@ function betaFraction(a: number, b: number, x: number): number {
   return h;
 }
 
+/** The coefficients of the Lanczos approximation (g = 7). */
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
 /** log Gamma (Lanczos, g = 7). */
 function logGamma(z: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
+  const c = LANCZOS;
   if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
   const x = z - 1;
   let a = c[0]!;
@@ -293,20 +459,31 @@ export function fTail(f: number, d1: number, d2: number): number {
  * its centred moving average by position in the season, significant at `alpha`. Far more
  * powerful than the autocorrelation test on two or three seasons of a smooth seasonal pattern.
  */
-export function stableSeasonality(y: number[], m: number, alpha = 0.001): boolean {
+export function stableSeasonality(y: number[], m: number, alpha = 0.001, ratios?: number[]): boolean {
   if (m < 2 || y.length <= 2 * m) return false;
-  const groups = seasonalRatios(y, m).filter((g) => g.length > 0);
-  const all = groups.flat();
-  const k = groups.length;
-  const n = all.length;
+  const r = ratios ?? seasonalRatios(y, m);
+  const { counts, means } = groupMeans(r, m);
+  // k groups with ratios, n ratios in all; their grand mean summed group by group
+  let k = 0;
+  let n = 0;
+  let total = 0;
+  for (let g = 0; g < m; g++) {
+    if (!counts[g]) continue;
+    k++;
+    n += counts[g]!;
+    for (let t = g; t < r.length; t += m) if (r[t] === r[t]) total += r[t]!;
+  }
   if (k < 2 || n - k < 1) return false;
-  const grand = mean(all);
+  const grand = total / n;
   let between = 0;
   let within = 0;
-  for (const g of groups) {
-    const gm = mean(g);
-    between += g.length * (gm - grand) ** 2;
-    within += g.reduce((s, v) => s + (v - gm) ** 2, 0);
+  for (let g = 0; g < m; g++) {
+    if (!counts[g]) continue;
+    const gm = means[g]!;
+    between += counts[g]! * (gm - grand) ** 2;
+    let w = 0;
+    for (let t = g; t < r.length; t += m) if (r[t] === r[t]) w += (r[t]! - gm) ** 2;
+    within += w;
   }
   if (within <= 0) return between > 0;
   const f = between / (k - 1) / (within / (n - k));
@@ -343,8 +520,11 @@ export function deseasonalize(
   test: 'stable' | 'acf' = 'stable',
 ): { adjusted: number[]; indices: number[] | null } {
   if (m < 2 || !y.every((v) => v > 0)) return { adjusted: y, indices: null };
-  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m))) return { adjusted: y, indices: null };
-  const indices = seasonalIndices(y, m);
+  // the ratios to the moving average, computed once for the test and the indices
+  const ratios = y.length > 2 * m ? seasonalRatios(y, m) : undefined;
+  if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m, 0.001, ratios)))
+    return { adjusted: y, indices: null };
+  const indices = seasonalIndices(y, m, ratios);
   return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
 }
 
@@ -354,7 +534,14 @@ export function deseasonalize(
  */
 export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: number, m: number): F {
   if (!indices) return fit;
-  return { ...fit, forecast: (h: number) => fit.forecast(h).map((v, k) => v * indices[(n + k) % m]!) };
+  return {
+    ...fit,
+    forecast: (h: number) => {
+      const out = fit.forecast(h);
+      for (let k = 0; k < h; k++) out[k] = out[k]! * indices[(n + k) % m]!;
+      return out;
+    },
+  };
 }
 
 /**
@@ -363,16 +550,28 @@ export function reseasoned<F extends Fit>(fit: F, indices: number[] | null, n: n
  * autocorrelation test, as published); the automatic forecaster passes 'stable'.
  */
 export function theta(y: number[], m: number, test: 'stable' | 'acf' = 'acf'): Fit {
-  const { adjusted: x, indices } = deseasonalize(y, m, test);
+  const { adjusted, indices } = deseasonalize(y, m, test);
+  return thetaOn(adjusted, indices, m, ses(adjusted));
+}
+
+/**
+ * Theta on a series already seasonally adjusted (`indices` null when it was not), given SES
+ * fitted on it: the automatic forecaster shares one SES fit per window between SES and Theta.
+ */
+export function thetaOn(x: number[], indices: number[] | null, m: number, s: ReturnType<typeof ses>): Fit {
   const n = x.length;
   const { slope } = line(x);
-  const s = ses(x);
-  const drift = (k: number) => (slope / 2) * (k - 1 + (1 - (1 - s.alpha) ** n) / s.alpha);
+  const tail = (1 - (1 - s.alpha) ** n) / s.alpha;
   return reseasoned(
     {
       method: 'theta',
       residuals: s.residuals,
-      forecast: (h) => Array.from({ length: h }, (_, k) => s.level + drift(k + 1)),
+      forecast: (h) => {
+        const out = new Array<number>(h);
+        // drift at step k + 1: half the slope times (k + tail)
+        for (let k = 0; k < h; k++) out[k] = s.level + (slope / 2) * (k + tail);
+        return out;
+      },
       spread: s.spread,
     },
     indices,
