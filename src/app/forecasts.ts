@@ -16,7 +16,7 @@ import { currentCycle } from './queries.js';
 import type { DatasetRecord } from './records.js';
 
 /** Change it whenever the forecasting code changes its results: older entries then miss. */
-export const FORECAST_VERSION = 'issue-13.1';
+export const FORECAST_VERSION = 'issue-13.2';
 
 export function forecastKey(values: number[], horizon: number): string {
   return createHash('sha256')
@@ -41,6 +41,15 @@ export async function forecastBaselines(
 ): Promise<ForecastedBaselines> {
   // A warm-up still fitting this org's forecasts: wait for it rather than fit them twice.
   await warmingFor.get(orgId);
+  return fitBaselines(deps, orgId, data, periods);
+}
+
+async function fitBaselines(
+  deps: Pick<Deps, 'compute' | 'forecasts' | 'clock'>,
+  orgId: string,
+  data: PlanData,
+  periods: string[],
+): Promise<ForecastedBaselines> {
   const series = baselineSeries(data, periods);
   const values = series.map((s) => s.history.map((h) => h.value));
   const keys = series.map((s, i) => forecastKey(values[i]!, s.horizon));
@@ -129,7 +138,7 @@ async function fitAhead(deps: Deps, orgId: string, dataset: DatasetRecord): Prom
   const cycle = await currentCycle(deps, org);
   const last = data.history.reduce((m, h) => (h.period > m ? h.period : m), data.history[0]!.period);
   const month = cycle && cycle.status !== 'closed' ? cycle.month : monthName(monthNumber(last) + 1);
-  const warmed = await forecastBaselines(deps, orgId, data, horizonPeriods(month, org.horizonMonths));
+  const warmed = await fitBaselines(deps, orgId, data, horizonPeriods(month, org.horizonMonths));
   return data.families.length - warmed.cached;
 }
 
