@@ -1,5 +1,6 @@
 /** The LP solver port, and its HiGHS (WebAssembly) adapter: loaded once per process, on first use. */
 import highsImport from 'highs';
+import { planMixPriced } from '../domain/aggregate.js';
 import { buildMixModel, type MixInput, type MixLevers, type MixPlan } from '../domain/mix.js';
 
 // highs ships CommonJS types for an ES module default export: take the loader from either shape.
@@ -8,7 +9,12 @@ const highsLoader: Loader =
   (highsImport as unknown as { default?: Loader }).default ?? (highsImport as unknown as Loader);
 
 export interface LpSolver {
-  solve(lp: string): Promise<{ status: string; columns: Record<string, { Primal: number }> }>;
+  /** The status, the columns' values and the rows' duals (by name). */
+  solve(lp: string): Promise<{
+    status: string;
+    columns: Record<string, { Primal: number }>;
+    duals: Record<string, number>;
+  }>;
 }
 
 export function highsSolver(): LpSolver {
@@ -22,9 +28,13 @@ export function highsSolver(): LpSolver {
         presolve: 'off',
         simplex_strategy: 1, // dual simplex
       });
+      const duals: Record<string, number> = {};
+      if ('Rows' in result)
+        for (const row of result.Rows as { Name: string; Dual?: number }[]) duals[row.Name] = row.Dual ?? 0;
       return {
         status: result.Status,
         columns: 'Columns' in result ? (result.Columns as Record<string, { Primal: number }>) : {},
+        duals,
       };
     },
   };
@@ -39,6 +49,13 @@ export async function planMix(solver: LpSolver, input: MixInput, levers?: MixLev
 }
 
 /**
+ * From this many families, the LP is solved for the families that move only, the others fixed at
+ * the no-lever plan and priced (src/domain/aggregate.ts): the same optimum, from LPs a few percent
+ * of the size (bench/README.md, "LP aggregation"). Below, one LP solve costs less than the rounds.
+ */
+export const PRICED_FROM_FAMILIES = 60;
+
+/**
  * Solves independent groups of families (sharing no capacity) as one LP, the per-solve overhead
  * being most of the cost for small ones, and returns one plan per group.
  */
@@ -48,6 +65,10 @@ export async function planMixGroups(
   levers: MixLevers,
   groups: ReadonlySet<string>[],
 ): Promise<MixPlan[]> {
+  if (input.families.length >= PRICED_FROM_FAMILIES) {
+    const priced = await planMixPriced((lp) => solver.solve(lp), input, levers);
+    if (priced) return groups.map((g) => priced.plan(g));
+  }
   const model = buildMixModel(input, levers);
   const { status, columns } = await solver.solve(model.lp);
   if (status !== 'Optimal') throw new Error(`the supply-mix LP ended ${status}`);
