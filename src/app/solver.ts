@@ -1,5 +1,6 @@
 /** The LP solver port, and its HiGHS (WebAssembly) adapter: loaded once per process, on first use. */
 import highsImport from 'highs';
+import { planMixPriced } from '../domain/aggregate.js';
 import { buildMixModel, type MixInput, type MixLevers, type MixPlan } from '../domain/mix.js';
 
 // highs ships CommonJS types for an ES module default export: take the loader from either shape.
@@ -10,6 +11,8 @@ const highsLoader: Loader =
 export interface LpResult {
   status: string;
   columns: Record<string, { Primal: number }>;
+  /** The rows' duals, by name. */
+  duals: Record<string, number>;
 }
 
 export interface LpSolver {
@@ -32,12 +35,16 @@ export function highsSolver(): LpSolver {
         presolve: 'off',
         simplex_strategy: 1, // dual simplex
       });
-      // Only the primal values: the result crosses threads, and HiGHS gives eight fields per column.
+      // Only the primal values and the duals: the result crosses threads, and HiGHS gives eight
+      // fields per column and row.
       const columns: Record<string, { Primal: number }> = {};
       if ('Columns' in result)
         for (const [name, c] of Object.entries(result.Columns as Record<string, { Primal: number }>))
           columns[name] = { Primal: c.Primal };
-      return { status: result.Status, columns };
+      const duals: Record<string, number> = {};
+      if ('Rows' in result)
+        for (const row of result.Rows as { Name: string; Dual?: number }[]) duals[row.Name] = row.Dual ?? 0;
+      return { status: result.Status, columns, duals };
     },
   };
 }
@@ -51,6 +58,15 @@ export async function planMix(solver: LpSolver, input: MixInput, levers?: MixLev
 }
 
 /**
+ * From this many families, the LP is solved for the families that move only, the others fixed at
+ * the no-lever plan and priced (src/domain/aggregate.ts): the same optimum, from LPs a few percent
+ * of the size. Measured (bench/README.md, "LP aggregation"): from about 20 families on it is
+ * faster (25: 3-16 ms against 22-73 ms per solve; 1,000: 56-250 ms against 1.5 s); below, the
+ * full LP costs about what one round does.
+ */
+export const PRICED_FROM_FAMILIES = 20;
+
+/**
  * Solves independent groups of families (sharing no capacity) as one LP, the per-solve overhead
  * being most of the cost for small ones, and returns one plan per group.
  */
@@ -60,6 +76,10 @@ export async function planMixGroups(
   levers: MixLevers,
   groups: ReadonlySet<string>[],
 ): Promise<MixPlan[]> {
+  if (input.families.length >= PRICED_FROM_FAMILIES) {
+    const priced = await planMixPriced((lp) => solver.solve(lp), input, levers);
+    if (priced) return groups.map((g) => priced.plan(g));
+  }
   const model = buildMixModel(input, levers);
   const { status, columns } = await solver.solve(model.lp);
   if (status !== 'Optimal') throw new Error(`the supply-mix LP ended ${status}`);

@@ -94,7 +94,7 @@ function failingSolver(failures: number): LpSolver & { calls: number } {
     calls: 0,
     async solve(lp) {
       this.calls++;
-      if (left-- > 0) return { status: 'Time limit reached', columns: {} };
+      if (left-- > 0) return { status: 'Time limit reached', columns: {}, duals: {} };
       return real.solve(lp);
     },
   };
