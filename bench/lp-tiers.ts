@@ -6,7 +6,9 @@
  * - the one-cluster shape: every family through one packaging line (syntheticCompany with
  *   sharedLine, 4 resources, 36 months of history, an 18-month plan), at each size given;
  * - the usual clusters: the bench/pack company (1,000 families, 50 resources, 24 months), whose
- *   clusters of tight resources have about 25 families each.
+ *   clusters of tight resources have about 25 families each;
+ * - the largest one-cluster size again with every family's demand 5% up (the standard what-if):
+ *   more families short, more of them moving in the LP.
  *
  * Runs alternate (full, priced) per lever set; min / median in ms over the runs. Costs are the
  * plans' totalCost (lever spend, drawdown weight, lost margin).
@@ -20,6 +22,7 @@ import { planMixPriced } from '../src/domain/aggregate.js';
 import { parseRow, type TableName } from '../src/domain/dataset.js';
 import { buildMixModel, type MixInput } from '../src/domain/mix.js';
 import {
+  applyWhatIf,
   baselines,
   check,
   consensus,
@@ -36,7 +39,7 @@ const runs = Number(process.argv[3] ?? 3);
 const withPack = (process.argv[4] ?? 'yes') !== 'no';
 const KEYS = ['overtime', 'alternates', 'prebuild', 'mix'] as const;
 
-async function clustersOf(o: Parameters<typeof syntheticCompany>[0], months: number) {
+async function clustersOf(o: Parameters<typeof syntheticCompany>[0], months: number, percent = 0) {
   const tables = syntheticCompany(o);
   const parsed = Object.fromEntries(
     Object.entries(tables).map(([t, rows]) => [
@@ -51,13 +54,15 @@ async function clustersOf(o: Parameters<typeof syntheticCompany>[0], months: num
   const data = await planDataFrom((t) => [parsed[t] ?? []]);
   const periods = horizonPeriods('2026-11', months);
   const base = baselines(data, periods);
-  const model = planModel(
+  const plain = planModel(
     data,
     periods,
     base,
     consensus(periods, base, []),
     effectiveCapacity(data, periods, []),
   );
+  // The standard what-if "every family +5%" (percent 5): demand up, the rest as planned.
+  const model = percent ? applyWhatIf(plain, { name: 'demand', demand: [{ percent }] }) : plain;
   return tightClusters(model, check(model));
 }
 
@@ -91,12 +96,15 @@ say(`supply-mix LP per solve, full vs priced (min / median ms over ${runs} runs,
 say('');
 say('| families | lever set | full LP | priced | rounds | families in LP | cost, full | cost, priced |');
 say('| -------: | --------- | ------: | -----: | -----: | -------------: | ---------: | -----------: |');
-for (const n of sizes) {
+const shapes = [...sizes.map((n) => [n, 0]), [Math.max(...sizes), 5]];
+for (const [n, percent] of shapes) {
   const clusters = await clustersOf(
-    { families: n, resources: 4, months: 36, lastMonth: '2026-10', horizon: 20, sharedLine: true },
+    { families: n!, resources: 4, months: 36, lastMonth: '2026-10', horizon: 20, sharedLine: true },
     18,
+    percent,
   );
   const input = clusters[0]!.model;
+  const label = `${input.families.length}${percent ? `, demand +${percent}%` : ''}`;
   for (const key of KEYS) {
     const f: number[] = [];
     const p: number[] = [];
@@ -110,7 +118,7 @@ for (const n of sizes) {
       p.push(last.ms);
     }
     say(
-      `| ${input.families.length} | ${key} | ${stats(f)} | ${stats(p)} | ${last!.rounds} | ${last!.active} | ${money(fullCost)} | ${money(last!.cost)} |`,
+      `| ${label} | ${key} | ${stats(f)} | ${stats(p)} | ${last!.rounds} | ${last!.active} | ${money(fullCost)} | ${money(last!.cost)} |`,
     );
   }
 }

@@ -60,9 +60,8 @@ export async function planMix(solver: LpSolver, input: MixInput, levers?: MixLev
 /**
  * From this many families, the LP is solved for the families that move only, the others fixed at
  * the no-lever plan and priced (src/domain/aggregate.ts): the same optimum, from LPs a few percent
- * of the size. Measured (bench/README.md, "LP aggregation"): from about 20 families on it is
- * faster (25: 3-16 ms against 22-73 ms per solve; 1,000: 56-250 ms against 1.5 s); below, the
- * full LP costs about what one round does.
+ * of the size. Measured (bench/README.md, "LP aggregation"): faster from about 20 families on
+ * (1,000: 66-254 ms against 1.5-2.1 s per solve); below, the full LP costs about what a round does.
  */
 export const PRICED_FROM_FAMILIES = 20;
 

@@ -178,6 +178,7 @@ export async function planMixPriced(
 ): Promise<PricedMix | null> {
   const model = buildMixModel(input, levers);
   const { T, terms, usersOf, rebuildWeight } = model;
+  if (!T) return null;
   const R = input.resources.length;
   const fixedPlan = terms.map((m) => noLeverValues(m, T));
   const active = new Set<number>();
