@@ -323,7 +323,7 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     const chosen: (number[] | null)[] = [];
     let fitted = false;
     for (const i of members) {
-      chosen.push(r.byMember[i]!);
+      chosen.push(r.byMember[i] ?? null);
       if (r.byMember[i]) fitted = true;
     }
     if (!fitted) continue;
