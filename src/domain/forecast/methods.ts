@@ -223,7 +223,7 @@ function hwStart(y: readonly number[], m: number, multiplicative: boolean) {
   const trend = (sum(y, m, 2 * m) / m - first) / m;
   // Seasonal start values from the first two seasons with the straight-line trend taken out.
   const line = (t: number) => level + trend * (t - (m - 1) / 2);
-  const seasonal = new Array<number>(m);
+  const seasonal = doubles(m);
   for (let i = 0; i < m; i++) {
     const a = multiplicative ? y[i]! / line(i) : y[i]! - line(i);
     const b = multiplicative ? y[i + m]! / line(i + m) : y[i + m]! - line(i + m);
