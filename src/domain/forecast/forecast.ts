@@ -14,6 +14,7 @@
  *   intervals.ts); when the history is too short to backtest, from the one-step residuals grown
  *   with the horizon by the method's own formula.
  */
+import { doubles } from './arrays.js';
 import { bands, ErrorSample, relativeErrors, type BacktestPoint, type ErrorModel } from './intervals.js';
 import { bias, mape, mase, smape, wmape } from './metrics.js';
 import {
@@ -188,18 +189,95 @@ export function coverage(actual: number[], p10: number[], p90: number[]): number
   return (100 * inside) / actual.length;
 }
 
-/**
- * An array for n numbers that holds them as doubles whether they are whole or not. V8 keeps an
- * array of small integers in another form than one of fractions, and code compiled (and
- * inlined) for the one deoptimises on the other: whole-number histories made forecastSeries
- * fall back to the interpreter at nearly every series. Filled with -0 (not a small integer).
- */
-const doubles = (n: number): number[] => new Array<number>(n).fill(-0);
-
 /** `f` with its negative values raised to 0 (in place: the methods' forecasts are fresh arrays). */
 function nonNegative(f: number[]): number[] {
   for (let k = 0; k < f.length; k++) f[k] = Math.max(0, f[k]!);
   return f;
+}
+
+/** One origin of the backtest: its actuals and each pool member's forecast (null: not fitted). */
+interface Run {
+  end: number;
+  actual: number[];
+  byMember: (number[] | null)[];
+}
+
+/** The pool refitted on the first `end` months, forecasting as far as the history goes (up to h). */
+function backtestRun(y: number[], end: number, m: number, h: number, pool: MethodName[]): Run {
+  const train = y.slice(0, end);
+  const w = windowOf(train, m);
+  let positive = true;
+  for (let t = 0; t < end; t++) if (!(train[t]! > 0)) positive = false;
+  const steps = Math.min(h, y.length - end);
+  const byMember: (number[] | null)[] = [];
+  for (const method of pool)
+    byMember.push(fits(method, end, m, positive) ? nonNegative(fitOn(method, w).forecast(steps)) : null);
+  return { end, actual: y.slice(end, end + steps), byMember };
+}
+
+/** The forecasts' mean step by step (those fitted: not null). */
+function meanOf(forecasts: (number[] | null)[]): number[] {
+  let count = 0;
+  let first: number[] | null = null;
+  for (const f of forecasts)
+    if (f) {
+      count++;
+      first ??= f;
+    }
+  const out = doubles(first!.length);
+  for (let k = 0; k < out.length; k++) {
+    let s = 0;
+    for (const f of forecasts) if (f) s += f[k]!;
+    out[k] = s / count;
+  }
+  return out;
+}
+
+/** Total absolute error of `forecast` against `actual`. */
+function absoluteError(actual: number[], forecast: number[]): number {
+  let s = 0;
+  for (let k = 0; k < actual.length; k++) s += Math.abs(actual[k]! - forecast[k]!);
+  return s;
+}
+
+/**
+ * The pool members whose mean makes the forecast: all of them, or a single one that beats their
+ * mean at every origin where it could be fitted (four at least) and by a fifth or more overall.
+ */
+function chosenMembers(poolSize: number, runs: Run[]): number[] {
+  const combined: number[] = [];
+  for (const r of runs) combined.push(absoluteError(r.actual, meanOf(r.byMember)));
+  let best = -1;
+  let bestRatio = Infinity;
+  for (let i = 0; i < poolSize; i++) {
+    let origins = 0;
+    let errors = 0;
+    let mean = 0;
+    let beats = true;
+    for (let o = 0; o < runs.length; o++) {
+      const f = runs[o]!.byMember[i];
+      if (!f) continue;
+      origins++;
+      const e = absoluteError(runs[o]!.actual, f);
+      errors += e;
+      mean += combined[o]!;
+      if (!(e < combined[o]!)) beats = false;
+    }
+    if (origins < 4) continue;
+    const ratio = errors / mean;
+    if (beats && ratio <= 0.8 && ratio < bestRatio) {
+      best = i;
+      bestRatio = ratio;
+    }
+  }
+  return best >= 0 ? [best] : everyMember(poolSize);
+}
+
+/** 0, 1, ..., n - 1. */
+function everyMember(n: number): number[] {
+  const all: number[] = [];
+  for (let i = 0; i < n; i++) all.push(i);
+  return all;
 }
 
 export function forecastSeries(history: number[], opts: ForecastOptions): SeriesForecast {
@@ -232,52 +310,23 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   // as the history goes (up to the horizon). A member that cannot be fitted on a short window
   // is left out of the mean there.
   const ends = backtestOrigins(n, opts.origins ?? 8);
-  const runs = ends.map((end) => {
-    const train = y.slice(0, end);
-    const w = windowOf(train, m);
-    const positive = train.every((v) => v > 0);
-    const steps = Math.min(h, n - end);
-    const byMember = pool.map((method) =>
-      fits(method, end, m, positive) ? nonNegative(fitOn(method, w).forecast(steps)) : null,
-    );
-    return { end, actual: y.slice(end, end + steps), byMember };
-  });
-  /** The forecasts' mean step by step (those fitted: not null). */
-  const meanOf = (forecasts: (number[] | null)[]) => {
-    const present = forecasts.filter((f): f is number[] => f !== null);
-    const out = new Array<number>(present[0]!.length);
-    for (let k = 0; k < out.length; k++) {
-      let s = 0;
-      for (const f of present) s += f[k]!;
-      out[k] = s / present.length;
-    }
-    return out;
-  };
-  const absoluteError = (actual: number[], forecast: number[]) =>
-    actual.reduce((s, a, k) => s + Math.abs(a - forecast[k]!), 0);
+  const runs: Run[] = [];
+  for (const end of ends) runs.push(backtestRun(y, end, m, h, pool));
 
-  // A single member instead of the mean: only on strong evidence (see the header), judged on
-  // the origins where that member could be fitted.
-  let members = pool.map((_, i) => i);
-  if (choice === 'auto' && pool.length > 1) {
-    const combined = runs.map((r) => absoluteError(r.actual, meanOf(r.byMember)));
-    let best: { i: number; ratio: number } | null = null;
-    pool.forEach((_, i) => {
-      const at = runs.flatMap((r, o) => (r.byMember[i] ? [o] : []));
-      if (at.length < 4) return;
-      const errs = at.map((o) => absoluteError(runs[o]!.actual, runs[o]!.byMember[i]!));
-      const ratio = errs.reduce((s, v) => s + v, 0) / at.reduce((s, o) => s + combined[o]!, 0);
-      if (errs.every((e, j) => e < combined[at[j]!]!) && ratio <= 0.8 && (!best || ratio < best.ratio))
-        best = { i, ratio };
-    });
-    if (best) members = [(best as { i: number }).i];
-  }
+  // A single member instead of the mean: only on strong evidence (see the header).
+  const members =
+    choice === 'auto' && pool.length > 1 ? chosenMembers(pool.length, runs) : everyMember(pool.length);
 
   // The backtest of the chosen forecaster, point by point.
   const points: BacktestPoint[] = [];
   for (const r of runs) {
-    const chosen = members.map((i) => r.byMember[i]!);
-    if (!chosen.some((f) => f !== null)) continue;
+    const chosen: (number[] | null)[] = [];
+    let fitted = false;
+    for (const i of members) {
+      chosen.push(r.byMember[i] ?? null);
+      if (r.byMember[i]) fitted = true;
+    }
+    if (!fitted) continue;
     const f = meanOf(chosen);
     for (let k = 0; k < r.actual.length; k++)
       points.push({ origin: r.end, step: k + 1, actual: r.actual[k]!, forecast: f[k]! });
@@ -285,8 +334,14 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
 
   // The final forecast: the chosen members refitted on the whole history.
   const whole = windowOf(y, m);
-  const finals = members.map((i) => fitOn(pool[i]!, whole));
-  const p50 = meanOf(finals.map((f) => nonNegative(f.forecast(h))));
+  const finals: Fit[] = [];
+  const forecasts: number[][] = [];
+  for (const i of members) {
+    const fit = fitOn(pool[i]!, whole);
+    finals.push(fit);
+    forecasts.push(nonNegative(fit.forecast(h)));
+  }
+  const p50 = meanOf(forecasts);
 
   const kind: ErrorModel['kind'] = relativeErrors(points) ? 'relative' : 'absolute';
   const sample = new ErrorSample(points, kind);
@@ -300,35 +355,42 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
     const resid = finals[0]!.residuals.filter(Number.isFinite);
     const sigma = resid.length ? Math.sqrt(resid.reduce((s, e) => s + e * e, 0) / resid.length) : 0;
     const spread = finals[0]!.spread(h);
-    p10 = p50.map((v, k) => Math.max(0, v - Z90 * sigma * spread[k]!));
-    p90 = p50.map((v, k) => v + Z90 * sigma * spread[k]!);
+    p10 = doubles(h);
+    p90 = doubles(h);
+    for (let k = 0; k < h; k++) {
+      p10[k] = Math.max(0, p50[k]! - Z90 * sigma * spread[k]!);
+      p90[k] = p50[k]! + Z90 * sigma * spread[k]!;
+    }
   }
-  p10 = p10.map((v, k) => Math.min(v, p50[k]!));
-  p90 = p90.map((v, k) => Math.max(v, p50[k]!));
+  for (let k = 0; k < h; k++) {
+    p10[k] = Math.min(p10[k]!, p50[k]!);
+    p90[k] = Math.max(p90[k]!, p50[k]!);
+  }
 
   // Each backtest forecast's range from the errors at the other origins (cross-conformal), so the
   // backtest's coverage is not measured on the errors that made the ranges.
-  const lo: number[] = [];
-  const hi: number[] = [];
+  const lo = doubles(points.length);
+  const hi = doubles(points.length);
+  // the points with a range (all of them, unless an origin's others are too few)
+  let from = 0;
   if (model) {
     // the points come origin by origin, in the order of `ends`
-    let from = 0;
     for (const end of ends) {
       let to = from;
       while (to < points.length && points[to]!.origin === end) to++;
       const others = sample.model(end);
       if (!others) break;
-      const own = new Array<number>(to - from);
+      const own = doubles(to - from);
       for (let i = from; i < to; i++) own[i - from] = points[i]!.forecast;
       const b = bands(own, others);
       for (let k = 0; k < own.length; k++) {
-        lo.push(b.p10[k]!);
-        hi.push(b.p90[k]!);
+        lo[from + k] = b.p10[k]!;
+        hi[from + k] = b.p90[k]!;
       }
       from = to;
     }
   }
-  const ranged = lo.length === points.length && points.length > 0;
+  const ranged = from === points.length && points.length > 0;
   // The accuracy counts the origins with history enough for the whole pool (the forecaster that
   // made the P50), or every origin when none has; the ranges learned from all of them.
   const enough = Math.min(2 * m + 3, Math.max(...ends, 0));
@@ -353,8 +415,10 @@ export function forecastSeries(history: number[], opts: ForecastOptions): Series
   }
 
   const single = members.length === 1;
+  // read whether or not it is used: a read first made at the 250th series cost a deoptimisation
+  const first = pool[members[0]!]!;
   return {
-    method: single ? pool[members[0]!]! : 'combination',
+    method: single ? first : 'combination',
     members: members.map((i) => pool[i]!),
     weights: members.map(() => 1 / members.length),
     p10,

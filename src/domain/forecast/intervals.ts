@@ -10,6 +10,8 @@
  * differences. Pure and deterministic.
  */
 
+import { doubles } from './arrays.js';
+
 /** Standard normal 90 % quantile. */
 const Z90 = 1.2815515655446004;
 /** E|Z| of a standard normal: a normal error's 90 % quantile is Z90 / MEAN_ABS_Z mean absolute errors. */
@@ -111,9 +113,10 @@ export class ErrorSample {
   constructor(points: BacktestPoint[], kind: ErrorModel['kind']) {
     this.kind = kind;
     const n = points.length;
-    this.errors = new Array<number>(n);
-    this.steps = new Array<number>(n);
-    this.origins = new Array<number>(n);
+    // doubles for the values, small integers for the steps, origins and counts
+    this.errors = doubles(n);
+    this.steps = new Array<number>(n).fill(0);
+    this.origins = new Array<number>(n).fill(0);
     let maxStep = 0;
     for (let i = 0; i < n; i++) {
       const p = points[i]!;
@@ -122,14 +125,14 @@ export class ErrorSample {
       this.origins[i] = p.origin;
       maxStep = Math.max(maxStep, p.step);
     }
-    const byStep = () => new Array<number>(maxStep + 1).fill(0);
-    this.logs = byStep().map((_, k) => Math.log(k));
-    this.sums = byStep();
-    this.counts = byStep();
-    this.logMeans = byStep();
-    this.powers = byStep();
-    this.seen = byStep();
-    this.z = new Array<number>(n).fill(0);
+    this.logs = doubles(maxStep + 1);
+    for (let k = 0; k <= maxStep; k++) this.logs[k] = Math.log(k);
+    this.sums = doubles(maxStep + 1);
+    this.counts = new Array<number>(maxStep + 1).fill(0);
+    this.logMeans = doubles(maxStep + 1);
+    this.powers = doubles(maxStep + 1);
+    this.seen = new Array<number>(maxStep + 1).fill(0);
+    this.z = doubles(n);
   }
 
   /** The model from every error but those of the origin `skip` (null: every error). */
@@ -207,17 +210,18 @@ export const sigmaAt = (model: ErrorModel, k: number): number =>
 
 /** P10 and P90 around `p50` (steps 1..p50.length after the origin); P10 never below 0. */
 export function bands(p50: number[], model: ErrorModel): { p10: number[]; p90: number[] } {
-  const p10: number[] = [];
-  const p90: number[] = [];
-  p50.forEach((v, i) => {
+  const p10 = doubles(p50.length);
+  const p90 = doubles(p50.length);
+  for (let i = 0; i < p50.length; i++) {
+    const v = p50[i]!;
     const s = sigmaAt(model, i + 1);
     if (model.kind === 'relative') {
-      p10.push(v * Math.exp(model.lo * s));
-      p90.push(v * Math.exp(model.hi * s));
+      p10[i] = v * Math.exp(model.lo * s);
+      p90[i] = v * Math.exp(model.hi * s);
     } else {
-      p10.push(Math.max(0, v + model.lo * s));
-      p90.push(v + model.hi * s);
+      p10[i] = Math.max(0, v + model.lo * s);
+      p90[i] = v + model.hi * s;
     }
-  });
+  }
   return { p10, p90 };
 }

@@ -4,6 +4,7 @@
  * forecast uncertainty grows with the horizon (a multiplier of the one-step standard deviation).
  * Pure and deterministic.
  */
+import { doubles } from './arrays.js';
 import { nelderMead } from './optimize.js';
 
 export const METHODS = [
@@ -50,7 +51,11 @@ export function seasonalNaive(y: number[], m: number): Fit {
   return {
     method: 'seasonal-naive',
     residuals,
-    forecast: (h) => Array.from({ length: h }, (_, k) => y[y.length - season + (k % season)]!),
+    forecast: (h) => {
+      const out = doubles(h);
+      for (let k = 0; k < h; k++) out[k] = y[y.length - season + (k % season)]!;
+      return out;
+    },
     spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(Math.floor(k / season) + 1)),
   };
 }
@@ -95,7 +100,7 @@ export function ses(y: number[], alpha?: number): Fit & { alpha: number; level: 
     alpha: a,
     level,
     residuals,
-    forecast: (h) => Array<number>(h).fill(level),
+    forecast: (h) => doubles(h, level),
     spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * a * a)),
   };
 }
@@ -183,7 +188,7 @@ export function holtDamped(y: number[]): Fit & { phi: number } {
     phi,
     residuals,
     forecast: (h) => {
-      const out = new Array<number>(h);
+      const out = doubles(h);
       // damp = phi + phi^2 + ... + phi^k
       let power = 1;
       let damp = 0;
@@ -218,7 +223,7 @@ function hwStart(y: readonly number[], m: number, multiplicative: boolean) {
   const trend = (sum(y, m, 2 * m) / m - first) / m;
   // Seasonal start values from the first two seasons with the straight-line trend taken out.
   const line = (t: number) => level + trend * (t - (m - 1) / 2);
-  const seasonal = new Array<number>(m);
+  const seasonal = doubles(m);
   for (let i = 0; i < m; i++) {
     const a = multiplicative ? y[i]! / line(i) : y[i]! - line(i);
     const b = multiplicative ? y[i + m]! / line(i + m) : y[i + m]! - line(i + m);
@@ -322,7 +327,7 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
     method: multiplicative ? 'holt-winters-multiplicative' : 'holt-winters-additive',
     residuals: run.residuals,
     forecast: (h) => {
-      const out: number[] = [];
+      const out = doubles(h);
       let power = 1;
       let damp = 0;
       for (let k = 1; k <= h; k++) {
@@ -330,7 +335,7 @@ export function holtWinters(y: number[], m: number, multiplicative: boolean): Fi
         damp += power;
         const s = run.seasonal[(run.n + k - 1) % m]!;
         const base = run.level + damp * run.trend;
-        out.push(multiplicative ? base * s : base + s);
+        out[k - 1] = multiplicative ? base * s : base + s;
       }
       return out;
     },
@@ -386,9 +391,12 @@ function groupMeans(ratios: readonly number[], m: number): { counts: number[]; m
 /** Classical multiplicative seasonal indices from a centred 2x12 moving average (mean 1). */
 export function seasonalIndices(y: number[], m: number, ratios = seasonalRatios(y, m)): number[] {
   const { counts, means } = groupMeans(ratios, m);
-  const raw = means.map((v, g) => (counts[g] ? v : 1));
+  const raw = doubles(m);
+  for (let g = 0; g < m; g++) raw[g] = counts[g] ? means[g]! : 1;
   const norm = mean(raw);
-  return raw.map((v) => v / norm);
+  const indices = doubles(m);
+  for (let g = 0; g < m; g++) indices[g] = raw[g]! / norm;
+  return indices;
 }
 
 /** Continued fraction for the incomplete beta function (Numerical Recipes' betacf). */
@@ -525,7 +533,9 @@ export function deseasonalize(
   if (!(test === 'acf' ? isSeasonal(y, m) : stableSeasonality(y, m, 0.001, ratios)))
     return { adjusted: y, indices: null };
   const indices = seasonalIndices(y, m, ratios);
-  return { adjusted: y.map((v, t) => v / indices[t % m]!), indices };
+  const adjusted = doubles(y.length);
+  for (let t = 0; t < y.length; t++) adjusted[t] = y[t]! / indices[t % m]!;
+  return { adjusted, indices };
 }
 
 /**
@@ -567,7 +577,7 @@ export function thetaOn(x: number[], indices: number[] | null, m: number, s: Ret
       method: 'theta',
       residuals: s.residuals,
       forecast: (h) => {
-        const out = new Array<number>(h);
+        const out = doubles(h);
         // drift at step k + 1: half the slope times (k + tail)
         for (let k = 0; k < h; k++) out[k] = s.level + (slope / 2) * (k + tail);
         return out;
@@ -601,7 +611,7 @@ export function croston(y: number[], variant: 'croston' | 'sba', alpha = 0.1): F
   return {
     method: variant,
     residuals,
-    forecast: (h) => Array<number>(h).fill(rate),
+    forecast: (h) => doubles(h, rate),
     spread: (h) => Array.from({ length: h }, (_, k) => Math.sqrt(1 + k * alpha * alpha)),
   };
 }
