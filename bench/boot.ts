@@ -10,6 +10,25 @@ import type { Clock } from '../src/app/ports.js';
 import { hashToken } from '../src/app/tokens.js';
 import { createLogger } from '../src/logger.js';
 import { ensureFerretDbBinary, repoRoot, startFerretDb } from '../tools/ferretdb.js';
+import { planDataFrom } from '../src/app/planData.js';
+import { parseRow, type TableName } from '../src/domain/dataset.js';
+import type { PlanData } from '../src/domain/plan.js';
+import type { SyntheticTables } from '../src/demo/synthetic.js';
+
+/** A synthetic company's tables, parsed as an upload parses them, as the planning reads them. */
+export function syntheticPlanData(tables: SyntheticTables): Promise<PlanData> {
+  const parsed = Object.fromEntries(
+    Object.entries(tables).map(([t, rows]) => [
+      t,
+      rows.map((r) => {
+        const p = parseRow(t as TableName, r);
+        if ('problems' in p) throw new Error(JSON.stringify(p.problems));
+        return p.row;
+      }),
+    ]),
+  );
+  return planDataFrom((t) => [parsed[t] ?? []]);
+}
 
 export async function startBenchAccord(
   name: string,

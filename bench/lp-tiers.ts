@@ -15,11 +15,10 @@
  *
  *   npm run bench:lp-tiers -- [sizes=25,60,100,250,1000] [runs=3] [pack=yes]
  */
-import { planDataFrom } from '../src/app/packs.js';
+import { syntheticPlanData } from './boot.js';
 import { highsSolver } from '../src/app/solver.js';
 import { syntheticCompany } from '../src/demo/synthetic.js';
 import { planMixPriced } from '../src/domain/aggregate.js';
-import { parseRow, type TableName } from '../src/domain/dataset.js';
 import { buildMixModel, type MixInput } from '../src/domain/mix.js';
 import {
   applyWhatIf,
@@ -41,17 +40,7 @@ const KEYS = ['overtime', 'alternates', 'prebuild', 'mix'] as const;
 
 async function clustersOf(o: Parameters<typeof syntheticCompany>[0], months: number, percent = 0) {
   const tables = syntheticCompany(o);
-  const parsed = Object.fromEntries(
-    Object.entries(tables).map(([t, rows]) => [
-      t,
-      rows.map((r) => {
-        const p = parseRow(t as TableName, r);
-        if ('problems' in p) throw new Error(JSON.stringify(p.problems));
-        return p.row;
-      }),
-    ]),
-  );
-  const data = await planDataFrom((t) => [parsed[t] ?? []]);
+  const data = await syntheticPlanData(tables);
   const periods = horizonPeriods('2026-11', months);
   const base = baselines(data, periods);
   const plain = planModel(

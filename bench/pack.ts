@@ -22,15 +22,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { syntheticCompany, toCsv, type SyntheticTables } from '../src/demo/synthetic.js';
-import { parseRow, type TableName } from '../src/domain/dataset.js';
 import { consensus, effectiveCapacity, horizonPeriods, planModel, applyWhatIf } from '../src/domain/plan.js';
 import { baselineOf, baselineSeries, type WhatIf } from '../src/domain/plan.js';
-import { evaluate, planDataFrom, planScenarios } from '../src/app/packs.js';
+import { evaluate, planScenarios } from '../src/app/packs.js';
 import { planCompute } from '../src/app/planPool.js';
 import { defaultPlanThreads } from '../src/accord.js';
 import { capacityChartSpec, fanChartSpec, renderSvg, svgToPng } from '../src/render/charts.js';
 import { createOrg } from '../src/app/orgs.js';
-import { startBenchAccord } from './boot.js';
+import { startBenchAccord, syntheticPlanData } from './boot.js';
 import { warmedUp } from '../src/app/forecasts.js';
 
 type Shape = 'clusters' | 'one-cluster';
@@ -126,17 +125,7 @@ async function inMemory(families: number, shape: Shape): Promise<Result> {
     stages[name] = now - t0;
     t0 = now;
   };
-  const parsed = Object.fromEntries(
-    Object.entries(tables).map(([t, rows]) => [
-      t,
-      rows.map((r) => {
-        const p = parseRow(t as TableName, r);
-        if ('problems' in p) throw new Error(JSON.stringify(p.problems));
-        return p.row;
-      }),
-    ]),
-  );
-  const data = await planDataFrom((t) => [parsed[t] ?? []]);
+  const data = await syntheticPlanData(tables);
   lap('parse');
   const periods = horizonPeriods(CYCLE_MONTH, horizon);
   const series = baselineSeries(data, periods);
