@@ -55,6 +55,8 @@ export function createScheduler(opts: {
   packBuildInterval?: string;
 }): Scheduler {
   const lockLifetime = opts.lockLifetimeMs ?? 5 * 60_000;
+  /** How long agenda's timers may still fire after stop: `processEvery` (a number is ms; otherwise 5 s). */
+  const settleMs = typeof opts.processEvery === 'number' ? opts.processEvery : 5_000;
   const log = opts.logger.child({ component: 'scheduler' });
   let instance: Agenda | null = null;
   let up = false;
@@ -146,6 +148,9 @@ export function createScheduler(opts: {
           resolve(true);
         });
       });
+      // agenda keeps timers for jobs due within `processEvery`; one firing after stop still
+      // releases its job in the database (not awaited), so the connection stays open that long.
+      await new Promise((r) => setTimeout(r, settleMs));
       log.info({ drained, running }, 'scheduler stopped');
     },
     isUp: () => up,
