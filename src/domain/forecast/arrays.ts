@@ -3,8 +3,8 @@
  * of several forms (small integers or doubles, packed or with holes) and compiles each access
  * for the forms it has met; an array of another form later deoptimises the compiled code, which
  * runs unoptimised until it is compiled again. Histories of whole numbers, forecasts of 0 and
- * arrays made with holes all met the same code: over 800 deoptimisations in the 1,000 series of
- * bench/forecast, none since every numeric series here is made packed doubles.
+ * arrays made with holes all met the same code, and forecastSeries deoptimised at nearly every
+ * series of bench/forecast; none does since every numeric series here is made packed doubles.
  */
 
 /** n numbers (all `value`), held as doubles whether they are whole or not. */
