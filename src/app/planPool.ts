@@ -7,17 +7,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { forecastSeries, type SeriesForecast } from '../domain/forecast/forecast.js';
+import type { SeriesForecast } from '../domain/forecast/forecast.js';
 import {
   combineMonteCarlo,
-  runSamples,
   sampleRanges,
   type MonteCarloInput,
   type MonteCarloPart,
   type MonteCarloResult,
 } from '../domain/montecarlo.js';
 import type { SupplyResource } from '../domain/supply.js';
-import type { PlanTask } from './planWorker.js';
+import { planTaskRunner, type PlanTask, type PlanTaskResult } from './planTasks.js';
 import { highsSolver, type LpResult, type LpSolver } from './solver.js';
 
 export interface PlanCompute extends LpSolver {
@@ -46,19 +45,11 @@ function workerFile(): { filename: string; execArgv: string[] } {
 
 export function planCompute(opts: { threads: number }): PlanCompute {
   const threads = Math.max(0, Math.floor(opts.threads));
-  if (threads === 0) {
-    const solver = highsSolver();
-    return {
-      threads,
-      solve: (lp) => solver.solve(lp),
-      forecast: async (series) => series.map((s) => forecastSeries(s.history, { horizon: s.horizon })),
-      monteCarlo: async (periods, resources, input) =>
-        combineMonteCarlo(periods, resources, input, [runSamples(input, 0, input.samples)]),
-      close: async () => undefined,
-    };
-  }
+  // No threads: the same tasks, split the same way, run here one after the other.
+  let local: ((task: PlanTask) => Promise<PlanTaskResult>) | null = null;
   let pool: Piscina<PlanTask, unknown> | null = null;
   const run = <R>(task: PlanTask): Promise<R> => {
+    if (threads === 0) return (local ??= planTaskRunner(highsSolver()))(task) as Promise<R>;
     pool ??= new Piscina({
       ...workerFile(),
       minThreads: threads,
@@ -79,7 +70,7 @@ export function planCompute(opts: { threads: number }): PlanCompute {
     },
     async monteCarlo(periods, resources, input) {
       const parts = await Promise.all(
-        sampleRanges(input.samples, threads * 4).map(([from, to]) =>
+        sampleRanges(input.samples, Math.max(1, threads) * 4).map(([from, to]) =>
           run<MonteCarloPart>({ kind: 'montecarlo', input, from, to }),
         ),
       );
