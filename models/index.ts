@@ -21,6 +21,7 @@ import {
   installationRepo,
   submissionRepo,
   teamsRepo,
+  webTokenRepo,
 } from './repositories.js';
 
 export interface Database {
@@ -67,6 +68,7 @@ export async function connectDatabase(
       attendance: attendanceRepo(models),
       installations: installationRepo(models, options.keyring),
       teams: teamsRepo(models),
+      web: webTokenRepo(models),
     },
     async ping() {
       try {

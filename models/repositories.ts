@@ -17,6 +17,8 @@ import type {
   DecisionRepo,
   ActionRepo,
   AttendanceRepo,
+  WebTokenRecord,
+  WebTokenRepo,
   InstallationRepo,
   TeamsRepo,
   ForecastCacheRepo,
@@ -1536,6 +1538,59 @@ export function teamsRepo(m: Models): TeamsRepo {
       return (
         await m.TeamsConversation.find({ orgId: _id, kind: 'personal' }).sort({ updatedAt: 1, _id: 1 }).lean()
       ).map(toTeamsConversation);
+    },
+  };
+}
+
+function toWebToken(d: Doc): WebTokenRecord {
+  return {
+    orgId: String(d['orgId']),
+    memberId: d['memberId'],
+    csrf: d['csrf'] ?? null,
+    returnTo: d['returnTo'] ?? null,
+    expiresAt: d['expiresAt'],
+    createdAt: d['createdAt'],
+  };
+}
+
+export function webTokenRepo(m: Models): WebTokenRepo {
+  const put = async (id: string, r: WebTokenRecord) => {
+    await m.WebToken.collection.insertOne({ ...r, _id: id, orgId: new Types.ObjectId(r.orgId) } as never);
+  };
+  const byId = async (id: string) => {
+    const d = (await m.WebToken.collection.findOne({ _id: id } as never)) as Doc | null;
+    return d ? toWebToken(d) : null;
+  };
+  return {
+    putSignIn: (hash, r) => put(`signin:${hash}`, r),
+    async useSignIn(hash, now) {
+      const link = await byId(`signin:${hash}`);
+      if (!link) return null;
+      try {
+        await put(`used:${hash}`, { ...link, createdAt: now });
+      } catch (err) {
+        if (isDuplicateKey(err)) return null;
+        throw err;
+      }
+      return link;
+    },
+    putSession: (hash, r) => put(`session:${hash}`, r),
+    session: (hash) => byId(`session:${hash}`),
+    async endSession(hash) {
+      await m.WebToken.collection.deleteOne({ _id: `session:${hash}` } as never);
+    },
+    async endSessionsOf(orgId, memberId) {
+      const docs = await m.WebToken.collection
+        .find({ orgId: new Types.ObjectId(orgId), memberId } as never, { projection: { _id: 1 } })
+        .toArray();
+      const ids = docs.map((d) => String(d._id)).filter((id) => id.startsWith('session:'));
+      for (const id of ids) await m.WebToken.collection.deleteOne({ _id: id } as never);
+      return ids.length;
+    },
+    async sweep(before) {
+      // A used link's claim stays as long as the link (so it cannot be used again), then both go.
+      const out = await m.WebToken.collection.deleteMany({ expiresAt: { $lt: before } } as never);
+      return out.deletedCount;
     },
   };
 }

@@ -462,6 +462,26 @@ export const teamsConversationSchema = new Schema(
 teamsConversationSchema.index({ orgId: 1, conversationId: 1 }, { unique: true });
 teamsConversationSchema.index({ orgId: 1, kind: 1, memberId: 1 });
 
+/**
+ * The web app's sign-in links and sessions, kept by the SHA-256 of their secret (`_id` =
+ * `signin:<hash>` / `session:<hash>`; `used:<hash>` is the one-time claim of a sign-in link, a unique
+ * insert). Never the secret itself. Expiry is checked in code and swept by housekeeping (FerretDB
+ * has no TTL indexes).
+ */
+export const webTokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    memberId: { type: String, required: true },
+    csrf: { type: String, default: null },
+    returnTo: { type: String, default: null },
+    expiresAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  opts,
+);
+webTokenSchema.index({ expiresAt: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     Org: conn.model('Org', orgSchema, 'orgs'),
@@ -489,6 +509,7 @@ export function registerModels(conn: Connection) {
     Installation: conn.model('Installation', installationSchema, 'installations'),
     TeamsTenant: conn.model('TeamsTenant', teamsTenantSchema, 'teamsTenants'),
     TeamsConversation: conn.model('TeamsConversation', teamsConversationSchema, 'teamsConversations'),
+    WebToken: conn.model('WebToken', webTokenSchema, 'webTokens'),
   };
 }
 

@@ -158,6 +158,7 @@ export async function buildAccord(opts: {
     trustProxy: opts.trustProxy,
     logger: opts.logger,
     uploadLimits,
+    rootDir: opts.rootDir,
     version: opts.version ?? '0.1.0',
     health: { db: () => db.ping(), scheduler: () => scheduler.isUp() },
   });

@@ -165,12 +165,19 @@ export async function recordTransitions(
   transitions: Transition[],
   actor: Actor,
   now: Date,
+  /** Why a person made the change (a manual close), kept with the event. */
+  note?: string,
 ): Promise<void> {
   for (const t of transitions) {
     const { action, after } = auditFor(t, cycle);
     await deps.audit.append(
       cycle.orgId,
-      { actor, action, entity: { type: 'cycle', id: cycle.id }, after },
+      {
+        actor,
+        action,
+        entity: { type: 'cycle', id: cycle.id },
+        after: note ? { ...(after as object), note } : after,
+      },
       now,
     );
   }

@@ -91,6 +91,7 @@ async function changeStep(
   cycleId: string,
   actorId: string,
   apply: (cycle: CycleRecord, now: Date) => Outcome,
+  note?: string,
 ): Promise<CycleRecord> {
   const actor = await requireProcessOwner(deps, orgId, actorId);
   const now = deps.clock.now();
@@ -118,12 +119,20 @@ async function changeStep(
     }
     return { next, result: outcome.transitions };
   });
-  await recordTransitions(deps, cycle, result ?? [], { type: 'member', id: actor.id }, now);
+  await recordTransitions(deps, cycle, result ?? [], { type: 'member', id: actor.id }, now, note);
   return advanceCycle(deps, cycle.id, orgId);
 }
 
-export function closeStepNow(deps: Deps, orgId: string, cycleId: string, step: StepKey, actorId: string) {
-  return changeStep(deps, orgId, cycleId, actorId, (c, now) => closeStep(c, step, now));
+/** Closes an open step now; `reason` (the web's close form asks for one) is kept with the audit event. */
+export function closeStepNow(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+  step: StepKey,
+  actorId: string,
+  reason?: string,
+) {
+  return changeStep(deps, orgId, cycleId, actorId, (c, now) => closeStep(c, step, now), reason);
 }
 
 export function extendStepDue(

@@ -9,10 +9,12 @@ export interface Leftovers {
   uploads: number;
   datasetChunks: number;
   packChunks: number;
+  /** Expired web sign-in links and sessions. */
+  webTokens: number;
 }
 
 export async function sweepLeftovers(
-  deps: Pick<Deps, 'datasets' | 'packs' | 'clock'>,
+  deps: Pick<Deps, 'datasets' | 'packs' | 'clock' | 'web'>,
   /** Older than this is stale: longer than an upload may run (its time budget, with room). */
   uploadMaxAgeMs: number,
   /** Likewise for a pack build, which writes its chunks before the pack. */
@@ -21,5 +23,6 @@ export async function sweepLeftovers(
   const now = deps.clock.now().getTime();
   const staging = await deps.datasets.sweepStaging(new Date(now - uploadMaxAgeMs));
   const packChunks = await deps.packs.sweepOrphanChunks(new Date(now - packBuildMaxAgeMs));
-  return { uploads: staging.uploads, datasetChunks: staging.chunks, packChunks };
+  const webTokens = await deps.web.sweep(new Date(now));
+  return { uploads: staging.uploads, datasetChunks: staging.chunks, packChunks, webTokens };
 }

@@ -23,6 +23,8 @@ export interface Links {
   forOrg(orgId: string): Promise<LinkSigner>;
   /** Checks a signed link as requested: its path and query, `exp` and `sig` among them. */
   verify(url: string, now: Date): Promise<LinkCheck>;
+  /** An absolute URL of an unsigned page (the web app's, which signs people in instead). */
+  url(pathAndQuery: string): string;
 }
 
 export const LINK_TTL_DAYS = 45;
@@ -61,6 +63,7 @@ export function signedLinks(
       .update(`${path}?${canonicalQuery(query)}\n${exp}`)
       .digest('base64url');
   return {
+    url: (pathAndQuery) => `${base}${pathAndQuery}`,
     async forOrg(orgId) {
       const key = await orgs.linkKey(orgId);
       if (!key) throw new DomainError('not_found', 'org not found');

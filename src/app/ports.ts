@@ -339,6 +339,35 @@ export interface TeamsRepo {
   personalForAll(orgId: string): Promise<TeamsConversationRecord[]>;
 }
 
+/** A web sign-in link or session as stored (by the hash of its secret, never the secret). */
+export interface WebTokenRecord {
+  orgId: string;
+  memberId: string;
+  /** Sessions: the token every form must carry (CSRF). */
+  csrf: string | null;
+  /** Sign-in links: the page to open after signing in. */
+  returnTo: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** The web app's sign-in links and sessions (src/app/web.ts). */
+export interface WebTokenRepo {
+  putSignIn(hash: string, r: WebTokenRecord): Promise<void>;
+  /**
+   * Uses a sign-in link once: a unique insert claims it, so of two clicks in any process only one
+   * gets the record; null when the link is unknown or was used already.
+   */
+  useSignIn(hash: string, now: Date): Promise<WebTokenRecord | null>;
+  putSession(hash: string, r: WebTokenRecord): Promise<void>;
+  session(hash: string): Promise<WebTokenRecord | null>;
+  endSession(hash: string): Promise<void>;
+  /** Ends every session of a member (removed from the org, or signed out everywhere). */
+  endSessionsOf(orgId: string, memberId: string): Promise<number>;
+  /** Housekeeping: removes links and sessions that expired before `before`; how many. */
+  sweep(before: Date): Promise<number>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -364,4 +393,5 @@ export interface Deps {
   copy: Copy;
   documents: DocumentRenderer;
   teams: TeamsRepo;
+  web: WebTokenRepo;
 }

@@ -20,6 +20,8 @@ import { teamsRoutes } from './routes/teams.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { templateRoutes } from './routes/templates.js';
 import { linkRoutes } from './routes/links.js';
+import { createWebRouter } from '../web/app.js';
+import { webPages } from '../web/pages/index.js';
 
 export interface Health {
   db: () => Promise<boolean>;
@@ -44,6 +46,8 @@ export function createHttpApp(opts: {
   slackOAuth?: boolean;
   /** Bytes, rows and seconds an upload may take (DEFAULT_UPLOAD_LIMITS when unset). */
   uploadLimits?: UploadLimits | undefined;
+  /** Where templates/ and public/ are (the web app's pages and assets). */
+  rootDir: string;
 }): Express {
   const { deps, logger } = opts;
   const app = express();
@@ -106,6 +110,8 @@ export function createHttpApp(opts: {
   // Slack's endpoint reads the raw body itself (its signature covers the exact bytes).
   if (opts.slackRouter) app.use(opts.slackRouter);
   if (opts.teamsRouter) app.use(opts.teamsRouter);
+  // The web app reads its own form bodies (urlencoded) and has its own CSP and sessions.
+  app.use(createWebRouter({ deps, rootDir: opts.rootDir, logger, routes: webPages(deps) }));
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
   mount(

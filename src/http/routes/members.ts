@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { addMember, updateMember } from '../../app/members.js';
+import { webSignInLink } from '../../app/web.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { memberJson } from '../present.js';
@@ -85,6 +87,26 @@ export function memberRoutes(deps: Deps) {
         status: 200,
         body: memberJson(await updateMember(deps, params.orgId, params.memberId, body, apiActor(auth))),
       }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/members/:memberId/web-sign-in',
+      summary:
+        'A one-time link that signs this member in to the web app (valid 15 minutes): for someone without chat, sent by email',
+      tag: 'members',
+      auth: 'org',
+      params: memberParams,
+      responses: {
+        201: {
+          description: 'the link (shown once; only its hash is kept)',
+          schema: z.object({ url: z.string(), expiresAt: z.string() }),
+        },
+        404: { description: 'no such member', schema: errorBody },
+      },
+      handler: async ({ params, auth }) => {
+        const link = await webSignInLink(deps, params.orgId, params.memberId, apiActor(auth));
+        return { status: 201, body: { url: link.url, expiresAt: link.expiresAt.toISOString() } };
+      },
     }),
   ];
 }

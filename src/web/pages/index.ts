@@ -1,0 +1,8 @@
+/** Every page of the web app (src/web/app.ts mounts them). One module per area. */
+import type { Deps } from '../../app/ports.js';
+import type { WebRoute } from '../app.js';
+import { boardPages } from './board.js';
+
+export function webPages(deps: Deps): WebRoute[] {
+  return [...boardPages(deps)];
+}
