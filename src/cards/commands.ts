@@ -3,7 +3,7 @@
  * Teams manifest's command lists are generated from this list and checked against it).
  */
 export interface ChatCommand {
-  command: 'help' | 'status' | 'pack' | 'scenario' | 'decisions' | 'actions' | 'home';
+  command: 'help' | 'status' | 'pack' | 'scenario' | 'decisions' | 'actions' | 'home' | 'web';
   /** One line, as the command menu shows it (Teams: at most 128 characters). */
   description: string;
 }
@@ -16,6 +16,7 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   { command: 'decisions', description: 'The decision register (add words to search it)' },
   { command: 'actions', description: 'Your open actions' },
   { command: 'home', description: 'What you owe, your actions, the ballots open to you, the timeline' },
+  { command: 'web', description: 'A one-time link that signs you in to Accord on the web (only you see it)' },
 ];
 
 /** The chat a card is written for: only the way a command is typed and the name of "home" differ. */

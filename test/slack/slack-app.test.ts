@@ -4,6 +4,7 @@
  * sees (the ack, the recorded Web API calls) and what is stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import supertest from 'supertest';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
@@ -104,6 +105,20 @@ describe('requests from Slack', () => {
       '0 decision(s) matching "overtime"',
     );
     expect((await post(command('W111', 'actions'))).body.text).toBe('You have no open actions.');
+  });
+
+  it('/sop web: a one-time sign-in link only the person sees, which signs them in as themselves', async () => {
+    const res = await post(command('W111', 'web'));
+    expect(res.status).toBe(200);
+    expect(res.body.response_type).toBe('ephemeral');
+    const url = /(https?:\/\/[^"\s]+\/app\/sign-in\/[\w-]{43})/.exec(JSON.stringify(res.body.blocks))?.[1];
+    expect(url).toBeDefined();
+    const agent = supertest.agent(t.accord.app);
+    const path = new URL(url!).pathname;
+    expect((await agent.post(path).type('form').send('')).status).toBe(303);
+    const board = await agent.get('/app/board');
+    expect(board.status).toBe(200);
+    expect(board.text).toContain('Cee Exec');
   });
 });
 

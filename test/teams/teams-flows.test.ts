@@ -7,6 +7,7 @@
  * buttons, the what-if, and connecting a second tenant with a code.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import supertest from 'supertest';
 import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { sweepAt } from '../helpers/accord.js';
 import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
@@ -426,5 +427,42 @@ describe('another tenant', () => {
       tenantId: where.tenantId,
       sopChannel: where.conversation.id,
     });
+  });
+});
+
+describe('web', () => {
+  it('web in the personal chat: a one-time sign-in link that signs the person in as themselves', async () => {
+    const reply = await say(people['ceo']!, 'web');
+    expect(reply.summary).toBe('Your sign-in link to Accord on the web');
+    const url = /(https?:\/\/[^"\s]+\/app\/sign-in\/[\w-]{43})/.exec(text(reply))?.[1];
+    expect(url).toBeDefined();
+    const agent = supertest.agent(bot.t.accord.app);
+    expect((await agent.post(new URL(url!).pathname).type('form').send('')).status).toBe(303);
+    const board = await agent.get('/app/board');
+    expect(board.status).toBe(200);
+    expect(board.text).toContain('Cee Exec');
+  });
+
+  it('web in a channel: no link there (everyone would see it), told to ask in the personal chat', async () => {
+    const where = {
+      ...bot.where,
+      conversation: { id: '19:web-test@thread.tacv2', conversationType: 'channel' as const, name: 'S&OP' },
+      team: { id: '19:team-web@thread.tacv2', name: 'Operations' },
+    };
+    bot.connector.addConversation({
+      id: where.conversation.id,
+      tenantId: where.tenantId,
+      members: [people['ceo']!.id],
+    });
+    const links = await bot.t.accord.db.models.WebToken.countDocuments({});
+    expect((await bot.post(teamsMessage(people['ceo']!, 'web', where))).status).toBe(200);
+    let sent: unknown[] = [];
+    for (let i = 0; i < 100 && !sent.length; i++) {
+      sent = bot.connector.activities.filter((a) => a.conversationId === where.conversation.id);
+      if (!sent.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(text(sent)).toContain('send web to Accord in your personal chat');
+    expect(text(sent)).not.toContain('/app/sign-in/');
+    expect(await bot.t.accord.db.models.WebToken.countDocuments({})).toBe(links);
   });
 });

@@ -8,7 +8,13 @@ import type { Card } from '../../../src/cards/card.js';
 import { scenarioForm } from '../../../src/cards/forms.js';
 import { presentActionList } from '../../../src/cards/presenters/actions.js';
 import { presentDecisionList } from '../../../src/cards/presenters/ballots.js';
-import { presentHelp, presentNotice, presentUnknownUser } from '../../../src/cards/presenters/people.js';
+import {
+  presentHelp,
+  presentNotice,
+  presentUnknownUser,
+  presentWebLink,
+} from '../../../src/cards/presenters/people.js';
+import { webSignInLink } from '../../../src/app/web.js';
 import { presentStatus } from '../../../src/cards/presenters/steps.js';
 import { renderMessage } from '../blockkit.js';
 import type { SlackContext } from '../context.js';
@@ -67,7 +73,14 @@ export function register(app: App, ctx: SlackContext): void {
       const q = rest.join(' ');
       card = presentDecisionList(await latestDecisions(deps, org.id, q), q);
     } else if (verb === 'actions') card = presentActionList(await openActionsOf(deps, org.id, member.id));
-    else card = presentHelp('slack', member);
+    else if (verb === 'web') {
+      // Ephemeral: only the person who typed it sees the link.
+      const link = await webSignInLink(deps, org.id, member.id, {
+        type: 'member',
+        id: member.id,
+      });
+      card = presentWebLink(link, member.timezone);
+    } else card = presentHelp('slack', member);
     await ack({ response_type: 'ephemeral', ...renderMessage(card) });
   });
 }

@@ -23,11 +23,13 @@ import {
   presentHome,
   presentNotice,
   presentUnknownUser,
+  presentWebLink,
 } from '../../../src/cards/presenters/people.js';
 import { presentStatus } from '../../../src/cards/presenters/steps.js';
 import { DomainError } from '../../../src/domain/errors.js';
 import { cardActivity } from '../adaptive.js';
 import { tenantOf, type TeamsContext } from '../context.js';
+import { webSignInLink } from '../../../src/app/web.js';
 
 const NO_PACK = 'There is no pre-S&OP pack for the current cycle yet.';
 export const NOT_CONNECTED =
@@ -107,6 +109,19 @@ export function register(app: App, ctx: TeamsContext): void {
           cardActivity(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } }),
         );
         return;
+      case 'web':
+        // A sign-in link is for one person: only in the 1:1 chat, never in a channel or group.
+        if (c.activity.conversation.conversationType !== 'personal') {
+          card = presentNotice(
+            'A sign-in link is for you alone: send web to Accord in your personal chat with it.',
+          );
+          break;
+        }
+        card = presentWebLink(
+          await webSignInLink(deps, org.id, member.id, { type: 'member', id: member.id }),
+          member.timezone,
+        );
+        break;
       case 'channel':
         if (c.activity.conversation.conversationType !== 'channel') {
           card = presentNotice(

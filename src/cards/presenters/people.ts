@@ -35,6 +35,7 @@ export function presentHelp(chat: Chat, m: Person): Card {
     lines.push('You get the escalations, and can extend, close or reopen steps and open ballots');
   lines.push(`${c('pack')}: the pre-S&OP pack; ${c('scenario')}: a what-if against it`);
   lines.push(`${c('decisions', '[search]')}: the decision register; ${c('actions')}: your open actions`);
+  lines.push(`${c('web')}: a one-time link that signs you in to Accord on the web`);
   lines.push(
     chat === 'slack'
       ? 'The Home tab of Accord shows what you owe, your actions and the ballots open to you'
@@ -192,6 +193,25 @@ export function presentInputSaved(chat: Chat, out: { version: number; stepClosed
 }
 
 /** A short answer: one sentence, as the whole card. */
+/** A one-time sign-in link to the web app, shown only to the person who asked for it. */
+export function presentWebLink(link: { url: string; expiresAt: Date }, timezone: string): Card {
+  const until = formatLocal(link.expiresAt, timezone);
+  return {
+    summary: 'Your sign-in link to Accord on the web',
+    blocks: [
+      { type: 'header', text: 'Accord on the web' },
+      {
+        type: 'text',
+        text: `This link signs you in on one browser. It works once, until ${until}; only you can see it. Do not forward it.`,
+      },
+      {
+        type: 'actions',
+        buttons: [{ action: 'link.open', label: 'Sign in to Accord', value: link.url, style: 'primary' }],
+      },
+    ],
+  };
+}
+
 export function presentNotice(text: string): Card {
   return { summary: text, blocks: [{ type: 'text', text }] };
 }
