@@ -11,6 +11,7 @@ import { ensureFerretDbBinary, repoRoot, startFerretDb, type EmbeddedDb } from '
 import { buildAccord, type Accord } from './accord.js';
 import { DEFAULT_UPLOAD_LIMITS } from './http/multipart.js';
 import { LINK_TTL_DAYS } from './app/links.js';
+import { SIGN_IN_LINK_MINUTES, webSignInLink } from './app/web.js';
 import { loadConfig } from './config.js';
 import { createLogger, redactUri, type Logger } from './logger.js';
 import {
@@ -174,6 +175,18 @@ export async function startService(
         `    curl -X POST -H "Authorization: Bearer <admin token>" ${url}/api/v1/orgs/${demo.orgId}/tokens`,
       );
     }
+  }
+  // The web app: the demo's process owner signs in with a one-time link made at each start.
+  const demoOrgId = mayseed ? (seeded?.orgId ?? readDemo(demoFile)?.orgId) : undefined;
+  const owner = demoOrgId
+    ? (await accord.deps.members.all(demoOrgId)).find((m) => m.roles.includes('process-owner'))
+    : undefined;
+  if (demoOrgId && owner) {
+    const link = await webSignInLink(accord.deps, demoOrgId, owner.id, { type: 'system', id: 'start' });
+    say(
+      `  web app: ${url}/app; sign in as ${owner.name} (demo process owner) with this link, once, within ${SIGN_IN_LINK_MINUTES} minutes:`,
+    );
+    say(`    ${link.url}`);
   }
   say();
 

@@ -139,6 +139,18 @@ describe('a later start', () => {
       expect(out).toContain('admin token: shown once when it was created');
       expect(out).toContain('npx accord admin-token --rotate');
       expect(out).toContain(`its token was shown once, when it was seeded`);
+      // The web app: a fresh one-time link for the demo's process owner at each start.
+      // (PORT=0 here: the banner's links name the configured port, as the pack link above does.)
+      let link = /http:\/\/\S+(\/app\/sign-in\/[\w-]{43})/.exec(out)?.[1];
+      expect(link).toBeDefined();
+      link = `${service.url}${link}`;
+      const signed = await fetch(link, { method: 'POST', redirect: 'manual' });
+      expect(signed.status).toBe(303);
+      const cookie = signed.headers.get('set-cookie')!.split(';')[0]!;
+      const board = await fetch(`${service.url}/app/board`, { headers: { cookie } });
+      expect(board.status).toBe(200);
+      expect(await board.text()).toContain('Petra Weber');
+      expect((await fetch(link, { method: 'POST', redirect: 'manual' })).status).toBe(403);
       expect(out).toContain(
         `curl -X POST -H "Authorization: Bearer <admin token>" ${service.url}/api/v1/orgs/${demo.orgId}/tokens`,
       );
