@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import { connectDatabase, type Database } from '../models/index.js';
 import { createScheduler, type Scheduler } from '../jobs/scheduler.js';
 import { loadCopy } from './cards/copy.js';
+import { setWebBase } from './cards/card.js';
 import type { Clock, Deps } from './app/ports.js';
 import { planCompute } from './app/planPool.js';
 import { rememberedForecasts, warmedUp } from './app/forecasts.js';
@@ -87,6 +88,8 @@ export async function buildAccord(opts: {
       { installation: u.id, reason: u.reason },
       'a chat installation cannot be decrypted; configure its key or install the app again',
     );
+  // The "Open in Accord" links on cards point at this server's web app.
+  setWebBase(opts.publicUrl ?? 'http://localhost:3000');
   const compute = planCompute({ threads: opts.planThreads ?? defaultPlanThreads() });
   const deps: Deps = {
     ...db.repos,

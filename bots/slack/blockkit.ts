@@ -395,7 +395,9 @@ function renderInput(id: string, label: string, placeholder: string | undefined)
   };
 }
 
-function renderActions(buttons: CardButton[]): ActionsBlock[] {
+function renderActions(all: CardButton[]): ActionsBlock[] {
+  // A link that cannot open (a web path with no public URL known) would be a button doing nothing.
+  const buttons = all.filter((b) => b.action !== LINK_ACTION || isHttpUrl(b.value));
   const out: ActionsBlock[] = [];
   for (let i = 0; i < buttons.length; i += SLACK_LIMITS.actionsElements) {
     const taken = new Set<string>();

@@ -395,7 +395,9 @@ function renderImage(url: string, alt: string): CardElement {
   return { type: 'Image', url, altText, msteams: { allowExpand: true } };
 }
 
-function renderActionSets(buttons: CardButton[], extra: Record<string, string>): IActionSet[] {
+function renderActionSets(all: CardButton[], extra: Record<string, string>): IActionSet[] {
+  // A link that cannot open (a web path with no public URL known) would be a button doing nothing.
+  const buttons = all.filter((b) => b.action !== LINK_ACTION || isHttpUrl(b.value));
   const sets: IActionSet[] = [];
   for (let i = 0; i < buttons.length; i += TEAMS_LIMITS.actionsPerSet)
     sets.push({

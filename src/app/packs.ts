@@ -817,6 +817,7 @@ export async function packCard(deps: Pick<Deps, 'links'>, pack: PackRecord<PackC
   const links = await deps.links.forOrg(pack.orgId);
   return presentPack({
     ...pack.content,
+    cycleId: pack.cycleId,
     chart: chart
       ? {
           url: links.signed(
@@ -841,7 +842,7 @@ export async function whatIfCard(deps: Deps, pack: PackRecord<PackContent>, what
       `/api/v1/orgs/${pack.orgId}/cycles/${pack.cycleId}/pack.html`,
       deps.clock.now(),
     );
-    return presentWhatIf(result, link);
+    return presentWhatIf({ ...result, pack: { ...result.pack, cycleId: pack.cycleId } }, link);
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     return presentNotice(

@@ -37,3 +37,24 @@ export function cardText(card: Card): string {
     .filter(Boolean)
     .join(' ');
 }
+
+/**
+ * Where the web app is (ACCORD_PUBLIC_URL), for the "Open in Accord" link each card that shows an
+ * object carries to that object's web page. Set once at start (buildAccord); one Accord per process.
+ * Unset (presenters run alone, as in their snapshot tests), a link keeps its path.
+ */
+let webBase = '';
+
+export function setWebBase(publicUrl: string): void {
+  webBase = publicUrl.replace(/\/+$/, '');
+}
+
+/** The web app's URL of `path` (under /app). */
+export function webUrl(path: string): string {
+  return `${webBase}${path}`;
+}
+
+/** A card's last block: a button opening the object's page in the web app (`path` under /app). */
+export function webLinkBlock(path: string, label = 'Open in Accord'): CardBlock {
+  return { type: 'actions', buttons: [{ action: 'link.open', label, value: webUrl(path) }] };
+}

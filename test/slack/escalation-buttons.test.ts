@@ -71,10 +71,11 @@ afterAll(async () => {
 });
 
 describe("the escalation's buttons", () => {
-  it('offers both, for this cycle and step', () => {
+  it('offers both, for this cycle and step, and the step on the cycle board', () => {
     expect(buttons.map((b) => [b.action, b.value])).toEqual([
       ['step.extend', `${cycleId}:demand-planning`],
       ['step.close', `${cycleId}:demand-planning`],
+      ['link.open', `http://localhost:3000/app/cycles/${cycleId}#step-demand-planning`],
     ]);
   });
 

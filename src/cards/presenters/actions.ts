@@ -1,5 +1,5 @@
 /** Presenters for action items: the owner's message, reminders, escalations, lists. */
-import type { Card } from '../card.js';
+import { webLinkBlock, type Card } from '../card.js';
 
 /** An action item for its owner: what, why (the decision), when, and the button that closes it. */
 export function presentAction(a: {
@@ -26,6 +26,7 @@ export function presentAction(a: {
         type: 'actions',
         buttons: [{ action: 'action.done', label: 'Mark done', value: a.id, style: 'primary' }],
       },
+      webLinkBlock(`/app/actions/${a.id}`),
     ],
   };
 }
@@ -38,16 +39,19 @@ const markDone = (id: string) => ({
 /** The owner's reminder, a day before an action is due. */
 export function presentActionReminder(a: { id: string; description: string; dueDate: string }): Card {
   const text = `Reminder: "${a.description}" is due ${a.dueDate}.`;
-  return { summary: text, blocks: [{ type: 'text', text }, markDone(a.id)] };
+  return {
+    summary: text,
+    blocks: [{ type: 'text', text }, markDone(a.id), webLinkBlock(`/app/actions/${a.id}`)],
+  };
 }
 
 /** The process owner's escalation of an action past its due date. */
 export function presentActionOverdue(
-  a: { description: string; dueDate: string; status: string },
+  a: { id: string; description: string; dueDate: string; status: string },
   ownerName: string,
 ): Card {
   const text = `Overdue: "${a.description}" (${ownerName}) was due ${a.dueDate} and is ${a.status}.`;
-  return { summary: text, blocks: [{ type: 'text', text }] };
+  return { summary: text, blocks: [{ type: 'text', text }, webLinkBlock(`/app/actions/${a.id}`)] };
 }
 
 /** A person's open actions, each with its button. */
@@ -70,6 +74,7 @@ export function presentActionList(
         },
         markDone(a.id),
       ]),
+      webLinkBlock('/app/actions', 'All your actions in Accord'),
     ],
   };
 }

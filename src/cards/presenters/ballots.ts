@@ -1,5 +1,5 @@
 /** Presenters for ballots and decisions. */
-import type { Card } from '../card.js';
+import { webLinkBlock, type Card } from '../card.js';
 
 /** A ballot: its options, the count (or only "N of M voted" while hidden), one button per option. */
 export function presentBallot(v: {
@@ -49,6 +49,7 @@ export function presentBallot(v: {
             },
           ]
         : []),
+      webLinkBlock(`/app/ballots/${b.id}`),
     ],
   };
 }
@@ -99,6 +100,7 @@ export function presentDecision(
             },
           ]
         : []),
+      webLinkBlock(`/app/decisions/${d.id}`),
     ],
   };
 }
@@ -133,6 +135,10 @@ export function presentDecisionList(
               cells: [d.decidedAt.toISOString().slice(0, 10), d.title, d.optionLabel ?? d.status],
             })),
           },
+          webLinkBlock(
+            q ? `/app/decisions?q=${encodeURIComponent(q)}` : '/app/decisions',
+            'The register in Accord',
+          ),
         ]
       : [{ type: 'text', text: q ? `No decision matches "${q}".` : 'No decision is recorded yet.' }],
   };

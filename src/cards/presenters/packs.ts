@@ -1,10 +1,12 @@
 /** Presenters for the pre-S&OP pack: the channel summary and a what-if against it. */
 import { fmt, fmtShortUnits, type PlanOutcome, type WhatIf } from '../../domain/plan.js';
-import type { Card } from '../card.js';
+import { webLinkBlock, webUrl, type Card } from '../card.js';
 import { fmtUnits } from './format.js';
 
 /** The pack summary for the S&OP channel: the top gaps, the trade-offs with their recommendation, a chart, the links. */
 export function presentPack(p: {
+  /** The pack's cycle: its web page is linked when given. */
+  cycleId?: string;
   month: string;
   version: number;
   datasetVersion: number;
@@ -84,7 +86,18 @@ export function presentPack(p: {
   if (p.chart) blocks.push({ type: 'image', url: p.chart.url, alt: p.chart.alt });
   blocks.push({
     type: 'actions',
-    buttons: [{ action: 'link.open', label: 'Open the full pack', value: p.htmlUrl, style: 'primary' }],
+    buttons: [
+      { action: 'link.open', label: 'Open the full pack', value: p.htmlUrl, style: 'primary' },
+      ...(p.cycleId
+        ? [
+            {
+              action: 'link.open',
+              label: 'What-ifs in Accord',
+              value: webUrl(`/app/cycles/${p.cycleId}/pack?version=${p.version}`),
+            },
+          ]
+        : []),
+    ],
   });
   return {
     summary: `Pre-S&OP pack ${p.month} is ready: ${p.tradeoffs.length} trade-off(s) to decide, ${fmtShortUnits(p.summary.gapUnits)} units short before levers.`,
@@ -108,7 +121,7 @@ const ROWS: { key: keyof PlanOutcome; label: string; show: (v: number) => string
 /** The comparison of a what-if with the base plan. */
 export function presentWhatIf(
   r: {
-    pack: { version: number; datasetVersion: number };
+    pack: { cycleId?: string; version: number; datasetVersion: number };
     scenario: WhatIf;
     base: PlanOutcome;
     whatIf: PlanOutcome;
@@ -172,6 +185,9 @@ export function presentWhatIf(
               buttons: [{ action: 'link.open', label: 'Open the full pack', value: link }],
             },
           ]
+        : []),
+      ...(r.pack.cycleId
+        ? [webLinkBlock(`/app/cycles/${r.pack.cycleId}/pack/what-if`, 'Try more what-ifs in Accord')]
         : []),
     ],
   };

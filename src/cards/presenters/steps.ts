@@ -4,7 +4,7 @@ import { INPUT_TITLES } from '../../domain/inputs.js';
 import type { InputKind } from '../../domain/obligations.js';
 import type { ReminderKind } from '../../domain/manners.js';
 import { formatLocal } from '../../domain/time.js';
-import type { Card, CardBlock } from '../card.js';
+import { webLinkBlock, webUrl, type Card, type CardBlock } from '../card.js';
 import type { Copy } from '../copy.js';
 
 export interface InputContext {
@@ -46,6 +46,7 @@ function openFormButton(c: InputContext) {
     type: 'actions' as const,
     buttons: [
       { action: 'input.open', label: 'Open the form', value: c.requestId, style: 'primary' as const },
+      { action: 'link.open', label: 'On the web', value: webUrl(`/app/inputs/${c.requestId}`) },
     ],
   };
 }
@@ -130,6 +131,11 @@ export function presentEscalation(
             value: `${e.cycleId}:${e.step}`,
             style: 'danger',
           },
+          {
+            action: 'link.open',
+            label: 'The cycle board',
+            value: webUrl(`/app/cycles/${e.cycleId}#step-${e.step}`),
+          },
         ],
       },
     ],
@@ -184,6 +190,7 @@ export function presentStatus(
               : `Everything for ${STEP_TITLES[step.key]} is in.`,
           }))
         : [{ type: 'text' as const, text: 'No step is open right now.' }]),
+      webLinkBlock('/app/board', 'The cycle board in Accord'),
     ],
   };
 }
