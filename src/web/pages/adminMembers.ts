@@ -132,7 +132,7 @@ async function saveMember(ctx: WebContext, member: MemberRecord | null): Promise
     return memberPage(ctx, member, values, fieldErrors(zodProblems(parsed.error.issues), fieldOf));
   try {
     const saved = member
-      ? await updateMember(deps, session.org.id, member.id, parsed.data as Partial<MemberInput>, actorOf(ctx))
+      ? await updateMember(deps, session.org.id, member.id, parsed.data, actorOf(ctx))
       : await addMember(deps, session.org.id, parsed.data as MemberInput, actorOf(ctx));
     return {
       redirect: '/app/admin/members',

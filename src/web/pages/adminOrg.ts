@@ -2,7 +2,7 @@
  * Admin: the organisation's calendar (time zone, holidays, the step calendar) and its default
  * voting rules, changed through `updateOrg` after the API's zod schema, errors beside each field.
  */
-import { updateOrg, type OrgInput } from '../../app/orgs.js';
+import { updateOrg } from '../../app/orgs.js';
 import type { Deps } from '../../app/ports.js';
 import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
@@ -18,7 +18,7 @@ async function changeOrg(ctx: WebContext, patch: Record<string, unknown>): Promi
   const parsed = orgPatch.safeParse(patch);
   if (!parsed.success) return zodProblems(parsed.error.issues);
   try {
-    await updateOrg(ctx.deps, ctx.session.org.id, parsed.data as Partial<OrgInput>, actorOf(ctx));
+    await updateOrg(ctx.deps, ctx.session.org.id, parsed.data, actorOf(ctx));
     return null;
   } catch (err) {
     if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;
