@@ -111,7 +111,14 @@ export function createHttpApp(opts: {
   if (opts.slackRouter) app.use(opts.slackRouter);
   if (opts.teamsRouter) app.use(opts.teamsRouter);
   // The web app reads its own form bodies (urlencoded) and has its own CSP and sessions.
-  app.use(createWebRouter({ deps, rootDir: opts.rootDir, logger, routes: webPages(deps) }));
+  app.use(
+    createWebRouter({
+      deps,
+      rootDir: opts.rootDir,
+      logger,
+      routes: webPages(deps, { slackOAuth: opts.slackOAuth ?? false, teams: !!opts.teamsRouter }),
+    }),
+  );
   app.use(express.json({ limit: '256kb', type: 'application/json', strict: true }));
   const router = express.Router();
   mount(

@@ -1,8 +1,9 @@
 /** Every page of the web app (src/web/app.ts mounts them). One module per area. */
 import type { Deps } from '../../app/ports.js';
 import type { WebRoute } from '../app.js';
+import { adminPages, type ChatSetup } from './admin.js';
 import { boardPages } from './board.js';
 
-export function webPages(deps: Deps): WebRoute[] {
-  return [...boardPages(deps)];
+export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
+  return [...boardPages(deps), ...adminPages(deps, chat)];
 }
