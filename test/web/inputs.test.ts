@@ -125,7 +125,7 @@ describe('my inputs', () => {
 
     const items = await versions(r.id);
     expect(items).toHaveLength(1);
-    expect(items[0].payload).toEqual({
+    expect(items[0]!.payload).toEqual({
       adjustments: [
         {
           family: 'F001',

@@ -3,7 +3,8 @@ import type { Deps } from '../../app/ports.js';
 import type { WebRoute } from '../app.js';
 import { boardPages } from './board.js';
 import { inputPages } from './inputs.js';
+import { ballotPages } from './ballots.js';
 
 export function webPages(deps: Deps): WebRoute[] {
-  return [...boardPages(deps), ...inputPages(deps)];
+  return [...boardPages(deps), ...inputPages(deps), ...ballotPages(deps)];
 }
