@@ -4,7 +4,8 @@ import type { WebRoute } from '../app.js';
 import { boardPages } from './board.js';
 import { inputPages } from './inputs.js';
 import { ballotPages } from './ballots.js';
+import { packPages } from './pack.js';
 
 export function webPages(deps: Deps): WebRoute[] {
-  return [...boardPages(deps), ...inputPages(deps), ...ballotPages(deps)];
+  return [...boardPages(deps), ...inputPages(deps), ...ballotPages(deps), ...packPages(deps)];
 }
