@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 
 let t: TestAccord;
@@ -138,6 +138,17 @@ describe('the pack', () => {
     expect(chart.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(String(chart.body ?? chart.text)).toContain('<svg');
     await b.page(`/app/cycles/${cycleId}/pack/charts/capacity-NOPE.svg`, 404);
+  });
+
+  it('a cycle without a pack, or no cycle at all, says so', async () => {
+    const empty = await buildOrg(t, { name: 'Empty Co', timezone: 'Europe/Berlin' });
+    const po = await buildMember(t, empty, { name: 'Eve PO', roles: ['process-owner'] });
+    const b = await signedInBrowser(t, empty, po.id);
+    expect((await b.page('/app/pack')).text).toContain('no cycle yet');
+    const cycle = (await t.http.post(api('/cycles', empty)).set(empty.auth).send({ month: '2027-03' })).body
+      .id;
+    expect((await b.page('/app/pack')).text).toContain('Cycle 2027-03 has no pack yet');
+    await b.page(`/app/cycles/${cycle}/pack/what-if`, 404);
   });
 
   it("another org's cycle and pack are not found", async () => {
