@@ -42,7 +42,9 @@ export type WebResult =
   /** A page (status 200 unless said: a form sent back with its errors is 400). */
   | { page: string; title: string; data?: object; status?: number }
   /** After a change: go there, with a one-line notice shown on the next page. */
-  | { redirect: string; notice?: string };
+  | { redirect: string; notice?: string }
+  /** A response of its own (a document, a chart image), sent as is, with its own CSP when given. */
+  | { body: string | Buffer; contentType: string; csp?: string };
 
 export interface WebRoute {
   method: 'get' | 'post';
@@ -299,6 +301,11 @@ export function createWebRouter(opts: {
           body,
           lists,
         });
+        if ('body' in out) {
+          if (out.csp) res.setHeader('Content-Security-Policy', out.csp);
+          res.status(200).type(out.contentType).send(out.body);
+          return;
+        }
         if ('redirect' in out) {
           if (out.notice) setCookie(req, res, NOTICE_COOKIE, out.notice.slice(0, 300), 60);
           res.redirect(303, out.redirect);
