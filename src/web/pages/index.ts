@@ -2,7 +2,8 @@
 import type { Deps } from '../../app/ports.js';
 import type { WebRoute } from '../app.js';
 import { boardPages } from './board.js';
+import { decisionPages } from './decisions.js';
 
 export function webPages(deps: Deps): WebRoute[] {
-  return [...boardPages(deps)];
+  return [...boardPages(deps), ...decisionPages(deps)];
 }
