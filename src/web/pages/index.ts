@@ -4,7 +4,8 @@ import type { WebRoute } from '../app.js';
 import { actionPages } from './actions.js';
 import { boardPages } from './board.js';
 import { decisionPages } from './decisions.js';
+import { followThroughPages } from './followThrough.js';
 
 export function webPages(deps: Deps): WebRoute[] {
-  return [...boardPages(deps), ...decisionPages(deps), ...actionPages(deps)];
+  return [...boardPages(deps), ...decisionPages(deps), ...actionPages(deps), ...followThroughPages(deps)];
 }
