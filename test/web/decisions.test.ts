@@ -5,6 +5,7 @@
  * and everything people typed escaped. Data built through the REST API.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
@@ -248,4 +249,44 @@ describe('assigning an action', () => {
     // The register counts it.
     expect((await b.page('/app/decisions?q=oat')).text).toContain('1 (1 to do)');
   });
+});
+
+describe('a decision on a trade-off of the pack', () => {
+  it('shows the question and what each option costs', async () => {
+    const tables = syntheticCompany({
+      families: 8,
+      resources: 4,
+      months: 36,
+      lastMonth: '2027-01',
+      horizon: 24,
+      tightShare: 0.5,
+      seed: 4,
+    });
+    let upload = t.http.post(api(org, '/datasets')).set(org.auth);
+    for (const [name, rows] of Object.entries(tables))
+      upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
+    expect((await upload).status).toBe(201);
+    const pack = await t.http
+      .post(api(org, `/cycles/${cycleId}/pack`))
+      .set(org.auth)
+      .send({});
+    const tradeoff = pack.body.tradeoffs[0] as { key: string; question: string; options: { key: string }[] };
+    expect(tradeoff).toBeDefined();
+    const ballot = await t.http
+      .post(api(org, `/cycles/${cycleId}/ballots`))
+      .set(org.auth)
+      .send({ actorId: team.po.id, deadline: '2027-03-30T16:00:00Z', tradeoffKey: tradeoff.key });
+    for (const v of [team.ceo.id, team.cfo.id])
+      await t.http
+        .post(api(org, `/ballots/${ballot.body.id}/votes`))
+        .set(org.auth)
+        .send({ memberId: v, option: tradeoff.options[0]!.key, reason: 'Least margin lost' });
+    const b = await signedInBrowser(t, org, team.po.id);
+    const res = await b.page(`/app/decisions/${ballot.body.id}`);
+    expectAccessible(res.text);
+    expect(res.text).toContain('The options and what each costs');
+    expect(res.text).toContain('Cost of the levers');
+    expect(res.text).toContain('(pack version 1)');
+    expect(res.text).toMatch(/<span class="badge badge-decided">chosen<\/span>/);
+  }, 60_000);
 });
