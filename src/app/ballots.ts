@@ -527,7 +527,7 @@ export async function updateAction(
   for (let attempt = 0; attempt < 5; attempt++) {
     const action = await deps.actions.get(orgId, actionId);
     if (!action) throw new DomainError('not_found', 'action not found');
-    if (!mayChange(actor, action))
+    if (!mayChangeAction(actor, action))
       throw new DomainError('forbidden', `${actor.name} does not own this action`);
     if (['blocked', 'cancelled'].includes(input.status) && !input.note?.trim())
       throw new DomainError('validation_failed', 'say why', {
@@ -559,7 +559,11 @@ export async function updateAction(
   throw new DomainError('conflict', 'the action changed meanwhile; try again');
 }
 
-function mayChange(actor: MemberRecord, action: ActionRecord): boolean {
+/** Whether this member may change this action's status (updateAction's rule; pages use it to offer the form). */
+export function mayChangeAction(
+  actor: Pick<MemberRecord, 'id' | 'delegation' | 'roles'>,
+  action: Pick<ActionRecord, 'ownerId'>,
+): boolean {
   return (
     actor.id === action.ownerId ||
     actor.delegation?.of === action.ownerId ||

@@ -19,7 +19,7 @@ import { presentActionOverdue, presentActionReminder } from '../cards/presenters
 import { requireProcessOwner } from './cycles.js';
 import { workCalendar } from './cycleEngine.js';
 import type { Deps } from './ports.js';
-import type { AttendanceStatus, MemberRecord } from './records.js';
+import type { AttendanceStatus, CycleRecord, InputRequestRecord, MemberRecord } from './records.js';
 
 export async function cycleMeetings(deps: Deps, orgId: string, cycleId: string): Promise<Meeting[]> {
   const [org, cycle, members] = await Promise.all([
@@ -183,7 +183,7 @@ export async function followThroughMetrics(deps: Deps, orgId: string) {
   if (!org) throw new DomainError('not_found', 'org not found');
   const now = deps.clock.now();
   // Due at 17:00 of the due date in the org's zone, as the escalation counts it.
-  const dueAt = (dueDate: string) => atLocalTime(dueDate, DUE_TIME, org.timezone);
+  const dueAt = (dueDate: string) => actionDueAt(dueDate, org.timezone);
   // When each decision's trade-off was framed: its pack's build time (each pack read once).
   const builtAt = new Map<string, Date | null>();
   const framed = new Map<string, Date | null>();
@@ -227,6 +227,118 @@ export async function followThroughMetrics(deps: Deps, orgId: string) {
 
 const HOURS_BEFORE = 48;
 const DUE_TIME = '17:00';
+
+/** When an action due on this date falls due: 17:00 of that day in the zone (as the metrics count it). */
+export function actionDueAt(dueDate: string, timezone: string): Date {
+  return atLocalTime(dueDate, DUE_TIME, timezone);
+}
+
+/** Whether an action still to do (open or blocked) is past its due time. */
+export function actionOverdue(
+  action: { status: string; dueDate: string },
+  timezone: string,
+  now: Date,
+): boolean {
+  return (
+    (action.status === 'open' || action.status === 'blocked') &&
+    now.getTime() >= actionDueAt(action.dueDate, timezone).getTime()
+  );
+}
+
+/** How an input request stands against its step's due time. */
+export type InputTimeliness = 'on-time' | 'late' | 'missing' | 'not-due';
+
+/**
+ * On time: submitted by the step's due time; late: last submitted after it (as the cycle board
+ * counts it); missing: not submitted and the step is closed or past due; not-due: still to come.
+ */
+export function inputTimeliness(
+  request: Pick<InputRequestRecord, 'step' | 'latestVersion' | 'lastSubmittedAt'>,
+  cycle: Pick<CycleRecord, 'steps'>,
+  now: Date,
+): InputTimeliness {
+  const step = cycle.steps.find((s) => s.key === request.step);
+  if (request.latestVersion > 0)
+    return step && request.lastSubmittedAt && request.lastSubmittedAt > step.dueAt ? 'late' : 'on-time';
+  if (!step) return 'missing';
+  return step.status === 'closed' || now.getTime() > step.dueAt.getTime() ? 'missing' : 'not-due';
+}
+
+export interface ResponseCounts {
+  onTime: number;
+  late: number;
+  missing: number;
+  notDue: number;
+  /** Every input owed (all four above). */
+  owed: number;
+  /** Of the inputs that were due: on time / (on time + late + missing); null when none was due. */
+  onTimeRate: number | null;
+  /** Of the inputs that were due: (on time + late) / (on time + late + missing). */
+  givenRate: number | null;
+}
+
+function counted(list: InputTimeliness[]): ResponseCounts {
+  const n = (k: InputTimeliness) => list.filter((x) => x === k).length;
+  const [onTime, late, missing, notDue] = [n('on-time'), n('late'), n('missing'), n('not-due')];
+  const due = onTime + late + missing;
+  return {
+    onTime,
+    late,
+    missing,
+    notDue,
+    owed: list.length,
+    onTimeRate: due ? onTime / due : null,
+    givenRate: due ? (onTime + late) / due : null,
+  };
+}
+
+/**
+ * Response rates across cycles: the inputs each member (an owner of the request) and each function
+ * owed, submitted on time, late, missing or not yet due. `upTo` (a month, YYYY-MM) takes that cycle
+ * and the `cycles - 1` before it (default: the latest 12).
+ */
+export async function responseRates(
+  deps: Deps,
+  orgId: string,
+  opts: { upTo?: string | undefined; cycles?: number } = {},
+) {
+  const [cyclesPage, members] = await Promise.all([
+    deps.cycles.list(orgId, { limit: 100, after: null }),
+    deps.members.all(orgId),
+  ]);
+  const cycles = cyclesPage.items
+    .filter((c) => !opts.upTo || c.month <= opts.upTo)
+    .sort((a, b) => b.month.localeCompare(a.month))
+    .slice(0, opts.cycles ?? 12)
+    .reverse();
+  const requests = cycles.length ? await deps.requests.forCycles(cycles.map((c) => c.id)) : [];
+  const now = deps.clock.now();
+  const byCycle = new Map(cycles.map((c) => [c.id, c]));
+  const byId = new Map(members.map((m) => [m.id, m]));
+  const perMember = new Map<string, InputTimeliness[]>();
+  const perFunction = new Map<string, InputTimeliness[]>();
+  for (const r of requests) {
+    const cycle = byCycle.get(r.cycleId);
+    if (!cycle || r.orgId !== orgId) continue;
+    const t = inputTimeliness(r, cycle, now);
+    for (const id of r.owners) perMember.set(id, [...(perMember.get(id) ?? []), t]);
+    if (r.function) perFunction.set(r.function, [...(perFunction.get(r.function) ?? []), t]);
+  }
+  return {
+    cycles: cycles.map((c) => ({ id: c.id, month: c.month })),
+    members: [...perMember.entries()]
+      .map(([id, list]) => ({
+        memberId: id,
+        name: byId.get(id)?.name ?? id,
+        functions: byId.get(id)?.functions ?? [],
+        ...counted(list),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    functions: [...perFunction.entries()]
+      .map(([fn, list]) => ({ function: fn, ...counted(list) }))
+      .sort((a, b) => a.function.localeCompare(b.function)),
+  };
+}
 
 /** The sweep's part: remind owners before an action is due, escalate once it is overdue. */
 export async function remindActions(deps: Deps): Promise<number> {

@@ -324,6 +324,67 @@ export function fanChartSpec(c: FanChart): object {
   return frame(chartTitle(name, ': forecast P10-P90'), values, layer);
 }
 
+/** Stacked horizontal bars: one bar per category (top to bottom as given), one segment per series. */
+export interface StackedBarChart {
+  title: string;
+  /** The quantity on the bars' axis, e.g. "Inputs". */
+  axisTitle: string;
+  categories: string[];
+  /** In stacking and legend order. */
+  series: { key: string; label: string; colour: string }[];
+  /** category -> series key -> value (missing: 0). */
+  values: Record<string, Record<string, number>>;
+}
+
+/** Height per bar in px (the chart grows with the categories). */
+const BAR_STEP = 24;
+
+/** A stacked horizontal bar chart (web app: response rates, attendance, follow-through). */
+export function stackedBarSpec(c: StackedBarChart): object {
+  const categories = uniq(c.categories.map((x) => String(x)));
+  const order = new Map(c.series.map((s, i) => [s.label, i]));
+  const values = categories.flatMap((cat) =>
+    c.series.map((s) => ({
+      category: cat,
+      series: s.label,
+      order: order.get(s.label)!,
+      value: finite(c.values[cat]?.[s.key]) ?? 0,
+    })),
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: chartTitle(c.title, ''),
+    width: CHART_WIDTH - 200,
+    height: { step: BAR_STEP },
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      y: {
+        field: 'category',
+        type: 'nominal',
+        sort: categories,
+        scale: { domain: categories },
+        axis: { title: null, labelLimit: 180 },
+      },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        stack: 'zero',
+        title: c.axisTitle,
+        axis: { tickMinStep: 1 },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain: c.series.map((s) => s.label), range: c.series.map((s) => s.colour) },
+        legend: { title: null },
+      },
+      order: { field: 'order', type: 'quantitative' },
+    },
+    config: { ...CONFIG, aria: false },
+  };
+}
+
 function isVegaSpec(spec: object): boolean {
   const schema = (spec as { $schema?: unknown }).$schema;
   return typeof schema === 'string' && /\/schema\/vega\/v\d/.test(schema);
