@@ -185,6 +185,18 @@ export function actionPages(_deps: Deps): WebRoute[] {
       nav: 'actions',
       handler: (ctx) => board(ctx, filterOf(ctx, ctx.query['owner'], ctx.query['status']), null),
     }),
+    // One action (the link on its chat card): the board of its owner, at the action.
+    webRoute({
+      method: 'get',
+      path: '/app/actions/:actionId',
+      nav: 'actions',
+      handler: async ({ deps, session, params }) => {
+        const id = params['actionId'] ?? '';
+        const action = ID.test(id) ? await deps.actions.get(session.org.id, id) : null;
+        if (!action) throw new DomainError('not_found', 'There is no such action in your organisation.');
+        return { redirect: `/app/actions?owner=${action.ownerId}#action-${action.id}` };
+      },
+    }),
     webRoute({ method: 'post', path: '/app/actions/:actionId', nav: 'actions', handler: changeAction }),
   ];
 }
