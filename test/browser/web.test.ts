@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
-import type { Card } from '../../src/cards/card.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 import { freshContext, launchBrowser, listen, screenshot, seriousViolations } from '../helpers/browser.js';
@@ -226,7 +225,7 @@ describe('links from chat cards', () => {
     const links = new Set<string>();
     const local = 'http://localhost:3000'; // the test Accord's ACCORD_PUBLIC_URL
     for (const m of messages.items)
-      for (const b of (m.card as Card).blocks)
+      for (const b of (m.card).blocks)
         if (b.type === 'actions')
           for (const button of b.buttons)
             if (button.action === 'link.open' && button.value.startsWith(`${local}/app/`))
