@@ -397,6 +397,7 @@ function toRequest(d: Doc): InputRequestRecord {
     latestVersion: d['latestVersion'] ?? 0,
     lastSubmittedAt: d['lastSubmittedAt'] ?? null,
     reminded: [...(d['reminded'] ?? [])],
+    excused: d['excused'] ?? null,
     createdAt: d['createdAt'],
   };
 }
@@ -418,6 +419,7 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
               latestVersion: 0,
               lastSubmittedAt: null,
               reminded: [],
+              excused: null,
               createdAt: now,
             })),
             { ordered: false },
@@ -464,6 +466,9 @@ export function inputRequestRepo(m: Models): InputRequestRepo {
         { _id: oid(id), orgId: oid(orgId) },
         { $addToSet: { reminded: { $each: marks } } },
       );
+    },
+    async excuse(orgId, id, excused) {
+      await m.InputRequest.updateOne({ _id: oid(id), orgId: oid(orgId) }, { $set: { excused } });
     },
     async markSubmitted(orgId, id, version, at) {
       await m.InputRequest.updateOne(

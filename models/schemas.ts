@@ -120,6 +120,7 @@ export const inputRequestSchema = new Schema(
     latestVersion: { type: Number, default: 0 },
     lastSubmittedAt: { type: Date, default: null },
     reminded: [String],
+    excused: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
   },
   opts,

@@ -79,11 +79,13 @@ export async function loadContext(
   return { org, members, requests };
 }
 
-/** Steps whose every input has at least one submission. */
+/** An input no longer owed: submitted at least once, or excused by the process owner. */
+export const settled = (r: Pick<InputRequestRecord, 'latestVersion' | 'excused'>): boolean =>
+  r.latestVersion > 0 || r.excused !== null;
+
+/** Steps whose every input is settled (submitted or excused). */
 export function completeSteps(requests: InputRequestRecord[]): Set<StepKey> {
-  return new Set(
-    STEP_KEYS.filter((key) => requests.filter((r) => r.step === key).every((r) => r.latestVersion > 0)),
-  );
+  return new Set(STEP_KEYS.filter((key) => requests.filter((r) => r.step === key).every(settled)));
 }
 
 function stepOf(state: CycleState, key: StepKey): Step {
@@ -115,7 +117,7 @@ export function promptMessages(
   const cal = workCalendar(ctx.org);
   const out: NewMessage[] = [];
   for (const r of ctx.requests.filter((x) => x.step === t.step)) {
-    if (t.type === 'step-reopened' && r.latestVersion > 0) continue;
+    if (r.excused || (t.type === 'step-reopened' && r.latestVersion > 0)) continue;
     for (const ownerId of r.owners) {
       const m = ctx.members.get(ownerId);
       if (!m) continue;
@@ -266,7 +268,7 @@ export async function advanceCycle(
 }
 
 function outstanding(requests: InputRequestRecord[], step: StepKey): InputRequestRecord[] {
-  return requests.filter((r) => r.step === step && r.latestVersion === 0);
+  return requests.filter((r) => r.step === step && !settled(r));
 }
 
 const escalationMark = (s: Step) => `${s.key}@${s.dueAt.toISOString()}`;

@@ -6,6 +6,7 @@ import { maySubmit } from '../domain/obligations.js';
 import type { Deps } from './ports.js';
 import type { SubmissionRecord } from './records.js';
 import { advanceCycle } from './cycleEngine.js';
+import { requireProcessOwner } from './cycles.js';
 import { zodFields } from './validation.js';
 
 export async function submitInput(
@@ -95,4 +96,55 @@ export async function submitInput(
   const after = await advanceCycle(deps, cycle.id, orgId);
   const stepClosed = after.steps.find((s) => s.key === request.step)?.status === 'closed';
   return { submission, stepClosed };
+}
+
+/**
+ * Use case: excuseInput. The process owner excuses an input that is not coming this cycle (its
+ * owner is on leave, the function has nothing to change) with a reason: it is no longer owed,
+ * reminded or escalated, and a step whose other inputs are in closes as complete. `reason` null
+ * withdraws the excuse. Not on a closed step (reopen it first) nor on an input already submitted.
+ */
+export async function excuseInput(
+  deps: Deps,
+  orgId: string,
+  requestId: string,
+  actorId: string,
+  reason: string | null,
+): Promise<{ excused: boolean; stepClosed: boolean }> {
+  await requireProcessOwner(deps, orgId, actorId);
+  const request = await deps.requests.get(orgId, requestId);
+  if (!request) throw new DomainError('not_found', 'input request not found');
+  const cycle = await deps.cycles.get(orgId, request.cycleId);
+  const step = cycle?.steps.find((s) => s.key === request.step);
+  if (!cycle || !step) throw new DomainError('not_found', 'cycle not found');
+  if (step.status === 'closed' || cycle.status === 'closed')
+    throw new DomainError('step_closed', `${request.step} is closed: reopen it to change who owes what`);
+  const text = reason?.trim() ?? null;
+  if (text !== null) {
+    if (request.latestVersion > 0)
+      throw new DomainError('conflict', 'this input has been submitted: there is nothing to excuse');
+    if (!text || text.length > 500)
+      throw new DomainError('validation_failed', 'the excuse is not valid', {
+        reason: 'say why this input is not needed (up to 500 characters): its owners see it',
+      });
+  }
+  const now = deps.clock.now();
+  const excused = text === null ? null : { by: actorId, reason: text, at: now };
+  await deps.requests.excuse(orgId, requestId, excused);
+  await deps.audit.append(
+    orgId,
+    {
+      actor: { type: 'member', id: actorId },
+      action: text === null ? 'input.excuse-withdrawn' : 'input.excused',
+      entity: { type: 'input-request', id: requestId },
+      before: request.excused,
+      after: excused,
+    },
+    now,
+  );
+  const after = await advanceCycle(deps, cycle.id, orgId);
+  return {
+    excused: excused !== null,
+    stepClosed: after.steps.find((s) => s.key === request.step)?.status === 'closed',
+  };
 }

@@ -97,7 +97,10 @@ export interface InputRequestRepo {
    * owners of the others. `existing` is what the caller just read; returns the requests after.
    */
   sync(
-    wanted: Omit<InputRequestRecord, 'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt' | 'reminded'>[],
+    wanted: Omit<
+      InputRequestRecord,
+      'id' | 'createdAt' | 'latestVersion' | 'lastSubmittedAt' | 'reminded' | 'excused'
+    >[],
     existing: InputRequestRecord[],
     now: Date,
   ): Promise<InputRequestRecord[]>;
@@ -108,6 +111,8 @@ export interface InputRequestRepo {
   markReminded(orgId: string, id: string, marks: string[]): Promise<void>;
   get(orgId: string, id: string): Promise<InputRequestRecord | null>;
   markSubmitted(orgId: string, id: string, version: number, at: Date): Promise<void>;
+  /** Records (or, with null, withdraws) the process owner's excuse for this input. */
+  excuse(orgId: string, id: string, excused: InputRequestRecord['excused']): Promise<void>;
 }
 
 export interface SubmissionRepo {

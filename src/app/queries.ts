@@ -6,6 +6,7 @@ import type { Form } from '../cards/form.js';
 import { initialFrom, inputForm } from '../cards/forms.js';
 import { voterFor } from '../domain/voting.js';
 import { ballotView, searchDecisions, type BallotView } from './ballots.js';
+import { settled } from './cycleEngine.js';
 import type { Deps } from './ports.js';
 import type {
   ActionRecord,
@@ -59,7 +60,7 @@ export async function cycleStatus(deps: Deps, org: OrgRecord): Promise<CycleStat
       .map((step) => ({
         step,
         owed: requests
-          .filter((r) => r.step === step.key && r.latestVersion === 0)
+          .filter((r) => r.step === step.key && !settled(r))
           .map((r) => ({
             kind: r.kind,
             function: r.function,

@@ -56,6 +56,8 @@ export interface InputRequestRecord {
   lastSubmittedAt: Date | null;
   /** Reminders already queued: `memberId:kind:dueAt`. */
   reminded: string[];
+  /** The process owner excused this input (on leave, not relevant this month): not owed, not reminded. */
+  excused: { by: string; reason: string; at: Date } | null;
   createdAt: Date;
 }
 

@@ -62,6 +62,7 @@ export function inputRequestJson(
     submitted: latestVersion > 0,
     latestVersion,
     lastSubmittedAt: iso(r.lastSubmittedAt),
+    excused: r.excused ? { ...r.excused, at: r.excused.at.toISOString() } : null,
   };
 }
 

@@ -99,6 +99,11 @@ export const cycleInput = z.strictObject({ month });
 
 export const actorInput = { actorId: objectId.describe('the process owner acting') };
 export const closeInput = z.strictObject({ ...actorInput, reason: z.string().trim().max(500).optional() });
+/** A process owner excuses an input (a reason), or withdraws the excuse (null). */
+export const excuseInputBody = z.strictObject({
+  ...actorInput,
+  reason: z.string().trim().min(1, 'say why this input is not needed').max(500).nullable(),
+});
 export const extendInput = z.strictObject({
   ...actorInput,
   dueAt: instant,
@@ -210,6 +215,7 @@ export const inputRequestBody = z.object({
   submitted: z.boolean(),
   latestVersion: z.number(),
   lastSubmittedAt: z.string().nullable(),
+  excused: z.object({ by: z.string(), reason: z.string(), at: z.string() }).nullable(),
 });
 export const cycleBody = z.object({
   id: z.string(),

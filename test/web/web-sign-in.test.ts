@@ -181,3 +181,49 @@ describe('the cycle board', () => {
     expect(after.steps[0].dueAt).toBe('2027-02-04T16:00:00.000Z');
   });
 });
+
+describe('excusing an input', () => {
+  it('a reason is needed; an excused input is not owed, and its step closes when the rest is in', async () => {
+    const b = await signedInBrowser(t, org, team.po.id);
+    const inputs = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs`).set(org.auth)).body
+      .items as { id: string; step: string; kind: string; excused: unknown }[];
+    const confirm = inputs.find((r) => r.step === 'data-gathering')!;
+    const path = `/app/cycles/${cycleId}/inputs/${confirm.id}/excuse`;
+    const bad = await b.submit(path, { reason: '' }, `/app/cycles/${cycleId}`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Say why this input is not needed');
+    const still = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs`).set(org.auth)).body
+      .items;
+    expect(still.find((r: { id: string }) => r.id === confirm.id).excused).toBeNull();
+
+    const exec = await signedInBrowser(t, org, team.ceo.id);
+    expect((await exec.submit(path, { reason: 'x' }, `/app/cycles/${cycleId}`)).status).toBe(403);
+
+    const ok = await b.submit(
+      path,
+      { reason: 'Data arrives by <b>EDI</b> this month' },
+      `/app/cycles/${cycleId}`,
+    );
+    expect(ok.status).toBe(303);
+    const page = await b.page(ok.headers['location']!.split('#')[0]!);
+    expect(page.text).toContain('excused.');
+    expect(page.text).toContain('Data arrives by &lt;b&gt;EDI&lt;/b&gt; this month');
+    expect(page.text).toContain('Withdraw the excuse');
+    const after = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs`).set(org.auth)).body
+      .items;
+    expect(after.find((r: { id: string }) => r.id === confirm.id).excused).toMatchObject({
+      by: team.po.id,
+      reason: 'Data arrives by <b>EDI</b> this month',
+    });
+
+    const back = await b.submit(
+      `/app/cycles/${cycleId}/inputs/${confirm.id}/unexcuse`,
+      {},
+      `/app/cycles/${cycleId}`,
+    );
+    expect(back.status).toBe(303);
+    const owed = (await t.http.get(`/api/v1/orgs/${org.id}/cycles/${cycleId}/inputs`).set(org.auth)).body
+      .items;
+    expect(owed.find((r: { id: string }) => r.id === confirm.id).excused).toBeNull();
+  });
+});

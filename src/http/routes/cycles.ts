@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closeStepNow, createCycle, extendStepDue, reopenClosedStep } from '../../app/cycles.js';
-import { submitInput } from '../../app/inputs.js';
+import { excuseInput, submitInput } from '../../app/inputs.js';
 import { byId, byNumber, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import type { CycleRecord } from '../../app/records.js';
@@ -9,6 +9,7 @@ import { cycleJson, inputRequestJson, submissionJson } from '../present.js';
 import { route } from '../route.js';
 import {
   closeInput,
+  excuseInputBody,
   cycleBody,
   cycleInput,
   cycleParams,
@@ -125,7 +126,7 @@ export function cycleRoutes(deps: Deps) {
       }),
     }),
     stepAction('close', 'Close an open step now (process owner)', closeInput, (p, b) =>
-      closeStepNow(deps, p.orgId, p.cycleId, p.step, b.actorId),
+      closeStepNow(deps, p.orgId, p.cycleId, p.step, b.actorId, b.reason),
     ),
     stepAction('extend', 'Move a step’s due date later, with a reason (process owner)', extendInput, (p, b) =>
       extendStepDue(deps, p.orgId, p.cycleId, p.step, b.actorId, new Date(b.dueAt), b.reason),
@@ -189,6 +190,29 @@ export function cycleRoutes(deps: Deps) {
           body.payload,
         );
         return { status: 201, body: { ...submissionJson(submission), stepClosed } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/cycles/:cycleId/inputs/:requestId/excuse',
+      summary:
+        'Excuse an input with a reason (no longer owed, reminded or escalated), or withdraw the excuse with reason null (process owner)',
+      tag: 'inputs',
+      auth: 'org',
+      params: requestParams,
+      body: excuseInputBody,
+      responses: {
+        200: {
+          description: 'done; whether the step closed as complete',
+          schema: z.object({ excused: z.boolean(), stepClosed: z.boolean() }),
+        },
+        403: { description: 'the actor is not a process owner', schema: errorBody },
+        409: { description: 'the step is closed, or the input was submitted', schema: errorBody },
+      },
+      handler: async ({ params, body }) => {
+        const r = await deps.requests.get(params.orgId, params.requestId);
+        if (!r || r.cycleId !== params.cycleId) throw new DomainError('not_found', 'input request not found');
+        return { status: 200, body: await excuseInput(deps, params.orgId, r.id, body.actorId, body.reason) };
       },
     }),
     route({

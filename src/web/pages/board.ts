@@ -7,6 +7,7 @@ import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../domain/calendar.js';
 import { INPUT_TITLES } from '../../domain/inputs.js';
 import { DomainError } from '../../domain/errors.js';
 import { closeStepNow, extendStepDue, reopenClosedStep } from '../../app/cycles.js';
+import { excuseInput } from '../../app/inputs.js';
 import { currentCycle } from '../../app/queries.js';
 import type { CycleRecord } from '../../app/records.js';
 import type { Deps } from '../../app/ports.js';
@@ -33,7 +34,9 @@ const asLocalInput = (at: Date, zone: string) =>
 
 interface StepForm {
   step: string;
-  change: 'extend' | 'close' | 'reopen';
+  change: 'extend' | 'close' | 'reopen' | 'excuse';
+  /** The input excused (change 'excuse'). */
+  requestId?: string;
   values: Record<string, string>;
   errors: Record<string, string>;
 }
@@ -59,7 +62,17 @@ async function board(ctx: WebContext, cycle: CycleRecord | null, form: StepForm 
         const submitted = r.latestVersion > 0;
         const late = submitted && r.lastSubmittedAt !== null && r.lastSubmittedAt > s.dueAt;
         const overdue = !submitted && s.status !== 'pending' && now > s.dueAt;
-        const status = submitted ? (late ? 'late' : 'submitted') : overdue ? 'overdue' : 'owed';
+        const status = submitted
+          ? late
+            ? 'late'
+            : 'submitted'
+          : r.excused
+            ? 'excused'
+            : overdue
+              ? 'overdue'
+              : 'owed';
+        const open = isOwner && cycle.status !== 'closed' && s.status !== 'closed';
+        const excuseForm = form?.change === 'excuse' && form.requestId === r.id ? form : null;
         return {
           requestId: r.id,
           title: INPUT_TITLES[r.kind],
@@ -70,9 +83,16 @@ async function board(ctx: WebContext, cycle: CycleRecord | null, form: StepForm 
           statusLabel: {
             submitted: 'Submitted',
             late: 'Submitted late',
+            excused: 'Excused',
             overdue: 'Overdue',
             owed: s.status === 'pending' ? 'Not yet open' : 'Owed',
           }[status],
+          excused: r.excused
+            ? { reason: r.excused.reason, by: names.get(r.excused.by) ?? r.excused.by, at: r.excused.at }
+            : null,
+          canExcuse: open && !submitted && !r.excused,
+          canWithdraw: open && !!r.excused,
+          excuseForm: excuseForm ? { values: excuseForm.values, errors: excuseForm.errors } : null,
           version: r.latestVersion,
           submittedAt: r.lastSubmittedAt,
           reminders: r.reminded.length,
@@ -91,21 +111,22 @@ async function board(ctx: WebContext, cycle: CycleRecord | null, form: StepForm 
       closedReason: s.closedReason,
       changes: s.changes.map((c) => ({ ...c, byName: names.get(c.by) ?? c.by })),
       owed,
-      submitted: owed.filter((o) => o.status === 'submitted' || o.status === 'late').length,
+      submitted: owed.filter((o) => o.status !== 'owed' && o.status !== 'overdue').length,
       total: owed.length,
       canExtend: isOwner && cycle.status !== 'closed' && s.status !== 'closed',
       canClose: isOwner && cycle.status !== 'closed' && s.status === 'open',
       canReopen: isOwner && cycle.status !== 'closed' && s.status === 'closed' && !laterClosed,
       suggestedDue: asLocalInput(new Date(Math.max(s.dueAt.getTime(), now.getTime()) + 86_400_000), zone),
       nextDue: next ? next.dueAt : null,
-      form: editing
-        ? {
-            change: editing.change,
-            values: editing.values,
-            errors: editing.errors,
-            problems: Object.keys(editing.errors).length,
-          }
-        : null,
+      form:
+        editing && editing.change !== 'excuse'
+          ? {
+              change: editing.change,
+              values: editing.values,
+              errors: editing.errors,
+              problems: Object.keys(editing.errors).length,
+            }
+          : null,
     };
   });
   return {
@@ -153,6 +174,39 @@ async function changeStep(ctx: WebContext, change: Change): Promise<WebResult> {
   return { redirect: `/app/cycles/${cycle.id}`, notice: `${STEP_TITLES[step]} ${done}.` };
 }
 
+/** The process owner excuses an input with a reason, or withdraws the excuse. */
+async function excuse(ctx: WebContext, withdraw: boolean): Promise<WebResult> {
+  const { deps, session, params, body } = ctx;
+  const cycle = await cycleOf(ctx, params['cycleId']);
+  const requestId = params['requestId'] ?? '';
+  const request = ID.test(requestId) ? await deps.requests.get(session.org.id, requestId) : null;
+  if (!cycle || !request || request.cycleId !== cycle.id)
+    throw new DomainError('not_found', 'There is no such input in this cycle.');
+  const reason = withdraw ? null : (body['reason'] ?? '');
+  const refused = (errors: Record<string, string>) =>
+    board(ctx, cycle, {
+      step: request.step,
+      change: 'excuse',
+      requestId,
+      values: { reason: reason ?? '' },
+      errors,
+    });
+  if (reason === '') return refused({ reason: 'Say why this input is not needed: its owners see it.' });
+  try {
+    const out = await excuseInput(deps, session.org.id, requestId, session.member.id, reason);
+    const title = INPUT_TITLES[request.kind];
+    return {
+      redirect: `/app/cycles/${cycle.id}#step-${request.step}`,
+      notice: withdraw
+        ? `${title} is owed again.`
+        : `${title} excused.${out.stepClosed ? ` ${STEP_TITLES[request.step]} closed: everything is in.` : ''}`,
+    };
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code === 'forbidden' || err.code === 'not_found') throw err;
+    return refused({ reason: Object.values(err.fields)[0] ?? err.message });
+  }
+}
+
 export function boardPages(_deps: Deps): WebRoute[] {
   return [
     webRoute({
@@ -176,5 +230,19 @@ export function boardPages(_deps: Deps): WebRoute[] {
         handler: (ctx) => changeStep(ctx, change),
       }),
     ),
+    webRoute({
+      method: 'post',
+      path: '/app/cycles/:cycleId/inputs/:requestId/excuse',
+      nav: 'board',
+      role: 'process-owner',
+      handler: (ctx) => excuse(ctx, false),
+    }),
+    webRoute({
+      method: 'post',
+      path: '/app/cycles/:cycleId/inputs/:requestId/unexcuse',
+      nav: 'board',
+      role: 'process-owner',
+      handler: (ctx) => excuse(ctx, true),
+    }),
   ];
 }
