@@ -87,5 +87,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env['ACCORD_SCREENSHOTS'] !== '1') return;
   const dir = path.resolve('docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
+  // Charts load lazily (below the fold): load them all for a full-page picture.
+  await page.evaluate(() => {
+    const doc = (
+      globalThis as unknown as { document: { querySelectorAll(s: string): { loading: string }[] } }
+    ).document;
+    for (const img of doc.querySelectorAll('img[loading="lazy"]')) img.loading = 'eager';
+  });
+  await page.waitForLoadState('networkidle');
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
