@@ -38,7 +38,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'public/web/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -106,5 +106,10 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node },
+  },
+  {
+    // The web app's one script runs in the browser.
+    files: ['public/web/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
 );

@@ -159,7 +159,7 @@ const [families = '1000', runs = '5'] = process.argv.slice(2);
 main(Number(families), Number(runs)).then(
   () => process.exit(0),
   (err: unknown) => {
-    console.error(err);
+    process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
     process.exit(1);
   },
 );

@@ -1594,7 +1594,7 @@ export function webTokenRepo(m: Models): WebTokenRepo {
     },
     async sweep(before) {
       // A used link's claim stays as long as the link (so it cannot be used again), then both go.
-      const out = await m.WebToken.collection.deleteMany({ expiresAt: { $lt: before } } as never);
+      const out = await m.WebToken.collection.deleteMany({ expiresAt: { $lt: before } });
       return out.deletedCount;
     },
   };

@@ -225,7 +225,7 @@ describe('links from chat cards', () => {
     const links = new Set<string>();
     const local = 'http://localhost:3000'; // the test Accord's ACCORD_PUBLIC_URL
     for (const m of messages.items)
-      for (const b of (m.card).blocks)
+      for (const b of m.card.blocks)
         if (b.type === 'actions')
           for (const button of b.buttons)
             if (button.action === 'link.open' && button.value.startsWith(`${local}/app/`))
