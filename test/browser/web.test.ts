@@ -241,7 +241,7 @@ describe('links from chat cards', () => {
         expect([link, res?.status()]).toEqual([link, 200]);
       }
     });
-  });
+  }, 120_000);
 });
 
 describe('every page: accessibility (axe-core, WCAG 2.1 A and AA) and a screenshot', () => {
@@ -282,7 +282,7 @@ describe('every page: accessibility (axe-core, WCAG 2.1 A and AA) and a screensh
     } finally {
       await context.close();
     }
-  });
+  }, 180_000);
 
   it('the pages without a session (sign in, signed out) pass too', async () => {
     const { context, page } = await freshContext(browser, { bypassCSP: true });

@@ -18,7 +18,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PackContent, WhatIfResult } from '../../src/app/packs.js';
 import type { PackRecord } from '../../src/app/records.js';
 import { zodFields } from '../../src/app/validation.js';
-import type { Card } from '../../src/cards/card.js';
+import { setWebBase, type Card } from '../../src/cards/card.js';
 import { loadCopy } from '../../src/cards/copy.js';
 import type { FieldErrors, Form } from '../../src/cards/form.js';
 import {
@@ -84,6 +84,9 @@ import {
 import { renderForTeams } from '../../bots/teams/refresh.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 import { parserProblems } from '../helpers/adaptiveCards.js';
+
+// The cards' links to their web pages, as a running Accord resolves them.
+setWebBase('https://accord.example');
 
 // ---------------------------------------------------------------------------------------------------
 // Microsoft's Adaptive Cards parser, as test/teams/adaptive.test.ts uses it
