@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
-import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
 import { freshContext, launchBrowser, listen, screenshot, seriousViolations } from '../helpers/browser.js';
 import { signInLink } from '../helpers/web.js';
 
@@ -45,7 +44,7 @@ async function startAccord(): Promise<TestAccord> {
   team = await buildTeam(t, org);
   cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
   await sweepAt(t, '2027-02-03T09:00:00Z');
-  const tables = syntheticCompany({
+  await uploadCompany(t, org, {
     families: 8,
     resources: 4,
     months: 36,
@@ -54,10 +53,6 @@ async function startAccord(): Promise<TestAccord> {
     tightShare: 0.5,
     seed: 4,
   });
-  let upload = t.http.post(api('/datasets')).set(org.auth);
-  for (const [name, rows] of Object.entries(tables))
-    upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
-  expect((await upload).status).toBe(201);
   const pack = await t.http
     .post(api(`/cycles/${cycleId}/pack`))
     .set(org.auth)

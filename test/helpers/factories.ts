@@ -1,4 +1,5 @@
 /** Factories over the real API: build what a test needs with overrides, the way a client would. */
+import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import type { TestAccord } from './accord.js';
 
 export interface OrgHandle {
@@ -55,4 +56,17 @@ export async function buildTeam(t: TestAccord, org: OrgHandle, timezones: Record
   const ceo = await buildMember(t, org, { name: 'Cee Exec', roles: ['executive'] });
   const cfo = await buildMember(t, org, { name: 'Cfo Exec', roles: ['executive'] });
   return { po, leaders, ceo, cfo };
+}
+
+/** Uploads a synthetic company's tables (one CSV per table) as the org's next data set. */
+export async function uploadCompany(
+  t: TestAccord,
+  org: OrgHandle,
+  options: Parameters<typeof syntheticCompany>[0],
+): Promise<void> {
+  let upload = t.http.post(`/api/v1/orgs/${org.id}/datasets`).set(org.auth);
+  for (const [name, rows] of Object.entries(syntheticCompany(options)))
+    upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
+  const res = await upload;
+  if (res.status !== 201) throw new Error(`uploadCompany: ${res.status} ${JSON.stringify(res.body)}`);
 }

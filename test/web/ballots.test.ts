@@ -5,9 +5,8 @@
  * org's ballot.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { buildMember, buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 
 let t: TestAccord;
@@ -46,7 +45,7 @@ beforeAll(async () => {
   });
   aide = await buildMember(t, org, { name: 'Ada Aide', delegation: { of: team.ceo.id, authority: false } });
   cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
-  const tables = syntheticCompany({
+  await uploadCompany(t, org, {
     families: 8,
     resources: 4,
     months: 36,
@@ -55,10 +54,6 @@ beforeAll(async () => {
     tightShare: 0.5,
     seed: 4,
   });
-  let upload = t.http.post(api('/datasets')).set(org.auth);
-  for (const [name, rows] of Object.entries(tables))
-    upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
-  expect((await upload).status).toBe(201);
   const pack = await t.http
     .post(api(`/cycles/${cycleId}/pack`))
     .set(org.auth)

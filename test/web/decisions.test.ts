@@ -5,9 +5,8 @@
  * and everything people typed escaped. Data built through the REST API.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { buildMember, buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 import { expectAccessible } from './accessible.js';
 
@@ -253,7 +252,7 @@ describe('assigning an action', () => {
 
 describe('a decision on a trade-off of the pack', () => {
   it('shows the question and what each option costs', async () => {
-    const tables = syntheticCompany({
+    await uploadCompany(t, org, {
       families: 8,
       resources: 4,
       months: 36,
@@ -262,10 +261,6 @@ describe('a decision on a trade-off of the pack', () => {
       tightShare: 0.5,
       seed: 4,
     });
-    let upload = t.http.post(api(org, '/datasets')).set(org.auth);
-    for (const [name, rows] of Object.entries(tables))
-      upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
-    expect((await upload).status).toBe(201);
     const pack = await t.http
       .post(api(org, `/cycles/${cycleId}/pack`))
       .set(org.auth)

@@ -5,9 +5,8 @@
  * errors with nothing run, then base and what-if side by side). Another org's cycle is not found.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { syntheticCompany, toCsv } from '../../src/demo/synthetic.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
+import { buildMember, buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 
 let t: TestAccord;
@@ -36,21 +35,16 @@ beforeAll(async () => {
   cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
   otherCycleId = (await t.http.post(api('/cycles', other)).set(other.auth).send({ month: '2027-02' })).body
     .id;
-  const tables = syntheticCompany({
-    families: 30,
-    resources: 4,
-    months: 36,
-    lastMonth: '2027-01',
-    horizon: 24,
-    tightShare: 0.5,
-    seed: 4,
-  });
-  for (const h of [org, other]) {
-    let upload = t.http.post(api('/datasets', h)).set(h.auth);
-    for (const [name, rows] of Object.entries(tables))
-      upload = upload.attach(name, Buffer.from(toCsv(rows)), `${name}.csv`);
-    expect((await upload).status).toBe(201);
-  }
+  for (const h of [org, other])
+    await uploadCompany(t, h, {
+      families: 30,
+      resources: 4,
+      months: 36,
+      lastMonth: '2027-01',
+      horizon: 24,
+      tightShare: 0.5,
+      seed: 4,
+    });
   const built = await t.http
     .post(api(`/cycles/${cycleId}/pack`))
     .set(org.auth)
