@@ -119,8 +119,14 @@ export async function webSession(
   return org && member ? { org, member, csrf: s.csrf } : null;
 }
 
-export async function signOut(deps: Pick<Deps, 'web'>, cookie: string | undefined): Promise<void> {
-  if (cookie && TOKEN_SHAPE.test(cookie)) await deps.web.endSession(hashOf(cookie));
+/** Ends this session, or (`everywhere`) every session of its member, on every browser. */
+export async function signOut(
+  deps: Pick<Deps, 'web'>,
+  cookie: string | undefined,
+  everywhere: WebSession | null = null,
+): Promise<void> {
+  if (everywhere) await deps.web.endSessionsOf(everywhere.org.id, everywhere.member.id);
+  else if (cookie && TOKEN_SHAPE.test(cookie)) await deps.web.endSession(hashOf(cookie));
 }
 
 /** Whether a form's token is this session's (constant time). */

@@ -243,8 +243,9 @@ export function createWebRouter(opts: {
 
   router.post('/app/sign-out', async (req, res) => {
     const session = await sessionOf(req);
-    if (session && csrfMatches(session, (req.body as Record<string, unknown>)?.['_csrf'])) {
-      await signOut(deps, cookies(req)[SESSION_COOKIE]);
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    if (session && csrfMatches(session, form['_csrf'])) {
+      await signOut(deps, cookies(req)[SESSION_COOKIE], form['everywhere'] === '1' ? session : null);
     }
     setCookie(req, res, SESSION_COOKIE, '', 0);
     res.redirect(303, '/app/signed-out');

@@ -79,6 +79,21 @@ describe('signing in', () => {
     expect(JSON.stringify(docs)).not.toContain(token);
   });
 
+  it('signing out everywhere ends every browser of that person, not others', async () => {
+    const laptop = await signedInBrowser(t, org, team.po.id);
+    const phone = await signedInBrowser(t, org, team.po.id);
+    const someoneElse = await signedInBrowser(t, org, team.ceo.id);
+    const board = await laptop.page('/app/board');
+    const out = await laptop.agent
+      .post('/app/sign-out')
+      .type('form')
+      .send(encodeForm({ _csrf: csrfIn(board.text), everywhere: '1' }));
+    expect(out.status).toBe(303);
+    expect((await laptop.agent.get('/app/board')).status).toBe(401);
+    expect((await phone.agent.get('/app/board')).status).toBe(401);
+    expect((await someoneElse.agent.get('/app/board')).status).toBe(200);
+  });
+
   it('signing out ends the session', async () => {
     const b = await signedInBrowser(t, org, team.po.id);
     const board = await b.page('/app/board');
