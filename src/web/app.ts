@@ -227,8 +227,24 @@ export function createWebRouter(opts: {
     res.setHeader('Referrer-Policy', 'no-referrer');
     send(req, res, 200, 'sign-in', 'Sign in to Accord', { token: req.params['token'] }, null);
   });
+  // A form sent from another site (a browser names the page's origin): this server as it is reached,
+  // or as ACCORD_PUBLIC_URL names it (behind a proxy that does not pass on the scheme or host).
+  const publicOrigin = new URL(deps.links.url('/')).origin;
+  const fromElsewhere = (req: Request) => {
+    const origin = req.get('origin');
+    return (
+      !!origin &&
+      origin !== 'null' &&
+      origin !== `${req.protocol}://${req.get('host')}` &&
+      origin !== publicOrigin
+    );
+  };
+
   router.post('/app/sign-in/:token', async (req, res) => {
     try {
+      // Signing someone in from another site (into the sender's account) is refused too.
+      if (fromElsewhere(req))
+        throw new DomainError('forbidden', 'Open the sign-in link itself and press Sign in there.');
       const out = await signIn(deps, String(req.params['token']));
       setCookie(req, res, SESSION_COOKIE, out.cookie, SESSION_DAYS * 86_400);
       const back = safeReturnTo(cookies(req)[RETURN_COOKIE]);
@@ -271,9 +287,7 @@ export function createWebRouter(opts: {
         const { one: query } = firstValues(req.query);
         const { one: body, lists } = firstValues(req.body);
         if (r.method === 'post') {
-          const origin = req.get('origin');
-          const self = `${req.protocol}://${req.get('host')}`;
-          if (!csrfMatches(session, body['_csrf']) || (origin && origin !== 'null' && origin !== self)) {
+          if (!csrfMatches(session, body['_csrf']) || fromElsewhere(req)) {
             send(
               req,
               res,

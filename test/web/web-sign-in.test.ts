@@ -52,6 +52,15 @@ describe('signing in', () => {
     expect(again.text).toContain('has been used or is not valid');
   });
 
+  it('a sign-in sent from another site is refused, and the link still works from its own page', async () => {
+    const link = await signInLink(t, org, team.po.id);
+    const agent = supertest.agent(t.accord.app);
+    const forged = await agent.post(link).set('Origin', 'https://evil.example').type('form').send('');
+    expect(forged.status).toBe(403);
+    const own = await agent.post(link).set('Origin', 'http://localhost:3000').type('form').send('');
+    expect(own.status).toBe(303);
+  });
+
   it('an expired link is refused with the reason; a made-up one too', async () => {
     const link = await signInLink(t, org, team.ceo.id);
     t.clock.advance(16 * 60_000);
