@@ -684,6 +684,26 @@ export async function getPack(
   return pack as PackRecord<PackContent>;
 }
 
+/**
+ * The trade-off a ballot or decision came from, as the pack version it was opened on framed it;
+ * null for an ad hoc one, or when that pack version or trade-off is no longer stored.
+ */
+export async function sourceTradeoff(
+  deps: Pick<Deps, 'packs'>,
+  orgId: string,
+  cycleId: string,
+  source: { tradeoffKey: string; packVersion: number } | null,
+): Promise<{ pack: PackRecord<PackContent>; tradeoff: PackContent['tradeoffs'][number] } | null> {
+  if (!source) return null;
+  const pack = (await deps.packs.byVersion(
+    orgId,
+    cycleId,
+    source.packVersion,
+  )) as PackRecord<PackContent> | null;
+  const tradeoff = pack?.content.tradeoffs.find((x) => x.key === source.tradeoffKey);
+  return pack && tradeoff ? { pack, tradeoff } : null;
+}
+
 export async function resourceDetails(
   deps: Pick<Deps, 'packs'>,
   pack: PackRecord<PackContent>,

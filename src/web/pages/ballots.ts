@@ -7,10 +7,10 @@
 import { DomainError } from '../../domain/errors.js';
 import { OBJECT, voterFor } from '../../domain/voting.js';
 import { castVote } from '../../app/ballots.js';
-import type { PackContent } from '../../app/packs.js';
+import { sourceTradeoff } from '../../app/packs.js';
 import { ballotFor } from '../../app/queries.js';
 import type { Deps } from '../../app/ports.js';
-import type { BallotRecord, DecisionRecord, PackRecord } from '../../app/records.js';
+import type { BallotRecord, DecisionRecord } from '../../app/records.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
 
 const ID = /^[a-f0-9]{24}$/;
@@ -98,16 +98,8 @@ async function detail(ctx: WebContext, ballotId: string, sent: VoteForm | null):
   const names = new Map(members.map((m) => [m.id, m.name]));
   const voter = voterFor(session.member, members);
   // The pack's figures for a ballot from a trade-off (the pack version it was opened on).
-  let costs = new Map<string, PackContent['tradeoffs'][number]['options'][number]>();
-  if (b.source) {
-    const pack = (await deps.packs.byVersion(
-      session.org.id,
-      b.cycleId,
-      b.source.packVersion,
-    )) as PackRecord<PackContent> | null;
-    const t = pack?.content.tradeoffs.find((x) => x.key === b.source!.tradeoffKey);
-    if (t) costs = new Map(t.options.map((o) => [o.key, o]));
-  }
+  const framed = await sourceTradeoff(deps, session.org.id, b.cycleId, b.source);
+  const costs = new Map(framed?.tradeoff.options.map((o) => [o.key, o]) ?? []);
   const now = deps.clock.now();
   const open = b.status === 'open' && b.deadline.getTime() > now.getTime();
   const decision = b.status === 'closed' ? await deps.decisions.get(session.org.id, b.id) : null;

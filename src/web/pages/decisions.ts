@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { addAction, searchDecisions } from '../../app/ballots.js';
 import { actionOverdue } from '../../app/followThrough.js';
-import { getPack } from '../../app/packs.js';
+import { sourceTradeoff } from '../../app/packs.js';
 import type { Deps } from '../../app/ports.js';
 import type { Actor, CycleRecord, DecisionRecord, MemberRecord } from '../../app/records.js';
 import type { FieldErrors, FormValues } from '../../cards/form.js';
@@ -155,33 +155,27 @@ interface AssignState {
 
 /** The trade-off the decision came from, with its costs, when the pack still has it. */
 async function tradeoffOf(ctx: WebContext, d: DecisionRecord) {
-  if (!d.source) return null;
-  try {
-    const pack = await getPack(ctx.deps, ctx.session.org.id, d.cycleId, d.source.packVersion);
-    const t = pack.content.tradeoffs.find((x) => x.key === d.source!.tradeoffKey);
-    if (!t) return null;
-    return {
-      question: t.question,
-      packVersion: pack.version,
-      gap: t.gap,
-      rationale: t.rationale,
-      options: t.options.map((o) => ({
-        key: o.key,
-        label: o.label,
-        cost: o.cost,
-        lostMargin: o.lostMargin,
-        shortfallUnits: o.shortfallUnits,
-        fillRate: o.fillRate,
-        feasibility: o.feasibility,
-        recommended: o.recommended,
-        chosen: o.key === d.option,
-        votes: d.tally.counts[o.key] ?? 0,
-      })),
-    };
-  } catch (err) {
-    if (err instanceof DomainError && err.code === 'not_found') return null;
-    throw err;
-  }
+  const framed = await sourceTradeoff(ctx.deps, ctx.session.org.id, d.cycleId, d.source);
+  if (!framed) return null;
+  const { pack, tradeoff: t } = framed;
+  return {
+    question: t.question,
+    packVersion: pack.version,
+    gap: t.gap,
+    rationale: t.rationale,
+    options: t.options.map((o) => ({
+      key: o.key,
+      label: o.label,
+      cost: o.cost,
+      lostMargin: o.lostMargin,
+      shortfallUnits: o.shortfallUnits,
+      fillRate: o.fillRate,
+      feasibility: o.feasibility,
+      recommended: o.recommended,
+      chosen: o.key === d.option,
+      votes: d.tally.counts[o.key] ?? 0,
+    })),
+  };
 }
 
 async function detail(ctx: WebContext, d: DecisionRecord, assign: AssignState | null): Promise<WebResult> {
