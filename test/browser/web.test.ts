@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
-import { buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
+import { buildOrg, buildTeam, type OrgHandle, TIGHT_COMPANY, uploadCompany } from '../helpers/factories.js';
 import { freshContext, launchBrowser, listen, screenshot, seriousViolations } from '../helpers/browser.js';
 import { signInLink } from '../helpers/web.js';
 
@@ -44,15 +44,7 @@ async function startAccord(): Promise<TestAccord> {
   team = await buildTeam(t, org);
   cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
   await sweepAt(t, '2027-02-03T09:00:00Z');
-  await uploadCompany(t, org, {
-    families: 8,
-    resources: 4,
-    months: 36,
-    lastMonth: '2027-01',
-    horizon: 24,
-    tightShare: 0.5,
-    seed: 4,
-  });
+  await uploadCompany(t, org, TIGHT_COMPANY);
   const pack = await t.http
     .post(api(`/cycles/${cycleId}/pack`))
     .set(org.auth)

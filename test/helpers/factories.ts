@@ -58,6 +58,17 @@ export async function buildTeam(t: TestAccord, org: OrgHandle, timezones: Record
   return { po, leaders, ceo, cfo };
 }
 
+/** A small company (8 families, 4 resources, 36 months to 2027-01) tight enough for trade-offs. */
+export const TIGHT_COMPANY = {
+  families: 8,
+  resources: 4,
+  months: 36,
+  lastMonth: '2027-01',
+  horizon: 24,
+  tightShare: 0.5,
+  seed: 4,
+} as const;
+
 /** Uploads a synthetic company's tables (one CSV per table) as the org's next data set. */
 export async function uploadCompany(
   t: TestAccord,

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  buildTeam,
+  type OrgHandle,
+  TIGHT_COMPANY,
+  uploadCompany,
+} from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 
 let t: TestAccord;
@@ -45,15 +52,7 @@ beforeAll(async () => {
   });
   aide = await buildMember(t, org, { name: 'Ada Aide', delegation: { of: team.ceo.id, authority: false } });
   cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
-  await uploadCompany(t, org, {
-    families: 8,
-    resources: 4,
-    months: 36,
-    lastMonth: '2027-01',
-    horizon: 24,
-    tightShare: 0.5,
-    seed: 4,
-  });
+  await uploadCompany(t, org, TIGHT_COMPANY);
   const pack = await t.http
     .post(api(`/cycles/${cycleId}/pack`))
     .set(org.auth)

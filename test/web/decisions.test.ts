@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, buildTeam, type OrgHandle, uploadCompany } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  buildTeam,
+  type OrgHandle,
+  TIGHT_COMPANY,
+  uploadCompany,
+} from '../helpers/factories.js';
 import { signedInBrowser } from '../helpers/web.js';
 import { expectAccessible } from './accessible.js';
 
@@ -252,15 +259,7 @@ describe('assigning an action', () => {
 
 describe('a decision on a trade-off of the pack', () => {
   it('shows the question and what each option costs', async () => {
-    await uploadCompany(t, org, {
-      families: 8,
-      resources: 4,
-      months: 36,
-      lastMonth: '2027-01',
-      horizon: 24,
-      tightShare: 0.5,
-      seed: 4,
-    });
+    await uploadCompany(t, org, TIGHT_COMPANY);
     const pack = await t.http
       .post(api(org, `/cycles/${cycleId}/pack`))
       .set(org.auth)
