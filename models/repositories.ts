@@ -17,6 +17,7 @@ import type {
   DecisionRepo,
   ActionRepo,
   AttendanceRepo,
+  MeetingRepo,
   WebTokenRecord,
   WebTokenRepo,
   InstallationRepo,
@@ -39,6 +40,8 @@ import type {
   VoteDoc,
   DecisionRecord,
   ActionRecord,
+  MeetingRecord,
+  MinutesRecord,
   InstallationRecord,
   TeamsConversationRecord,
   TeamsTenantRecord,
@@ -77,6 +80,7 @@ function toOrg(d: Doc): OrgRecord {
     functions: [...(d['functions'] ?? [])],
     reminderPolicy: d['reminderPolicy'],
     votingRules: { ...DEFAULT_RULES, ...(d['votingRules'] ?? {}) },
+    ...(d['meetings'] ? { meetings: d['meetings'] } : {}),
     createdAt: d['createdAt'],
   };
 }
@@ -547,6 +551,7 @@ function toOutbox(d: Doc): OutboxRecord {
     cycleId: d['cycleId'] ? String(d['cycleId']) : null,
     recipient: { memberId: d['recipient'].memberId, name: d['recipient'].name },
     ...(d['channel'] ? { channel: String(d['channel']) } : {}),
+    ...(d['thread'] ? { thread: String(d['thread']) } : {}),
     card: d['card'],
     status: d['status'],
     notBefore: d['notBefore'],
@@ -585,6 +590,10 @@ export function outboxRepo(m: Models): Outbox {
           .limit(limit)
           .lean()
       ).map(toOutbox);
+    },
+    async byKey(orgId, key) {
+      const d = await m.OutboxMessage.findOne({ orgId: oid(orgId), key }).lean();
+      return d ? toOutbox(d) : null;
     },
     async claim(id, attempt, now) {
       try {
@@ -1160,6 +1169,7 @@ function toBallot(d: Doc): BallotRecord {
     status: d['status'],
     createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
     createdAt: d['createdAt'],
+    meeting: d['meeting'] ?? null,
   };
 }
 
@@ -1359,7 +1369,105 @@ export function attendanceRepo(m: Models): AttendanceRepo {
         delegateId: d['delegateId'] ?? null,
         recordedBy: { type: d['recordedBy']?.type, id: d['recordedBy']?.id },
         at: d['at'],
+        late: d['late'] ?? false,
       }));
+    },
+  };
+}
+
+/** Keys of a meeting's state (and the minutes) that hold instants: revived as Dates from the JSON text. */
+const INSTANT_KEYS = new Set(['start', 'end', 'at', 'deadline', 'startedAt', 'closedAt', 'endedAt', 'arrivedAt']);
+const reviveInstants = (key: string, value: unknown) =>
+  INSTANT_KEYS.has(key) && typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : value;
+
+export function meetingRepo(m: Models): MeetingRepo {
+  const stateId = (meetingId: string, version: number) => `${meetingId}:${version}`;
+  const toMinutes = (d: Doc): MinutesRecord => ({
+    id: String(d['_id']),
+    orgId: String(d['orgId']),
+    cycleId: String(d['cycleId']),
+    meetingId: d['meetingId'],
+    version: d['version'],
+    minutes: JSON.parse(d['body'], reviveInstants),
+    markdown: d['markdown'],
+    searchText: d['searchText'],
+    createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
+    createdAt: d['createdAt'],
+    note: d['note'] ?? '',
+  });
+  return {
+    async get(orgId, meetingId) {
+      const head = await m.MeetingHead.findOne({ _id: meetingId }).lean();
+      if (head && String(head['orgId']) !== orgId) return null;
+      let version = head ? Number(head['version']) : 0;
+      let doc: Doc | null = version ? await m.MeetingState.findOne({ _id: stateId(meetingId, version) }).lean() : null;
+      // The head may lag a write that has not moved it yet: walk forward by _id.
+      for (;;) {
+        const next: Doc | null = await m.MeetingState.findOne({ _id: stateId(meetingId, version + 1) }).lean();
+        if (!next) break;
+        doc = next;
+        version++;
+      }
+      if (!doc || String(doc['orgId']) !== orgId) return null;
+      return { ...JSON.parse(doc['state'], reviveInstants), version } as MeetingRecord;
+    },
+    async save(rec, now) {
+      try {
+        await m.MeetingState.collection.insertOne({
+          _id: stateId(rec.id, rec.version),
+          orgId: new Types.ObjectId(rec.orgId),
+          meetingId: rec.id,
+          version: rec.version,
+          state: JSON.stringify(rec),
+          at: now,
+        } as never);
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      await m.MeetingHead.collection.replaceOne(
+        { _id: rec.id } as never,
+        { orgId: new Types.ObjectId(rec.orgId), version: rec.version },
+        { upsert: true },
+      );
+      return true;
+    },
+    async putMinutes(r) {
+      try {
+        await m.Minutes.collection.insertOne({
+          _id: stateId(r.meetingId, r.version),
+          orgId: new Types.ObjectId(r.orgId),
+          cycleId: new Types.ObjectId(r.cycleId),
+          meetingId: r.meetingId,
+          version: r.version,
+          body: JSON.stringify(r.minutes),
+          markdown: r.markdown,
+          searchText: r.searchText,
+          createdBy: r.createdBy,
+          createdAt: r.createdAt,
+          note: r.note,
+        } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    async minutes(orgId, meetingId) {
+      const out: MinutesRecord[] = [];
+      for (let v = 1; ; v++) {
+        const d: Doc | null = await m.Minutes.findOne({ _id: stateId(meetingId, v) }).lean();
+        if (!d || String(d['orgId']) !== orgId) break;
+        out.push(toMinutes(d));
+      }
+      return out;
+    },
+    async allMinutes(orgId) {
+      const docs: Doc[] = await m.Minutes.find({ orgId: oid(orgId) }).lean();
+      const latest = new Map<string, Doc>();
+      for (const d of docs)
+        if ((latest.get(d['meetingId'])?.['version'] ?? 0) < d['version']) latest.set(d['meetingId'], d);
+      return [...latest.values()].map(toMinutes);
     },
   };
 }

@@ -23,6 +23,8 @@ export const orgSchema = new Schema(
     functions: [String],
     reminderPolicy: { type: Schema.Types.Mixed, required: true },
     votingRules: { type: Schema.Types.Mixed, default: null },
+    /** Each meeting's slot setting by step (src/domain/meetingTime.ts); unset: the defaults. */
+    meetings: { type: Schema.Types.Mixed, default: null },
     apiTokens: [{ _id: false, hash: String, prefix: String, createdAt: Date }],
     /** Signs the org's links with the server secret; replaced to end them all (never returned by the API). */
     linkKey: { type: String },
@@ -150,6 +152,7 @@ export const outboxSchema = new Schema(
     cycleId: { type: Schema.Types.ObjectId, default: null },
     recipient: { _id: false, memberId: String, name: String },
     channel: { type: String, default: null },
+    thread: { type: String, default: null },
     card: { type: Schema.Types.Mixed, required: true },
     status: { type: String, required: true },
     notBefore: { type: Date, required: true },
@@ -326,6 +329,7 @@ export const ballotSchema = new Schema(
     status: { type: String, required: true },
     createdBy: { _id: false, type: { type: String }, id: String },
     createdAt: { type: Date, required: true },
+    meeting: { type: Schema.Types.Mixed, default: null },
   },
   opts,
 );
@@ -398,10 +402,57 @@ export const attendanceSchema = new Schema(
     delegateId: { type: String, default: null },
     recordedBy: { _id: false, type: { type: String }, id: String },
     at: { type: Date, required: true },
+    late: { type: Boolean, default: false },
   },
   opts,
 );
 attendanceSchema.index({ orgId: 1, meetingId: 1 });
+
+/**
+ * A meeting's versions: `_id` = `meetingId:version`, each immutable (a unique insert is the only
+ * compare-and-set FerretDB makes atomic). The state is JSON text: agenda items carry arrays of
+ * objects and user text, and the state is only ever read whole.
+ */
+export const meetingStateSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    meetingId: { type: String, required: true },
+    version: { type: Number, required: true },
+    state: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+
+/** The latest version of each meeting (`_id` = meetingId), moved forward after each write; readers walk on by `_id`. */
+export const meetingHeadSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    version: { type: Number, required: true },
+  },
+  opts,
+);
+
+/** Minutes, one document per version: `_id` = `meetingId:version`; the minutes themselves as JSON text. */
+export const minutesSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    cycleId: { type: Schema.Types.ObjectId, required: true },
+    meetingId: { type: String, required: true },
+    version: { type: Number, required: true },
+    body: { type: String, required: true },
+    markdown: { type: String, required: true },
+    searchText: { type: String, required: true },
+    createdBy: { _id: false, type: { type: String }, id: String },
+    createdAt: { type: Date, required: true },
+    note: { type: String, default: '' },
+  },
+  opts,
+);
+minutesSchema.index({ orgId: 1 });
 
 /**
  * A chat workspace's installation: `_id` = `slack:{enterprise or -}:{team}`. Its bot token and the
@@ -507,6 +558,9 @@ export function registerModels(conn: Connection) {
     Decision: conn.model('Decision', decisionSchema, 'decisions'),
     Action: conn.model('Action', actionSchema, 'actions'),
     Attendance: conn.model('Attendance', attendanceSchema, 'attendance'),
+    MeetingState: conn.model('MeetingState', meetingStateSchema, 'meetingStates'),
+    MeetingHead: conn.model('MeetingHead', meetingHeadSchema, 'meetingHeads'),
+    Minutes: conn.model('Minutes', minutesSchema, 'minutes'),
     Installation: conn.model('Installation', installationSchema, 'installations'),
     TeamsTenant: conn.model('TeamsTenant', teamsTenantSchema, 'teamsTenants'),
     TeamsConversation: conn.model('TeamsConversation', teamsConversationSchema, 'teamsConversations'),

@@ -46,6 +46,8 @@ export interface OpenBallotInput {
   title?: string;
   options?: BallotOption[];
   rules?: Partial<BallotRules>;
+  /** An item of a live meeting: no direct messages (the item's card is in the meeting's thread). */
+  meeting?: { id: string; itemKey: string };
 }
 
 export async function openBallot(
@@ -112,13 +114,15 @@ export async function openBallot(
       source,
       deadline: input.deadline,
       createdBy: { type: 'member', id: actor.id },
+      meeting: input.meeting ?? null,
     },
     now,
   );
   // Every executive gets the ballot with its buttons (a delegate with authority votes from the
-  // executive's message or through the API).
+  // executive's message or through the API); a meeting's ballot is voted on in the meeting's thread.
   const view = await ballotView(deps, orgId, ballot.id);
-  await deps.outbox.enqueue(
+  if (!input.meeting)
+    await deps.outbox.enqueue(
     members
       .filter((m) => eligible.has(m.id))
       .map((m) => ({
@@ -138,7 +142,14 @@ export async function openBallot(
       actor: { type: 'member', id: actor.id },
       action: 'ballot.opened',
       entity: { type: 'ballot', id: ballot.id },
-      after: { title, options: options.map((o) => o.key), rules, source, deadline: input.deadline },
+      after: {
+        title,
+        options: options.map((o) => o.key),
+        rules,
+        source,
+        deadline: input.deadline,
+        meeting: input.meeting ?? null,
+      },
     },
     now,
   );
@@ -153,13 +164,56 @@ export interface BallotView {
   votes: VoteDoc[];
 }
 
+/**
+ * Who may vote on a ballot: every executive; on a live meeting's item, the executives at the
+ * meeting (present, or represented by a delegate).
+ */
+async function eligibleFor(deps: Deps, ballot: BallotRecord, members: MemberRecord[]): Promise<string[]> {
+  const all = eligibleVoters(members);
+  if (!ballot.meeting) return all;
+  const here = new Set(
+    (await deps.attendance.forMeetings(ballot.orgId, [ballot.meeting.id]))
+      .filter((a) => a.status !== 'absent')
+      .map((a) => a.memberId),
+  );
+  return all.filter((id) => here.has(id));
+}
+
+/**
+ * An executive (or their delegate) who votes on a meeting's item is at the meeting: marked
+ * present (represented, for a delegate), late after the first minutes, if not marked yet.
+ */
+async function presentByVoting(deps: Deps, ballot: BallotRecord, voterId: string, castBy: string, now: Date) {
+  if (!ballot.meeting) return;
+  const marked = await deps.attendance.forMeetings(ballot.orgId, [ballot.meeting.id]);
+  if (marked.some((a) => a.memberId === voterId && a.status !== 'absent')) return;
+  const meeting = await deps.meetings.get(ballot.orgId, ballot.meeting.id);
+  const started = meeting?.live?.startedAt?.getTime() ?? now.getTime();
+  await deps.attendance.put({
+    orgId: ballot.orgId,
+    meetingId: ballot.meeting.id,
+    memberId: voterId,
+    status: castBy === voterId ? 'present' : 'represented',
+    delegateId: castBy === voterId ? null : castBy,
+    recordedBy: { type: 'member', id: castBy },
+    at: now,
+    late: now.getTime() > started + 5 * 60_000,
+  });
+}
+
 export async function ballotView(deps: Deps, orgId: string, ballotId: string): Promise<BallotView> {
   const ballot = await deps.ballots.get(orgId, ballotId);
   if (!ballot) throw new DomainError('not_found', 'ballot not found');
   const [votes, members] = await Promise.all([deps.ballots.votes(orgId, ballotId), deps.members.all(orgId)]);
   return {
     ballot,
-    tally: tally(ballot.rules, ballot.options, votes, eligibleVoters(members), ballot.source?.recommended),
+    tally: tally(
+      ballot.rules,
+      ballot.options,
+      votes,
+      await eligibleFor(deps, ballot, members),
+      ballot.source?.recommended,
+    ),
     hidden: ballot.status === 'open' && ballot.rules.hideResults,
     votes,
   };
@@ -194,6 +248,7 @@ export async function castVote(
   if (ballot.status !== 'open' || ballot.deadline.getTime() <= now.getTime())
     throw new DomainError('ballot_closed', 'this ballot is closed');
   const reason = input.reason?.trim() ? input.reason.trim() : null;
+  await presentByVoting(deps, ballot, who.voterId, actor.id, now);
   let votes = await deps.ballots.votes(orgId, ballotId);
   const mine = votes.find((v) => v.voterId === who.voterId);
   let changed = false;
@@ -228,12 +283,19 @@ export async function castVote(
   if (changed) votes = await deps.ballots.votes(orgId, ballotId);
   let view: BallotView = {
     ballot,
-    tally: tally(ballot.rules, ballot.options, votes, eligibleVoters(members), ballot.source?.recommended),
+    tally: tally(
+      ballot.rules,
+      ballot.options,
+      votes,
+      await eligibleFor(deps, ballot, members),
+      ballot.source?.recommended,
+    ),
     hidden: ballot.rules.hideResults,
     votes,
   };
   let decision: DecisionRecord | null = null;
-  if (view.tally.voted >= view.tally.eligible && view.tally.eligible > 0) {
+  // A meeting's item closes when the chair closes it, not when the last one present has voted.
+  if (!ballot.meeting && view.tally.voted >= view.tally.eligible && view.tally.eligible > 0) {
     decision = await recordDecision(
       deps,
       view,
@@ -284,6 +346,7 @@ export async function recordDecision(
   rationale: string,
   reviewDate?: string,
   commitments: string[] = [],
+  opts: { notify?: boolean } = {},
 ): Promise<DecisionRecord> {
   const { ballot, tally: t } = view;
   const now = deps.clock.now();
@@ -315,9 +378,14 @@ export async function recordDecision(
   if (!created) return decision;
   await deps.ballots.markClosed(ballot.orgId, ballot.id);
   const members = await deps.members.all(ballot.orgId);
-  const people = members.filter(
-    (m) => m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
-  );
+  // A meeting's decision is announced in the meeting's thread instead.
+  const people =
+    opts.notify === false
+      ? []
+      : members.filter(
+          (m) =>
+            m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
+        );
   await deps.outbox.enqueue(
     people.map((m) => ({
       orgId: ballot.orgId,
@@ -444,8 +512,10 @@ export async function addAction(
   orgId: string,
   decisionId: string,
   input: { actorId: string } & { [K in keyof NewAction]: string },
+  /** Already checked by the caller (the chair of a live meeting assigns its actions). */
+  opts: { authorised?: MemberRecord } = {},
 ): Promise<ActionRecord> {
-  const actor = await requireProcessOwner(deps, orgId, input.actorId);
+  const actor = opts.authorised ?? (await requireProcessOwner(deps, orgId, input.actorId));
   const decision = await deps.decisions.get(orgId, decisionId);
   if (!decision) throw new DomainError('not_found', 'decision not found');
   const parsed = newActionSchema.safeParse(input);

@@ -6,14 +6,8 @@
  */
 import { DomainError } from '../domain/errors.js';
 import { nextAllowedTime } from '../domain/manners.js';
-import {
-  followThrough,
-  icsFor,
-  meetingOf,
-  MEETING_STEPS,
-  type Meeting,
-  type MeetingStep,
-} from '../domain/meetings.js';
+import { followThrough, type Meeting, type MeetingStep } from '../domain/meetings.js';
+import { cycleMeetingList, MEETING_ID } from './meetings.js';
 import { atLocalTime } from '../domain/time.js';
 import { presentActionOverdue, presentActionReminder } from '../cards/presenters/actions.js';
 import { requireProcessOwner } from './cycles.js';
@@ -22,36 +16,15 @@ import type { Deps } from './ports.js';
 import type { AttendanceStatus, CycleRecord, InputRequestRecord, MemberRecord } from './records.js';
 
 export async function cycleMeetings(deps: Deps, orgId: string, cycleId: string): Promise<Meeting[]> {
-  const [org, cycle, members] = await Promise.all([
-    deps.orgs.get(orgId),
-    deps.cycles.get(orgId, cycleId),
-    deps.members.all(orgId),
-  ]);
-  if (!org || !cycle) throw new DomainError('not_found', 'cycle not found');
-  return MEETING_STEPS.map((step) => meetingOf(cycle, step, members, org.timezone));
+  return (await cycleMeetingList(deps, orgId, cycleId)).map((x) => x.meeting);
 }
 
 /** `meetingId` is `<cycleId>-pre-sop` or `<cycleId>-executive-sop`. */
 export async function findMeeting(deps: Deps, orgId: string, meetingId: string): Promise<Meeting> {
-  const match = /^([a-f0-9]{24})-(pre-sop|executive-sop)$/.exec(meetingId);
+  const match = MEETING_ID.exec(meetingId);
   if (!match) throw new DomainError('not_found', 'meeting not found');
   const meetings = await cycleMeetings(deps, orgId, match[1]!);
   return meetings.find((m) => m.step === (match[2] as MeetingStep))!;
-}
-
-export async function meetingInvitation(deps: Deps, orgId: string, meetingId: string): Promise<string> {
-  const meeting = await findMeeting(deps, orgId, meetingId);
-  const members = await deps.members.all(orgId);
-  const byId = new Map(members.map((m) => [m.id, m]));
-  const owner = members.find((m) => m.roles.includes('process-owner'));
-  const org = (await deps.orgs.get(orgId))!;
-  return icsFor(
-    meeting,
-    meeting.invitees.map((id) => byId.get(id)!).map((m) => ({ name: m.name, email: m.email })),
-    owner ? { name: owner.name, email: owner.email } : null,
-    deps.clock.now(),
-    `${org.name}: ${meeting.title}. Times are set in ${org.timezone}.`,
-  );
 }
 
 export async function recordAttendance(

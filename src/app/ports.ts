@@ -16,6 +16,8 @@ import type {
   DecisionRecord,
   ActionRecord,
   AttendanceRecord,
+  MeetingRecord,
+  MinutesRecord,
   InstallationRecord,
   TeamsConversationRecord,
   TeamsTenantRecord,
@@ -146,6 +148,8 @@ export interface Outbox {
   claim(id: string, attempt: number, now: Date): Promise<boolean>;
   /** When attempt N of a message was claimed, or null when it was not. */
   claimedAt(id: string, attempt: number): Promise<Date | null>;
+  /** The message with this key (a thread's first message, to answer under it). */
+  byKey(orgId: string, key: string): Promise<OutboxRecord | null>;
   /** Records the outcome of an attempt. */
   settle(
     id: string,
@@ -373,6 +377,19 @@ export interface WebTokenRepo {
   sweep(before: Date): Promise<number>;
 }
 
+export interface MeetingRepo {
+  /** The latest version of a meeting, or null when it was never written. */
+  get(orgId: string, meetingId: string): Promise<MeetingRecord | null>;
+  /** Writes `m` as version `m.version` (the read version + 1); false when another writer got there first. */
+  save(m: MeetingRecord, now: Date): Promise<boolean>;
+  /** Adds minutes as version `r.version`; false when that version exists. */
+  putMinutes(r: MinutesRecord): Promise<boolean>;
+  /** Every version of a meeting's minutes, oldest first. */
+  minutes(orgId: string, meetingId: string): Promise<MinutesRecord[]>;
+  /** The latest minutes of every meeting of the org. */
+  allMinutes(orgId: string): Promise<MinutesRecord[]>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -389,6 +406,7 @@ export interface Deps {
   decisions: DecisionRepo;
   actions: ActionRepo;
   attendance: AttendanceRepo;
+  meetings: MeetingRepo;
   installations: InstallationRepo;
   forecasts: ForecastCacheRepo;
   /** LP solves, forecasts and Monte Carlo samples, on worker threads (src/app/planPool.ts). */

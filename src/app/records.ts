@@ -9,6 +9,8 @@ import type { Card } from '../cards/card.js';
 import type { VoteRecord } from '../domain/voting.js';
 
 export interface OrgRecord {
+  /** Each meeting's slot (business day of the step, local time, length) or "propose one"; unset: the defaults. */
+  meetings?: Partial<Record<import('../domain/meetings.js').MeetingStep, import('../domain/meetingTime.js').MeetingSlotSetting>>;
   id: string;
   name: string;
   timezone: string;
@@ -81,12 +83,22 @@ export interface OutboxRecord {
   /** Idempotency key: one message per key per org, whatever retries or reruns happen. */
   key: string;
   kind:
-    'step-prompt' | 'step-reopened' | 'reminder' | 'escalation' | 'pack' | 'ballot' | 'decision' | 'action';
+    | 'step-prompt'
+    | 'step-reopened'
+    | 'reminder'
+    | 'escalation'
+    | 'pack'
+    | 'ballot'
+    | 'decision'
+    | 'action'
+    | 'meeting';
   cycleId: string | null;
   recipient: { memberId: string; name: string };
   /** Set for a post to one of the org's channels (`sop`: its S&OP channel); the recipient is then
    * who gets it directly when the org has no such channel. */
   channel?: string;
+  /** The key of an earlier message of the same org this one answers in its thread (a live meeting's items). */
+  thread?: string;
   card: Card;
   status: OutboxStatus;
   /** Not to be delivered before this instant (the recipient's working hours). */
@@ -186,6 +198,8 @@ export interface BallotRecord {
   status: 'open' | 'closed';
   createdBy: Actor;
   createdAt: Date;
+  /** A ballot opened on an item of a live meeting: only executives at the meeting vote, the chair closes it. */
+  meeting?: { id: string; itemKey: string } | null;
 }
 
 export interface VoteDoc extends VoteRecord {
@@ -247,6 +261,8 @@ export interface AttendanceRecord {
   delegateId: string | null;
   recordedBy: Actor;
   at: Date;
+  /** Marked present after the meeting started (its grace minutes passed). */
+  late?: boolean;
 }
 
 /** A chat workspace's installation of Accord (Slack: one per workspace), and the org it serves. */
@@ -295,4 +311,89 @@ export interface TeamsTenantRecord {
   /** The channel conversation S&OP posts (`channel: 'sop'`) go to; null: to the recipient directly. */
   sopConversationId: string | null;
   createdAt: Date;
+}
+
+/** A live meeting's item as it was taken: when, what became of it, the ballot and decision it led to. */
+export interface LiveItem {
+  key: string;
+  startedAt: Date | null;
+  closedAt: Date | null;
+  /** Minutes the chair added to the timebox. */
+  extraMinutes: number;
+  outcome: 'decided' | 'deferred' | 'escalated' | 'not-reached' | null;
+  ballotId: string | null;
+  decisionId: string | null;
+  actionIds: string[];
+  deferral: { reason: string; until: string } | null;
+  escalation: { reason: string; to: string | null } | null;
+  /** Time-up notices already posted (one per timebox extension). */
+  timeUp: number;
+}
+
+export interface LiveMeeting {
+  startedAt: Date;
+  startedBy: string;
+  /** The agenda as it stood when the meeting started (edits end there). */
+  agenda: import('../domain/agenda.js').AgendaItem[];
+  dropped: { item: import('../domain/agenda.js').AgendaItem; reason: string }[];
+  items: LiveItem[];
+  /** Index of the item under discussion; items.length once every item is closed. */
+  current: number;
+  endedAt: Date | null;
+  endedBy: string | null;
+}
+
+export interface MeetingPoll {
+  round: number;
+  options: import('../domain/meetingTime.js').PollOption[];
+  deadline: Date;
+  votes: import('../domain/meetingTime.js').PollVote[];
+  /** open: taking votes; tied: waiting for the chair; closed: `chosen` won. */
+  status: 'open' | 'tied' | 'closed';
+  tied: string[];
+  chosen: string | null;
+}
+
+/**
+ * One meeting of a cycle (pre-S&OP or executive S&OP) as it stands: its time and invitation
+ * sequence, a time poll, the agenda's edits, the live meeting. Versioned append-only (each change
+ * is a new version; a writer that cannot insert the next version lost the race and retries).
+ */
+export interface MeetingRecord {
+  /** `<cycleId>-<step>`. */
+  id: string;
+  orgId: string;
+  cycleId: string;
+  step: import('../domain/meetings.js').MeetingStep;
+  /** 0: never written (the defaults). */
+  version: number;
+  /** The invitation's SEQUENCE (RFC 5545): +1 on each change of time or a cancellation. */
+  sequence: number;
+  /** When it takes place; null while a time poll is open. */
+  slot: { start: Date; end: Date } | null;
+  how: 'fixed' | 'proposed' | 'poll' | 'set';
+  cancelled: { by: string; reason: string; at: Date } | null;
+  poll: MeetingPoll | null;
+  agendaEdits: import('../domain/agenda.js').StoredAgendaEdit[];
+  /** Messages already queued for this meeting: `invite:s2`, `agenda:s2`, `remind-24h:s2`, ... */
+  sent: string[];
+  live: LiveMeeting | null;
+  /** Changes of time and cancellations, oldest first. */
+  changes: { at: Date; by: string; what: string; reason: string }[];
+}
+
+/** The minutes of a meeting: one document per version (`meetingId:version`). */
+export interface MinutesRecord {
+  id: string;
+  orgId: string;
+  cycleId: string;
+  meetingId: string;
+  version: number;
+  minutes: import('../domain/minutes.js').Minutes;
+  markdown: string;
+  searchText: string;
+  createdBy: Actor;
+  createdAt: Date;
+  /** Why this version was written (the meeting ended; a correction). */
+  note: string;
 }

@@ -429,3 +429,88 @@ export function refill(form: Form, values: FormValues): Form {
     fields: form.fields.map((f) => (values[f.id] !== undefined ? { ...f, initial: values[f.id] } : f)),
   };
 }
+
+/** How the chair closes a live meeting's item: decided (with an owner), deferred, or escalated. */
+export type CloseItemKind = 'decide' | 'defer' | 'escalate';
+
+/**
+ * The chair's form closing an item of a live meeting. `context` is `meetingId:index`. Deciding needs
+ * an owner, an action and a due date; an item without a ballot also says what was decided.
+ */
+export function closeItemForm(
+  kind: CloseItemKind,
+  context: string,
+  item: { title: string; hasBallot: boolean; outcome: string | null },
+  people: { value: string; label: string }[],
+): Form {
+  if (kind === 'decide')
+    return {
+      action: 'meeting.decide.submit',
+      context,
+      title: 'Close as decided',
+      submitLabel: 'Record',
+      intro: item.hasBallot
+        ? `"${item.title}": ${item.outcome ?? 'the votes of the executives present'}. Name who carries it out.`
+        : `"${item.title}": say what was decided and who carries it out.`,
+      fields: [
+        ...(item.hasBallot
+          ? []
+          : [{ id: 'decision', label: 'What was decided', type: 'text' as const, maxLength: 500 }]),
+        { id: 'owner', label: 'Owner', type: 'select', placeholder: 'Who carries it out', options: people },
+        { id: 'action', label: 'What they do', type: 'long', maxLength: 1000 },
+        { id: 'due', label: 'Due date', type: 'date' },
+        { id: 'rationale', label: 'Why (for the minutes)', type: 'long', optional: true, maxLength: 2000 },
+      ],
+    };
+  if (kind === 'defer')
+    return {
+      action: 'meeting.defer.submit',
+      context,
+      title: 'Defer the item',
+      submitLabel: 'Defer',
+      intro: `"${item.title}" comes back on a date you choose; the minutes keep the reason.`,
+      fields: [
+        { id: 'reason', label: 'Why it waits', type: 'long', maxLength: 1000 },
+        { id: 'until', label: 'Comes back on', type: 'date' },
+      ],
+    };
+  return {
+    action: 'meeting.escalate.submit',
+    context,
+    title: 'Escalate the item',
+    submitLabel: 'Escalate',
+    intro: `"${item.title}" goes to someone who can decide it; they hear of it at once.`,
+    fields: [
+      { id: 'reason', label: 'Why it goes up', type: 'long', maxLength: 1000 },
+      { id: 'to', label: 'To whom', type: 'select', optional: true, options: people },
+    ],
+  };
+}
+
+/** What a close-item form's values mean to closeItem. */
+export function closeItemInput(kind: CloseItemKind, v: FormValues): Record<string, string | undefined> {
+  if (kind === 'decide')
+    return {
+      outcome: 'decided',
+      decision: v['decision'],
+      ownerId: v['owner'] ?? '',
+      action: v['action'] ?? '',
+      dueDate: v['due'] ?? '',
+      rationale: v['rationale'],
+    };
+  if (kind === 'defer') return { outcome: 'deferred', reason: v['reason'] ?? '', until: v['until'] ?? '' };
+  return { outcome: 'escalated', reason: v['reason'] ?? '', to: v['to'] };
+}
+
+/** closeItem's fields -> the form's. */
+export function closeItemErrors(kind: CloseItemKind, fields: Record<string, string>, message: string): FieldErrors {
+  const byField: Record<string, string> = { ownerId: 'owner', dueDate: 'due', outcome: 'reason' };
+  const first = kind === 'decide' ? 'owner' : 'reason';
+  const out: FieldErrors = {};
+  for (const [k, v] of Object.entries(fields)) out[byField[k] ?? k] ??= v;
+  // `decision` is a field only of an item without a ballot; a ballot's state shows on the first field.
+  if (out['decision'] && kind === 'decide') {
+    out[first] = out[first] ? `${out['decision']}; ${out[first]}` : out['decision'];
+  }
+  return Object.keys(out).length ? out : { [first]: message };
+}

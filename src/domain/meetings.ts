@@ -17,34 +17,16 @@ export interface Meeting {
   invitees: string[];
 }
 
-/** 90 minutes ending 30 minutes before the step is due (15:00-16:30 with a 17:00 due time). */
-export function meetingOf(
-  cycle: { id: string; month: string; steps: { key: string; dueAt: Date }[] },
-  step: MeetingStep,
-  members: MemberView[],
-  timezone: string,
-): Meeting {
-  const due = cycle.steps.find((s) => s.key === step)!.dueAt.getTime();
-  const invited =
-    step === 'pre-sop'
-      ? members.filter(
-          (m) =>
-            m.delegation === null &&
-            (m.roles.includes('functional-leader') || m.roles.includes('process-owner')),
-        )
-      : members.filter(
-          (m) =>
-            m.delegation === null && (m.roles.includes('executive') || m.roles.includes('process-owner')),
-        );
-  return {
-    id: `${cycle.id}-${step}`,
-    step,
-    title: `${step === 'pre-sop' ? 'Pre-S&OP reconciliation' : 'Executive S&OP'} ${cycle.month}`,
-    start: new Date(due - 120 * 60_000),
-    end: new Date(due - 30 * 60_000),
-    timezone,
-    invitees: invited.map((m) => m.id),
-  };
+/**
+ * Who is invited: to pre-S&OP the functional leaders and process owners, to the executive S&OP the
+ * executives and process owners (delegates come with the one they stand in for, not invited themselves).
+ */
+export function meetingInvitees(step: MeetingStep, members: MemberView[]): string[] {
+  const roles: readonly string[] =
+    step === 'pre-sop' ? ['functional-leader', 'process-owner'] : ['executive', 'process-owner'];
+  return members
+    .filter((m) => m.delegation === null && m.roles.some((r) => roles.includes(r)))
+    .map((m) => m.id);
 }
 
 const icsText = (s: string) =>

@@ -18,6 +18,7 @@ import { packRoutes } from './routes/packs.js';
 import { slackRoutes } from './routes/slack.js';
 import { teamsRoutes } from './routes/teams.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { meetingRoutes } from './routes/meetings.js';
 import { templateRoutes } from './routes/templates.js';
 import { linkRoutes } from './routes/links.js';
 import { createWebRouter } from '../web/app.js';
@@ -89,6 +90,7 @@ export function createHttpApp(opts: {
     ...templateRoutes(),
     ...packRoutes(deps),
     ...decisionRoutes(deps),
+    ...meetingRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
     ...teamsRoutes(deps, { enabled: !!opts.teamsRouter }),
     ...linkRoutes(deps),

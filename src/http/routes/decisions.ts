@@ -11,13 +11,7 @@ import {
   updateAction,
   type BallotView,
 } from '../../app/ballots.js';
-import {
-  attendanceView,
-  cycleMeetings,
-  followThroughMetrics,
-  meetingInvitation,
-  recordAttendance,
-} from '../../app/followThrough.js';
+import { attendanceView, followThroughMetrics, recordAttendance } from '../../app/followThrough.js';
 import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import type { ActionRecord, DecisionRecord } from '../../app/records.js';
@@ -318,52 +312,6 @@ export function decisionRoutes(deps: Deps) {
         await requireOrg(deps, params.orgId);
         return { status: 200, body: await deps.audit.verify(params.orgId) };
       },
-    }),
-    route({
-      method: 'get',
-      path: '/api/v1/orgs/:orgId/cycles/:cycleId/meetings',
-      summary: "The cycle's pre-S&OP and executive S&OP meetings: times (UTC, and the org's zone), invitees",
-      tag: 'meetings',
-      auth: 'org',
-      params: cycleParams,
-      query: pageQuery,
-      responses: { 200: { description: 'a page: {items, next}' } },
-      handler: async ({ params, query }) => {
-        const page = pageOf(
-          await cycleMeetings(deps, params.orgId, params.cycleId),
-          pageRequest(query),
-          byTime((m) => [m.start, m.id]),
-        );
-        return {
-          status: 200,
-          body: {
-            items: page.items.map((m) => ({
-              ...m,
-              start: m.start.toISOString(),
-              end: m.end.toISOString(),
-              ics: `/api/v1/orgs/${params.orgId}/meetings/${m.id}.ics`,
-            })),
-            next: page.next,
-          },
-        };
-      },
-    }),
-    route({
-      method: 'get',
-      path: '/api/v1/orgs/:orgId/meetings/:file',
-      summary: 'A meeting invitation as iCalendar: <meetingId>.ics',
-      tag: 'meetings',
-      auth: 'org',
-      params: orgParams.extend({ file: z.string().regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)\.ics$/) }),
-      responses: {
-        200: { description: 'text/calendar' },
-        404: { description: 'no such meeting', schema: errorBody },
-      },
-      handler: async ({ params }) => ({
-        status: 200,
-        body: await meetingInvitation(deps, params.orgId, params.file.slice(0, -4)),
-        contentType: 'text/calendar; charset=utf-8',
-      }),
     }),
     route({
       method: 'post',
