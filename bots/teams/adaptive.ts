@@ -143,6 +143,9 @@ export const DIALOG_ACTIONS: ReadonlySet<string> = new Set([
   'input.open',
   'decision.assign',
   'scenario.open',
+  'meeting.decide',
+  'meeting.defer',
+  'meeting.escalate',
 ]);
 
 // ---------------------------------------------------------------------------------------------------

@@ -12,7 +12,14 @@ import {
   closeItemInput,
   type CloseItemKind,
 } from '../cards/forms.js';
-import { presentPoll, readMeetingButton, readPollButton } from '../cards/presenters/meetings.js';
+import {
+  presentNextMeeting,
+  presentPoll,
+  readMeetingButton,
+  readPollButton,
+} from '../cards/presenters/meetings.js';
+import { presentNotice } from '../cards/presenters/people.js';
+import type { BallotView } from './ballots.js';
 import {
   answerPoll,
   breakPollTie,
@@ -22,8 +29,11 @@ import {
   liveItemView,
   markPresent,
   meetingContext,
+  meetingItemCard,
   meetingTitle,
+  nextMeeting,
   startMeeting,
+  viewOf,
 } from './meetings.js';
 import type { Deps } from './ports.js';
 import type { MemberRecord, OrgRecord } from './records.js';
@@ -97,8 +107,8 @@ export async function meetingButton(
       const p = readPollButton(value);
       if (!p) return notice('This button no longer names a time poll.');
       if (action === 'poll.pick') {
-        const rec = await breakPollTie(deps, org.id, p.meetingId, member.id, p.option);
-        return notice(`Thank you: ${meetingTitle(rec.step, rec.id.slice(0, 0) || '')}`.trim() && 'The tie is broken; everyone invited gets the invitation.');
+        await breakPollTie(deps, org.id, p.meetingId, member.id, p.option);
+        return notice('The tie is broken: everyone invited gets the invitation for that time.');
       }
       const { record, ctx } = await answerPoll(deps, org.id, p.meetingId, { memberId: member.id, round: p.round, option: p.option });
       return {
@@ -115,8 +125,8 @@ export async function meetingButton(
     const { meetingId, index } = target;
     switch (action) {
       case 'meeting.start': {
-        const rec = await startMeeting(deps, org.id, meetingId, member.id);
-        return notice(`${meetingTitle(rec.step, '').trim()} is under way: the items follow in the S&OP channel.`);
+        await startMeeting(deps, org.id, meetingId, member.id);
+        return notice('The meeting is under way: its items follow, one at a time, in the S&OP channel.');
       }
       case 'meeting.present':
         return notice(await markPresent(deps, org.id, meetingId, member.id));
@@ -176,4 +186,35 @@ export async function meetingFormSubmit(
     if (err.code === 'validation_failed') return { errors: closeItemErrors(kind, err.fields, err.message) };
     return { text: err.message };
   }
+}
+
+/** `/sop meeting`: the next meeting (time, agenda) with the chair's Start (or End) button. */
+export async function nextMeetingCard(deps: Deps, org: OrgRecord, asker: MemberRecord): Promise<Card> {
+  const next = await nextMeeting(deps, org, asker);
+  if (!next) return presentNotice('There is no S&OP meeting ahead: the cycle has none left, or none is planned yet.');
+  const v = viewOf(next.ctx);
+  return presentNextMeeting(
+    {
+      id: v.id,
+      title: v.title,
+      slot: next.ctx.record.slot,
+      cancelled: null,
+      sequence: v.sequence,
+      chairName: v.chair?.name ?? null,
+    },
+    next.agenda,
+    { timezone: asker.timezone, status: v.status, mayRun: next.mayRun },
+  );
+}
+
+/**
+ * The card a ballot's message shows after a vote: a meeting item's card for a ballot opened in a
+ * live meeting, the ballot's own card otherwise.
+ */
+export async function cardAfterVote(deps: Deps, orgId: string, view: BallotView, ballotCard: () => Card): Promise<Card> {
+  const m = view.ballot.meeting;
+  if (!m) return ballotCard();
+  const rec = await deps.meetings.get(orgId, m.id);
+  const index = rec?.live?.agenda.findIndex((i) => i.key === m.itemKey) ?? -1;
+  return index >= 0 ? meetingItemCard(deps, orgId, m.id, index) : ballotCard();
 }

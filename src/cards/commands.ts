@@ -3,7 +3,7 @@
  * Teams manifest's command lists are generated from this list and checked against it).
  */
 export interface ChatCommand {
-  command: 'help' | 'status' | 'pack' | 'scenario' | 'decisions' | 'actions' | 'home' | 'web';
+  command: 'help' | 'status' | 'pack' | 'scenario' | 'decisions' | 'actions' | 'meeting' | 'home' | 'web';
   /** One line, as the command menu shows it (Teams: at most 128 characters). */
   description: string;
 }
@@ -15,6 +15,7 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   { command: 'scenario', description: 'A what-if against the current pack' },
   { command: 'decisions', description: 'The decision register (add words to search it)' },
   { command: 'actions', description: 'Your open actions' },
+  { command: 'meeting', description: 'The next S&OP meeting: its time and agenda; its chair starts it here' },
   { command: 'home', description: 'What you owe, your actions, the ballots open to you, the timeline' },
   { command: 'web', description: 'A one-time link that signs you in to Accord on the web (only you see it)' },
 ];

@@ -5,6 +5,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
+import { cardAfterVote, meetingButton } from '../../../src/app/meetingButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { assignForm } from '../../../src/cards/forms.js';
 import { inputFormFor } from '../../../src/app/queries.js';
@@ -57,19 +58,26 @@ export function register(app: App, ctx: SlackContext): void {
       if (!(err instanceof DomainError)) throw err;
       await ctx.tell(client, channel, b.user.id, `Your vote was not counted: ${err.message}`);
       // A closed ballot's message loses its buttons and shows the final count.
-      if (err.code === 'ballot_closed' && where)
+      if (err.code === 'ballot_closed' && where) {
+        const closed = await ballotView(deps, org.id, ballotId);
         await client.chat.update({
           ...where,
-          ...renderMessage(presentBallot(await ballotView(deps, org.id, ballotId))),
+          ...renderMessage(await cardAfterVote(deps, org.id, closed, () => presentBallot(closed))),
         });
+      }
       return;
     }
     if (fromHome(b)) {
       await ctx.publishHome(client, org, member, b.user.id);
       return;
     }
-    // The ballot message shows the new count (or "N of M voted"), from the vote's own view.
-    if (where) await client.chat.update({ ...where, ...renderMessage(presentBallot(view)) });
+    // The ballot message shows the new count (or "N of M voted"), from the vote's own view; a
+    // meeting item's message shows who of those present has voted.
+    if (where)
+      await client.chat.update({
+        ...where,
+        ...renderMessage(await cardAfterVote(deps, org.id, view, () => presentBallot(view))),
+      });
   };
 
   // A workspace's vote clicks are handled one at a time in arrival order (see SerialQueues): a
@@ -175,6 +183,29 @@ export function register(app: App, ctx: SlackContext): void {
     };
   app.action<Click>(/^step\.extend(:\d+)?$/, stepButton('extend'));
   app.action<Click>(/^step\.close(:\d+)?$/, stepButton('close'));
+
+  // The meeting's buttons (start, present, close an item, +5 min, end) and the time poll's.
+  app.action<Click>(
+    /^(meeting\.(start|present|end|extend|decide|defer|escalate)|poll\.(vote|pick))(:\d+)?$/,
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const known = await ctx.known(client, body);
+      if (!known) return;
+      const name = action.action_id.replace(/:\d+$/, '');
+      const out = await meetingButton(deps, known.org, known.member, name, action.value ?? '');
+      if (out.kind === 'form') {
+        await client.views.open({ trigger_id: body.trigger_id, view: renderModal(out.form) as never });
+        return;
+      }
+      const where =
+        typeof body.container?.['channel_id'] === 'string' && typeof body.container['message_ts'] === 'string'
+          ? { channel: body.container['channel_id'], ts: body.container['message_ts'] }
+          : null;
+      if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
+      else
+        await ctx.tell(client, body.channel?.id, body.user.id, out.kind === 'card' ? out.card.summary : out.text);
+    },
+  );
 
   // Link buttons ("Open the full pack") open their URL in the browser, and Slack still sends the
   // click: acked, nothing else to do.

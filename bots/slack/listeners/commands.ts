@@ -15,6 +15,7 @@ import {
   presentWebLink,
 } from '../../../src/cards/presenters/people.js';
 import { webSignInLink } from '../../../src/app/web.js';
+import { nextMeetingCard } from '../../../src/app/meetingButtons.js';
 import { presentStatus } from '../../../src/cards/presenters/steps.js';
 import { renderMessage } from '../blockkit.js';
 import type { SlackContext } from '../context.js';
@@ -73,6 +74,7 @@ export function register(app: App, ctx: SlackContext): void {
       const q = rest.join(' ');
       card = presentDecisionList(await latestDecisions(deps, org.id, q), q);
     } else if (verb === 'actions') card = presentActionList(await openActionsOf(deps, org.id, member.id));
+    else if (verb === 'meeting') card = await nextMeetingCard(deps, org, member);
     else if (verb === 'web') {
       // Ephemeral: only the person who typed it sees the link.
       const link = await webSignInLink(deps, org.id, member.id, {

@@ -5,6 +5,7 @@
 import type { App } from '@slack/bolt';
 import { addAction } from '../../../src/app/ballots.js';
 import { identifyChatUser } from '../../../src/app/chatUsers.js';
+import { meetingFormFor, meetingFormSubmit } from '../../../src/app/meetingButtons.js';
 import { submitInput } from '../../../src/app/inputs.js';
 import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import type { PackRecord } from '../../../src/app/records.js';
@@ -98,6 +99,27 @@ export function register(app: App, ctx: SlackContext): void {
         errors['owner'] = 'this person is not in Accord: add them first (with their Slack email)';
       await ack({ response_action: 'errors', errors });
     }
+  });
+
+  // A live meeting's item closed by its chair: decided (with an owner), deferred or escalated.
+  app.view(/^meeting\.(decide|defer|escalate)\.submit$/, async ({ ack, body, view, client }) => {
+    const { org, member } = await ctx.who(client, body);
+    const form = org ? await meetingFormFor(deps, org, view.callback_id, view.private_metadata) : null;
+    const first = (view.blocks as { block_id?: string }[]).find((b) => b.block_id)?.block_id ?? 'reason';
+    if (!org || !member || !form) {
+      await ack({ response_action: 'errors', errors: { [first]: 'This item can no longer be closed from here.' } });
+      return;
+    }
+    const out = await meetingFormSubmit(
+      deps,
+      org,
+      member,
+      view.callback_id,
+      view.private_metadata,
+      readModalValues(form, view.state.values),
+    );
+    if ('errors' in out) await ack({ response_action: 'errors', errors: out.errors });
+    else await ack({ response_action: 'update', view: cardModal('Recorded', presentNotice(out.text)) as never });
   });
 
   // `/sop scenario`: checked field by field, then acked with a "working" view; the comparison

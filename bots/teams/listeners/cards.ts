@@ -7,6 +7,7 @@
 import type { AdaptiveCardActionResponse } from '@microsoft/teams.api';
 import type { App } from '@microsoft/teams.apps';
 import { castVote, updateAction } from '../../../src/app/ballots.js';
+import { cardAfterVote, MEETING_BUTTONS, meetingButton } from '../../../src/app/meetingButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { ballotFor, homeOf } from '../../../src/app/queries.js';
 import { SerialQueues } from '../../../src/app/serial.js';
@@ -81,13 +82,16 @@ export function register(app: App, ctx: TeamsContext): void {
             // A closed ballot's card loses its buttons and shows the final count.
             if (err instanceof DomainError && err.code === 'ballot_closed') {
               const { view } = await ballotFor(deps, org, ballotId, member);
-              return cardResponse(presentBallotFor(view, null));
+              return cardResponse(await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, null)));
             }
             throw err;
           }
           if (fromHome) return await home(org, member);
           const { view, myOption } = await ballotFor(deps, org, ballotId, member);
-          return cardResponse(presentBallotFor(view, myOption), { refresh: ballotRefresh(ballotId) });
+          return cardResponse(
+            await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, myOption)),
+            view.ballot.meeting ? {} : { refresh: ballotRefresh(ballotId) },
+          );
         }
         case 'ballot.refresh': {
           const { view, myOption } = await ballotFor(deps, org, value, member);
@@ -121,8 +125,15 @@ export function register(app: App, ctx: TeamsContext): void {
             return messageResponse(`${title} was not changed: ${err.message}`);
           }
         }
-        default:
+        default: {
+          if ((MEETING_BUTTONS as readonly string[]).includes(verb)) {
+            const out = await meetingButton(deps, org, member, verb, value);
+            // A form opens from a task/fetch button (dialogs.ts); here only cards and lines.
+            if (out.kind === 'card') return cardResponse(out.card);
+            return messageResponse(out.kind === 'notice' ? out.text : 'Open this from the card again.');
+          }
           return messageResponse('Accord does not know this button; type help to see what it can do.');
+        }
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -5,6 +5,7 @@
  */
 import type { App } from '@microsoft/teams.apps';
 import { addAction } from '../../../src/app/ballots.js';
+import { meetingButton, meetingFormFor, meetingFormSubmit } from '../../../src/app/meetingButtons.js';
 import { submitInput } from '../../../src/app/inputs.js';
 import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import { inputFormFor } from '../../../src/app/queries.js';
@@ -67,6 +68,14 @@ export function register(app: App, ctx: TeamsContext): void {
       case 'scenario.open': {
         const pack = await packOf(org, value);
         return pack ? dialogResponse(scenarioForm(pack)) : dialogMessage('This pack is no longer available.');
+      }
+      case 'meeting.decide':
+      case 'meeting.defer':
+      case 'meeting.escalate': {
+        const out = await meetingButton(deps, org, member, action, value);
+        return out.kind === 'form'
+          ? dialogResponse(out.form)
+          : dialogMessage(out.kind === 'notice' ? out.text : out.card.summary);
       }
       default:
         return dialogMessage('Accord does not know this form.');
@@ -131,6 +140,15 @@ export function register(app: App, ctx: TeamsContext): void {
           if (!(err instanceof DomainError)) throw err;
           return again(form, assignErrors(err.fields, err.message));
         }
+      }
+      case 'meeting.decide.submit':
+      case 'meeting.defer.submit':
+      case 'meeting.escalate.submit': {
+        const form = await meetingFormFor(deps, org, action, context);
+        if (!form) return dialogMessage('This item can no longer be closed from here.');
+        const values = readDialogValues(form, data);
+        const out = await meetingFormSubmit(deps, org, member, action, context, values);
+        return 'errors' in out ? again(form, out.errors) : dialogMessage(out.text);
       }
       case 'scenario.submit': {
         const pack = await packOf(org, context);

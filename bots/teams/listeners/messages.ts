@@ -14,6 +14,7 @@ import {
 } from '../../../src/app/queries.js';
 import type { PackRecord } from '../../../src/app/records.js';
 import { connectTeamsTenant, useTeamsChannel } from '../../../src/app/teamsTenants.js';
+import { nextMeetingCard } from '../../../src/app/meetingButtons.js';
 import type { Card } from '../../../src/cards/card.js';
 import { presentActionList } from '../../../src/cards/presenters/actions.js';
 import { presentDecisionList } from '../../../src/cards/presenters/ballots.js';
@@ -103,6 +104,9 @@ export function register(app: App, ctx: TeamsContext): void {
       }
       case 'actions':
         card = presentActionList(await openActionsOf(deps, org.id, member.id));
+        break;
+      case 'meeting':
+        card = await nextMeetingCard(deps, org, member);
         break;
       case 'home':
         await c.send(
