@@ -50,7 +50,7 @@ export async function meetingInvitation(deps: Deps, orgId: string, meetingId: st
     meeting.invitees.map((id) => byId.get(id)!).map((m) => ({ name: m.name, email: m.email })),
     owner ? { name: owner.name, email: owner.email } : null,
     deps.clock.now(),
-    `${org.name}: ${meeting.title}. Times are set in ${org.timezone}.`,
+    { description: `${org.name}: ${meeting.title}. Times are set in ${org.timezone}.` },
   );
 }
 
