@@ -52,28 +52,67 @@ function fold(line: string): string {
   return parts.join('\r\n ');
 }
 
+/** What an invitation says beyond the meeting itself. */
+export interface IcsOptions {
+  /** Free text shown with the event. */
+  description?: string;
+  /** Revision of the event: 0 for the first invitation, higher for each update or cancellation. */
+  sequence?: number;
+  /** An invitation or update (REQUEST, the default), or a cancellation (CANCEL). */
+  method?: 'REQUEST' | 'CANCEL';
+  /** A page about the meeting (e.g. its agenda in Accord). */
+  url?: string;
+}
+
+const isControl = (ch: string) => ch < ' ' || ch === '\x7f';
+/** A parameter value (e.g. CN): quoted when it holds `,` `;` or `:` (a quote cannot be inside one). */
+const icsParam = (s: string) => {
+  const value = [...s.replace(/"/g, "'")].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
+  return /[,;:]/.test(value) ? `"${value}"` : value;
+};
+
+/**
+ * The meeting as an iCalendar (RFC 5545) invitation or cancellation for calendar apps. The UID is
+ * the meeting's, so an update or a cancellation (a higher `sequence`) replaces the event a person
+ * already has. An invitation reminds 24 hours and 15 minutes before.
+ */
 export function icsFor(
   m: Meeting,
   people: { name: string; email: string }[],
   organizer: { name: string; email: string } | null,
   now: Date,
-  description = '',
+  opts: IcsOptions = {},
 ): string {
+  const method = opts.method ?? 'REQUEST';
+  const sequence = opts.sequence ?? 0;
+  if (!Number.isInteger(sequence) || sequence < 0)
+    throw new RangeError(`sequence must be a whole number of at least 0, got ${sequence}`);
+  const alarm = (trigger: string) => [
+    'BEGIN:VALARM',
+    'ACTION:DISPLAY',
+    `TRIGGER:${trigger}`,
+    `DESCRIPTION:${icsText(m.title)}`,
+    'END:VALARM',
+  ];
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Accord//S&OP//EN',
     'CALSCALE:GREGORIAN',
-    'METHOD:REQUEST',
+    `METHOD:${method}`,
     'BEGIN:VEVENT',
     `UID:${m.id}@accord`,
+    `SEQUENCE:${sequence}`,
     `DTSTAMP:${icsTime(now)}`,
     `DTSTART:${icsTime(m.start)}`,
     `DTEND:${icsTime(m.end)}`,
     `SUMMARY:${icsText(m.title)}`,
-    ...(description ? [`DESCRIPTION:${icsText(description)}`] : []),
-    ...(organizer ? [`ORGANIZER;CN=${icsText(organizer.name)}:mailto:${organizer.email}`] : []),
-    ...people.map((p) => `ATTENDEE;CN=${icsText(p.name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:${p.email}`),
+    `STATUS:${method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED'}`,
+    ...(opts.description ? [`DESCRIPTION:${icsText(opts.description)}`] : []),
+    ...(opts.url ? [`URL:${[...opts.url].filter((ch) => ch !== ' ' && !isControl(ch)).join('')}`] : []),
+    ...(organizer ? [`ORGANIZER;CN=${icsParam(organizer.name)}:mailto:${organizer.email}`] : []),
+    ...people.map((p) => `ATTENDEE;CN=${icsParam(p.name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:${p.email}`),
+    ...(method === 'REQUEST' ? [...alarm('-PT24H'), ...alarm('-PT15M')] : []),
     'END:VEVENT',
     'END:VCALENDAR',
   ];
