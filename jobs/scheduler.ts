@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { closeDueBallots } from '../src/app/ballots.js';
 import { remindActions } from '../src/app/followThrough.js';
+import { runMeetings } from '../src/app/meetings.js';
 import { definePackBuildJob, PACK_BUILD_JOB } from './packBuilds.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
@@ -83,7 +84,11 @@ export function createScheduler(opts: {
         );
         const ballots = await closeDueBallots(opts.deps);
         const reminders = await remindActions(opts.deps);
-        log.debug({ cycles: count, ballotsClosed: ballots, actionMessages: reminders }, 'sweep done');
+        const meetings = await runMeetings(opts.deps);
+        log.debug(
+          { cycles: count, ballotsClosed: ballots, actionMessages: reminders, meetingMessages: meetings },
+          'sweep done',
+        );
       },
       { concurrency: 1, lockLifetime },
     );

@@ -28,7 +28,7 @@ import {
 export interface Database {
   conn: Connection;
   models: Models;
-  repos: Omit<Deps, 'clock' | 'copy' | 'solver' | 'compute' | 'links' | 'documents'>;
+  repos: Omit<Deps, 'clock' | 'copy' | 'solver' | 'compute' | 'links' | 'documents' | 'minutesMarkdown'>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1376,9 +1376,20 @@ export function attendanceRepo(m: Models): AttendanceRepo {
 }
 
 /** Keys of a meeting's state (and the minutes) that hold instants: revived as Dates from the JSON text. */
-const INSTANT_KEYS = new Set(['start', 'end', 'at', 'deadline', 'startedAt', 'closedAt', 'endedAt', 'arrivedAt']);
+const INSTANT_KEYS = new Set([
+  'start',
+  'end',
+  'at',
+  'deadline',
+  'startedAt',
+  'closedAt',
+  'endedAt',
+  'arrivedAt',
+]);
 const reviveInstants = (key: string, value: unknown) =>
-  INSTANT_KEYS.has(key) && typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : value;
+  INSTANT_KEYS.has(key) && typeof value === 'string' && !Number.isNaN(Date.parse(value))
+    ? new Date(value)
+    : value;
 
 export function meetingRepo(m: Models): MeetingRepo {
   const stateId = (meetingId: string, version: number) => `${meetingId}:${version}`;
@@ -1388,7 +1399,7 @@ export function meetingRepo(m: Models): MeetingRepo {
     cycleId: String(d['cycleId']),
     meetingId: d['meetingId'],
     version: d['version'],
-    minutes: JSON.parse(d['body'], reviveInstants),
+    minutes: JSON.parse(String(d['body']), reviveInstants),
     markdown: d['markdown'],
     searchText: d['searchText'],
     createdBy: { type: d['createdBy']?.type, id: d['createdBy']?.id },
@@ -1400,16 +1411,20 @@ export function meetingRepo(m: Models): MeetingRepo {
       const head = await m.MeetingHead.findOne({ _id: meetingId }).lean();
       if (head && String(head['orgId']) !== orgId) return null;
       let version = head ? Number(head['version']) : 0;
-      let doc: Doc | null = version ? await m.MeetingState.findOne({ _id: stateId(meetingId, version) }).lean() : null;
+      let doc: Doc | null = version
+        ? await m.MeetingState.findOne({ _id: stateId(meetingId, version) }).lean()
+        : null;
       // The head may lag a write that has not moved it yet: walk forward by _id.
       for (;;) {
-        const next: Doc | null = await m.MeetingState.findOne({ _id: stateId(meetingId, version + 1) }).lean();
+        const next: Doc | null = await m.MeetingState.findOne({
+          _id: stateId(meetingId, version + 1),
+        }).lean();
         if (!next) break;
         doc = next;
         version++;
       }
       if (!doc || String(doc['orgId']) !== orgId) return null;
-      return { ...JSON.parse(doc['state'], reviveInstants), version } as MeetingRecord;
+      return { ...(JSON.parse(String(doc['state']), reviveInstants) as MeetingRecord), version };
     },
     async save(rec, now) {
       try {
@@ -1466,7 +1481,8 @@ export function meetingRepo(m: Models): MeetingRepo {
       const docs: Doc[] = await m.Minutes.find({ orgId: oid(orgId) }).lean();
       const latest = new Map<string, Doc>();
       for (const d of docs)
-        if ((latest.get(d['meetingId'])?.['version'] ?? 0) < d['version']) latest.set(d['meetingId'], d);
+        if (Number(latest.get(String(d['meetingId']))?.['version'] ?? 0) < Number(d['version']))
+          latest.set(String(d['meetingId']), d);
       return [...latest.values()].map(toMinutes);
     },
   };

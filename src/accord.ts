@@ -14,6 +14,7 @@ import { signedLinks } from './app/links.js';
 import { keyring, newKey, type Keyring } from './app/sealing.js';
 import { authLimiter, type AuthLimits } from './http/authLimit.js';
 import { loadDocuments } from './render/pack.js';
+import { loadMinutesMarkdown } from './render/minutes.js';
 import { createSlackApp, type SlackSettings } from '../bots/slack/app.js';
 import { slackDeliverer } from '../bots/slack/deliver.js';
 import { createTeamsApp, type TeamsOptions } from '../bots/teams/app.js';
@@ -104,6 +105,7 @@ export async function buildAccord(opts: {
     ),
     copy: loadCopy(path.join(opts.rootDir, 'templates', 'copy')),
     documents: loadDocuments(path.join(opts.rootDir, 'templates', 'documents')),
+    minutesMarkdown: loadMinutesMarkdown(path.join(opts.rootDir, 'templates', 'documents')),
   };
   const limiter = authLimiter(opts.authLimits);
   const slack = opts.slack

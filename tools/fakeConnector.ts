@@ -50,6 +50,8 @@ export interface ConnectorActivity {
   activityId: string;
   activity: Record<string, unknown>;
   at: number;
+  /** The thread's first message, for a reply in a channel thread. */
+  replyTo?: string;
 }
 
 export interface FakeConnector {
@@ -253,8 +255,15 @@ export async function startFakeConnector(
         if (m?.installed === false) return fail(403, 'The bot is not installed for this user.');
         conversationId = personal.get(`${tenantId}:${userId}`) ?? `a:fake-${tenantId}-${++seq}`;
       } else {
-        tenantId = conversations.get(conversationId!)?.tenantId;
+        // A reply in a channel thread names the thread's first message: `<channel>;messageid=<id>`.
+        const [base, thread] = conversationId!.split(';messageid=');
+        tenantId = conversations.get(base!)?.tenantId;
         if (!tenantId) return fail(404, `conversation ${conversationId} not found`);
+        if (
+          thread !== undefined &&
+          !activities.some((a) => a.conversationId === base && a.activityId === thread)
+        )
+          return fail(404, `message ${thread} not found in ${base}`);
       }
 
       if (enforce) {
@@ -277,7 +286,14 @@ export async function startFakeConnector(
         }
         case 'sendActivity': {
           const activityId = `1:${++seq}`;
-          activities.push({ conversationId: conversationId!, activityId, activity: b, at });
+          const [base, thread] = conversationId!.split(';messageid=');
+          activities.push({
+            conversationId: base!,
+            activityId,
+            activity: b,
+            at,
+            ...(thread !== undefined ? { replyTo: thread } : {}),
+          });
           return answer(201, { id: activityId });
         }
         case 'updateActivity': {

@@ -216,7 +216,17 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
   ): Promise<'delivered' | 'retried' | 'dead' | 'skipped'> {
     const now = () => deps.clock.now();
     const attempts = m.attempts + 1;
-    const channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
+    let channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
+    // An answer in a thread goes under its first message, once that is delivered (it waits till then).
+    let threadTs: string | undefined;
+    if (m.thread) {
+      const parent = await deps.outbox.byKey(m.orgId, m.thread);
+      if (parent?.status === 'pending') return 'skipped';
+      if (parent?.status === 'delivered' && parent.delivery?.['ts']) {
+        threadTs = parent.delivery['ts'];
+        channel = parent.delivery['channel'] ?? channel;
+      }
+    }
     if (!(await slot(w, 'chat.postMessage'))) return 'skipped';
     const claimed = await claimAttempt(deps, m.id, attempts, 'Slack');
     if (claimed !== 'claimed') return claimed === 'dead' ? 'dead' : 'skipped';
@@ -233,6 +243,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
       if (wait > 0) await sleep(wait);
       const sent = (await w.client.chat.postMessage({
         channel,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
         ...renderMessage(m.card),
       })) as WebAPICallResult & {
         ts?: string;

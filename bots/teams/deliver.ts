@@ -285,6 +285,8 @@ interface Lane {
   target: Target;
   paced: Paced;
   messages: OutboxRecord[];
+  /** The org's S&OP channel conversation (threads are answered there), if it has one. */
+  sopConversationId: string | null;
 }
 
 /** ms as seconds for people: 1, 0.3, 120. */
@@ -444,6 +446,19 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
       }
       // Held for longer than this drain may wait: left as it is, for a later drain.
       if (waitFor(lane.paced, tenant) > WAIT_OUT_MS) return false;
+      // An answer in a channel thread goes under its first message, once that is delivered (a
+      // personal chat has no threads: it follows in the chat).
+      let threadOf: string | null = null;
+      if (
+        m.thread &&
+        target.kind === 'conversation' &&
+        target.conv.conversationId === lane.sopConversationId
+      ) {
+        const parent = await deps.outbox.byKey(m.orgId, m.thread);
+        if (parent?.status === 'pending') return false;
+        if (parent?.status === 'delivered' && parent.delivery?.['activityId'])
+          threadOf = parent.delivery['activityId'];
+      }
       if (!(await claim(m, attempts, out))) return false;
       let opening = false;
       try {
@@ -489,7 +504,10 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
           return false;
         }
         const sent = await request(departure, () =>
-          connector(conv!.serviceUrl).send(conv!.conversationId, activity),
+          connector(conv!.serviceUrl).send(
+            threadOf ? `${conv!.conversationId};messageid=${threadOf}` : conv!.conversationId,
+            activity,
+          ),
         );
         if (++tenant.fine >= MARGIN_EVERY) {
           tenant.fine = 0;
@@ -633,6 +651,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
             target,
             paced: conversationPace(key),
             messages: [m],
+            sopConversationId: sop?.conversationId ?? null,
           });
       }
       lanes.push(...lanesByKey.values());

@@ -123,19 +123,19 @@ export async function openBallot(
   const view = await ballotView(deps, orgId, ballot.id);
   if (!input.meeting)
     await deps.outbox.enqueue(
-    members
-      .filter((m) => eligible.has(m.id))
-      .map((m) => ({
-        orgId,
-        key: `ballot:${ballot.id}:${m.id}`,
-        kind: 'ballot' as const,
-        cycleId,
-        recipient: { memberId: m.id, name: m.name },
-        card: presentBallot(view),
-        notBefore: now,
-      })),
-    now,
-  );
+      members
+        .filter((m) => eligible.has(m.id))
+        .map((m) => ({
+          orgId,
+          key: `ballot:${ballot.id}:${m.id}`,
+          kind: 'ballot' as const,
+          cycleId,
+          recipient: { memberId: m.id, name: m.name },
+          card: presentBallot(view),
+          notBefore: now,
+        })),
+      now,
+    );
   await deps.audit.append(
     orgId,
     {

@@ -6,12 +6,7 @@
 import { DomainError } from '../domain/errors.js';
 import type { Card } from '../cards/card.js';
 import type { FieldErrors, Form, FormValues } from '../cards/form.js';
-import {
-  closeItemErrors,
-  closeItemForm,
-  closeItemInput,
-  type CloseItemKind,
-} from '../cards/forms.js';
+import { closeItemErrors, closeItemForm, closeItemInput, type CloseItemKind } from '../cards/forms.js';
 import {
   presentNextMeeting,
   presentPoll,
@@ -39,9 +34,7 @@ import type { Deps } from './ports.js';
 import type { MemberRecord, OrgRecord } from './records.js';
 
 export type ButtonResult =
-  | { kind: 'card'; card: Card }
-  | { kind: 'notice'; text: string }
-  | { kind: 'form'; form: Form };
+  { kind: 'card'; card: Card } | { kind: 'notice'; text: string } | { kind: 'form'; form: Form };
 
 /** The buttons handled here. */
 export const MEETING_BUTTONS = [
@@ -55,7 +48,11 @@ export const MEETING_BUTTONS = [
   'poll.vote',
   'poll.pick',
 ] as const;
-export const MEETING_FORMS = ['meeting.decide.submit', 'meeting.defer.submit', 'meeting.escalate.submit'] as const;
+export const MEETING_FORMS = [
+  'meeting.decide.submit',
+  'meeting.defer.submit',
+  'meeting.escalate.submit',
+] as const;
 
 const notice = (text: string): ButtonResult => ({ kind: 'notice', text });
 const KINDS: Record<string, CloseItemKind> = {
@@ -78,7 +75,8 @@ async function itemForm(deps: Deps, org: OrgRecord, kind: CloseItemKind, meeting
   if (!live || live.endedAt) throw new DomainError('conflict', 'This meeting is not under way.');
   if (!live.items[index]) throw new DomainError('not_found', 'This item is not on the agenda.');
   const view = await liveItemView(deps, ctx, index);
-  if (view.live.closedAt) throw new DomainError('conflict', `"${view.item.title}" is already closed (${view.live.outcome}).`);
+  if (view.live.closedAt)
+    throw new DomainError('conflict', `"${view.item.title}" is already closed (${view.live.outcome}).`);
   const t = view.ballot?.tally;
   const label = (k: string | null) => view.ballot?.ballot.options.find((o) => o.key === k)?.label ?? k;
   const outcome = t
@@ -110,11 +108,22 @@ export async function meetingButton(
         await breakPollTie(deps, org.id, p.meetingId, member.id, p.option);
         return notice('The tie is broken: everyone invited gets the invitation for that time.');
       }
-      const { record, ctx } = await answerPoll(deps, org.id, p.meetingId, { memberId: member.id, round: p.round, option: p.option });
+      const { record, ctx } = await answerPoll(deps, org.id, p.meetingId, {
+        memberId: member.id,
+        round: p.round,
+        option: p.option,
+      });
       return {
         kind: 'card',
         card: presentPoll(
-          { id: record.id, title: meetingTitle(record.step, ctx.cycle.month), slot: record.slot, cancelled: null, sequence: record.sequence, chairName: ctx.chair?.name ?? null },
+          {
+            id: record.id,
+            title: meetingTitle(record.step, ctx.cycle.month),
+            slot: record.slot,
+            cancelled: null,
+            sequence: record.sequence,
+            chairName: ctx.chair?.name ?? null,
+          },
           record.poll!,
           { timezone: member.timezone, myChoice: p.option, invited: ctx.invitees.length },
         ),
@@ -132,7 +141,9 @@ export async function meetingButton(
         return notice(await markPresent(deps, org.id, meetingId, member.id));
       case 'meeting.end': {
         const minutes = await endMeeting(deps, org.id, meetingId, member.id);
-        return notice(`The meeting has ended; the minutes (version ${minutes.version}) are posted in the channel.`);
+        return notice(
+          `The meeting has ended; the minutes (version ${minutes.version}) are posted in the channel.`,
+        );
       }
       case 'meeting.extend':
         return notice(await extendItem(deps, org.id, meetingId, index, member.id));
@@ -141,7 +152,8 @@ export async function meetingButton(
       case 'meeting.escalate': {
         const ctx = await meetingContext(deps, org.id, meetingId);
         const runs = member.roles.includes('process-owner') || ctx.chair?.id === member.id;
-        if (!runs) return notice(`Only the chair (${ctx.chair?.name ?? 'the process owner'}) closes an item.`);
+        if (!runs)
+          return notice(`Only the chair (${ctx.chair?.name ?? 'the process owner'}) closes an item.`);
         return { kind: 'form', form: await itemForm(deps, org, KINDS[action]!, meetingId, index) };
       }
       default:
@@ -154,7 +166,12 @@ export async function meetingButton(
 }
 
 /** The form a close-item submit came from (to show it again with its errors). */
-export async function meetingFormFor(deps: Deps, org: OrgRecord, action: string, context: string): Promise<Form | null> {
+export async function meetingFormFor(
+  deps: Deps,
+  org: OrgRecord,
+  action: string,
+  context: string,
+): Promise<Form | null> {
   const kind = KINDS[action.replace(/\.submit$/, '')];
   const target = readMeetingButton(context);
   if (!kind || !target) return null;
@@ -179,7 +196,14 @@ export async function meetingFormSubmit(
   const target = readMeetingButton(context);
   if (!kind || !target) return { text: 'This form no longer names a meeting item.' };
   try {
-    const out = await closeItem(deps, org.id, target.meetingId, target.index, member.id, closeItemInput(kind, values));
+    const out = await closeItem(
+      deps,
+      org.id,
+      target.meetingId,
+      target.index,
+      member.id,
+      closeItemInput(kind, values),
+    );
     return { text: out.text };
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
@@ -191,7 +215,8 @@ export async function meetingFormSubmit(
 /** `/sop meeting`: the next meeting (time, agenda) with the chair's Start (or End) button. */
 export async function nextMeetingCard(deps: Deps, org: OrgRecord, asker: MemberRecord): Promise<Card> {
   const next = await nextMeeting(deps, org, asker);
-  if (!next) return presentNotice('There is no S&OP meeting ahead: the cycle has none left, or none is planned yet.');
+  if (!next)
+    return presentNotice('There is no S&OP meeting ahead: the cycle has none left, or none is planned yet.');
   const v = viewOf(next.ctx);
   return presentNextMeeting(
     {
@@ -211,7 +236,12 @@ export async function nextMeetingCard(deps: Deps, org: OrgRecord, asker: MemberR
  * The card a ballot's message shows after a vote: a meeting item's card for a ballot opened in a
  * live meeting, the ballot's own card otherwise.
  */
-export async function cardAfterVote(deps: Deps, orgId: string, view: BallotView, ballotCard: () => Card): Promise<Card> {
+export async function cardAfterVote(
+  deps: Deps,
+  orgId: string,
+  view: BallotView,
+  ballotCard: () => Card,
+): Promise<Card> {
   const m = view.ballot.meeting;
   if (!m) return ballotCard();
   const rec = await deps.meetings.get(orgId, m.id);

@@ -39,10 +39,15 @@ import {
   type MeetingSlotSetting,
   type Slot,
 } from '../domain/meetingTime.js';
-import { MEETING_STEPS, icsFor, meetingInvitees, type Meeting, type MeetingStep } from '../domain/meetings.js';
+import {
+  MEETING_STEPS,
+  icsFor,
+  meetingInvitees,
+  type Meeting,
+  type MeetingStep,
+} from '../domain/meetings.js';
 import { commitmentWindow, eligibleVoters } from '../domain/voting.js';
 import { dateProblem, localDate } from '../domain/time.js';
-import { renderMinutesMarkdown } from '../render/minutes.js';
 import {
   presentAgenda,
   presentInvitation,
@@ -57,7 +62,7 @@ import {
   presentTimeUp,
   type MeetingFacts,
 } from '../cards/presenters/meetings.js';
-import type { Card } from '../cards/card.js';
+import { webUrl, type Card } from '../cards/card.js';
 import { addAction, ballotView, openBallot, recordDecision, type BallotView } from './ballots.js';
 import { workCalendar } from './cycleEngine.js';
 import { requireProcessOwner } from './cycles.js';
@@ -192,7 +197,8 @@ async function changeMeeting(
     const before = ctx.record;
     const after = await change(structuredClone(before), ctx);
     after.version = before.version + 1;
-    if (await deps.meetings.save(after, deps.clock.now())) return { before, after, ctx: { ...ctx, record: after } };
+    if (await deps.meetings.save(after, deps.clock.now()))
+      return { before, after, ctx: { ...ctx, record: after } };
   }
   throw new DomainError('conflict', 'the meeting is changing too fast; try again');
 }
@@ -228,7 +234,14 @@ async function icsLink(deps: Deps, orgId: string, meetingId: string, sequence: n
   return links.signed(`/api/v1/orgs/${orgId}/meetings/${meetingId}.ics?s=${sequence}`, deps.clock.now(), 60);
 }
 
-async function audit(deps: Deps, orgId: string, actor: Actor, action: string, meetingId: string, after: unknown) {
+async function audit(
+  deps: Deps,
+  orgId: string,
+  actor: Actor,
+  action: string,
+  meetingId: string,
+  after: unknown,
+) {
   await deps.audit.append(
     orgId,
     { actor, action, entity: { type: 'meeting', id: meetingId }, after },
@@ -246,9 +259,15 @@ export function mayRun(ctx: MeetingContext, m: MemberRecord): boolean {
 
 function requireRunner(ctx: MeetingContext, actorId: string): MemberRecord {
   const m = ctx.byId.get(actorId);
-  if (!m) throw new DomainError('validation_failed', 'unknown member', { actorId: 'no member with this id in this org' });
+  if (!m)
+    throw new DomainError('validation_failed', 'unknown member', {
+      actorId: 'no member with this id in this org',
+    });
   if (!mayRun(ctx, m))
-    throw new DomainError('forbidden', `Only the chair (${ctx.chair?.name ?? 'the process owner'}) or a process owner runs this meeting.`);
+    throw new DomainError(
+      'forbidden',
+      `Only the chair (${ctx.chair?.name ?? 'the process owner'}) or a process owner runs this meeting.`,
+    );
   return m;
 }
 
@@ -270,7 +289,11 @@ export async function setMeetingSettings(
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   const parsed = meetingSettingsSchema.safeParse(input.meetings);
   if (!parsed.success)
-    throw new DomainError('validation_failed', 'the meeting settings are not valid', zodFields(parsed.error, 'meetings'));
+    throw new DomainError(
+      'validation_failed',
+      'the meeting settings are not valid',
+      zodFields(parsed.error, 'meetings'),
+    );
   const org = await deps.orgs.get(orgId);
   if (!org) throw new DomainError('not_found', 'org not found');
   const meetings = { ...org.meetings, ...parsed.data };
@@ -294,7 +317,13 @@ export async function setMeetingSettings(
 const inviteeOf = (m: MemberRecord) => ({ id: m.id, timezone: m.timezone, quietHours: m.quietHours });
 
 /** The invitation cards of the meeting's current sequence (new time, moved, or cancelled), once each. */
-async function invitationMessages(deps: Deps, ctx: MeetingContext, rec: MeetingRecord, change: 'new' | 'moved' | 'cancelled', reason: string | null): Promise<Message[]> {
+async function invitationMessages(
+  deps: Deps,
+  ctx: MeetingContext,
+  rec: MeetingRecord,
+  change: 'new' | 'moved' | 'cancelled',
+  reason: string | null,
+): Promise<Message[]> {
   const now = deps.clock.now();
   const link = await icsLink(deps, ctx.org.id, rec.id, rec.sequence);
   const cal = workCalendar(ctx.org);
@@ -319,17 +348,27 @@ function pollMessages(deps: Deps, ctx: MeetingContext, rec: MeetingRecord): Mess
     kind: 'meeting' as const,
     cycleId: rec.cycleId,
     recipient: { memberId: m.id, name: m.name },
-    card: presentPoll(facts(ctx, rec), rec.poll!, { timezone: m.timezone, myChoice: null, invited: ctx.invitees.length }),
+    card: presentPoll(facts(ctx, rec), rec.poll!, {
+      timezone: m.timezone,
+      myChoice: null,
+      invited: ctx.invitees.length,
+    }),
     notBefore: nextAllowedTime(now, m, cal),
   }));
 }
 
 /** Opens a time poll among the invitees: the slots that suit the most of them. */
 function withPoll(ctx: MeetingContext, rec: MeetingRecord, now: Date): MeetingRecord {
-  const options = pollOptions(ctx.window, ctx.setting.minutes, ctx.invitees.map(inviteeOf), workCalendar(ctx.org), {
-    notBefore: now,
-    zone: ctx.org.timezone,
-  });
+  const options = pollOptions(
+    ctx.window,
+    ctx.setting.minutes,
+    ctx.invitees.map(inviteeOf),
+    workCalendar(ctx.org),
+    {
+      notBefore: now,
+      zone: ctx.org.timezone,
+    },
+  );
   if (!options.length)
     throw new DomainError('conflict', 'there is no time left in the step window for this meeting');
   const cal = workCal(ctx.org);
@@ -337,7 +376,8 @@ function withPoll(ctx: MeetingContext, rec: MeetingRecord, now: Date): MeetingRe
   let deadline = DateTime.fromISO(closeDate, { zone: ctx.org.timezone }).set({ hour: 12 }).toJSDate();
   // Closes at least two hours before its first option starts.
   const first = Math.min(...options.map((o) => o.start.getTime()));
-  if (deadline.getTime() > first - 2 * HOUR) deadline = new Date(Math.max(now.getTime() + HOUR, first - 2 * HOUR));
+  if (deadline.getTime() > first - 2 * HOUR)
+    deadline = new Date(Math.max(now.getTime() + HOUR, first - 2 * HOUR));
   rec.poll = {
     round: (rec.poll?.round ?? 0) + 1,
     options,
@@ -388,7 +428,8 @@ async function runOne(deps: Deps, ctx: MeetingContext, now: Date): Promise<numbe
   }
   if (rec.poll && rec.poll.status === 'open') {
     const everyone = ctx.invitees.every((m) => rec.poll!.votes.some((v) => v.memberId === m.id));
-    if (everyone || now.getTime() >= rec.poll.deadline.getTime()) return settlePoll(deps, ctx.org.id, rec.id, null, null);
+    if (everyone || now.getTime() >= rec.poll.deadline.getTime())
+      return settlePoll(deps, ctx.org.id, rec.id, null, null);
     return 0;
   }
   if (rec.live && !rec.live.endedAt) return timeUpNotices(deps, ctx, now);
@@ -483,7 +524,8 @@ async function remind(deps: Deps, ctx: MeetingContext, now: Date): Promise<numbe
             soon: mark === 'remind-15m',
             mayStart: mayRun(ctx, m),
           }),
-          notBefore: mark === 'remind-15m' ? now : new Date(Math.min(nextAllowedTime(now, m, cal).getTime(), start)),
+          notBefore:
+            mark === 'remind-15m' ? now : new Date(Math.min(nextAllowedTime(now, m, cal).getTime(), start)),
         })),
     });
   }
@@ -509,18 +551,27 @@ export async function rescheduleMeeting(
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   const fields: Record<string, string> = {};
   const start = new Date(input.start);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(input.start) || Number.isNaN(start.getTime()))
+  if (
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(input.start) ||
+    Number.isNaN(start.getTime())
+  )
     fields['start'] = 'give a date and time with its offset, e.g. 2027-01-12T15:00:00+01:00';
   else if (start.getTime() <= deps.clock.now().getTime()) fields['start'] = 'must be in the future';
-  if (input.minutes !== undefined && (!Number.isInteger(input.minutes) || input.minutes < 15 || input.minutes > 240))
+  if (
+    input.minutes !== undefined &&
+    (!Number.isInteger(input.minutes) || input.minutes < 15 || input.minutes > 240)
+  )
     fields['minutes'] = 'a whole number of minutes, 15 to 240';
   if (input.reason.trim().length < 3) fields['reason'] = 'say why the time changes (people see it)';
-  if (Object.keys(fields).length) throw new DomainError('validation_failed', 'the new time is not valid', fields);
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the new time is not valid', fields);
   let messages: Message[] = [];
   let misses: string[] = [];
   const { before, after, ctx } = await changeMeeting(deps, orgId, meetingId, async (rec, c) => {
     if (rec.live) throw new DomainError('conflict', 'the meeting has started; its time cannot change');
-    const minutes = input.minutes ?? (rec.slot ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE : c.setting.minutes);
+    const minutes =
+      input.minutes ??
+      (rec.slot ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE : c.setting.minutes);
     const slot: Slot = { start, end: new Date(start.getTime() + minutes * MINUTE) };
     const first = rec.version === 0 || (rec.poll !== null && rec.slot === null);
     rec.sequence += first ? 0 : 1;
@@ -528,7 +579,12 @@ export async function rescheduleMeeting(
     rec.how = 'set';
     rec.cancelled = null;
     if (rec.poll && rec.poll.status !== 'closed') rec.poll = { ...rec.poll, status: 'closed', chosen: null };
-    rec.changes.push({ at: deps.clock.now(), by: actor.id, what: `moved to ${slot.start.toISOString()}`, reason: input.reason.trim() });
+    rec.changes.push({
+      at: deps.clock.now(),
+      by: actor.id,
+      what: `moved to ${slot.start.toISOString()}`,
+      reason: input.reason.trim(),
+    });
     rec.sent = rec.sent.filter((x) => !x.endsWith(`:s${rec.sequence}`));
     rec.sent.push(`invite:s${rec.sequence}`);
     misses = fitsEveryone(slot, c.invitees.map(inviteeOf), workCalendar(c.org));
@@ -554,7 +610,9 @@ export async function cancelMeeting(
 ): Promise<MeetingRecord> {
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   if (input.reason.trim().length < 3)
-    throw new DomainError('validation_failed', 'the cancellation is not valid', { reason: 'say why it is cancelled (people see it)' });
+    throw new DomainError('validation_failed', 'the cancellation is not valid', {
+      reason: 'say why it is cancelled (people see it)',
+    });
   let messages: Message[] = [];
   const { after } = await changeMeeting(deps, orgId, meetingId, async (rec, c) => {
     if (rec.live) throw new DomainError('conflict', 'the meeting has started; end it instead');
@@ -568,12 +626,20 @@ export async function cancelMeeting(
     return rec;
   });
   await deps.outbox.enqueue(messages, deps.clock.now());
-  await audit(deps, orgId, member(actor.id), 'meeting.cancelled', meetingId, { reason: input.reason.trim(), sequence: after.sequence });
+  await audit(deps, orgId, member(actor.id), 'meeting.cancelled', meetingId, {
+    reason: input.reason.trim(),
+    sequence: after.sequence,
+  });
   return after;
 }
 
 /** The process owner asks the invitees for a time (a new poll round). */
-export async function openTimePoll(deps: Deps, orgId: string, meetingId: string, actorId: string): Promise<MeetingRecord> {
+export async function openTimePoll(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  actorId: string,
+): Promise<MeetingRecord> {
   const actor = await requireProcessOwner(deps, orgId, actorId);
   let messages: Message[] = [];
   const { after } = await changeMeeting(deps, orgId, meetingId, (rec, c) => {
@@ -603,10 +669,16 @@ export async function answerPoll(
       throw new DomainError('conflict', 'This time poll is closed.');
     if (!rec.poll.options.some((o) => o.key === input.option))
       throw new DomainError('validation_failed', 'no such option', { option: 'not an option of this poll' });
-    rec.poll.votes = [...rec.poll.votes.filter((v) => v.memberId !== input.memberId), { memberId: input.memberId, option: input.option }];
+    rec.poll.votes = [
+      ...rec.poll.votes.filter((v) => v.memberId !== input.memberId),
+      { memberId: input.memberId, option: input.option },
+    ];
     return rec;
   });
-  await audit(deps, orgId, member(input.memberId), 'meeting.poll-answered', meetingId, { round: input.round, option: input.option });
+  await audit(deps, orgId, member(input.memberId), 'meeting.poll-answered', meetingId, {
+    round: input.round,
+    option: input.option,
+  });
   // The last answer settles the poll at once.
   if (ctx.invitees.every((m) => after.poll!.votes.some((v) => v.memberId === m.id)))
     await settlePoll(deps, orgId, meetingId, null, null);
@@ -658,18 +730,31 @@ export async function settlePoll(
     return rec;
   });
   if (after.poll?.status === before.poll?.status) return 0;
-  await audit(deps, orgId, chairId ? member(chairId) : SYSTEM, after.poll!.status === 'tied' ? 'meeting.poll-tied' : 'meeting.poll-closed', meetingId, {
-    round: after.poll!.round,
-    counts: pollResult(after.poll!.options, after.poll!.votes, chairChoice).counts,
-    chosen: after.poll!.chosen,
-    tied: after.poll!.tied,
-  });
+  await audit(
+    deps,
+    orgId,
+    chairId ? member(chairId) : SYSTEM,
+    after.poll!.status === 'tied' ? 'meeting.poll-tied' : 'meeting.poll-closed',
+    meetingId,
+    {
+      round: after.poll!.round,
+      counts: pollResult(after.poll!.options, after.poll!.votes, chairChoice).counts,
+      chosen: after.poll!.chosen,
+      tied: after.poll!.tied,
+    },
+  );
   void ctx;
   return deps.outbox.enqueue(messages, deps.clock.now());
 }
 
 /** The chair breaks a poll's tie. */
-export async function breakPollTie(deps: Deps, orgId: string, meetingId: string, actorId: string, option: string) {
+export async function breakPollTie(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  actorId: string,
+  option: string,
+) {
   const ctx = await meetingContext(deps, orgId, meetingId);
   if (ctx.chair?.id !== actorId && !ctx.byId.get(actorId)?.roles.includes('process-owner'))
     throw new DomainError('forbidden', 'Only the chair breaks a tie.');
@@ -692,31 +777,49 @@ export interface AgendaView {
   fixed: boolean;
 }
 
-async function agendaBase(deps: Deps, ctx: MeetingContext): Promise<{ base: AgendaItem[]; pack: PackRecord<PackContent> | null }> {
+async function agendaBase(
+  deps: Deps,
+  ctx: MeetingContext,
+): Promise<{ base: AgendaItem[]; pack: PackRecord<PackContent> | null }> {
   const pack = (await deps.packs.latest(ctx.org.id, ctx.cycle.id)) as PackRecord<PackContent> | null;
   const rec = ctx.record;
-  const minutes = rec.slot ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE : ctx.setting.minutes;
+  const minutes = rec.slot
+    ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
+    : ctx.setting.minutes;
   return { base: agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes), pack };
 }
 
 export async function agendaOf(deps: Deps, ctx: MeetingContext): Promise<AgendaView> {
   const rec = ctx.record;
-  const minutes = rec.slot ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE : ctx.setting.minutes;
+  const minutes = rec.slot
+    ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
+    : ctx.setting.minutes;
   const pack = (await deps.packs.latest(ctx.org.id, ctx.cycle.id)) as PackRecord<PackContent> | null;
   const packUrl = pack ? webPath(`/app/pack?cycle=${ctx.cycle.month}`) : null;
   if (rec.live)
-    return { items: rec.live.agenda, dropped: rec.live.dropped, overrun: agendaOverrun(rec.live.agenda, minutes), minutes, packVersion: pack?.version ?? null, packUrl, fixed: true };
+    return {
+      items: rec.live.agenda,
+      dropped: rec.live.dropped,
+      overrun: agendaOverrun(rec.live.agenda, minutes),
+      minutes,
+      packVersion: pack?.version ?? null,
+      packUrl,
+      fixed: true,
+    };
   const base = agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes);
   const { items, dropped } = applyAgendaEdits(base, rec.agendaEdits);
-  return { items, dropped, overrun: agendaOverrun(items, minutes), minutes, packVersion: pack?.version ?? null, packUrl, fixed: false };
+  return {
+    items,
+    dropped,
+    overrun: agendaOverrun(items, minutes),
+    minutes,
+    packVersion: pack?.version ?? null,
+    packUrl,
+    fixed: false,
+  };
 }
 
-let webBase = '';
-/** Set by buildAccord (ACCORD_PUBLIC_URL): agenda cards link to the pack's web page. */
-export function setMeetingWebBase(base: string): void {
-  webBase = base.replace(/\/+$/, '');
-}
-const webPath = (p: string) => `${webBase}${p}`;
+const webPath = webUrl;
 
 export async function meetingAgenda(deps: Deps, orgId: string, meetingId: string): Promise<AgendaView> {
   return agendaOf(deps, await meetingContext(deps, orgId, meetingId));
@@ -806,19 +909,32 @@ export async function liveItemView(deps: Deps, ctx: MeetingContext, index: numbe
     live: li,
     ballot,
     names: Object.fromEntries(ctx.members.map((m) => [m.id, m.name])),
-    endsAt: li.startedAt ? new Date(li.startedAt.getTime() + (item.timeboxMinutes + li.extraMinutes) * MINUTE) : null,
+    endsAt: li.startedAt
+      ? new Date(li.startedAt.getTime() + (item.timeboxMinutes + li.extraMinutes) * MINUTE)
+      : null,
   };
 }
 
 /** The card of item `index` of a live meeting, as it stands now. */
-export async function meetingItemCard(deps: Deps, orgId: string, meetingId: string, index: number): Promise<Card> {
+export async function meetingItemCard(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  index: number,
+): Promise<Card> {
   const ctx = await meetingContext(deps, orgId, meetingId);
-  if (!ctx.record.live || !ctx.record.live.agenda[index]) throw new DomainError('not_found', 'no such item in this meeting');
+  if (!ctx.record.live || !ctx.record.live.agenda[index])
+    throw new DomainError('not_found', 'no such item in this meeting');
   return presentMeetingItem(facts(ctx), await liveItemView(deps, ctx, index), ctx.org.timezone);
 }
 
 /** Opens the ballot of a trade-off item (among the executives at the meeting); null for other items. */
-async function openItemBallot(deps: Deps, ctx: MeetingContext, index: number, runner: MemberRecord): Promise<string | null> {
+async function openItemBallot(
+  deps: Deps,
+  ctx: MeetingContext,
+  index: number,
+  runner: MemberRecord,
+): Promise<string | null> {
   const item = ctx.record.live!.agenda[index]!;
   if (item.kind !== 'tradeoff' || !item.tradeoffKey || ctx.step !== 'executive-sop') return null;
   const owner = ctx.members.find((m) => m.roles.includes('process-owner')) ?? runner;
@@ -833,7 +949,13 @@ async function openItemBallot(deps: Deps, ctx: MeetingContext, index: number, ru
 }
 
 /** Takes up item `index`: its start time, its ballot, its card in the thread. */
-async function takeUpItem(deps: Deps, orgId: string, meetingId: string, index: number, runner: MemberRecord): Promise<number> {
+async function takeUpItem(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  index: number,
+  runner: MemberRecord,
+): Promise<number> {
   const now = deps.clock.now();
   const ctx0 = await meetingContext(deps, orgId, meetingId);
   if (!ctx0.record.live || index >= ctx0.record.live.agenda.length) return 0;
@@ -849,13 +971,25 @@ async function takeUpItem(deps: Deps, orgId: string, meetingId: string, index: n
   });
   const view = await liveItemView(deps, { ...ctx, record: after }, index);
   return deps.outbox.enqueue(
-    [threadPost(ctx, `meeting-item:${meetingId}:${index}`, presentMeetingItem(facts(ctx, after), view, ctx.org.timezone), now)],
+    [
+      threadPost(
+        ctx,
+        `meeting-item:${meetingId}:${index}`,
+        presentMeetingItem(facts(ctx, after), view, ctx.org.timezone),
+        now,
+      ),
+    ],
     now,
   );
 }
 
 /** The chair (or a process owner) starts the meeting: the agenda is fixed, the thread opens, item 1 is taken up. */
-export async function startMeeting(deps: Deps, orgId: string, meetingId: string, actorId: string): Promise<MeetingRecord> {
+export async function startMeeting(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  actorId: string,
+): Promise<MeetingRecord> {
   const now = deps.clock.now();
   let runner: MemberRecord | null = null;
   let started = false;
@@ -864,7 +998,8 @@ export async function startMeeting(deps: Deps, orgId: string, meetingId: string,
     if (rec.cancelled) throw new DomainError('conflict', 'This meeting is cancelled.');
     if (rec.live?.endedAt) throw new DomainError('conflict', 'This meeting has ended.');
     if (rec.live) return rec; // already under way: a second click changes nothing
-    if (!rec.slot) throw new DomainError('conflict', 'This meeting has no time yet: its time poll is still open.');
+    if (!rec.slot)
+      throw new DomainError('conflict', 'This meeting has no time yet: its time poll is still open.');
     const view = await agendaOf(deps, { ...c, record: rec });
     rec.live = {
       startedAt: now,
@@ -880,9 +1015,24 @@ export async function startMeeting(deps: Deps, orgId: string, meetingId: string,
     return rec;
   });
   if (!started) return after;
-  await audit(deps, orgId, member(actorId), 'meeting.started', meetingId, { items: after.live!.agenda.map((i) => i.key) });
+  await audit(deps, orgId, member(actorId), 'meeting.started', meetingId, {
+    items: after.live!.agenda.map((i) => i.key),
+  });
   await markPresent(deps, orgId, meetingId, actorId);
-  await deps.outbox.enqueue([{ ...threadPost(ctx, threadKey(meetingId), presentMeetingLive(facts(ctx, after), after.live!, ctx.org.timezone), now), thread: undefined } as Message], now);
+  await deps.outbox.enqueue(
+    [
+      {
+        ...threadPost(
+          ctx,
+          threadKey(meetingId),
+          presentMeetingLive(facts(ctx, after), after.live!, ctx.org.timezone),
+          now,
+        ),
+        thread: undefined,
+      },
+    ],
+    now,
+  );
   if (after.live!.agenda.length) await takeUpItem(deps, orgId, meetingId, 0, runner!);
   return (await deps.meetings.get(orgId, meetingId))!;
 }
@@ -891,7 +1041,12 @@ export async function startMeeting(deps: Deps, orgId: string, meetingId: string,
  * Someone marks themselves present (one click): an invitee is present, a delegate represents the
  * one they stand in for; after the grace minutes it is recorded as a late arrival. Says what was recorded.
  */
-export async function markPresent(deps: Deps, orgId: string, meetingId: string, memberId: string): Promise<string> {
+export async function markPresent(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  memberId: string,
+): Promise<string> {
   const ctx = await meetingContext(deps, orgId, meetingId);
   const m = ctx.byId.get(memberId);
   if (!m) throw new DomainError('forbidden', 'You are not a member of this organisation in Accord.');
@@ -907,12 +1062,22 @@ export async function markPresent(deps: Deps, orgId: string, meetingId: string, 
     if (m.delegation && invited.has(m.delegation.of)) {
       whom = m.delegation.of;
       status = 'represented';
-    } else throw new DomainError('forbidden', `You are not invited to ${meetingTitle(ctx.step, ctx.cycle.month)}.`);
+    } else
+      throw new DomainError(
+        'forbidden',
+        `You are not invited to ${meetingTitle(ctx.step, ctx.cycle.month)}.`,
+      );
   }
   const existing = (await deps.attendance.forMeetings(orgId, [meetingId])).find((a) => a.memberId === whom);
   if (existing && existing.status === 'present') return 'You are already marked present.';
-  if (existing && existing.status === status && existing.delegateId === (status === 'represented' ? m.id : null))
-    return status === 'represented' ? `You already stand in for ${ctx.byId.get(whom)?.name}.` : 'You are already marked present.';
+  if (
+    existing &&
+    existing.status === status &&
+    existing.delegateId === (status === 'represented' ? m.id : null)
+  )
+    return status === 'represented'
+      ? `You already stand in for ${ctx.byId.get(whom)?.name}.`
+      : 'You are already marked present.';
   await deps.attendance.put({
     orgId,
     meetingId,
@@ -988,9 +1153,10 @@ export async function closeItem(
     if (li.ballotId) {
       view = await ballotView(deps, orgId, li.ballotId);
       if (view.tally.outcome !== 'decided')
-        fields['decision'] = `no decision yet: ${view.tally.voted} of ${view.tally.eligible} present executives voted and ${
-          view.tally.outcome === 'no-quorum' ? 'the quorum is not met' : 'no option has a majority'
-        }; vote, defer or escalate`;
+        fields['decision'] =
+          `no decision yet: ${view.tally.voted} of ${view.tally.eligible} present executives voted and ${
+            view.tally.outcome === 'no-quorum' ? 'the quorum is not met' : 'no option has a majority'
+          }; vote, defer or escalate`;
     } else if (!input.decision || input.decision.length < 3) fields['decision'] = 'say what was decided';
   }
   if (input?.outcome === 'deferred') {
@@ -998,16 +1164,18 @@ export async function closeItem(
     if (p) fields['until'] ??= p;
     else if (input.until <= localDate(now, ctx.org.timezone)) fields['until'] = 'must be after today';
   }
-  if (input?.outcome === 'escalated' && input.to && !ctx.byId.has(input.to)) fields['to'] = 'no member with this id in this org';
+  if (input?.outcome === 'escalated' && input.to && !ctx.byId.has(input.to))
+    fields['to'] = 'no member with this id in this org';
   if (!input || Object.keys(fields).length)
     throw new DomainError('validation_failed', 'the item cannot be closed like this', fields);
 
   let decisionId: string | null = null;
   const actionIds: string[] = [];
-  let text: string;
   if (input.outcome === 'decided') {
     if (view) {
-      const d = await recordDecision(deps, view, member(runner.id), input.rationale ?? '', undefined, [], { notify: false });
+      const d = await recordDecision(deps, view, member(runner.id), input.rationale ?? '', undefined, [], {
+        notify: false,
+      });
       decisionId = d.id;
     } else {
       decisionId = randomBytes(12).toString('hex');
@@ -1020,7 +1188,15 @@ export async function closeItem(
         status: 'decided',
         option: null,
         optionLabel: input.decision!,
-        tally: { counts: {}, voted: 0, eligible: 0, quorum: { met: true, share: 0, required: 0, missingRequired: [] }, objections: [], outcome: 'decided', option: null },
+        tally: {
+          counts: {},
+          voted: 0,
+          eligible: 0,
+          quorum: { met: true, share: 0, required: 0, missingRequired: [] },
+          objections: [],
+          outcome: 'decided',
+          option: null,
+        },
         rationale: input.rationale ?? '',
         decidedBy: member(runner.id),
         decidedAt: now,
@@ -1029,7 +1205,11 @@ export async function closeItem(
         reviewDate: null,
         commitments: [],
       });
-      await audit(deps, orgId, member(runner.id), 'decision.recorded', decision.id, { meetingId, item: item.key, decision: input.decision });
+      await audit(deps, orgId, member(runner.id), 'decision.recorded', decision.id, {
+        meetingId,
+        item: item.key,
+        decision: input.decision,
+      });
     }
     const action = await addAction(
       deps,
@@ -1054,10 +1234,35 @@ export async function closeItem(
     if (input.outcome === 'escalated') x.escalation = { reason: input.reason, to: input.to || null };
     return rec;
   });
-  await audit(deps, orgId, member(runner.id), `meeting.item-${input.outcome}`, meetingId, { item: item.key, decisionId, actionIds, ...(input.outcome === 'decided' ? {} : input) });
+  await audit(deps, orgId, member(runner.id), `meeting.item-${input.outcome}`, meetingId, {
+    item: item.key,
+    decisionId,
+    actionIds,
+    ...(input.outcome === 'decided' ? {} : input),
+  });
   const facts1 = facts({ ...ctx, record: after });
-  const closedView = await liveItemView(deps, { ...ctx, record: after }, index);
-  const messages: Message[] = [threadPost(ctx, `meeting-item-closed:${meetingId}:${index}`, presentItemClosed(facts1, closedView, ctx.org.timezone), now)];
+  const closedView = {
+    ...(await liveItemView(deps, { ...ctx, record: after }, index)),
+    actions:
+      input.outcome === 'decided'
+        ? [
+            {
+              ownerName: ctx.byId.get(input.ownerId)!.name,
+              description: input.action,
+              dueDate: input.dueDate,
+            },
+          ]
+        : [],
+    decisionText: input.outcome === 'decided' && !view ? input.decision! : null,
+  };
+  const messages: Message[] = [
+    threadPost(
+      ctx,
+      `meeting-item-closed:${meetingId}:${index}`,
+      presentItemClosed(facts1, closedView, ctx.org.timezone),
+      now,
+    ),
+  ];
   if (input.outcome === 'escalated' && input.to) {
     const to = ctx.byId.get(input.to)!;
     messages.push({
@@ -1071,23 +1276,34 @@ export async function closeItem(
     });
   }
   await deps.outbox.enqueue(messages, now);
-  text = presentItemClosed(facts1, closedView, ctx.org.timezone).summary;
+  const text = presentItemClosed(facts1, closedView, ctx.org.timezone).summary;
   const next = after.live!.items.findIndex((x) => !x.closedAt);
   if (next >= 0) await takeUpItem(deps, orgId, meetingId, next, runner);
   return { text, next: next >= 0 ? next : null };
 }
 
 /** The chair gives the item under discussion more time. */
-export async function extendItem(deps: Deps, orgId: string, meetingId: string, index: number, actorId: string, minutes = 5): Promise<string> {
+export async function extendItem(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  index: number,
+  actorId: string,
+  minutes = 5,
+): Promise<string> {
   const { after, ctx } = await changeMeeting(deps, orgId, meetingId, (rec, c) => {
     requireRunner(c, actorId);
     const x = rec.live?.items[index];
-    if (!rec.live || rec.live.endedAt || !x || x.closedAt) throw new DomainError('conflict', 'This item is not under discussion.');
+    if (!rec.live || rec.live.endedAt || !x || x.closedAt)
+      throw new DomainError('conflict', 'This item is not under discussion.');
     x.extraMinutes += minutes;
     return rec;
   });
   const view = await liveItemView(deps, { ...ctx, record: after }, index);
-  await audit(deps, orgId, member(actorId), 'meeting.item-extended', meetingId, { item: view.item.key, minutes });
+  await audit(deps, orgId, member(actorId), 'meeting.item-extended', meetingId, {
+    item: view.item.key,
+    minutes,
+  });
   return `${minutes} more minutes for "${view.item.title}": until ${DateTime.fromJSDate(view.endsAt!, { zone: ctx.org.timezone }).toFormat('HH:mm')}.`;
 }
 
@@ -1104,7 +1320,14 @@ async function timeUpNotices(deps: Deps, ctx: MeetingContext, now: Date): Promis
     return rec;
   });
   return deps.outbox.enqueue(
-    [threadPost(ctx, `meeting-time-up:${ctx.record.id}:${index}:${round}`, presentTimeUp(facts(ctx), view, ctx.org.timezone), now)],
+    [
+      threadPost(
+        ctx,
+        `meeting-time-up:${ctx.record.id}:${index}:${round}`,
+        presentTimeUp(facts(ctx), view, ctx.org.timezone),
+        now,
+      ),
+    ],
     now,
   );
 }
@@ -1113,7 +1336,12 @@ async function timeUpNotices(deps: Deps, ctx: MeetingContext, now: Date): Promis
  * The chair ends the meeting: items not reached are recorded as such (their ballots close without a
  * decision), invitees who never marked themselves present are absent, and the minutes are written and posted.
  */
-export async function endMeeting(deps: Deps, orgId: string, meetingId: string, actorId: string): Promise<MinutesRecord> {
+export async function endMeeting(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  actorId: string,
+): Promise<MinutesRecord> {
   const now = deps.clock.now();
   let ended = false;
   const { after, ctx } = await changeMeeting(deps, orgId, meetingId, (rec, c) => {
@@ -1130,11 +1358,21 @@ export async function endMeeting(deps: Deps, orgId: string, meetingId: string, a
     const existing = await deps.meetings.minutes(orgId, meetingId);
     if (existing.length) return existing[existing.length - 1]!;
   }
-  for (const x of after.live!.items) if (x.outcome === 'not-reached' && x.ballotId) await deps.ballots.markClosed(orgId, x.ballotId);
+  for (const x of after.live!.items)
+    if (x.outcome === 'not-reached' && x.ballotId) await deps.ballots.markClosed(orgId, x.ballotId);
   const recorded = await deps.attendance.forMeetings(orgId, [meetingId]);
   for (const m of ctx.invitees)
     if (!recorded.some((a) => a.memberId === m.id))
-      await deps.attendance.put({ orgId, meetingId, memberId: m.id, status: 'absent', delegateId: null, recordedBy: SYSTEM, at: now, late: false });
+      await deps.attendance.put({
+        orgId,
+        meetingId,
+        memberId: m.id,
+        status: 'absent',
+        delegateId: null,
+        recordedBy: SYSTEM,
+        at: now,
+        late: false,
+      });
   await audit(deps, orgId, member(actorId), 'meeting.ended', meetingId, {
     outcomes: after.live!.items.map((x) => ({ item: x.key, outcome: x.outcome })),
   });
@@ -1142,7 +1380,10 @@ export async function endMeeting(deps: Deps, orgId: string, meetingId: string, a
   await deps.outbox.enqueue(
     [
       threadPost(ctx, `meeting-ended:${meetingId}`, presentMeetingEnded(facts(ctx, after)), now),
-      { ...threadPost(ctx, `meeting-minutes:${meetingId}:v${minutes.version}`, presentMinutes(minutes), now), thread: undefined } as Message,
+      {
+        ...threadPost(ctx, `meeting-minutes:${meetingId}:v${minutes.version}`, presentMinutes(minutes), now),
+        thread: undefined,
+      },
     ],
     now,
   );
@@ -1169,7 +1410,12 @@ async function minutesInput(deps: Deps, ctx: MeetingContext): Promise<MinutesInp
             optionKey: d.option ?? '',
             optionLabel: d.optionLabel ?? '',
             rationale: d.rationale,
-            votes: votes.map((v) => ({ voterName: name(v.voterId), optionKey: v.option, optionLabel: label(v.option), reason: v.reason })),
+            votes: votes.map((v) => ({
+              voterName: name(v.voterId),
+              optionKey: v.option,
+              optionLabel: label(v.option),
+              reason: v.reason,
+            })),
           }
         : null;
     }
@@ -1185,7 +1431,9 @@ async function minutesInput(deps: Deps, ctx: MeetingContext): Promise<MinutesInp
       outcome: li.outcome ?? 'not-reached',
       decision,
       deferral: li.deferral,
-      escalation: li.escalation ? { reason: li.escalation.reason, to: li.escalation.to ? name(li.escalation.to) : null } : null,
+      escalation: li.escalation
+        ? { reason: li.escalation.reason, to: li.escalation.to ? name(li.escalation.to) : null }
+        : null,
       actions,
     });
   }
@@ -1204,7 +1452,11 @@ async function minutesInput(deps: Deps, ctx: MeetingContext): Promise<MinutesInp
     invitees: ctx.invitees.map((m) => ({
       id: m.id,
       name: m.name,
-      role: m.roles.includes('executive') ? 'executive' : m.roles.includes('functional-leader') ? 'functional-leader' : 'process-owner',
+      role: m.roles.includes('executive')
+        ? 'executive'
+        : m.roles.includes('functional-leader')
+          ? 'functional-leader'
+          : 'process-owner',
     })),
     attendance: ctx.invitees.map((m) => {
       const a = attendance.find((x) => x.memberId === m.id);
@@ -1221,7 +1473,12 @@ async function minutesInput(deps: Deps, ctx: MeetingContext): Promise<MinutesInp
   };
 }
 
-async function writeMinutes(deps: Deps, ctx: MeetingContext, by: Actor, note: string): Promise<MinutesRecord> {
+async function writeMinutes(
+  deps: Deps,
+  ctx: MeetingContext,
+  by: Actor,
+  note: string,
+): Promise<MinutesRecord> {
   const minutes = composeMinutes(await minutesInput(deps, ctx));
   for (let attempt = 0; attempt < 5; attempt++) {
     const versions = await deps.meetings.minutes(ctx.org.id, ctx.record.id);
@@ -1233,7 +1490,7 @@ async function writeMinutes(deps: Deps, ctx: MeetingContext, by: Actor, note: st
       meetingId: ctx.record.id,
       version,
       minutes,
-      markdown: renderMinutesMarkdown(minutes, { orgName: ctx.org.name, version }),
+      markdown: deps.minutesMarkdown(minutes, { orgName: ctx.org.name, version }),
       searchText: minutesSearchText(minutes),
       createdBy: by,
       createdAt: deps.clock.now(),
@@ -1248,12 +1505,18 @@ async function writeMinutes(deps: Deps, ctx: MeetingContext, by: Actor, note: st
 }
 
 /** A new version of the minutes (after actions were added or corrected), by a process owner. */
-export async function rewriteMinutes(deps: Deps, orgId: string, meetingId: string, input: { actorId: string; note: string }): Promise<MinutesRecord> {
+export async function rewriteMinutes(
+  deps: Deps,
+  orgId: string,
+  meetingId: string,
+  input: { actorId: string; note: string },
+): Promise<MinutesRecord> {
   const actor = await requireProcessOwner(deps, orgId, input.actorId);
   if (input.note.trim().length < 3)
     throw new DomainError('validation_failed', 'the new version is not valid', { note: 'say what changed' });
   const ctx = await meetingContext(deps, orgId, meetingId);
-  if (!ctx.record.live?.endedAt) throw new DomainError('conflict', 'the meeting has not ended: it has no minutes yet');
+  if (!ctx.record.live?.endedAt)
+    throw new DomainError('conflict', 'the meeting has not ended: it has no minutes yet');
   return writeMinutes(deps, ctx, member(actor.id), input.note.trim());
 }
 
@@ -1282,7 +1545,9 @@ export interface MeetingView {
 
 export function viewOf(ctx: MeetingContext): MeetingView {
   const rec = ctx.record;
-  const misses = rec.slot ? new Set(fitsEveryone(rec.slot, ctx.invitees.map(inviteeOf), workCalendar(ctx.org))) : new Set<string>();
+  const misses = rec.slot
+    ? new Set(fitsEveryone(rec.slot, ctx.invitees.map(inviteeOf), workCalendar(ctx.org)))
+    : new Set<string>();
   return {
     id: rec.id,
     cycleId: rec.cycleId,
@@ -1294,10 +1559,23 @@ export function viewOf(ctx: MeetingContext): MeetingView {
     end: rec.slot?.end ?? null,
     how: rec.how,
     sequence: rec.sequence,
-    status: rec.cancelled ? 'cancelled' : rec.live?.endedAt ? 'ended' : rec.live ? 'live' : rec.slot ? 'scheduled' : 'polling',
+    status: rec.cancelled
+      ? 'cancelled'
+      : rec.live?.endedAt
+        ? 'ended'
+        : rec.live
+          ? 'live'
+          : rec.slot
+            ? 'scheduled'
+            : 'polling',
     cancelled: rec.cancelled,
     chair: ctx.chair ? { id: ctx.chair.id, name: ctx.chair.name } : null,
-    invitees: ctx.invitees.map((m) => ({ id: m.id, name: m.name, timezone: m.timezone, fits: !misses.has(m.id) })),
+    invitees: ctx.invitees.map((m) => ({
+      id: m.id,
+      name: m.name,
+      timezone: m.timezone,
+      fits: !misses.has(m.id),
+    })),
     poll: rec.poll,
     live: rec.live,
     changes: rec.changes,
@@ -1309,8 +1587,16 @@ export async function meetingView(deps: Deps, orgId: string, meetingId: string):
 }
 
 /** The cycle's meetings as the domain sees them (times, invitees); a meeting waiting for its poll shows its fixed slot. */
-export async function cycleMeetingList(deps: Deps, orgId: string, cycleId: string): Promise<{ meeting: Meeting; view: MeetingView }[]> {
-  const [org, cycle, members] = await Promise.all([deps.orgs.get(orgId), deps.cycles.get(orgId, cycleId), deps.members.all(orgId)]);
+export async function cycleMeetingList(
+  deps: Deps,
+  orgId: string,
+  cycleId: string,
+): Promise<{ meeting: Meeting; view: MeetingView }[]> {
+  const [org, cycle, members] = await Promise.all([
+    deps.orgs.get(orgId),
+    deps.cycles.get(orgId, cycleId),
+    deps.members.all(orgId),
+  ]);
   if (!org || !cycle) throw new DomainError('not_found', 'cycle not found');
   const out = [];
   for (const step of MEETING_STEPS) {
@@ -1324,7 +1610,8 @@ export async function cycleMeetingList(deps: Deps, orgId: string, cycleId: strin
 export async function meetingIcs(deps: Deps, orgId: string, meetingId: string): Promise<string> {
   const ctx = await meetingContext(deps, orgId, meetingId);
   const rec = ctx.record;
-  if (!rec.slot && !rec.cancelled) throw new DomainError('conflict', 'this meeting has no time yet: its time poll is open');
+  if (!rec.slot && !rec.cancelled)
+    throw new DomainError('conflict', 'this meeting has no time yet: its time poll is open');
   const owner = ctx.members.find((m) => m.roles.includes('process-owner'));
   return icsFor(
     asMeeting(ctx),
@@ -1377,15 +1664,25 @@ export async function meetingKpisOf(deps: Deps, orgId: string) {
           outcome: x.outcome ?? 'not-reached',
         })),
         executives: meetingInvitees(step, members).filter((id) => executives.has(id)),
-        attendance: attendance.map((a) => ({ memberId: a.memberId, status: a.status, late: a.late ?? false })),
+        attendance: attendance.map((a) => ({
+          memberId: a.memberId,
+          status: a.status,
+          late: a.late ?? false,
+        })),
       });
     }
   return meetingKpis(inputs);
 }
 
 /** The next meeting of the org that has not ended (for `/sop meeting`), with what the asker may do. */
-export async function nextMeeting(deps: Deps, org: OrgRecord, asker: MemberRecord): Promise<{ ctx: MeetingContext; agenda: AgendaView; mayRun: boolean } | null> {
-  const cycles = (await deps.cycles.unfinished()).filter((c) => c.orgId === org.id).sort((a, b) => a.month.localeCompare(b.month));
+export async function nextMeeting(
+  deps: Deps,
+  org: OrgRecord,
+  asker: MemberRecord,
+): Promise<{ ctx: MeetingContext; agenda: AgendaView; mayRun: boolean } | null> {
+  const cycles = (await deps.cycles.unfinished())
+    .filter((c) => c.orgId === org.id)
+    .sort((a, b) => a.month.localeCompare(b.month));
   const members = await deps.members.all(org.id);
   for (const cycle of cycles)
     for (const step of MEETING_STEPS) {

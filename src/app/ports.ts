@@ -415,6 +415,11 @@ export interface Deps {
   links: Links;
   copy: Copy;
   documents: DocumentRenderer;
+  /** The minutes of a meeting as Markdown (src/render/minutes.ts). */
+  minutesMarkdown: (
+    m: import('../domain/minutes.js').Minutes,
+    opts: { orgName: string; version: number },
+  ) => string;
   teams: TeamsRepo;
   web: WebTokenRepo;
 }

@@ -10,7 +10,9 @@ import type { VoteRecord } from '../domain/voting.js';
 
 export interface OrgRecord {
   /** Each meeting's slot (business day of the step, local time, length) or "propose one"; unset: the defaults. */
-  meetings?: Partial<Record<import('../domain/meetings.js').MeetingStep, import('../domain/meetingTime.js').MeetingSlotSetting>>;
+  meetings?: Partial<
+    Record<import('../domain/meetings.js').MeetingStep, import('../domain/meetingTime.js').MeetingSlotSetting>
+  >;
   id: string;
   name: string;
   timezone: string;

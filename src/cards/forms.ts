@@ -503,7 +503,11 @@ export function closeItemInput(kind: CloseItemKind, v: FormValues): Record<strin
 }
 
 /** closeItem's fields -> the form's. */
-export function closeItemErrors(kind: CloseItemKind, fields: Record<string, string>, message: string): FieldErrors {
+export function closeItemErrors(
+  kind: CloseItemKind,
+  fields: Record<string, string>,
+  message: string,
+): FieldErrors {
   const byField: Record<string, string> = { ownerId: 'owner', dueDate: 'due', outcome: 'reason' };
   const first = kind === 'decide' ? 'owner' : 'reason';
   const out: FieldErrors = {};

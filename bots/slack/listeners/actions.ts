@@ -203,7 +203,12 @@ export function register(app: App, ctx: SlackContext): void {
           : null;
       if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
       else
-        await ctx.tell(client, body.channel?.id, body.user.id, out.kind === 'card' ? out.card.summary : out.text);
+        await ctx.tell(
+          client,
+          body.channel?.id,
+          body.user.id,
+          out.kind === 'card' ? out.card.summary : out.text,
+        );
     },
   );
 

@@ -107,7 +107,10 @@ export function register(app: App, ctx: SlackContext): void {
     const form = org ? await meetingFormFor(deps, org, view.callback_id, view.private_metadata) : null;
     const first = (view.blocks as { block_id?: string }[]).find((b) => b.block_id)?.block_id ?? 'reason';
     if (!org || !member || !form) {
-      await ack({ response_action: 'errors', errors: { [first]: 'This item can no longer be closed from here.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [first]: 'This item can no longer be closed from here.' },
+      });
       return;
     }
     const out = await meetingFormSubmit(
@@ -119,7 +122,8 @@ export function register(app: App, ctx: SlackContext): void {
       readModalValues(form, view.state.values),
     );
     if ('errors' in out) await ack({ response_action: 'errors', errors: out.errors });
-    else await ack({ response_action: 'update', view: cardModal('Recorded', presentNotice(out.text)) as never });
+    else
+      await ack({ response_action: 'update', view: cardModal('Recorded', presentNotice(out.text)) as never });
   });
 
   // `/sop scenario`: checked field by field, then acked with a "working" view; the comparison

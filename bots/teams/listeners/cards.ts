@@ -82,7 +82,9 @@ export function register(app: App, ctx: TeamsContext): void {
             // A closed ballot's card loses its buttons and shows the final count.
             if (err instanceof DomainError && err.code === 'ballot_closed') {
               const { view } = await ballotFor(deps, org, ballotId, member);
-              return cardResponse(await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, null)));
+              return cardResponse(
+                await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, null)),
+              );
             }
             throw err;
           }

@@ -168,7 +168,19 @@ export function presentMeetingReminder(
         text: `${f.title} is on ${when}.${o.mayStart ? ' As its chair, you start it here when everyone is in; Accord then takes the agenda item by item in the S&OP channel.' : ' When it starts, mark yourself present in the S&OP channel with one click.'}`,
       },
       ...(o.mayStart
-        ? [{ type: 'actions' as const, buttons: [{ action: 'meeting.start', label: 'Start the meeting', value: f.id, style: 'primary' as const }] }]
+        ? [
+            {
+              type: 'actions' as const,
+              buttons: [
+                {
+                  action: 'meeting.start',
+                  label: 'Start the meeting',
+                  value: f.id,
+                  style: 'primary' as const,
+                },
+              ],
+            },
+          ]
         : []),
       webLinkBlock(`/app/meetings/${f.id}`, 'Agenda in Accord'),
     ],
@@ -180,7 +192,12 @@ const itemLine = (i: AgendaItem, n: number) =>
 
 export function presentAgenda(
   f: MeetingFacts,
-  a: { items: AgendaItem[]; dropped: { item: AgendaItem; reason: string }[]; overrun: number; minutes: number },
+  a: {
+    items: AgendaItem[];
+    dropped: { item: AgendaItem; reason: string }[];
+    overrun: number;
+    minutes: number;
+  },
   o: { timezone: string; packUrl: string | null },
 ): Card {
   const blocks: CardBlock[] = [
@@ -191,7 +208,12 @@ export function presentAgenda(
     },
     ...a.items.map((i, n) => ({ type: 'text' as const, text: itemLine(i, n + 1) })),
     ...(a.dropped.length
-      ? [{ type: 'text' as const, text: `Dropped: ${a.dropped.map((d) => `${d.item.title} (${d.reason})`).join('; ')}.` }]
+      ? [
+          {
+            type: 'text' as const,
+            text: `Dropped: ${a.dropped.map((d) => `${d.item.title} (${d.reason})`).join('; ')}.`,
+          },
+        ]
       : []),
   ];
   const buttons: CardButton[] = [];
@@ -216,7 +238,8 @@ export function presentNextMeeting(
   const buttons: CardButton[] = [];
   if (o.mayRun && o.status === 'scheduled')
     buttons.push({ action: 'meeting.start', label: 'Start the meeting', value: f.id, style: 'primary' });
-  if (o.mayRun && o.status === 'live') buttons.push({ action: 'meeting.end', label: 'End the meeting', value: f.id, style: 'danger' });
+  if (o.mayRun && o.status === 'live')
+    buttons.push({ action: 'meeting.end', label: 'End the meeting', value: f.id, style: 'danger' });
   return {
     summary: `${f.title}: ${state}`,
     blocks: [
@@ -262,7 +285,13 @@ export interface ItemCardView {
   live: { startedAt: Date | null; closedAt: Date | null; outcome: string | null; extraMinutes: number };
   ballot: {
     ballot: { id: string; status: string; options: { key: string; label: string }[] };
-    tally: { counts: Record<string, number>; voted: number; eligible: number; outcome: string; option: string | null };
+    tally: {
+      counts: Record<string, number>;
+      voted: number;
+      eligible: number;
+      outcome: string;
+      option: string | null;
+    };
     hidden: boolean;
     votes: { voterId: string; option: string }[];
   } | null;
@@ -281,21 +310,34 @@ export function presentMeetingItem(f: MeetingFacts, v: ItemCardView, timezone: s
       type: 'text',
       text: `${item.question || item.title}${item.moneyAtStake > 0 ? ` ${money(item.moneyAtStake)} of margin at stake.` : ''} Timebox ${item.timeboxMinutes + v.live.extraMinutes} min${v.endsAt && open ? `: until ${hhmm(v.endsAt, timezone)}` : ''}.`,
     },
-    ...(item.recommendation ? [{ type: 'text' as const, text: `Recommended: ${item.recommendation}. ${item.rationale}`.trim() }] : []),
+    ...(item.recommendation
+      ? [{ type: 'text' as const, text: `Recommended: ${item.recommendation}. ${item.rationale}`.trim() }]
+      : []),
     ...item.options.map((o) => ({ type: 'text' as const, text: `${o.label}: ${o.summary}` })),
   ];
   const b = v.ballot;
   if (b) {
     const label = (k: string) => b.ballot.options.find((o) => o.key === k)?.label ?? k;
-    const voted = b.votes.map((x) => (b.hidden ? v.names[x.voterId] ?? x.voterId : `${v.names[x.voterId] ?? x.voterId} (${label(x.option)})`));
+    const voted = b.votes.map((x) =>
+      b.hidden
+        ? (v.names[x.voterId] ?? x.voterId)
+        : `${v.names[x.voterId] ?? x.voterId} (${label(x.option)})`,
+    );
     blocks.push({
       type: 'text',
       text: `${b.tally.voted} of ${b.tally.eligible} executives present have voted${voted.length ? `: ${voted.join(', ')}` : ''}.${
-        b.tally.outcome === 'decided' && b.tally.option && !b.hidden ? ` Leading: ${label(b.tally.option)}.` : ''
+        b.tally.outcome === 'decided' && b.tally.option && !b.hidden
+          ? ` Leading: ${label(b.tally.option)}.`
+          : ''
       }`,
     });
     if (open && b.ballot.status === 'open') {
-      blocks.push({ type: 'input', id: `why:${b.ballot.id}`, label: 'Why (optional, kept with your vote)', placeholder: 'A sentence for the minutes' });
+      blocks.push({
+        type: 'input',
+        id: `why:${b.ballot.id}`,
+        label: 'Why (optional, kept with your vote)',
+        placeholder: 'A sentence for the minutes',
+      });
       blocks.push({
         type: 'actions',
         buttons: b.ballot.options.map((o) => ({
@@ -356,7 +398,9 @@ export function presentItemClosed(
 ): Card {
   void timezone;
   const x = v.live;
-  const label = v.ballot?.tally.option ? (v.ballot.ballot.options.find((o) => o.key === v.ballot!.tally.option)?.label ?? '') : '';
+  const label = v.ballot?.tally.option
+    ? (v.ballot.ballot.options.find((o) => o.key === v.ballot!.tally.option)?.label ?? '')
+    : '';
   const text =
     x.outcome === 'decided'
       ? `Decided${label ? `: ${label}` : ''}.${v.ballot ? ` ${v.ballot.tally.voted} of ${v.ballot.tally.eligible} present voted.` : ''}`
@@ -382,7 +426,13 @@ export function minutesItemLine(i: MinutesItem): string {
   switch (i.outcome) {
     case 'decided': {
       const d = i.decision;
-      const votes = d && d.totalVotes ? ` (${d.votes.filter((v) => v.count).map((v) => `${v.optionLabel} ${v.count}`).join(', ')})` : '';
+      const votes =
+        d && d.totalVotes
+          ? ` (${d.votes
+              .filter((v) => v.count)
+              .map((v) => `${v.optionLabel} ${v.count}`)
+              .join(', ')})`
+          : '';
       const dissent = d?.dissent.length
         ? `; dissent: ${d.dissent.map((x) => `${x.voterName} for ${x.optionLabel}${x.reason ? ` ("${x.reason}")` : ''}`).join(', ')}`
         : '';
@@ -401,11 +451,16 @@ export function minutesItemLine(i: MinutesItem): string {
 export function presentMinutes(r: { meetingId: string; version: number; minutes: Minutes }): Card {
   const m = r.minutes;
   const names = (list: { name: string }[]) => list.map((p) => p.name).join(', ') || 'nobody';
-  const represented = m.attendance.represented.map((p) => `${p.name}${p.delegateName ? ` (by ${p.delegateName})` : ''}`);
+  const represented = m.attendance.represented.map(
+    (p) => `${p.name}${p.delegateName ? ` (by ${p.delegateName})` : ''}`,
+  );
   return {
     summary: `Minutes: ${m.meeting.title}`,
     blocks: [
-      { type: 'header', text: `Minutes: ${m.meeting.title}${r.version > 1 ? ` (version ${r.version})` : ''}` },
+      {
+        type: 'header',
+        text: `Minutes: ${m.meeting.title}${r.version > 1 ? ` (version ${r.version})` : ''}`,
+      },
       {
         type: 'fields',
         fields: [

@@ -31,7 +31,9 @@ import { errorBody, instant, orgParams, pageQuery, SERIAL_NUMBER } from '../sche
 import { requireOrg } from './orgs.js';
 
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
-const meetingId = z.string().regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)$/, 'must be <cycleId>-pre-sop or <cycleId>-executive-sop');
+const meetingId = z
+  .string()
+  .regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)$/, 'must be <cycleId>-pre-sop or <cycleId>-executive-sop');
 const meetingParams = orgParams.extend({ meetingId });
 const actorId = z.string().min(1, 'name the member');
 
@@ -78,14 +80,18 @@ export function meetingRoutes(deps: Deps) {
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/meeting-settings',
-      summary: "Each meeting's slot: business day of the step, local time, length, or propose a time that suits everyone",
+      summary:
+        "Each meeting's slot: business day of the step, local time, length, or propose a time that suits everyone",
       tag: 'meetings',
       auth: 'org',
       params: orgParams,
       responses: { 200: { description: '{pre-sop, executive-sop}' } },
       handler: async ({ params }) => {
         const org = await requireOrg(deps, params.orgId);
-        return { status: 200, body: Object.fromEntries(MEETING_STEPS.map((s) => [s, meetingSetting(org, s)])) };
+        return {
+          status: 200,
+          body: Object.fromEntries(MEETING_STEPS.map((s) => [s, meetingSetting(org, s)])),
+        };
       },
     }),
     route({
@@ -97,7 +103,10 @@ export function meetingRoutes(deps: Deps) {
       auth: 'org',
       params: orgParams,
       body: z.object({ actorId, meetings: z.record(z.string(), z.unknown()) }),
-      responses: { 200: { description: 'the settings' }, 400: { description: 'field errors', schema: errorBody } },
+      responses: {
+        200: { description: 'the settings' },
+        400: { description: 'field errors', schema: errorBody },
+      },
       handler: async ({ params, body }) => ({
         status: 200,
         body: await setMeetingSettings(deps, params.orgId, body),
@@ -106,7 +115,8 @@ export function meetingRoutes(deps: Deps) {
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/cycles/:cycleId/meetings',
-      summary: "The cycle's pre-S&OP and executive S&OP meetings: time, how it was set, invitees, poll, live state",
+      summary:
+        "The cycle's pre-S&OP and executive S&OP meetings: time, how it was set, invitees, poll, live state",
       tag: 'meetings',
       auth: 'org',
       params: orgParams.extend({ cycleId: objectId }),
@@ -136,7 +146,10 @@ export function meetingRoutes(deps: Deps) {
       params: orgParams.extend({
         file: z
           .string()
-          .regex(/^[a-f0-9]{24}-(pre-sop|executive-sop)(\.ics)?$/, 'must be <cycleId>-<step> or <cycleId>-<step>.ics'),
+          .regex(
+            /^[a-f0-9]{24}-(pre-sop|executive-sop)(\.ics)?$/,
+            'must be <cycleId>-<step> or <cycleId>-<step>.ics',
+          ),
       }),
       query: z.object({ s: z.string().optional(), exp: z.string().optional(), sig: z.string().optional() }),
       responses: {
@@ -151,12 +164,16 @@ export function meetingRoutes(deps: Deps) {
               body: await meetingIcs(deps, params.orgId, params.file.slice(0, -4)),
               contentType: 'text/calendar; charset=utf-8',
             }
-          : { status: 200, body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.file)) },
+          : {
+              status: 200,
+              body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.file)),
+            },
     }),
     route({
       method: 'patch',
       path: '/api/v1/orgs/:orgId/meetings/:meetingId/time',
-      summary: 'Moves a meeting (process owner): invitees get the updated invitation (same UID, next SEQUENCE)',
+      summary:
+        'Moves a meeting (process owner): invitees get the updated invitation (same UID, next SEQUENCE)',
       tag: 'meetings',
       auth: 'org',
       params: meetingParams,
@@ -166,10 +183,16 @@ export function meetingRoutes(deps: Deps) {
         minutes: z.number().int().optional(),
         reason: z.string().max(500),
       }),
-      responses: { 200: { description: 'the meeting' }, 400: { description: 'field errors', schema: errorBody } },
+      responses: {
+        200: { description: 'the meeting' },
+        400: { description: 'field errors', schema: errorBody },
+      },
       handler: async ({ params, body }) => {
         await rescheduleMeeting(deps, params.orgId, params.meetingId, body);
-        return { status: 200, body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)) };
+        return {
+          status: 200,
+          body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)),
+        };
       },
     }),
     route({
@@ -180,10 +203,16 @@ export function meetingRoutes(deps: Deps) {
       auth: 'org',
       params: meetingParams,
       body: z.object({ actorId, reason: z.string().max(500) }),
-      responses: { 200: { description: 'the meeting' }, 400: { description: 'field errors', schema: errorBody } },
+      responses: {
+        200: { description: 'the meeting' },
+        400: { description: 'field errors', schema: errorBody },
+      },
       handler: async ({ params, body }) => {
         await cancelMeeting(deps, params.orgId, params.meetingId, body);
-        return { status: 200, body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)) };
+        return {
+          status: 200,
+          body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)),
+        };
       },
     }),
     route({
@@ -197,28 +226,39 @@ export function meetingRoutes(deps: Deps) {
       responses: { 200: { description: 'the meeting' } },
       handler: async ({ params, body }) => {
         await openTimePoll(deps, params.orgId, params.meetingId, body.actorId);
-        return { status: 200, body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)) };
+        return {
+          status: 200,
+          body: meetingJson(params.orgId, await meetingView(deps, params.orgId, params.meetingId)),
+        };
       },
     }),
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/meetings/:meetingId/agenda',
-      summary: "The agenda: the pack's trade-offs by money at stake, each with a timebox, recommendation and options; edits applied",
+      summary:
+        "The agenda: the pack's trade-offs by money at stake, each with a timebox, recommendation and options; edits applied",
       tag: 'meetings',
       auth: 'org',
       params: meetingParams,
       responses: { 200: { description: '{items, dropped, overrun, minutes, packVersion, fixed}' } },
-      handler: async ({ params }) => ({ status: 200, body: await meetingAgenda(deps, params.orgId, params.meetingId) }),
+      handler: async ({ params }) => ({
+        status: 200,
+        body: await meetingAgenda(deps, params.orgId, params.meetingId),
+      }),
     }),
     route({
       method: 'post',
       path: '/api/v1/orgs/:orgId/meetings/:meetingId/agenda',
-      summary: 'Edits the agenda until the meeting starts (process owner): move, drop (with a reason), restore, add, timebox',
+      summary:
+        'Edits the agenda until the meeting starts (process owner): move, drop (with a reason), restore, add, timebox',
       tag: 'meetings',
       auth: 'org',
       params: meetingParams,
       body: z.object({ actorId, edit: agendaEdit }),
-      responses: { 200: { description: 'the agenda' }, 400: { description: 'field errors', schema: errorBody } },
+      responses: {
+        200: { description: 'the agenda' },
+        400: { description: 'field errors', schema: errorBody },
+      },
       handler: async ({ params, body }) => ({
         status: 200,
         body: await editAgenda(deps, params.orgId, params.meetingId, body),
@@ -232,23 +272,46 @@ export function meetingRoutes(deps: Deps) {
       auth: 'org',
       params: meetingParams,
       query: z.object({ version: z.coerce.number().pipe(SERIAL_NUMBER).optional() }),
-      responses: { 200: { description: 'the minutes' }, 404: { description: 'no minutes yet', schema: errorBody } },
+      responses: {
+        200: { description: 'the minutes' },
+        404: { description: 'no minutes yet', schema: errorBody },
+      },
       handler: async ({ params, query }) => {
         const all = await meetingMinutes(deps, params.orgId, params.meetingId);
         const r = query.version ? all.find((x) => x.version === query.version) : all[all.length - 1];
-        if (!r) throw new DomainError('not_found', query.version ? `no version ${query.version} of these minutes` : 'this meeting has no minutes yet');
-        return { status: 200, body: { ...minutesJson(r), versions: all.map((x) => ({ version: x.version, note: x.note, createdAt: x.createdAt.toISOString() })) } };
+        if (!r)
+          throw new DomainError(
+            'not_found',
+            query.version
+              ? `no version ${query.version} of these minutes`
+              : 'this meeting has no minutes yet',
+          );
+        return {
+          status: 200,
+          body: {
+            ...minutesJson(r),
+            versions: all.map((x) => ({
+              version: x.version,
+              note: x.note,
+              createdAt: x.createdAt.toISOString(),
+            })),
+          },
+        };
       },
     }),
     route({
       method: 'post',
       path: '/api/v1/orgs/:orgId/meetings/:meetingId/minutes',
-      summary: 'Writes a new version of the minutes from what is recorded now (process owner), with a note saying what changed',
+      summary:
+        'Writes a new version of the minutes from what is recorded now (process owner), with a note saying what changed',
       tag: 'meetings',
       auth: 'org',
       params: meetingParams,
       body: z.object({ actorId, note: z.string().max(500) }),
-      responses: { 201: { description: 'the new version' }, 400: { description: 'field errors', schema: errorBody } },
+      responses: {
+        201: { description: 'the new version' },
+        400: { description: 'field errors', schema: errorBody },
+      },
       handler: async ({ params, body }) => ({
         status: 201,
         body: minutesJson(await rewriteMinutes(deps, params.orgId, params.meetingId, body)),
@@ -275,7 +338,8 @@ export function meetingRoutes(deps: Deps) {
     route({
       method: 'get',
       path: '/api/v1/orgs/:orgId/metrics/meetings',
-      summary: 'Meeting KPIs: time per item vs timebox, items decided vs deferred, executive attendance over cycles',
+      summary:
+        'Meeting KPIs: time per item vs timebox, items decided vs deferred, executive attendance over cycles',
       tag: 'meetings',
       auth: 'org',
       params: orgParams,
