@@ -213,7 +213,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     m: OutboxRecord,
     member: MemberRecord | undefined,
     channelGap: { next: number },
-  ): Promise<'delivered' | 'retried' | 'dead' | 'skipped'> {
+  ): Promise<'delivered' | 'retried' | 'dead' | 'skipped' | 'waiting'> {
     const now = () => deps.clock.now();
     const attempts = m.attempts + 1;
     let channel = m.channel === 'sop' && opts.sopChannel ? opts.sopChannel : member?.slackUserId;
@@ -221,7 +221,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
     let threadTs: string | undefined;
     if (m.thread) {
       const parent = await deps.outbox.byKey(m.orgId, m.thread);
-      if (parent?.status === 'pending') return 'skipped';
+      if (parent?.status === 'pending') return 'waiting'; // the next pass, after its parent
       if (parent?.status === 'delivered' && parent.delivery?.['ts']) {
         threadTs = parent.delivery['ts'];
         channel = parent.delivery['channel'] ?? channel;
@@ -358,6 +358,7 @@ export function slackDeliverer(deps: Deps, opts: DeliveryOptions) {
         for (const m of lane.messages) {
           const r = await deliverOne(lane.w, m, lane.members.get(m.recipient.memberId), gap);
           if (r === 'skipped') break;
+          if (r === 'waiting') continue;
           out[r]++;
           handled++;
         }

@@ -455,7 +455,7 @@ export function teamsDeliverer(deps: Deps, opts: TeamsDeliveryOptions) {
         target.conv.conversationId === lane.sopConversationId
       ) {
         const parent = await deps.outbox.byKey(m.orgId, m.thread);
-        if (parent?.status === 'pending') return false;
+        if (parent?.status === 'pending') return true; // the next pass, after its parent
         if (parent?.status === 'delivered' && parent.delivery?.['activityId'])
           threadOf = parent.delivery['activityId'];
       }

@@ -391,19 +391,24 @@ export function presentItemClosed(
       deferral: { reason: string; until: string } | null;
       escalation: { reason: string; to: string | null } | null;
     };
-    decision?: { optionLabel: string | null } | null;
+    /** What was decided, for an item without a ballot. */
+    decisionText?: string | null;
     actions?: { ownerName: string; description: string; dueDate: string }[];
   },
   timezone: string,
 ): Card {
   void timezone;
   const x = v.live;
-  const label = v.ballot?.tally.option
-    ? (v.ballot.ballot.options.find((o) => o.key === v.ballot!.tally.option)?.label ?? '')
-    : '';
+  const option = v.ballot?.tally.option;
+  const label = option
+    ? (v.ballot!.ballot.options.find((o) => o.key === option)?.label ?? '')
+    : (v.decisionText ?? '');
+  const actions = (v.actions ?? [])
+    .map((a) => ` Action: ${a.description} (owner ${a.ownerName}, due ${a.dueDate}).`)
+    .join('');
   const text =
     x.outcome === 'decided'
-      ? `Decided${label ? `: ${label}` : ''}.${v.ballot ? ` ${v.ballot.tally.voted} of ${v.ballot.tally.eligible} present voted.` : ''}`
+      ? `Decided${label ? `: ${label}` : ''}.${v.ballot ? ` ${v.ballot.tally.voted} of ${v.ballot.tally.eligible} present voted.` : ''}${actions}`
       : x.outcome === 'deferred'
         ? `Deferred to ${x.deferral?.until}: ${x.deferral?.reason}.`
         : `Escalated${x.escalation?.to ? ` to ${v.names[x.escalation.to] ?? x.escalation.to}` : ''}: ${x.escalation?.reason}.`;
