@@ -147,13 +147,13 @@ describe('an executive S&OP meeting in Slack', () => {
       end: '2027-02-17T14:00:00.000Z',
       how: 'proposed',
     });
-    expect(m.invitees.map((i: { name: string }) => i.name).sort()).toEqual([
+    expect(m.people.map((i: { name: string }) => i.name).sort()).toEqual([
       'Cory CEO',
       'Frida CFO',
       'Olu COO',
       'Petra PO',
     ]);
-    expect(m.invitees.every((i: { fits: boolean }) => i.fits)).toBe(true);
+    expect(m.people.every((i: { fits: boolean }) => i.fits)).toBe(true);
     await drain();
     const invites = posts().filter((p) => p.text.includes('Invitation: Executive S&amp;OP 2027-02'));
     // The New York CEO's copy waits for his working day (04:00 there now).

@@ -42,6 +42,9 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 function meetingJson(orgId: string, v: MeetingView) {
   return {
     ...v,
+    // Ids, as this list has always been; `people` has their names, zones and whether the time suits them.
+    invitees: v.invitees.map((p) => p.id),
+    people: v.invitees,
     start: iso(v.start),
     end: iso(v.end),
     ics: v.start || v.cancelled ? `/api/v1/orgs/${orgId}/meetings/${v.id}.ics` : null,
