@@ -190,12 +190,14 @@ async function changeMeeting(
   deps: Deps,
   orgId: string,
   meetingId: string,
-  change: (rec: MeetingRecord, ctx: MeetingContext) => MeetingRecord | Promise<MeetingRecord>,
+  /** The next state, or null when there is nothing to change (nothing is written). */
+  change: (rec: MeetingRecord, ctx: MeetingContext) => MeetingRecord | null | Promise<MeetingRecord | null>,
 ): Promise<{ before: MeetingRecord; after: MeetingRecord; ctx: MeetingContext }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const ctx = await meetingContext(deps, orgId, meetingId);
     const before = ctx.record;
     const after = await change(structuredClone(before), ctx);
+    if (!after) return { before, after: before, ctx };
     after.version = before.version + 1;
     if (await deps.meetings.save(after, deps.clock.now()))
       return { before, after, ctx: { ...ctx, record: after } };
@@ -440,7 +442,8 @@ async function runOne(deps: Deps, ctx: MeetingContext, now: Date): Promise<numbe
 async function scheduleFirst(deps: Deps, ctx: MeetingContext, now: Date): Promise<number> {
   let messages: Message[] = [];
   const { after } = await changeMeeting(deps, ctx.org.id, ctx.record.id, async (rec, c) => {
-    if (rec.version > 0) return rec; // someone scheduled it meanwhile: nothing to add
+    messages = []; // a retry starts again
+    if (rec.version > 0) return null; // someone scheduled it meanwhile: nothing to add
     if (c.setting.propose) {
       const slot = proposeSlot(c.window, c.setting.minutes, c.invitees.map(inviteeOf), workCalendar(c.org), {
         notBefore: now,
@@ -568,6 +571,7 @@ export async function rescheduleMeeting(
   let messages: Message[] = [];
   let misses: string[] = [];
   const { before, after, ctx } = await changeMeeting(deps, orgId, meetingId, async (rec, c) => {
+    messages = []; // a retry starts again
     if (rec.live) throw new DomainError('conflict', 'the meeting has started; its time cannot change');
     const minutes =
       input.minutes ??
@@ -615,6 +619,7 @@ export async function cancelMeeting(
     });
   let messages: Message[] = [];
   const { after } = await changeMeeting(deps, orgId, meetingId, async (rec, c) => {
+    messages = []; // a retry starts again
     if (rec.live) throw new DomainError('conflict', 'the meeting has started; end it instead');
     if (rec.cancelled) throw new DomainError('conflict', 'the meeting is already cancelled');
     rec.sequence += 1;
@@ -643,6 +648,7 @@ export async function openTimePoll(
   const actor = await requireProcessOwner(deps, orgId, actorId);
   let messages: Message[] = [];
   const { after } = await changeMeeting(deps, orgId, meetingId, (rec, c) => {
+    messages = []; // a retry starts again
     if (rec.live) throw new DomainError('conflict', 'the meeting has started');
     withPoll(c, rec, deps.clock.now());
     rec.cancelled = null;
@@ -698,11 +704,12 @@ export async function settlePoll(
 ): Promise<number> {
   let messages: Message[] = [];
   const { before, after, ctx } = await changeMeeting(deps, orgId, meetingId, async (rec, c) => {
+    messages = []; // a retry starts again
     const poll = rec.poll;
     if (!poll || poll.status === 'closed') throw new DomainError('conflict', 'This time poll is closed.');
     if (chairChoice !== null && (poll.status !== 'tied' || !poll.tied.includes(chairChoice)))
       throw new DomainError('conflict', 'The chair picks only between tied options of a closed poll.');
-    if (chairChoice === null && poll.status === 'tied') return rec; // waiting for the chair
+    if (chairChoice === null && poll.status === 'tied') return null; // waiting for the chair
     const result = pollResult(poll.options, poll.votes, chairChoice);
     if (!result.winner) {
       rec.poll = { ...poll, status: 'tied', tied: result.tied };
@@ -963,7 +970,7 @@ async function takeUpItem(
   const ballotId = await openItemBallot(deps, ctx0, index, runner);
   const { after, ctx } = await changeMeeting(deps, orgId, meetingId, (rec) => {
     const li = rec.live!.items[index]!;
-    if (li.startedAt) return rec;
+    if (li.startedAt) return null;
     li.startedAt = now;
     li.ballotId = ballotId;
     rec.live!.current = index;
@@ -997,7 +1004,7 @@ export async function startMeeting(
     runner = requireRunner(c, actorId);
     if (rec.cancelled) throw new DomainError('conflict', 'This meeting is cancelled.');
     if (rec.live?.endedAt) throw new DomainError('conflict', 'This meeting has ended.');
-    if (rec.live) return rec; // already under way: a second click changes nothing
+    if (rec.live) return null; // already under way: a second click changes nothing
     if (!rec.slot)
       throw new DomainError('conflict', 'This meeting has no time yet: its time poll is still open.');
     const view = await agendaOf(deps, { ...c, record: rec });
@@ -1347,7 +1354,7 @@ export async function endMeeting(
   const { after, ctx } = await changeMeeting(deps, orgId, meetingId, (rec, c) => {
     requireRunner(c, actorId);
     if (!rec.live) throw new DomainError('conflict', 'This meeting has not started.');
-    if (rec.live.endedAt) return rec;
+    if (rec.live.endedAt) return null;
     for (const x of rec.live.items) if (!x.closedAt) x.outcome = 'not-reached';
     rec.live.endedAt = now;
     rec.live.endedBy = actorId;

@@ -35,6 +35,9 @@ export function presentHelp(chat: Chat, m: Person): Card {
     lines.push('You get the escalations, and can extend, close or reopen steps and open ballots');
   lines.push(`${c('pack')}: the pre-S&OP pack; ${c('scenario')}: a what-if against it`);
   lines.push(`${c('decisions', '[search]')}: the decision register; ${c('actions')}: your open actions`);
+  lines.push(
+    `${c('meeting')}: the next S&OP meeting, its time and agenda${m.roles.includes('process-owner') ? '; you start it here and take its items in the S&OP channel' : ''}`,
+  );
   lines.push(`${c('web')}: a one-time link that signs you in to Accord on the web`);
   lines.push(
     chat === 'slack'
