@@ -389,6 +389,9 @@ function withPoll(ctx: MeetingContext, rec: MeetingRecord, now: Date): MeetingRe
     tied: [],
     chosen: null,
   };
+  // Invitees may hold an earlier time in their calendars: the poll's time will be an update of it
+  // (a new SEQUENCE, and invitation keys of its own rather than the ones already queued).
+  if (rec.sent.includes(`invite:s${rec.sequence}`)) rec.sequence += 1;
   rec.slot = null;
   rec.how = 'poll';
   return rec;

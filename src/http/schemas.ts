@@ -164,7 +164,17 @@ export const pageQuery = z.strictObject({
 export const outboxQuery = pageQuery.extend({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
   kind: z
-    .enum(['step-prompt', 'step-reopened', 'reminder', 'escalation', 'pack', 'ballot', 'decision', 'action'])
+    .enum([
+      'step-prompt',
+      'step-reopened',
+      'reminder',
+      'escalation',
+      'pack',
+      'ballot',
+      'decision',
+      'action',
+      'meeting',
+    ])
     .optional(),
   memberId: objectId.optional(),
   cycleId: objectId.optional(),

@@ -3,6 +3,7 @@
  * end, and a cursor that is not one of the list's answered with 400 (field `cursor`), never page 1.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { endMeeting, startMeeting } from '../../src/app/meetings.js';
 import { TABLES } from '../../src/domain/dataset.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
@@ -13,6 +14,8 @@ let team: Awaited<ReturnType<typeof buildTeam>>;
 let cycleId: string;
 let salesRequest: string;
 let decisionId: string;
+/** Pre-S&OP meetings run and ended, in the order they ended. */
+const endedMeetings: string[] = [];
 const admin = () => ({ Authorization: `Bearer ${t.adminToken}` });
 const api = (path: string) => `/api/v1/orgs/${org.id}${path}`;
 const cursorOf = (key: string) => Buffer.from(key).toString('base64url');
@@ -50,7 +53,7 @@ beforeAll(async () => {
   team = await buildTeam(t, org);
   for (let i = 0; i < 3; i++) expect((await t.http.post(api('/tokens')).set(org.auth)).status).toBe(201);
   for (let i = 0; i < 3; i++) await uploadTemplate();
-  const cycles = [];
+  const cycles: string[] = [];
   for (const month of ['2027-02', '2027-03', '2027-04'])
     cycles.push((await t.http.post(api('/cycles')).set(org.auth).send({ month })).body.id as string);
   cycleId = cycles[0]!;
@@ -99,6 +102,13 @@ beforeAll(async () => {
       });
     expect(res.status).toBe(201);
   }
+  // Three pre-S&OP meetings run and ended: three sets of minutes.
+  for (const id of cycles) {
+    await startMeeting(t.accord.deps, org.id, `${id}-pre-sop`, team.po.id);
+    t.clock.advance(60_000);
+    await endMeeting(t.accord.deps, org.id, `${id}-pre-sop`, team.po.id);
+    endedMeetings.push(`${id}-pre-sop`);
+  }
   for (const team of ['T01', 'T02', 'T03'])
     await t.accord.deps.installations.put({
       id: `slack:-:${team}`,
@@ -129,6 +139,7 @@ const LISTS: [string, () => string, () => Record<string, string>, number][] = [
   ['decisions', () => api('/decisions'), () => org.auth, 2],
   ['actions', () => api('/actions'), () => org.auth, 2],
   ['meetings', () => api(`/cycles/${cycleId}/meetings`), () => org.auth, 1],
+  ['minutes', () => api('/minutes'), () => org.auth, 2],
   ['slack workspaces', () => api('/slack'), () => org.auth, 2],
 ];
 
@@ -198,6 +209,15 @@ describe('cursors', () => {
       .set(org.auth);
     expect(mixed.status).toBe(400);
     expect(mixed.body.error.fields).toHaveProperty('cursor');
+  });
+
+  it('the minutes list newest first, page after page', async () => {
+    const first = (await t.http.get(api('/minutes?limit=2')).set(org.auth)).body;
+    const second = (await t.http.get(api(`/minutes?limit=2&cursor=${b64(first.next)}`)).set(org.auth)).body;
+    expect([...first.items, ...second.items].map((m: { meetingId: string }) => m.meetingId)).toEqual(
+      [...endedMeetings].reverse(),
+    );
+    expect(second.next).toBeNull();
   });
 
   it('a cursor of an empty string is refused too', async () => {

@@ -334,6 +334,7 @@ export function meetingRoutes(deps: Deps) {
           await searchMinutes(deps, params.orgId, query.q ?? ''),
           pageRequest(query),
           byTime((m) => [m.createdAt, m.id]),
+          'desc',
         );
         return { status: 200, body: { items: page.items.map(minutesJson), next: page.next } };
       },
