@@ -501,11 +501,11 @@ function isHeaderUnit(u: Unit): boolean {
 type DialogInput = ITextInput | INumberInput | IDateInput | IChoiceSetInput;
 
 /**
- * Renders a form as the Adaptive Card of a Teams dialog: the intro, one input per field (id = the
- * field's id), a server-side error in red right under its field (errors for ids the form does not
+ * Renders a form as the Adaptive Card of a Teams dialog: the intro, one input per field (id: see
+ * dialogInputId), a server-side error in red right under its field (errors for ids the form does not
  * have go under the first field), and one `Action.Submit` whose data is `{ action, context }`. Teams
- * merges the input values into that data on task/submit, so no field may be called `action` or
- * `context` (readDialogValues would read the form's own values instead).
+ * merges the input values into that data on task/submit, an input's value replacing a key of the
+ * same name: a field called `action` or `context` gets an input id of its own (see dialogInputId).
  */
 export function renderDialogCard(form: Form, errors: FieldErrors = {}): AdaptiveCard {
   const body: CardElement[] = [];
@@ -552,11 +552,19 @@ function errorText(message: string): ITextBlock {
   return textBlock(markdown(message, TEAMS_LIMITS.errorText), { color: 'Attention', spacing: 'Small' });
 }
 
+/** The keys of a dialog submit's own data, which an input of the same id would replace. */
+const SUBMIT_KEYS: ReadonlySet<string> = new Set(['action', 'context']);
+
+/** The id of a field's input in a dialog: the field's id, unless that is one of the submit's own keys. */
+export function dialogInputId(fieldId: string): string {
+  return SUBMIT_KEYS.has(fieldId) ? `field.${fieldId}` : fieldId;
+}
+
 function renderField(f: FormField): DialogInput {
   const label = plainLine(f.label, TEAMS_LIMITS.inputLabel) || f.id;
   const hint = f.placeholder?.trim() ? f.placeholder : f.hint;
   const common = {
-    id: f.id,
+    id: dialogInputId(f.id),
     label,
     isRequired: !f.optional,
     ...(hint?.trim() ? { placeholder: plainLine(hint, TEAMS_LIMITS.placeholder) } : {}),
@@ -671,16 +679,17 @@ export function dialogMessage(text: string): DialogMessageResponse {
 
 /**
  * The values of a task/submit's `data` (Teams puts each input's value under its id, beside the
- * submit's `action` and `context`): for each field of the form, its trimmed value; blanks, values
- * that are not strings or numbers, and keys the form does not have are left out.
+ * submit's `action` and `context`), by field id: for each field of the form, its trimmed value;
+ * blanks, values that are not strings or numbers, and keys the form does not have are left out.
  */
 export function readDialogValues(form: Form, data: unknown): FormValues {
   const values: FormValues = {};
   if (!data || typeof data !== 'object' || Array.isArray(data)) return values;
   const record = data as Record<string, unknown>;
   for (const field of form.fields) {
-    if (!Object.hasOwn(record, field.id)) continue;
-    const raw = record[field.id];
+    const id = dialogInputId(field.id);
+    if (!Object.hasOwn(record, id)) continue;
+    const raw = record[id];
     const text =
       typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : '';
     const value = text.trim();

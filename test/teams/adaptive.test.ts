@@ -1085,6 +1085,29 @@ describe('readDialogValues', () => {
       owner: 'm-2',
     });
   });
+
+  it('keeps fields called action or context apart from the submit data Teams merges them into', () => {
+    const form: Form = {
+      action: 'meeting.decide.submit',
+      context: 'm-1:0',
+      title: 'Close as decided',
+      submitLabel: 'Record',
+      fields: [
+        { id: 'action', label: 'What they do', type: 'long' },
+        { id: 'context', label: 'Context', type: 'text' },
+      ],
+    };
+    const out = dialog(form);
+    const submit = out.actions?.[0] as { data: Record<string, unknown> };
+    // As Microsoft's renderer prepares a submit: each input's value under its id, over the data.
+    const data: Record<string, unknown> = { ...submit.data };
+    for (const e of out.body) if ('id' in e && e.id) data[e.id] = `typed into ${e.id}`;
+    expect(data).toMatchObject({ action: 'meeting.decide.submit', context: 'm-1:0' });
+    expect(readDialogValues(form, data)).toEqual({
+      action: 'typed into field.action',
+      context: 'typed into field.context',
+    });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------

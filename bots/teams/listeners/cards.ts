@@ -4,8 +4,8 @@
  * invoke (about 5 s) with the card that replaces the pressed one, or a line Teams shows.
  * A vote retried by Teams counts once: a person has one vote per ballot, changed in place.
  */
-import type { AdaptiveCardActionResponse } from '@microsoft/teams.api';
-import type { App } from '@microsoft/teams.apps';
+import type { Activity, AdaptiveCardActionResponse } from '@microsoft/teams.api';
+import type { App, IActivityContext } from '@microsoft/teams.apps';
 import { castVote, updateAction } from '../../../src/app/ballots.js';
 import { cardAfterVote, MEETING_BUTTONS, meetingButton } from '../../../src/app/meetingButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
@@ -22,7 +22,12 @@ import {
 } from '../../../src/cards/presenters/steps.js';
 import { STEP_TITLES } from '../../../src/domain/calendar.js';
 import { DomainError } from '../../../src/domain/errors.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderAdaptiveCard, type RenderOptions } from '../adaptive.js';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  cardActivity,
+  renderAdaptiveCard,
+  type RenderOptions,
+} from '../adaptive.js';
 import type { TeamsContext } from '../context.js';
 import { ballotRefresh } from '../refresh.js';
 import { NOT_CONNECTED } from './messages.js';
@@ -41,6 +46,35 @@ const messageResponse = (text: string): AdaptiveCardActionResponse => ({
 export function register(app: App, ctx: TeamsContext): void {
   const { deps } = ctx;
   const votes = new SerialQueues(200);
+
+  /**
+   * After a vote on a meeting item, the item's message (in the S&OP channel) shows the new count to
+   * everyone there: an invoke's answer replaces the card only for the one who pressed. Within the
+   * vote queue, so the updates land in the order the votes were counted.
+   */
+  const shareMeetingCount = async (
+    c: IActivityContext<Activity>,
+    org: OrgRecord,
+    ballotId: string,
+    member: MemberRecord,
+  ) => {
+    const { replyToId, conversation } = c.activity;
+    if (!replyToId) return;
+    try {
+      const { view } = await ballotFor(deps, org, ballotId, member);
+      if (!view.ballot.meeting) return;
+      const card = await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, null));
+      // The message is addressed by its channel (a thread's `;messageid=` left off) and its own id.
+      await c.api.conversations.updateActivity(
+        conversation.id.split(';messageid=')[0]!,
+        replyToId,
+        cardActivity(card, { refresh: ballotRefresh(ballotId) }),
+      );
+    } catch (err) {
+      // The vote is counted: the others see the new count when their card refreshes.
+      ctx.logger.warn({ err, ballotId }, 'the meeting item card could not be updated in Teams');
+    }
+  };
 
   const home = async (org: OrgRecord, member: MemberRecord) =>
     cardResponse(presentHome('teams', await homeOf(deps, org, member)), { data: { surface: 'home' } });
@@ -63,15 +97,16 @@ export function register(app: App, ctx: TeamsContext): void {
           const reason = typeof why === 'string' && why.trim() ? why.trim() : undefined;
           // One org's votes are counted one at a time, in arrival order (see SerialQueues); a full
           // queue answers at once rather than past Teams' invoke deadline.
-          const queued = votes.run(org.id, () =>
-            castVote(
+          const queued = votes.run(org.id, async () => {
+            await castVote(
               deps,
               org.id,
               ballotId,
               { memberId: member.id, option, reason },
               { type: 'member', id: member.id },
-            ),
-          );
+            );
+            await shareMeetingCount(c, org, ballotId, member);
+          });
           if (!queued)
             return messageResponse(
               'Your vote was not counted: Accord is busy counting votes. Try again in a minute.',
@@ -92,12 +127,16 @@ export function register(app: App, ctx: TeamsContext): void {
           const { view, myOption } = await ballotFor(deps, org, ballotId, member);
           return cardResponse(
             await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, myOption)),
-            view.ballot.meeting ? {} : { refresh: ballotRefresh(ballotId) },
+            { refresh: ballotRefresh(ballotId) },
           );
         }
         case 'ballot.refresh': {
+          // A meeting item's card stays the item's card (with the chair's buttons), as it stands now.
           const { view, myOption } = await ballotFor(deps, org, value, member);
-          return cardResponse(presentBallotFor(view, myOption), { refresh: ballotRefresh(value) });
+          return cardResponse(
+            await cardAfterVote(deps, org.id, view, () => presentBallotFor(view, myOption)),
+            { refresh: ballotRefresh(value) },
+          );
         }
         case 'action.done': {
           const done = await updateAction(deps, org.id, value, { actorId: member.id, status: 'done' });
