@@ -94,7 +94,10 @@ export interface MinutesDecision {
   optionKey: string;
   optionLabel: string;
   rationale: string;
-  /** Whether the decided option is the recommended one (null: the item had no recommendation). */
+  /**
+   * Whether the decided option is the recommended one (null: the item had no recommendation, or the
+   * decision was put in words rather than as one of its options).
+   */
   followedRecommendation: boolean | null;
   totalVotes: number;
   /** Per option: the item's options in the agenda's order (with none), then any other voted for. */
@@ -190,7 +193,8 @@ function decisionOf(item: AgendaItem, d: NonNullable<MinutesItemInput['decision'
     optionKey: d.optionKey,
     optionLabel: d.optionLabel,
     rationale: d.rationale,
-    followedRecommendation: recommended ? recommended.key === d.optionKey : null,
+    // A decision put in words (no option key: an item closed without a ballot) is neither.
+    followedRecommendation: recommended && d.optionKey ? recommended.key === d.optionKey : null,
     totalVotes: d.votes.length,
     votes,
     dissent: d.votes.filter((v) => v.optionKey !== d.optionKey),

@@ -27,6 +27,14 @@ export function loadPages(dir: string): RenderPage {
     const d = at(v, options);
     return d?.isValid ? d.toFormat('ccc d LLL yyyy, HH:mm') : '–';
   });
+  // A moment in a named zone (the org's, an invitee's): "Tue 5 Jan 2027, 17:00".
+  hb.registerHelper('timeIn', (v: unknown, zone: unknown) => {
+    if (!(v instanceof Date) && typeof v !== 'string') return '–';
+    const d = DateTime.fromJSDate(v instanceof Date ? v : new Date(v), {
+      zone: typeof zone === 'string' && zone ? zone : 'UTC',
+    });
+    return d.isValid ? d.toFormat('ccc d LLL yyyy, HH:mm') : '–';
+  });
   // A machine-readable moment for <time datetime>.
   hb.registerHelper('iso', (v: unknown) =>
     v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : '',

@@ -1,9 +1,11 @@
 /**
  * The process owner's admin pages (`/app/admin/...`): an index with each section's state, then
- * members, calendar, voting rules, chat connections, undeliverable messages, API tokens and the
- * audit trail. Every page needs the process-owner role (the API's rule for the same use cases).
+ * members, calendar, voting rules, meetings, chat connections, undeliverable messages, API tokens
+ * and the audit trail. Every page needs the process-owner role (the API's rule for the same use cases).
  */
+import { meetingSetting, meetingTitle } from '../../app/meetings.js';
 import type { Deps } from '../../app/ports.js';
+import { MEETING_STEPS } from '../../domain/meetings.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
 import type { ChatSetup } from './adminCommon.js';
 import { adminMemberPages } from './adminMembers.js';
@@ -43,6 +45,10 @@ async function adminIndex(ctx: WebContext): Promise<WebResult> {
       deadMore: dead.next !== null,
       tokens: tokens.length,
       chain,
+      meetings: MEETING_STEPS.map((step) => ({
+        title: meetingTitle(step, '').trim(),
+        ...meetingSetting(session.org, step),
+      })),
       settings: {
         name: session.org.name,
         timezone: session.org.timezone,

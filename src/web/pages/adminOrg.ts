@@ -1,11 +1,14 @@
 /**
- * Admin: the organisation's calendar (time zone, holidays, the step calendar) and its default
- * voting rules, changed through `updateOrg` after the API's zod schema, errors beside each field.
+ * Admin: the organisation's calendar (time zone, holidays, the step calendar), its default voting
+ * rules (both changed through `updateOrg` after the API's zod schema) and when its meetings take
+ * place (`setMeetingSettings`), errors beside each field.
  */
+import { meetingSetting, meetingTitle, setMeetingSettings } from '../../app/meetings.js';
 import { updateOrg } from '../../app/orgs.js';
 import type { Deps } from '../../app/ports.js';
 import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
+import { MEETING_STEPS, type MeetingStep } from '../../domain/meetings.js';
 import { BALLOT_DAYS_AHEAD, eligibleVoters, VOTING_RULES } from '../../domain/voting.js';
 import { orgPatch } from '../../http/schemas.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
@@ -256,6 +259,113 @@ async function saveVoting(ctx: WebContext): Promise<WebResult> {
   return votingPage(ctx, values, fieldErrors(problems, fieldOf));
 }
 
+// ---- Meetings ------------------------------------------------------------------------------
+
+interface MeetingValues {
+  day: string;
+  time: string;
+  minutes: string;
+  propose: boolean;
+}
+
+const MEETING_FIELDS = ['day', 'time', 'minutes'] as const;
+const MEETING_FIELD_TEXT: Record<
+  (typeof MEETING_FIELDS)[number],
+  { label: string; hint: string; type: string; width: string | null }
+> = {
+  day: {
+    label: 'Business day of the step',
+    hint: '1 = the first, -1 = the due day',
+    type: 'text',
+    width: 'short',
+  },
+  time: { label: 'Local time', hint: 'HH:MM, 24-hour', type: 'time', width: null },
+  minutes: { label: 'Length (minutes)', hint: '15 to 240, a multiple of 5', type: 'text', width: 'short' },
+};
+
+function meetingsPage(
+  ctx: WebContext,
+  values: Record<MeetingStep, MeetingValues>,
+  errors: Record<string, string>,
+): WebResult {
+  const problems = problemCount(errors);
+  return {
+    page: 'admin-meetings',
+    title: 'Meetings',
+    status: problems ? 400 : 200,
+    data: {
+      problems,
+      timezone: ctx.session.org.timezone,
+      meetings: MEETING_STEPS.map((step) => ({
+        step,
+        // The title without its month: "Pre-S&OP reconciliation", "Executive S&OP".
+        title: meetingTitle(step, '').trim(),
+        fields: MEETING_FIELDS.map((f) => ({
+          id: `ms-${step}-${f}`,
+          name: `${step}.${f}`,
+          value: values[step][f],
+          error: errors[`${step}.${f}`] ?? null,
+          ...MEETING_FIELD_TEXT[f],
+        })),
+        propose: values[step].propose,
+        proposeError: errors[`${step}.propose`] ?? null,
+      })),
+    },
+  };
+}
+
+function storedMeetings(ctx: WebContext): Record<MeetingStep, MeetingValues> {
+  return Object.fromEntries(
+    MEETING_STEPS.map((step) => {
+      const s = meetingSetting(ctx.session.org, step);
+      return [step, { day: String(s.day), time: s.time, minutes: String(s.minutes), propose: s.propose }];
+    }),
+  ) as Record<MeetingStep, MeetingValues>;
+}
+
+async function saveMeetings(ctx: WebContext): Promise<WebResult> {
+  const { body } = ctx;
+  const values = Object.fromEntries(
+    MEETING_STEPS.map((step) => [
+      step,
+      {
+        day: body[`${step}.day`] ?? '',
+        time: body[`${step}.time`] ?? '',
+        minutes: body[`${step}.minutes`] ?? '',
+        propose: body[`${step}.propose`] === 'yes',
+      },
+    ]),
+  ) as Record<MeetingStep, MeetingValues>;
+  // A whole number as a number; anything else as sent (the schema says what is wrong with it).
+  const whole = (v: string): number | string => (/^-?\d{1,4}$/.test(v) ? Number(v) : v);
+  const meetings = Object.fromEntries(
+    MEETING_STEPS.map((step) => {
+      const v = values[step];
+      return [step, { day: whole(v.day), time: v.time, minutes: whole(v.minutes), propose: v.propose }];
+    }),
+  );
+  try {
+    await setMeetingSettings(ctx.deps, ctx.session.org.id, { actorId: ctx.session.member.id, meetings });
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'validation_failed') throw err;
+    // `meetings.pre-sop.day` -> `pre-sop.day`; a problem with no field of its own goes to the first.
+    const fieldOf = (path: string) => {
+      const [, step, field] = path.split('.');
+      return MEETING_STEPS.includes(step as MeetingStep) &&
+        [...MEETING_FIELDS, 'propose'].includes(field ?? '')
+        ? `${step}.${field}`
+        : `${MEETING_STEPS[0]}.day`;
+    };
+    const errors = fieldErrors(domainProblems(err.fields), fieldOf);
+    if (!problemCount(errors)) errors[`${MEETING_STEPS[0]}.day`] = err.message;
+    return meetingsPage(ctx, values, errors);
+  }
+  return {
+    redirect: '/app/admin/meetings',
+    notice: 'The meeting settings are saved. Meetings scheduled from now on follow them.',
+  };
+}
+
 export function adminOrgPages(_deps: Deps): WebRoute[] {
   const base = { nav: 'admin', role: 'process-owner' } as const;
   return [
@@ -273,5 +383,12 @@ export function adminOrgPages(_deps: Deps): WebRoute[] {
       handler: (ctx) => votingPage(ctx, storedVoting(ctx), {}),
     }),
     webRoute({ ...base, method: 'post', path: '/app/admin/voting', handler: saveVoting }),
+    webRoute({
+      ...base,
+      method: 'get',
+      path: '/app/admin/meetings',
+      handler: async (ctx) => meetingsPage(ctx, storedMeetings(ctx), {}),
+    }),
+    webRoute({ ...base, method: 'post', path: '/app/admin/meetings', handler: saveMeetings }),
   ];
 }

@@ -1,6 +1,7 @@
 /**
  * The cycle board: the five steps on the org's calendar, who owes what (submitted, late, owed,
- * overdue), the reminders sent; the process owner extends, closes or reopens a step with a reason.
+ * overdue), the reminders sent, the cycle's two meetings; the process owner extends, closes or
+ * reopens a step with a reason.
  */
 import { DateTime } from 'luxon';
 import { STEP_KEYS, STEP_TITLES, type StepKey } from '../../domain/calendar.js';
@@ -8,10 +9,12 @@ import { INPUT_TITLES } from '../../domain/inputs.js';
 import { DomainError } from '../../domain/errors.js';
 import { closeStepNow, extendStepDue, reopenClosedStep } from '../../app/cycles.js';
 import { excuseInput } from '../../app/inputs.js';
+import { cycleMeetingList } from '../../app/meetings.js';
 import { currentCycle } from '../../app/queries.js';
 import type { CycleRecord } from '../../app/records.js';
 import type { Deps } from '../../app/ports.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
+import { MEETING_STATUS_LABELS } from './meetings.js';
 
 const ID = /^[a-f0-9]{24}$/;
 
@@ -48,9 +51,10 @@ async function board(ctx: WebContext, cycle: CycleRecord | null, form: StepForm 
     .sort((a, b) => b.month.localeCompare(a.month))
     .map((c) => ({ id: c.id, month: c.month, status: c.status, current: c.id === cycle?.id }));
   if (!cycle) return { page: 'board', title: 'Cycle', data: { cycle: null, cycles } };
-  const [requests, members] = await Promise.all([
+  const [requests, members, meetings] = await Promise.all([
     deps.requests.forCycle(session.org.id, cycle.id),
     deps.members.all(session.org.id),
+    cycleMeetingList(deps, session.org.id, cycle.id),
   ]);
   const names = new Map(members.map((m) => [m.id, m.name]));
   const now = deps.clock.now();
@@ -133,7 +137,22 @@ async function board(ctx: WebContext, cycle: CycleRecord | null, form: StepForm 
     page: 'board',
     title: `Cycle ${cycle.month}`,
     status: form ? 400 : 200,
-    data: { cycle: { id: cycle.id, month: cycle.month, status: cycle.status }, cycles, steps, isOwner },
+    data: {
+      cycle: { id: cycle.id, month: cycle.month, status: cycle.status },
+      cycles,
+      steps,
+      isOwner,
+      meetings: meetings.map(({ view }) => ({
+        id: view.id,
+        title: view.title,
+        start: view.start,
+        status: view.status,
+        statusLabel: MEETING_STATUS_LABELS[view.status],
+        chair: view.chair?.name ?? null,
+        invitees: view.invitees.length,
+        outside: view.start ? view.invitees.filter((i) => !i.fits).length : 0,
+      })),
+    },
   };
 }
 

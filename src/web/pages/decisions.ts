@@ -1,12 +1,14 @@
 /**
  * The decision register: every decision of the org, searched (every word, as the API's register)
- * and filtered (cycle, outcome, decided between two dates), newest first, 25 a page; one decision
+ * and filtered (cycle, outcome, decided between two dates), newest first, 25 a page, with the
+ * meetings' minutes that have the words too; one decision
  * with its trade-off, the votes, the rationale, commitments, review date and its actions; the
  * process owner assigns an action from it (the chat's assign form, the API's addAction).
  */
 import { DateTime } from 'luxon';
 import { addAction, searchDecisions } from '../../app/ballots.js';
 import { actionOverdue } from '../../app/followThrough.js';
+import { searchMinutes } from '../../app/meetings.js';
 import { sourceTradeoff } from '../../app/packs.js';
 import type { Deps } from '../../app/ports.js';
 import type { Actor, CycleRecord, DecisionRecord, MemberRecord } from '../../app/records.js';
@@ -20,6 +22,8 @@ import { formValues, formView } from '../forms.js';
 const ID = /^[a-f0-9]{24}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export const DECISIONS_PER_PAGE = 25;
+/** Minutes shown for a search (the newest that match). */
+const MINUTES_SHOWN = 25;
 
 export const OUTCOMES: { value: DecisionRecord['status']; label: string }[] = [
   { value: 'decided', label: 'Decided' },
@@ -60,6 +64,15 @@ function dayRange(day: string, zone: string): [Date, Date] | null {
   return d.isValid ? [d.startOf('day').toJSDate(), d.startOf('day').plus({ days: 1 }).toJSDate()] : null;
 }
 
+/** Whether `text` has any word of `q` (to name the minutes' items a search found). */
+function matches(q: string, text: string): boolean {
+  const t = text.toLowerCase();
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .some((w) => w && t.includes(w));
+}
+
 async function register(ctx: WebContext): Promise<WebResult> {
   const { deps, session, query } = ctx;
   const zone = session.member.timezone;
@@ -93,6 +106,11 @@ async function register(ctx: WebContext): Promise<WebResult> {
       })
     ).filter((d) => (!from || d.decidedAt >= from[0]) && (!to || d.decidedAt < to[1]));
   }
+  // Minutes are searched by words only (the other filters are the decisions').
+  const minutes =
+    values.q.trim() && !Object.keys(errors).length
+      ? (await searchMinutes(deps, session.org.id, values.q)).slice(0, MINUTES_SHOWN)
+      : [];
   const shown = found.slice((page - 1) * DECISIONS_PER_PAGE, page * DECISIONS_PER_PAGE);
   const actions = shown.length ? await deps.actions.list(session.org.id, {}) : [];
   const months = new Map(cycles.map((c) => [c.id, c.month]));
@@ -132,6 +150,19 @@ async function register(ctx: WebContext): Promise<WebResult> {
           openActions: mine.filter((a) => a.status === 'open' || a.status === 'blocked').length,
         };
       }),
+      searched: !!values.q.trim(),
+      minutes: minutes.map((m) => ({
+        meetingId: m.meetingId,
+        title: m.minutes.meeting.title,
+        version: m.version,
+        start: m.minutes.meeting.start,
+        createdAt: m.createdAt,
+        decided: m.minutes.totals.decided,
+        items: m.minutes.totals.items,
+        matching: m.minutes.items
+          .filter((i) => matches(values.q, `${i.title} ${i.question} ${i.decision?.optionLabel ?? ''}`))
+          .map((i) => i.title),
+      })),
       previous: page > 1 ? link(page - 1) : null,
       next: page * DECISIONS_PER_PAGE < found.length ? link(page + 1) : null,
     },

@@ -1,7 +1,9 @@
 /**
  * Attendance and follow-through: response rates per member and per function across cycles (inputs
  * on time, late, missing), who attended each meeting of the cycle, and the follow-through measures
- * per cycle; each as a chart (the vega-lite -> SVG pipeline) with its numbers in a table beside it.
+ * per cycle, and the meeting KPIs (items decided, deferred, escalated or not reached, time used
+ * against the timeboxes, executive attendance, and their trend); each as a chart (the vega-lite ->
+ * SVG pipeline) with its numbers in a table beside it.
  * The process owner records attendance for a meeting (present, absent, represented by a delegate)
  * through the API's recordAttendance.
  */
@@ -13,6 +15,7 @@ import {
   responseRates,
   type ResponseCounts,
 } from '../../app/followThrough.js';
+import { meetingKpisOf, meetingTitle } from '../../app/meetings.js';
 import type { Deps } from '../../app/ports.js';
 import { currentCycle } from '../../app/queries.js';
 import type { AttendanceStatus, CycleRecord, MemberRecord } from '../../app/records.js';
@@ -90,12 +93,25 @@ async function page(
   const cycle = await cycleOf(ctx, cycles, month);
   const cycleLinks = cycles.map((c) => ({ month: c.month, current: c.id === cycle?.id }));
   if (!cycle) return { page: 'follow-through', title: 'Follow-through', data: { cycle: null, cycleLinks } };
-  const [rates, attendance, metrics, members] = await Promise.all([
+  const [rates, attendance, metrics, members, kpis] = await Promise.all([
     responseRates(deps, orgId, { upTo: cycle.month }),
     attendanceView(deps, orgId, cycle.id),
     followThroughMetrics(deps, orgId),
     deps.members.all(orgId),
+    meetingKpisOf(deps, orgId),
   ]);
+  const meetingKpis = kpis.perMeeting.map((k) => ({
+    ...k,
+    title: meetingTitle(k.step, k.cycleMonth),
+  }));
+  const trendMonths = [
+    ...new Set([...kpis.trend.executiveAttendance, ...kpis.trend.decidedShare].map((x) => x.cycleMonth)),
+  ].sort();
+  const meetingTrend = trendMonths.map((month) => ({
+    month,
+    executiveAttendance: kpis.trend.executiveAttendance.find((x) => x.cycleMonth === month)?.share ?? null,
+    decidedShare: kpis.trend.decidedShare.find((x) => x.cycleMonth === month)?.share ?? null,
+  }));
   const isOwner = session.member.roles.includes('process-owner');
   const span = rates.cycles.length
     ? rates.cycles.length === 1
@@ -146,7 +162,7 @@ async function page(
   const delegatesOf = (id: string) =>
     members.filter((m: MemberRecord) => m.delegation?.of === id).sort((a, b) => a.name.localeCompare(b.name));
 
-  const [functionSvg, memberSvg, attendanceSvg, followSvg] = await Promise.all([
+  const [functionSvg, memberSvg, attendanceSvg, followSvg, meetingSvg] = await Promise.all([
     responseChart(
       'Inputs per function',
       rates.functions.map((f) => ({ name: f.function, counts: counts(f) })),
@@ -195,6 +211,33 @@ async function page(
             ),
           },
           'Actions per cycle: done on time, done late, overdue, and not yet due or cancelled; the numbers are in the table below.',
+        )
+      : Promise.resolve(null),
+    meetingKpis.length
+      ? chartSvg(
+          {
+            title: 'Agenda items per meeting',
+            axisTitle: 'Items',
+            categories: meetingKpis.map((k) => k.title),
+            series: [
+              { key: 'decided', label: 'Decided', colour: '#4c78a8' },
+              { key: 'deferred', label: 'Deferred', colour: '#f58518' },
+              { key: 'escalated', label: 'Escalated', colour: '#b279a2' },
+              { key: 'notReached', label: 'Not reached', colour: '#bab0ac' },
+            ],
+            values: Object.fromEntries(
+              meetingKpis.map((k) => [
+                k.title,
+                {
+                  decided: k.decided,
+                  deferred: k.deferred,
+                  escalated: k.escalated,
+                  notReached: k.notReached,
+                },
+              ]),
+            ),
+          },
+          'Agenda items per meeting: decided, deferred, escalated and not reached; the numbers are in the table below.',
         )
       : Promise.resolve(null),
   ]);
@@ -247,6 +290,9 @@ async function page(
         };
       }),
       metrics: metrics.cycles.map((c) => ({ ...c, doneLate: c.done - c.doneOnTime })),
+      meetingKpis,
+      meetingTrend,
+      meetingSvg,
       overall: metrics.overall,
     },
   };

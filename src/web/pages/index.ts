@@ -8,6 +8,7 @@ import { boardPages } from './board.js';
 import { decisionPages } from './decisions.js';
 import { followThroughPages } from './followThrough.js';
 import { inputPages } from './inputs.js';
+import { meetingPages } from './meetings.js';
 import { packPages } from './pack.js';
 
 export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
@@ -19,6 +20,7 @@ export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
     ...decisionPages(deps),
     ...actionPages(deps),
     ...followThroughPages(deps),
+    ...meetingPages(deps),
     ...adminPages(deps, chat),
   ];
 }
