@@ -278,7 +278,7 @@ describe('an executive S&OP meeting in Teams', () => {
       end: '2027-02-17T14:00:00.000Z',
       how: 'proposed',
     });
-    expect(m.invitees.map((i: { name: string }) => i.name).sort()).toEqual([
+    expect(m.people.map((i: { name: string }) => i.name).sort()).toEqual([
       'Cory CEO',
       'Frida CFO',
       'Olu COO',
@@ -377,7 +377,7 @@ describe('a Pre-S&OP meeting that escalates an item to the CEO', () => {
   let live: Sent;
   it("starts from the chair's `meeting` card and posts its thread in the S&OP channel", async () => {
     const m = await get(`/meetings/${preSopId}`);
-    expect(m.invitees.map((i: { name: string }) => i.name).sort()).toEqual(['Petra PO', 'Sam Sales']);
+    expect(m.people.map((i: { name: string }) => i.name).sort()).toEqual(['Petra PO', 'Sam Sales']);
     bot.t.clock.set(m.start);
     // `meeting` in the personal chat: the next meeting, with its agenda and (for the chair) Start.
     const before = sentTo(personal('po')).length;
