@@ -591,6 +591,14 @@ export function outboxRepo(m: Models): Outbox {
           .lean()
       ).map(toOutbox);
     },
+    async withdraw(orgId, keys, why) {
+      if (!keys.length) return 0;
+      const r = await m.OutboxMessage.updateMany(
+        { orgId: oid(orgId), key: { $in: keys }, status: 'pending' },
+        { $set: { status: 'withdrawn', lastError: why } },
+      );
+      return r.modifiedCount;
+    },
     async byKey(orgId, key) {
       const d = await m.OutboxMessage.findOne({ orgId: oid(orgId), key }).lean();
       return d ? toOutbox(d) : null;

@@ -199,10 +199,27 @@ async function changeMeeting(
     const after = await change(structuredClone(before), ctx);
     if (!after) return { before, after: before, ctx };
     after.version = before.version + 1;
-    if (await deps.meetings.save(after, deps.clock.now()))
+    if (await deps.meetings.save(after, deps.clock.now())) {
+      await withdrawStale(deps, ctx, before, after);
       return { before, after, ctx: { ...ctx, record: after } };
+    }
   }
   throw new DomainError('conflict', 'the meeting is changing too fast; try again');
+}
+
+/**
+ * What a change made untrue and is still waiting to go out: the invitation, agenda and reminders of
+ * an earlier time (a new SEQUENCE), and the cards of a time poll that closed or was replaced.
+ */
+async function withdrawStale(deps: Deps, ctx: MeetingContext, before: MeetingRecord, after: MeetingRecord) {
+  const keys: string[] = [];
+  if (after.sequence !== before.sequence)
+    for (const kind of ['invite', 'agenda', 'remind-24h', 'remind-15m'])
+      for (const m of ctx.invitees) keys.push(`meeting-${kind}:${before.id}:s${before.sequence}:${m.id}`);
+  const poll = before.poll;
+  if (poll?.status === 'open' && (after.poll?.round !== poll.round || after.poll.status !== 'open'))
+    for (const m of ctx.invitees) keys.push(`meeting-poll:${before.id}:r${poll.round}:${m.id}`);
+  if (keys.length) await deps.outbox.withdraw(ctx.org.id, keys, 'the meeting changed before this went out');
 }
 
 function asMeeting(ctx: MeetingContext, rec: MeetingRecord = ctx.record): Meeting {

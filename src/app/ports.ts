@@ -148,6 +148,11 @@ export interface Outbox {
   claim(id: string, attempt: number, now: Date): Promise<boolean>;
   /** When attempt N of a message was claimed, or null when it was not. */
   claimedAt(id: string, attempt: number): Promise<Date | null>;
+  /**
+   * Withdraws the org's messages with these keys that are still pending (what they said is no
+   * longer true); how many. A deliverer that already holds one may still send it.
+   */
+  withdraw(orgId: string, keys: string[], why: string): Promise<number>;
   /** The message with this key (a thread's first message, to answer under it). */
   byKey(orgId: string, key: string): Promise<OutboxRecord | null>;
   /** Records the outcome of an attempt. */

@@ -77,7 +77,8 @@ export interface SubmissionRecord {
   createdAt: Date;
 }
 
-export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+/** `withdrawn`: no longer to be sent (what it said changed before it went out, e.g. a meeting moved). */
+export type OutboxStatus = 'pending' | 'delivered' | 'dead' | 'withdrawn';
 
 export interface OutboxRecord {
   id: string;

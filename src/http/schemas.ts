@@ -162,7 +162,7 @@ export const pageQuery = z.strictObject({
 });
 
 export const outboxQuery = pageQuery.extend({
-  status: z.enum(['pending', 'delivered', 'dead']).optional(),
+  status: z.enum(['pending', 'delivered', 'dead', 'withdrawn']).optional(),
   kind: z
     .enum([
       'step-prompt',

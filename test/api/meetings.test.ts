@@ -714,6 +714,11 @@ describe('reminders', () => {
     });
     const moved = await ofMeeting('invite', 1);
     expect(moved).toHaveLength(4);
+    // Nothing is delivered in this test: everything still waiting to tell the old time is withdrawn
+    // (invitations, agenda, 24-hour reminders), so nobody gets a message about a time that is gone.
+    const old = (await outbox(live)).filter((m) => m.key.includes(s0()));
+    expect(old).toHaveLength(12);
+    expect(old.every((m) => m.status === 'withdrawn')).toBe(true);
     expect(moved.every((m) => m.card.summary.startsWith('New time: Executive S&OP 2027-02'))).toBe(true);
 
     await meetingsAt('2027-02-16T09:20:00Z');
