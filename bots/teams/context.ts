@@ -98,7 +98,8 @@ async function remember(deps: Deps, org: OrgRecord, member: MemberRecord, a: Act
       orgId: org.id,
       tenantId: tenantOf(a) ?? '',
       kind: channel ? 'channel' : 'personal',
-      conversationId: a.conversation.id,
+      // A reply in a channel thread names its thread (`<channel>;messageid=<id>`): the channel is kept.
+      conversationId: channel ? a.conversation.id.split(';messageid=')[0]! : a.conversation.id,
       serviceUrl: a.serviceUrl ?? '',
       teamsUserId: channel ? null : a.from.id,
       aadObjectId: channel ? null : (a.from.aadObjectId ?? null),

@@ -784,7 +784,7 @@ export async function breakPollTie(
 ) {
   const ctx = await meetingContext(deps, orgId, meetingId);
   if (ctx.chair?.id !== actorId && !ctx.byId.get(actorId)?.roles.includes('process-owner'))
-    throw new DomainError('forbidden', 'Only the chair breaks a tie.');
+    throw new DomainError('forbidden', 'Only the chair (or a process owner) breaks a tie.');
   await settlePoll(deps, orgId, meetingId, option, actorId);
   return (await deps.meetings.get(orgId, meetingId))!;
 }

@@ -406,12 +406,24 @@ export function pollOptions(
   const ranked = [...all].sort((x, y) => y.count - x.count || x.start - y.start);
   const days = new Set<number>();
   const chosen: typeof all = [];
+  const overlaps = (x: (typeof all)[number]) => chosen.some((y) => Math.abs(y.start - x.start) < c.length);
   for (const cand of ranked) {
     if (chosen.length >= max) break;
-    if (days.has(cand.day)) continue;
+    if (days.has(cand.day) || overlaps(cand)) continue;
     days.add(cand.day);
     chosen.push(cand);
   }
+  // A window of fewer days than options (an executive meeting's single day): more times the same
+  // day, never overlapping a chosen one, first those that suit a different set of people (a real
+  // choice), then any.
+  const who = (x: (typeof all)[number]) => x.fits.map((f) => (f ? '1' : '0')).join('');
+  for (const distinct of [true, false])
+    for (const cand of ranked) {
+      if (chosen.length >= max) break;
+      if (chosen.includes(cand) || overlaps(cand)) continue;
+      if (distinct && chosen.some((y) => who(y) === who(cand))) continue;
+      chosen.push(cand);
+    }
   return chosen
     .sort((x, y) => x.start - y.start)
     .map((cand, i) => ({

@@ -432,7 +432,7 @@ describe('a time poll when no time suits everyone (London, New York, Berlin, Sin
     expect(picks.map((v) => v.slice(-1))).toEqual(['a', 'c']);
     // A leader presses the chair's button: refused, nothing changes.
     const refused = await press(poll, 'p.berlin', 'poll.pick', picks[1]!);
-    expect(refused).toEqual({ kind: 'notice', text: 'Only the chair breaks a tie.' });
+    expect(refused).toEqual({ kind: 'notice', text: 'Only the chair (or a process owner) breaks a tie.' });
     await rejects(breakPollTie(t.accord.deps, poll.id, id(), ids['p.sg']!, 'c'), 'forbidden');
     // The chair picks among the tied only.
     await rejects(breakPollTie(t.accord.deps, poll.id, id(), ids['p.po']!, 'b'), 'conflict');
