@@ -17,6 +17,7 @@ import {
   applyAgendaEdits,
   type AgendaEdit,
   type AgendaItem,
+  type CarriedItem,
 } from '../domain/agenda.js';
 import {
   composeMinutes,
@@ -50,6 +51,7 @@ import { commitmentWindow, eligibleVoters } from '../domain/voting.js';
 import { dateProblem, localDate } from '../domain/time.js';
 import {
   presentAgenda,
+  presentDeferredBack,
   presentInvitation,
   presentItemClosed,
   presentMeetingEnded,
@@ -804,36 +806,64 @@ export interface AgendaView {
   fixed: boolean;
 }
 
+/**
+ * Items the same meeting of an earlier cycle deferred to a date on or before this meeting's: they
+ * come back on its agenda (the last three cycles are looked at).
+ */
+async function carriedItems(deps: Deps, ctx: MeetingContext): Promise<CarriedItem[]> {
+  const day = ctx.record.slot ? localDate(ctx.record.slot.start, ctx.org.timezone) : null;
+  if (!day) return [];
+  const page = await deps.cycles.list(ctx.org.id, { limit: 100, after: null });
+  const earlier = page.items
+    .filter((c) => c.month < ctx.cycle.month)
+    .sort((a, b) => b.month.localeCompare(a.month))
+    .slice(0, 3);
+  const out: CarriedItem[] = [];
+  for (const c of earlier) {
+    const rec = await deps.meetings.get(ctx.org.id, `${c.id}-${ctx.step}`);
+    rec?.live?.items.forEach((x, i) => {
+      const item = rec.live!.agenda[i];
+      if (item && x.outcome === 'deferred' && x.deferral && x.deferral.until <= day)
+        out.push({ item, from: c.month, reason: x.deferral.reason, until: x.deferral.until });
+    });
+  }
+  return out;
+}
+
 async function agendaBase(
   deps: Deps,
   ctx: MeetingContext,
-): Promise<{ base: AgendaItem[]; pack: PackRecord<PackContent> | null }> {
+): Promise<{ base: AgendaItem[]; pack: PackRecord<PackContent> | null; minutes: number }> {
   const pack = (await deps.packs.latest(ctx.org.id, ctx.cycle.id)) as PackRecord<PackContent> | null;
   const rec = ctx.record;
   const minutes = rec.slot
     ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
     : ctx.setting.minutes;
-  return { base: agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes), pack };
+  return {
+    base: agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes, await carriedItems(deps, ctx)),
+    pack,
+    minutes,
+  };
 }
 
 export async function agendaOf(deps: Deps, ctx: MeetingContext): Promise<AgendaView> {
   const rec = ctx.record;
-  const minutes = rec.slot
-    ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
-    : ctx.setting.minutes;
-  const pack = (await deps.packs.latest(ctx.org.id, ctx.cycle.id)) as PackRecord<PackContent> | null;
-  const packUrl = pack ? webPath(`/app/pack?cycle=${ctx.cycle.month}`) : null;
-  if (rec.live)
+  if (rec.live) {
+    const pack = await deps.packs.latest(ctx.org.id, ctx.cycle.id);
+    const minutes = rec.slot
+      ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
+      : ctx.setting.minutes;
     return {
       items: rec.live.agenda,
       dropped: rec.live.dropped,
       overrun: agendaOverrun(rec.live.agenda, minutes),
       minutes,
       packVersion: pack?.version ?? null,
-      packUrl,
+      packUrl: pack ? webPath(`/app/pack?cycle=${ctx.cycle.month}`) : null,
       fixed: true,
     };
-  const base = agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes);
+  }
+  const { base, pack, minutes } = await agendaBase(deps, ctx);
   const { items, dropped } = applyAgendaEdits(base, rec.agendaEdits);
   return {
     items,
@@ -841,7 +871,7 @@ export async function agendaOf(deps: Deps, ctx: MeetingContext): Promise<AgendaV
     overrun: agendaOverrun(items, minutes),
     minutes,
     packVersion: pack?.version ?? null,
-    packUrl,
+    packUrl: pack ? webPath(`/app/pack?cycle=${ctx.cycle.month}`) : null,
     fixed: false,
   };
 }
@@ -966,13 +996,19 @@ async function openItemBallot(
   if (item.kind !== 'tradeoff' || !item.tradeoffKey || ctx.step !== 'executive-sop') return null;
   const owner = ctx.members.find((m) => m.roles.includes('process-owner')) ?? runner;
   const end = ctx.record.slot?.end ?? new Date(deps.clock.now().getTime() + 2 * HOUR);
-  const ballot = await openBallot(deps, ctx.org.id, ctx.cycle.id, {
-    actorId: owner.id,
-    deadline: new Date(Math.max(end.getTime(), deps.clock.now().getTime()) + 24 * HOUR),
-    tradeoffKey: item.tradeoffKey,
-    meeting: { id: ctx.record.id, itemKey: item.key },
-  });
-  return ballot.id;
+  try {
+    const ballot = await openBallot(deps, ctx.org.id, ctx.cycle.id, {
+      actorId: owner.id,
+      deadline: new Date(Math.max(end.getTime(), deps.clock.now().getTime()) + 24 * HOUR),
+      tradeoffKey: item.tradeoffKey,
+      meeting: { id: ctx.record.id, itemKey: item.key },
+    });
+    return ballot.id;
+  } catch (err) {
+    // The pack was rebuilt without this trade-off since the agenda was fixed: decided in words.
+    if (err instanceof DomainError && err.code === 'validation_failed') return null;
+    throw err;
+  }
 }
 
 /** Takes up item `index`: its start time, its ballot, its card in the thread. */
@@ -1290,6 +1326,20 @@ export async function closeItem(
       now,
     ),
   ];
+  if (input.outcome === 'deferred') {
+    // On the day it comes back, the process owners hear of it (in their working hours).
+    const back = DateTime.fromISO(input.until, { zone: ctx.org.timezone }).set({ hour: 9 }).toJSDate();
+    for (const po of ctx.members.filter((m) => m.roles.includes('process-owner')))
+      messages.push({
+        orgId,
+        key: `meeting-deferred-back:${meetingId}:${index}:${po.id}`,
+        kind: 'reminder',
+        cycleId: ctx.cycle.id,
+        recipient: { memberId: po.id, name: po.name },
+        card: presentDeferredBack(facts1, item, input),
+        notBefore: nextAllowedTime(back, po, workCalendar(ctx.org)),
+      });
+  }
   if (input.outcome === 'escalated' && input.to) {
     const to = ctx.byId.get(input.to)!;
     messages.push({

@@ -25,7 +25,8 @@ export interface AgendaOption {
 export interface AgendaItem {
   /** `t:<tradeoffKey>`, `a:<alertId>`, or the key an added item was given. */
   key: string;
-  kind: 'tradeoff' | 'alert' | 'added';
+  /** `deferred`: deferred at an earlier meeting and back now (its trade-off is no longer in the pack). */
+  kind: 'tradeoff' | 'alert' | 'added' | 'deferred';
   title: string;
   /** What the meeting is asked: the trade-off's question; an alert's or added item's detail. */
   question: string;
@@ -160,12 +161,39 @@ const byMoneyThenTitle = (a: AgendaItem, b: AgendaItem): number =>
  * The agenda the pack proposes: its trade-offs and the open alerts together, the largest money at
  * stake first (ties by title), with timeboxes sharing the meeting less 10 minutes (see timeboxes).
  */
+/** An item an earlier meeting deferred to a date that has come: it goes on this agenda again. */
+export interface CarriedItem {
+  item: AgendaItem;
+  /** The cycle month of the meeting that deferred it. */
+  from: string;
+  reason: string;
+  until: string;
+}
+
 export function agendaFromPack(
   tradeoffs: Tradeoff[],
   alerts: AgendaAlert[],
   meetingMinutes: number,
+  carried: CarriedItem[] = [],
 ): AgendaItem[] {
-  const items = [...tradeoffs.map(tradeoffItem), ...alerts.map(alertItem)].sort(byMoneyThenTitle);
+  const fresh = [...tradeoffs.map(tradeoffItem), ...alerts.map(alertItem)];
+  // A deferred trade-off still in the pack keeps its place and says it was deferred; one no longer
+  // in the pack comes back as it was (decided in words, without a ballot).
+  for (const c of carried) {
+    const note = `Deferred in ${c.from} until ${c.until}: ${c.reason}.`;
+    const same = c.item.tradeoffKey ? fresh.find((i) => i.tradeoffKey === c.item.tradeoffKey) : undefined;
+    if (same) same.question = `${note} ${same.question}`;
+    else if (!fresh.some((i) => i.key === `d:${c.item.key}`))
+      fresh.push({
+        ...c.item,
+        key: `d:${c.item.key}`,
+        kind: 'deferred',
+        title: `${c.item.title} (deferred in ${c.from})`,
+        question: `${note} ${c.item.question}`.trim(),
+        tradeoffKey: null,
+      });
+  }
+  const items = fresh.sort(byMoneyThenTitle);
   const boxes = timeboxes(
     items.map((i) => i.moneyAtStake),
     agendaAvailableMinutes(meetingMinutes),

@@ -397,3 +397,29 @@ describe('agendaEditProblems', () => {
     });
   });
 });
+
+describe('agendaFromPack with items deferred at an earlier meeting', () => {
+  const [earlierPaint, earlierPack] = agendaFromPack([paint, pack], [], 90);
+  const carried = [
+    { item: earlierPaint!, from: '2027-01', reason: 'waiting for the paint supplier', until: '2027-02-10' },
+    { item: earlierPack!, from: '2027-01', reason: 'the line is being rebuilt', until: '2027-02-05' },
+  ];
+
+  it('marks a trade-off still in the pack as deferred, and brings back one that left it', () => {
+    const items = agendaFromPack([press, paint], [], 90, carried);
+    expect(keys(items)).toEqual(['t:press', 't:paint', 'd:t:pack']);
+    expect(items[1]!.question).toMatch(
+      /^Deferred in 2027-01 until 2027-02-10: waiting for the paint supplier\. /,
+    );
+    expect(items[2]).toMatchObject({
+      kind: 'deferred',
+      title: 'Packing line (deferred in 2027-01)',
+      tradeoffKey: null,
+      recommendation: earlierPack!.recommendation,
+    });
+    expect(items[2]!.question).toMatch(/^Deferred in 2027-01 until 2027-02-05: the line is being rebuilt\./);
+    // Timeboxes are shared over all three, by money at stake.
+    expect(boxes(items).every((m) => m >= 5 && m % 5 === 0)).toBe(true);
+    expect(boxes(items).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(80);
+  });
+});

@@ -453,4 +453,26 @@ describe('an executive S&OP meeting in Slack', () => {
     const found = (await t.http.get(api('/minutes?q=supplier')).set(org.auth)).body.items;
     expect(found.map((x: { meetingId: string }) => x.meetingId)).toEqual([meetingId]);
   });
+
+  it("brings the deferred item back: the process owner hears of it on its date, and it is on next month's agenda", async () => {
+    const back = (
+      await t.accord.db.models.OutboxMessage.find({ key: { $regex: '^meeting-deferred-back:' } }).lean()
+    ).map((m) => [m['recipient'].name, (m['notBefore'] as Date).toISOString()]);
+    expect(back).toEqual([['Petra PO', '2027-03-10T09:00:00.000Z']]);
+    const march = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-03' })).body
+      .id as string;
+    expect(
+      (
+        await t.http
+          .post(api(`/cycles/${march}/pack`))
+          .set(org.auth)
+          .send({})
+      ).status,
+    ).toBe(201);
+    const agenda = (await t.http.get(api(`/meetings/${march}-executive-sop/agenda`)).set(org.auth)).body;
+    const marked = (agenda.items as { question: string }[]).filter((i) =>
+      i.question.startsWith("Deferred in 2027-02 until 2027-03-10: waiting for the supplier's answer."),
+    );
+    expect(marked).toHaveLength(1);
+  });
 });

@@ -418,6 +418,25 @@ export function presentItemClosed(
   };
 }
 
+/** On the day a deferred item comes back: the process owner puts it before the executives again. */
+export function presentDeferredBack(
+  f: MeetingFacts,
+  item: { title: string },
+  d: { reason: string; until: string },
+): Card {
+  return {
+    summary: `Back today: ${item.title}`,
+    blocks: [
+      { type: 'header', text: `Back today: ${item.title}` },
+      {
+        type: 'text',
+        text: `${f.title} deferred "${item.title}" to ${d.until}: ${d.reason}. It is on the agenda of the next meeting of this kind; open a ballot now if it cannot wait.`,
+      },
+      webLinkBlock(`/app/meetings/${f.id}`),
+    ],
+  };
+}
+
 export function presentMeetingEnded(f: MeetingFacts): Card {
   return {
     summary: `${f.title} has ended`,

@@ -56,6 +56,7 @@ const KIND_LABELS: Record<AgendaItem['kind'], string> = {
   tradeoff: 'Trade-off from the pack',
   alert: 'S&OE alert',
   added: 'Added by the process owner',
+  deferred: 'Deferred at an earlier meeting',
 };
 
 /** What each outcome of an agenda item is called. */
