@@ -55,8 +55,15 @@ describe('scheduler', () => {
     first.clock.set('2027-02-01T08:00:00Z');
     await first.accord.scheduler.sweepNow();
     await waitFor('data gathering to open', async () => (await stepStatus(first, 0)) === 'open');
-    const prompts = (await first.http.get(`/api/v1/orgs/${org.id}/outbox`).set(org.auth)).body.items;
+    const prompts = (await first.http.get(`/api/v1/orgs/${org.id}/outbox?kind=step-prompt`).set(org.auth))
+      .body.items;
     expect(prompts).toHaveLength(1);
+    // The same sweep schedules the cycle's meetings once it is under way: their invitations follow.
+    await waitFor('the meeting invitations', async () =>
+      (await first.http.get(`/api/v1/orgs/${org.id}/outbox?kind=meeting`).set(org.auth)).body.items.some(
+        (m: { key: string }) => m.key.startsWith('meeting-invite:'),
+      ),
+    );
   });
 
   it('keeps its schedule across a restart: a new process picks it up and nothing is duplicated', async () => {
