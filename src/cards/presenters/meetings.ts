@@ -87,11 +87,22 @@ export function presentPoll(
     deadline: Date;
     votes: { memberId: string; option: string }[];
     status: string;
+    /** The times tied, once the poll closed with a tie. */
+    tied?: string[];
+    /** The time the poll settled on, once closed. */
+    chosen?: string | null;
   },
   o: { timezone: string; myChoice: string | null; invited: number },
 ): Card {
   const open = poll.status === 'open';
   const chosen = poll.options.find((x) => x.key === o.myChoice);
+  const settled = poll.options.find((x) => x.key === poll.chosen);
+  const closedText =
+    poll.status === 'tied'
+      ? `This poll is closed with a tie between ${poll.tied?.length ?? 2} times: the chair picks one, and everyone invited then gets the invitation.`
+      : settled
+        ? `This poll is closed: the meeting is on ${slotText(settled, o.timezone)}, and the invitation follows.`
+        : 'This poll is closed.';
   return {
     summary: `Find a time: ${f.title}`,
     blocks: [
@@ -108,7 +119,7 @@ export function presentPoll(
         type: 'text',
         text: open
           ? `${poll.votes.length} of ${o.invited} have answered.${chosen ? ` You chose ${slotText(chosen, o.timezone)}; you can change it until the poll closes.` : ''}`
-          : 'This poll is closed.',
+          : `${closedText}${chosen ? ` You chose ${slotText(chosen, o.timezone)}.` : ''}`,
       },
       ...(open
         ? [
@@ -127,13 +138,30 @@ export function presentPoll(
   };
 }
 
-/** The chair breaks a tie in a time poll. */
+/** The chair breaks a tie in a time poll; once picked (`poll.chosen`), the card says which time it takes. */
 export function presentPollTie(
   f: MeetingFacts,
-  poll: { round: number; options: { key: string; start: Date; end: Date }[]; tied: string[] },
+  poll: {
+    round: number;
+    options: { key: string; start: Date; end: Date }[];
+    tied: string[];
+    chosen?: string | null;
+  },
   timezone: string,
 ): Card {
   const tied = poll.options.filter((x) => poll.tied.includes(x.key));
+  const picked = poll.options.find((x) => x.key === poll.chosen);
+  if (picked)
+    return {
+      summary: `Tie broken: ${f.title}`,
+      blocks: [
+        { type: 'header', text: `Tie broken: ${f.title}` },
+        {
+          type: 'text',
+          text: `${f.title} is on ${slotText(picked, timezone)}. Everyone invited gets the invitation for that time.`,
+        },
+      ],
+    };
   return {
     summary: `Break the tie: ${f.title}`,
     blocks: [
