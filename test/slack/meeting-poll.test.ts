@@ -79,7 +79,7 @@ function buttonsOf(blocks: unknown): SlackButton[] {
       out.push({
         action_id: String(e['action_id']),
         block_id: typeof b['block_id'] === 'string' ? b['block_id'] : 'actions',
-        value: String(e['value'] ?? ''),
+        value: typeof e['value'] === 'string' ? e['value'] : '',
         label: String((e['text'] as Json)['text']),
         style: typeof e['style'] === 'string' ? e['style'] : undefined,
       });
