@@ -374,6 +374,7 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
   let item: Delivered;
   let timebox: number;
   let title: string;
+  let notice: Delivered;
 
   it('starts at the picked time; item 1 is posted in the thread of the S&OP channel', async () => {
     t.clock.set('2027-02-08T10:00:00Z');
@@ -434,7 +435,7 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
     // The extension has run out: one notice in the thread, once.
     expect(await meetingsAt(at(timebox + 5))).toBe(1);
     expect(await meetingsAt(at(timebox + 6))).toBe(0);
-    const notice = await delivered(`meeting-time-up:${meetingId}:0:6`);
+    notice = await delivered(`meeting-time-up:${meetingId}:0:6`);
     expect(notice.call.args['thread_ts']).toBe(thread.ts);
     expect(text(notice.call)).toContain(
       `Time is up for \\"${title}\\" (${timebox + 5} min, since ${hhmm(start)}).`,
@@ -465,7 +466,10 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
     expect((await ephemeralFor('ny', said)).args['text']).toBe('Only the chair (Paula PO) closes an item.');
     expect(opened()).toBe(before);
 
-    await press('po', escalate, thread);
+    // The chair escalates from the time-up notice, which offers the item card's buttons for the chair.
+    const fromNotice = buttonFor(notice.blocks, 'meeting.escalate');
+    expect(fromNotice.value).toBe(escalate.value);
+    await press('po', fromNotice, thread);
     const modal = await until(() => callsOf('views.open')[before]);
     const view = modal.args['view'] as Json;
     expect(view).toMatchObject({

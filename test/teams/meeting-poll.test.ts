@@ -394,6 +394,11 @@ describe('+5 min in the live Pre-S&OP meeting in Teams', () => {
     expect(await meetingsAt(at(timebox + 6))).toBe(0);
     const notice = await arrived((s) => s.summary === `Time is up: ${title}` && s.replyTo === root);
     expect(notice.conversationId).toBe(SOP);
+    // It offers the chair's choices its sentence names: Escalate opens a dialog (task/fetch).
+    expect(button(notice.card, 'meeting.escalate')).toMatchObject({
+      type: 'Action.Submit',
+      data: { msteams: { type: 'task/fetch' }, value: `${meetingId}:0` },
+    });
     expect(words(notice.card)).toContain(
       `Time is up for "${title}" (${timebox + 5} min, since ${hhmm(start)}).`,
     );

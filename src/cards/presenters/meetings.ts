@@ -57,7 +57,7 @@ export function presentInvitation(
     o.change === 'cancelled'
       ? `${f.title} on ${when} is cancelled${o.reason ? `: ${o.reason}` : ''}. The calendar file below removes it from your calendar.`
       : o.change === 'moved'
-        ? `${f.title} moves to ${when}${o.reason ? ` (${o.reason})` : ''}. The calendar file below updates the entry you have.`
+        ? `${f.title} moves to ${when}${o.reason ? `: ${o.reason}` : ''}. The calendar file below updates the entry you have.`
         : `You are invited to ${f.title} on ${when}${f.chairName ? `, chaired by ${f.chairName}` : ''}. The agenda follows one business day before.`;
   return {
     summary: `${head}, ${when}`,
@@ -218,6 +218,21 @@ export function presentMeetingReminder(
 const itemLine = (i: AgendaItem, n: number) =>
   `${n}. ${i.title} (${i.timeboxMinutes} min${i.moneyAtStake > 0 ? `, ${money(i.moneyAtStake)} at stake` : ''})${i.recommendation ? `: recommended ${i.recommendation}` : ''}`;
 
+/** How many items, in what order, with what: one sentence. */
+function agendaCount(items: AgendaItem[]): string {
+  if (!items.length) return 'No trade-offs to decide: the pack has none yet.';
+  const withRecommendation = items.filter((i) => i.recommendation).length;
+  const recommended =
+    withRecommendation === 0
+      ? ''
+      : withRecommendation === items.length
+        ? `; ${items.length === 1 ? 'it has' : 'each has'} a recommendation to decide on`
+        : `; ${withRecommendation} of them ${withRecommendation === 1 ? 'has' : 'have'} a recommendation to decide on`;
+  return items.length === 1
+    ? `One item, with its timebox${recommended}.`
+    : `${items.length} items in the order the meeting takes them, each with its timebox${recommended}.`;
+}
+
 export function presentAgenda(
   f: MeetingFacts,
   a: {
@@ -232,7 +247,7 @@ export function presentAgenda(
     { type: 'header', text: `Agenda: ${f.title}` },
     {
       type: 'text',
-      text: `${f.slot ? slotText(f.slot, o.timezone) : 'Time to be agreed'}. ${a.items.length ? `${a.items.length} item${a.items.length === 1 ? '' : 's'}, largest money at stake first; each has a timebox and a recommendation to decide on.` : 'No trade-offs to decide: the pack has none yet.'}${a.overrun > 0 ? ` The timeboxes run ${a.overrun} minutes over the ${a.minutes}-minute meeting.` : ''}`,
+      text: `${f.slot ? slotText(f.slot, o.timezone) : 'Time to be agreed'}. ${agendaCount(a.items)}${a.overrun > 0 ? ` The timeboxes run ${a.overrun} minutes over the ${a.minutes}-minute meeting.` : ''}`,
     },
     ...a.items.map((i, n) => ({ type: 'text' as const, text: itemLine(i, n + 1) })),
     ...(a.dropped.length
@@ -405,6 +420,7 @@ export function presentTimeUp(f: MeetingFacts, v: ItemCardView, timezone: string
         buttons: [
           { action: 'meeting.decide', label: 'Close: decided', value, style: 'primary' },
           { action: 'meeting.defer', label: 'Defer', value },
+          { action: 'meeting.escalate', label: 'Escalate', value },
           { action: 'meeting.extend', label: '+5 min', value },
         ],
       },
@@ -463,13 +479,13 @@ export function minutesItemLine(i: MinutesItem): string {
         d && d.totalVotes
           ? ` (${d.votes
               .filter((v) => v.count)
-              .map((v) => `${v.optionLabel} ${v.count}`)
+              .map((v) => `${v.count} for ${v.optionLabel}`)
               .join(', ')})`
           : '';
       const dissent = d?.dissent.length
         ? `; dissent: ${d.dissent.map((x) => `${x.voterName} for ${x.optionLabel}${x.reason ? ` ("${x.reason}")` : ''}`).join(', ')}`
         : '';
-      return `${i.position}. ${i.title}: decided ${d?.optionLabel ?? ''}${votes}${dissent}.${actions ? ` Actions: ${actions}.` : ''}`;
+      return `${i.position}. ${i.title}: decided ${d?.optionLabel ?? ''}${votes}${dissent}.${actions ? ` Action${i.actions.length === 1 ? '' : 's'}: ${actions}.` : ''}`;
     }
     case 'deferred':
       return `${i.position}. ${i.title}: deferred to ${i.deferral?.until}: ${i.deferral?.reason}.`;
@@ -505,7 +521,7 @@ export function presentMinutes(r: { meetingId: string; version: number; minutes:
       },
       {
         type: 'text',
-        text: `${m.totals.decided} decided, ${m.totals.deferred} deferred, ${m.totals.escalated} escalated${m.totals.notReached ? `, ${m.totals.notReached} not reached` : ''}; ${m.totals.actions} action${m.totals.actions === 1 ? '' : 's'} with owners.`,
+        text: `${m.totals.decided} decided, ${m.totals.deferred} deferred, ${m.totals.escalated} escalated${m.totals.notReached ? `, ${m.totals.notReached} not reached` : ''}; ${m.totals.actions === 1 ? '1 action with an owner' : `${m.totals.actions} actions with owners`}.`,
       },
       ...m.items.map((i) => ({ type: 'text' as const, text: minutesItemLine(i) })),
       webLinkBlock(`/app/meetings/${r.meetingId}`, 'Open the minutes'),
