@@ -10,6 +10,7 @@ import { closeItemErrors, closeItemForm, closeItemInput, type CloseItemKind } fr
 import {
   presentNextMeeting,
   presentPoll,
+  presentPollTie,
   readMeetingButton,
   readPollButton,
 } from '../cards/presenters/meetings.js';
@@ -105,8 +106,24 @@ export async function meetingButton(
       const p = readPollButton(value);
       if (!p) return notice('This button no longer names a time poll.');
       if (action === 'poll.pick') {
-        await breakPollTie(deps, org.id, p.meetingId, member.id, p.option);
-        return notice('The tie is broken: everyone invited gets the invitation for that time.');
+        // The tie card is replaced by one saying which time the meeting takes (no buttons left).
+        const record = await breakPollTie(deps, org.id, p.meetingId, member.id, p.option);
+        const ctx = await meetingContext(deps, org.id, p.meetingId);
+        return {
+          kind: 'card',
+          card: presentPollTie(
+            {
+              id: record.id,
+              title: meetingTitle(record.step, ctx.cycle.month),
+              slot: record.slot,
+              cancelled: null,
+              sequence: record.sequence,
+              chairName: ctx.chair?.name ?? null,
+            },
+            record.poll!,
+            member.timezone,
+          ),
+        };
       }
       const { record, ctx } = await answerPoll(deps, org.id, p.meetingId, {
         memberId: member.id,

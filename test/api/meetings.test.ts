@@ -439,9 +439,15 @@ describe('a time poll when no time suits everyone (London, New York, Berlin, Sin
     expect((await getMeeting(poll, id())).poll.status).toBe('tied');
 
     const picked = await press(poll, 'p.po', 'poll.pick', picks[1]!);
-    expect(picked.kind).toBe('notice');
     const m = await getMeeting(poll, id());
     const c = m.poll.options.find((o: { key: string }) => o.key === 'c');
+    // The tie card is replaced by the time taken, without buttons.
+    expect(picked.kind).toBe('card');
+    if (picked.kind === 'card') {
+      expect(picked.card.summary).toBe('Tie broken: Pre-S&OP reconciliation 2027-02');
+      expect(text(picked.card)).toContain(londonTime(c.start));
+      expect(picked.card.blocks.some((b) => b.type === 'actions')).toBe(false);
+    }
     expect(m).toMatchObject({ status: 'scheduled', start: c.start, poll: { status: 'closed', chosen: 'c' } });
     // Everyone gets the invitation for the new time, and their calendars take it as an update.
     const invites = await keyed(poll, `meeting-invite:${id()}:`);

@@ -46,6 +46,22 @@ import {
   presentDecision,
   presentDecisionList,
 } from '../../src/cards/presenters/ballots.js';
+import {
+  presentAgenda,
+  presentInvitation,
+  presentItemClosed,
+  presentMeetingEnded,
+  presentMeetingItem,
+  presentMeetingLive,
+  presentMeetingReminder,
+  presentMinutes,
+  presentNextMeeting,
+  presentPoll,
+  presentPollTie,
+  presentTimeUp,
+  type ItemCardView,
+  type MeetingFacts,
+} from '../../src/cards/presenters/meetings.js';
 import { presentPack, presentWhatIf, presentWhatIfInvite } from '../../src/cards/presenters/packs.js';
 import {
   presentHelp,
@@ -65,7 +81,9 @@ import {
   presentStepReopened,
   type InputContext,
 } from '../../src/cards/presenters/steps.js';
+import type { AgendaItem } from '../../src/domain/agenda.js';
 import { INPUT_PAYLOADS, inputMonthProblems } from '../../src/domain/inputs.js';
+import { composeMinutes } from '../../src/domain/minutes.js';
 import type { InputKind } from '../../src/domain/obligations.js';
 import { dateProblem } from '../../src/domain/time.js';
 import { commitmentWindow } from '../../src/domain/voting.js';
@@ -84,6 +102,7 @@ import {
 import { renderForTeams } from '../../bots/teams/refresh.js';
 import { repoRoot } from '../../tools/ferretdb.js';
 import { parserProblems } from '../helpers/adaptiveCards.js';
+import { expectComplete } from '../helpers/sentences.js';
 
 // The cards' links to their web pages, as a running Accord resolves them.
 setWebBase('https://accord.example');
@@ -1078,6 +1097,540 @@ describe('presentInputSaved', () => {
 describe('presentNotice', () => {
   it('one sentence', () => {
     expect(both(presentNotice(`Done: ${actions[0]!.description}`))).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// meetings.ts: the February executive S&OP (Wed 17 Feb, 14:00-15:30 Berlin) and its Pre-S&OP
+
+/** Every sentence a meeting card shows (header, text, fields, button labels) is complete. */
+function complete(card: Card): Card {
+  const texts = card.blocks.flatMap((b) =>
+    b.type === 'header' || b.type === 'text'
+      ? [b.text]
+      : b.type === 'fields'
+        ? b.fields.flatMap((f) => [f.label, f.value])
+        : b.type === 'actions'
+          ? b.buttons.map((x) => x.label)
+          : [],
+  );
+  expectComplete([card.summary, ...texts]);
+  for (const t of texts)
+    expect(t).not.toMatch(/\b1 (items|minutes|times|actions)\b|\b(0|[2-9]\d*) (item|action)\b/);
+  return card;
+}
+
+const EXEC_ID = `${CYCLE_ID}-executive-sop`;
+const PRE_ID = `${CYCLE_ID}-pre-sop`;
+const ICS_URL = `https://accord.example/api/v1/orgs/67a0aa115f3b2a0012c4e000/meetings/${EXEC_ID}.ics?s=1&sig=9f2c`;
+const execSop: MeetingFacts = {
+  id: EXEC_ID,
+  title: 'Executive S&OP 2027-02',
+  slot: { start: new Date('2027-02-17T13:00:00Z'), end: new Date('2027-02-17T14:30:00Z') },
+  cancelled: null,
+  sequence: 0,
+  chairName: 'Petra Hoffmann',
+};
+const preSop: MeetingFacts = {
+  id: PRE_ID,
+  title: 'Pre-S&OP reconciliation 2027-02',
+  slot: null,
+  cancelled: null,
+  sequence: 0,
+  chairName: 'Petra Hoffmann',
+};
+
+const fillingLine2: AgendaItem = {
+  key: 't:FILL2-2027-03',
+  kind: 'tradeoff',
+  title: 'Filling line 2 is short in March and April',
+  question: 'Filling line 2 is short in March and April: how do we close the gap?',
+  moneyAtStake: 61_200,
+  timeboxMinutes: 35,
+  tradeoffKey: 'FILL2-2027-03',
+  alertId: null,
+  recommendation: 'Build ahead in February',
+  rationale: 'The least total cost: 9,800 of storage against 61,200 of margin lost.',
+  options: [
+    {
+      key: 'accept-shortfall',
+      label: 'Accept the shortfall',
+      summary: 'costs 0; margin still lost 61,200; 3,400 units short; leaves the gap open',
+      recommended: false,
+    },
+    {
+      key: 'overtime',
+      label: 'Overtime',
+      summary: 'costs 18,500; margin still lost 0; no units short; closes the gap',
+      recommended: false,
+    },
+    {
+      key: 'prebuild',
+      label: 'Build ahead in February',
+      summary: 'costs 9,800; margin still lost 0; no units short; closes the gap',
+      recommended: true,
+    },
+  ],
+};
+const copackerAlert: AgendaItem = {
+  key: 'a:al-31',
+  kind: 'alert',
+  title: 'Co-packer Gdańsk delays the Oat Barista launch',
+  question: 'The co-packer ships the first 12 pallets two weeks late and asks whether to air-freight them.',
+  moneyAtStake: 14_300,
+  timeboxMinutes: 20,
+  tradeoffKey: null,
+  alertId: 'al-31',
+  recommendation: null,
+  rationale: '',
+  options: [],
+};
+const oatMillVisit: AgendaItem = {
+  key: 'oat-mill-visit',
+  kind: 'added',
+  title: 'Oat mill visit report',
+  question: 'What we learnt at the oat mill in Kiel about the 2027 harvest.',
+  moneyAtStake: 0,
+  timeboxMinutes: 10,
+  tradeoffKey: null,
+  alertId: null,
+  recommendation: null,
+  rationale: '',
+  options: [],
+};
+const safetyStock: AgendaItem = {
+  ...fillingLine2,
+  key: 't:SS-F001',
+  title: 'Safety stock of Oat Drink 1L below target in April',
+  question: 'Safety stock of Oat Drink 1L is below target in April: do we rebuild it?',
+  moneyAtStake: 8_400,
+  timeboxMinutes: 15,
+  tradeoffKey: 'SS-F001',
+};
+const execAgenda = [fillingLine2, copackerAlert, oatMillVisit];
+const names: Record<string, string> = {
+  m1: 'Petra Hoffmann',
+  m2: 'David Chen',
+  m3: 'Sarah Miller',
+  m4: 'Luca Romano',
+};
+const itemBallot = {
+  ballot: {
+    id: '67a9e2f04b1c7d0013a5f210',
+    status: 'open',
+    options: fillingLine2.options.map((o) => ({ key: o.key, label: o.label })),
+  },
+  tally: {
+    counts: { 'accept-shortfall': 0, overtime: 1, prebuild: 2 },
+    voted: 3,
+    eligible: 4,
+    outcome: 'decided',
+    option: 'prebuild',
+  },
+  hidden: false,
+  votes: [
+    { voterId: 'm2', option: 'prebuild' },
+    { voterId: 'm3', option: 'overtime' },
+    { voterId: 'm1', option: 'prebuild' },
+  ],
+};
+/** Item 1 under discussion since 14:05 Berlin, given five more minutes. */
+const itemView: ItemCardView = {
+  index: 0,
+  total: 3,
+  item: fillingLine2,
+  live: { startedAt: new Date('2027-02-17T13:05:00Z'), closedAt: null, outcome: null, extraMinutes: 5 },
+  ballot: itemBallot,
+  names,
+  endsAt: new Date('2027-02-17T13:45:00Z'),
+};
+const closedLive = {
+  ...itemView.live,
+  closedAt: new Date('2027-02-17T13:42:00Z'),
+  deferral: null,
+  escalation: null,
+};
+
+describe('presentInvitation', () => {
+  it('a new invitation (Berlin)', () => {
+    const card = presentInvitation(execSop, {
+      change: 'new',
+      reason: null,
+      icsUrl: ICS_URL,
+      timezone: BERLIN,
+    });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('a new time, with the reason (New York)', () => {
+    const card = presentInvitation(
+      {
+        ...execSop,
+        sequence: 1,
+        slot: { start: new Date('2027-02-17T14:00:00Z'), end: new Date('2027-02-17T15:30:00Z') },
+      },
+      { change: 'moved', reason: 'the CFO lands at 13:00', icsUrl: ICS_URL, timezone: NEW_YORK },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('cancelled, with the reason (Berlin)', () => {
+    const card = presentInvitation(
+      { ...execSop, sequence: 2, cancelled: 'the board meets that day instead' },
+      { change: 'cancelled', reason: 'the board meets that day instead', icsUrl: ICS_URL, timezone: BERLIN },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+const pollOptions = [
+  {
+    key: 'a',
+    start: new Date('2027-02-12T13:00:00Z'),
+    end: new Date('2027-02-12T14:30:00Z'),
+    fits: ['m1', 'm2', 'm4'],
+    misses: ['m5'],
+  },
+  {
+    key: 'b',
+    start: new Date('2027-02-15T08:00:00Z'),
+    end: new Date('2027-02-15T09:30:00Z'),
+    fits: ['m1', 'm4', 'm5'],
+    misses: ['m2'],
+  },
+];
+const openPoll = {
+  round: 1,
+  options: pollOptions,
+  deadline: new Date('2027-02-03T11:00:00Z'),
+  votes: [
+    { memberId: 'm1', option: 'a' },
+    { memberId: 'm4', option: 'b' },
+  ],
+  status: 'open',
+};
+
+describe('presentPoll', () => {
+  it('an open poll, not answered yet (New York)', () => {
+    const card = presentPoll(preSop, openPoll, { timezone: NEW_YORK, myChoice: null, invited: 4 });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('answered: the choice marked (Berlin)', () => {
+    const card = presentPoll(preSop, openPoll, { timezone: BERLIN, myChoice: 'a', invited: 4 });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('closed with a tie by the last answer', () => {
+    const tied = {
+      ...openPoll,
+      votes: [...openPoll.votes, { memberId: 'm2', option: 'a' }, { memberId: 'm5', option: 'b' }],
+      status: 'tied',
+      tied: ['a', 'b'],
+      chosen: null,
+    };
+    const card = presentPoll(preSop, tied, { timezone: BERLIN, myChoice: 'b', invited: 4 });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentPollTie', () => {
+  const tie = { round: 1, options: pollOptions, tied: ['a', 'b'] };
+
+  it("the chair's buttons, one per tied time (Berlin)", () => {
+    expect(both(complete(presentPollTie(preSop, tie, BERLIN)))).toMatchSnapshot();
+  });
+
+  it('the tie broken: the time taken, no buttons', () => {
+    const picked = { ...preSop, slot: { start: pollOptions[1]!.start, end: pollOptions[1]!.end } };
+    expect(both(complete(presentPollTie(picked, { ...tie, chosen: 'b' }, BERLIN)))).toMatchSnapshot();
+  });
+});
+
+describe('presentMeetingReminder', () => {
+  it("15 minutes before, the chair's copy with Start (Berlin)", () => {
+    const card = presentMeetingReminder(execSop, { timezone: BERLIN, soon: true, mayStart: true });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it("24 hours before, an executive's copy (New York)", () => {
+    const card = presentMeetingReminder(execSop, { timezone: NEW_YORK, soon: false, mayStart: false });
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentAgenda', () => {
+  it('three items, one dropped with its reason, the timeboxes over the meeting', () => {
+    const card = presentAgenda(
+      execSop,
+      {
+        items: [
+          { ...fillingLine2, timeboxMinutes: 45 },
+          { ...copackerAlert, timeboxMinutes: 35 },
+          oatMillVisit,
+        ],
+        dropped: [{ item: safetyStock, reason: 'settled by email last week' }],
+        overrun: 10,
+        minutes: 90,
+      },
+      { timezone: BERLIN, packUrl: PACK_URL },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('one item, no pack yet (New York)', () => {
+    const card = presentAgenda(
+      execSop,
+      { items: [oatMillVisit], dropped: [], overrun: 0, minutes: 90 },
+      { timezone: NEW_YORK, packUrl: null },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentNextMeeting', () => {
+  it("scheduled, the chair's card with Start (Berlin)", () => {
+    const card = presentNextMeeting(
+      execSop,
+      { items: execAgenda, overrun: 0, minutes: 90 },
+      { timezone: BERLIN, status: 'scheduled', mayRun: true },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('its time poll open, for an invitee', () => {
+    const card = presentNextMeeting(
+      preSop,
+      { items: [fillingLine2], overrun: 0, minutes: 90 },
+      { timezone: NEW_YORK, status: 'polling', mayRun: false },
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentMeetingLive', () => {
+  it('the first post in the S&OP channel, with the agenda', () => {
+    const card = presentMeetingLive(
+      execSop,
+      { startedAt: new Date('2027-02-17T13:02:00Z'), agenda: execAgenda },
+      BERLIN,
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentMeetingItem', () => {
+  it('open, three of four present executives voted, the count shown', () => {
+    expect(both(complete(presentMeetingItem(execSop, itemView, BERLIN)))).toMatchSnapshot();
+  });
+
+  it('open, the counts hidden until the ballot closes', () => {
+    const hidden = { ...itemView, ballot: { ...itemBallot, hidden: true } };
+    expect(both(complete(presentMeetingItem(execSop, hidden, BERLIN)))).toMatchSnapshot();
+  });
+
+  it('an item without a ballot (an S&OE alert)', () => {
+    const view = {
+      ...itemView,
+      index: 1,
+      item: copackerAlert,
+      ballot: null,
+      live: { ...itemView.live, extraMinutes: 0 },
+    };
+    expect(both(complete(presentMeetingItem(execSop, view, BERLIN)))).toMatchSnapshot();
+  });
+
+  it('closed as decided: no more buttons', () => {
+    const closed = {
+      ...itemView,
+      live: { ...itemView.live, closedAt: new Date('2027-02-17T13:42:00Z'), outcome: 'decided' },
+      ballot: { ...itemBallot, ballot: { ...itemBallot.ballot, status: 'closed' } },
+    };
+    expect(both(complete(presentMeetingItem(execSop, closed, BERLIN)))).toMatchSnapshot();
+  });
+});
+
+describe('presentTimeUp', () => {
+  it("the item's timebox and its five more minutes have run out", () => {
+    expect(both(complete(presentTimeUp(execSop, itemView, BERLIN)))).toMatchSnapshot();
+  });
+});
+
+describe('presentItemClosed', () => {
+  it('decided by the vote, with an action', () => {
+    const card = presentItemClosed(
+      execSop,
+      {
+        ...itemView,
+        live: { ...closedLive, outcome: 'decided' },
+        actions: [
+          {
+            ownerName: 'Sarah Miller',
+            description: 'Book 6 weeks of extra storage at the Hamburg warehouse',
+            dueDate: '2027-02-24',
+          },
+        ],
+      },
+      BERLIN,
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('deferred to a date, with the reason', () => {
+    const card = presentItemClosed(
+      execSop,
+      {
+        ...itemView,
+        index: 1,
+        item: copackerAlert,
+        ballot: null,
+        live: {
+          ...closedLive,
+          outcome: 'deferred',
+          deferral: { reason: "waiting for the co-packer's new dates", until: '2027-03-03' },
+        },
+      },
+      BERLIN,
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+
+  it('escalated to a named person, as that person gets it (New York)', () => {
+    const card = presentItemClosed(
+      execSop,
+      {
+        ...itemView,
+        live: {
+          ...closedLive,
+          outcome: 'escalated',
+          escalation: { reason: 'the margin at stake is above what this meeting may commit', to: 'm2' },
+        },
+      },
+      NEW_YORK,
+    );
+    expect(both(complete(card))).toMatchSnapshot();
+  });
+});
+
+describe('presentMeetingEnded', () => {
+  it('the last post in the thread', () => {
+    expect(both(complete(presentMeetingEnded(execSop)))).toMatchSnapshot();
+  });
+});
+
+describe('presentMinutes', () => {
+  const at = (hhmm: string) => new Date(`2027-02-17T${hhmm}:00Z`);
+  const minutes = composeMinutes({
+    meeting: {
+      id: EXEC_ID,
+      title: 'Executive S&OP 2027-02',
+      start: at('13:00'),
+      end: at('14:30'),
+      startedAt: at('13:02'),
+      endedAt: at('14:35'),
+      timezone: BERLIN,
+    },
+    chair: { id: 'm1', name: 'Petra Hoffmann' },
+    invitees: [
+      { id: 'm1', name: 'Petra Hoffmann', role: 'process-owner' },
+      { id: 'm2', name: 'David Chen', role: 'executive' },
+      { id: 'm3', name: 'Sarah Miller', role: 'executive' },
+      { id: 'm6', name: 'Jonas Weber', role: 'executive' },
+      { id: 'm7', name: 'Maria Keller', role: 'executive' },
+    ],
+    attendance: [
+      { memberId: 'm1', status: 'present', delegateName: null, late: false, arrivedAt: at('12:58') },
+      { memberId: 'm2', status: 'present', delegateName: null, late: true, arrivedAt: at('13:12') },
+      { memberId: 'm3', status: 'present', delegateName: null, late: false, arrivedAt: at('13:00') },
+      {
+        memberId: 'm6',
+        status: 'represented',
+        delegateName: 'Luca Romano',
+        late: false,
+        arrivedAt: at('13:01'),
+      },
+    ],
+    items: [
+      {
+        item: fillingLine2,
+        startedAt: at('13:05'),
+        closedAt: at('13:42'),
+        outcome: 'decided',
+        decision: {
+          optionKey: 'prebuild',
+          optionLabel: 'Build ahead in February',
+          rationale: 'The least total cost.',
+          votes: [
+            {
+              voterName: 'David Chen',
+              optionKey: 'prebuild',
+              optionLabel: 'Build ahead in February',
+              reason: null,
+            },
+            {
+              voterName: 'Sarah Miller',
+              optionKey: 'overtime',
+              optionLabel: 'Overtime',
+              reason: 'the crew has the hours',
+            },
+            {
+              voterName: 'Luca Romano',
+              optionKey: 'prebuild',
+              optionLabel: 'Build ahead in February',
+              reason: null,
+            },
+          ],
+        },
+        deferral: null,
+        escalation: null,
+        actions: [
+          {
+            ownerName: 'Sarah Miller',
+            description: 'Book 6 weeks of extra storage at the Hamburg warehouse',
+            dueDate: '2027-02-24',
+          },
+        ],
+      },
+      {
+        item: copackerAlert,
+        startedAt: at('13:42'),
+        closedAt: at('14:05'),
+        outcome: 'deferred',
+        decision: null,
+        deferral: { reason: "waiting for the co-packer's new dates", until: '2027-03-03' },
+        escalation: null,
+        actions: [],
+      },
+      {
+        item: safetyStock,
+        startedAt: at('14:05'),
+        closedAt: at('14:30'),
+        outcome: 'escalated',
+        decision: null,
+        deferral: null,
+        escalation: { reason: 'the board sets the stock policy', to: 'Maria Keller' },
+        actions: [],
+      },
+      {
+        item: oatMillVisit,
+        startedAt: null,
+        closedAt: null,
+        outcome: 'not-reached',
+        decision: null,
+        deferral: null,
+        escalation: null,
+        actions: [],
+      },
+    ],
+    dropped: [],
+  });
+
+  it('version 1: attendance, one item of each outcome, one action', () => {
+    expect(both(complete(presentMinutes({ meetingId: EXEC_ID, version: 1, minutes })))).toMatchSnapshot();
+  });
+
+  it('version 2', () => {
+    expect(both(complete(presentMinutes({ meetingId: EXEC_ID, version: 2, minutes })))).toMatchSnapshot();
   });
 });
 

@@ -14,7 +14,7 @@ export function incomplete(text: string): string | null {
   if (/\s[,;.)]/.test(text)) return 'a space before punctuation';
   // Every count of units inside a sentence has a number before it ("2,250 units", "0.3 units").
   for (const m of text.matchAll(/(\S*)\s+units?\b/gi))
-    if (!/^-?\(?\d[\d,]*(\.\d+)?$|[.!?]$/.test(m[1]!) && !/^(in|the|of|what|many)$/i.test(m[1]!))
+    if (!/^-?\(?\d[\d,]*(\.\d+)?$|[.!?]$/.test(m[1]!) && !/^(in|the|of|what|many|no)$/i.test(m[1]!))
       return `"${m[0]}" has no number`;
   return null;
 }

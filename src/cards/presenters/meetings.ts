@@ -57,7 +57,7 @@ export function presentInvitation(
     o.change === 'cancelled'
       ? `${f.title} on ${when} is cancelled${o.reason ? `: ${o.reason}` : ''}. The calendar file below removes it from your calendar.`
       : o.change === 'moved'
-        ? `${f.title} moves to ${when}${o.reason ? ` (${o.reason})` : ''}. The calendar file below updates the entry you have.`
+        ? `${f.title} moves to ${when}${o.reason ? `: ${o.reason}` : ''}. The calendar file below updates the entry you have.`
         : `You are invited to ${f.title} on ${when}${f.chairName ? `, chaired by ${f.chairName}` : ''}. The agenda follows one business day before.`;
   return {
     summary: `${head}, ${when}`,
@@ -87,11 +87,22 @@ export function presentPoll(
     deadline: Date;
     votes: { memberId: string; option: string }[];
     status: string;
+    /** The times tied, once the poll closed with a tie. */
+    tied?: string[];
+    /** The time the poll settled on, once closed. */
+    chosen?: string | null;
   },
   o: { timezone: string; myChoice: string | null; invited: number },
 ): Card {
   const open = poll.status === 'open';
   const chosen = poll.options.find((x) => x.key === o.myChoice);
+  const settled = poll.options.find((x) => x.key === poll.chosen);
+  const closedText =
+    poll.status === 'tied'
+      ? `This poll is closed with a tie between ${poll.tied?.length ?? 2} times: the chair picks one, and everyone invited then gets the invitation.`
+      : settled
+        ? `This poll is closed: the meeting is on ${slotText(settled, o.timezone)}, and the invitation follows.`
+        : 'This poll is closed.';
   return {
     summary: `Find a time: ${f.title}`,
     blocks: [
@@ -108,7 +119,7 @@ export function presentPoll(
         type: 'text',
         text: open
           ? `${poll.votes.length} of ${o.invited} have answered.${chosen ? ` You chose ${slotText(chosen, o.timezone)}; you can change it until the poll closes.` : ''}`
-          : 'This poll is closed.',
+          : `${closedText}${chosen ? ` You chose ${slotText(chosen, o.timezone)}.` : ''}`,
       },
       ...(open
         ? [
@@ -127,13 +138,30 @@ export function presentPoll(
   };
 }
 
-/** The chair breaks a tie in a time poll. */
+/** The chair breaks a tie in a time poll; once picked (`poll.chosen`), the card says which time it takes. */
 export function presentPollTie(
   f: MeetingFacts,
-  poll: { round: number; options: { key: string; start: Date; end: Date }[]; tied: string[] },
+  poll: {
+    round: number;
+    options: { key: string; start: Date; end: Date }[];
+    tied: string[];
+    chosen?: string | null;
+  },
   timezone: string,
 ): Card {
   const tied = poll.options.filter((x) => poll.tied.includes(x.key));
+  const picked = poll.options.find((x) => x.key === poll.chosen);
+  if (picked)
+    return {
+      summary: `Tie broken: ${f.title}`,
+      blocks: [
+        { type: 'header', text: `Tie broken: ${f.title}` },
+        {
+          type: 'text',
+          text: `${f.title} is on ${slotText(picked, timezone)}. Everyone invited gets the invitation for that time.`,
+        },
+      ],
+    };
   return {
     summary: `Break the tie: ${f.title}`,
     blocks: [
@@ -190,6 +218,21 @@ export function presentMeetingReminder(
 const itemLine = (i: AgendaItem, n: number) =>
   `${n}. ${i.title} (${i.timeboxMinutes} min${i.moneyAtStake > 0 ? `, ${money(i.moneyAtStake)} at stake` : ''})${i.recommendation ? `: recommended ${i.recommendation}` : ''}`;
 
+/** How many items, in what order, with what: one sentence. */
+function agendaCount(items: AgendaItem[]): string {
+  if (!items.length) return 'No trade-offs to decide: the pack has none yet.';
+  const withRecommendation = items.filter((i) => i.recommendation).length;
+  const recommended =
+    withRecommendation === 0
+      ? ''
+      : withRecommendation === items.length
+        ? `; ${items.length === 1 ? 'it has' : 'each has'} a recommendation to decide on`
+        : `; ${withRecommendation} of them ${withRecommendation === 1 ? 'has' : 'have'} a recommendation to decide on`;
+  return items.length === 1
+    ? `One item, with its timebox${recommended}.`
+    : `${items.length} items in the order the meeting takes them, each with its timebox${recommended}.`;
+}
+
 export function presentAgenda(
   f: MeetingFacts,
   a: {
@@ -204,7 +247,7 @@ export function presentAgenda(
     { type: 'header', text: `Agenda: ${f.title}` },
     {
       type: 'text',
-      text: `${f.slot ? slotText(f.slot, o.timezone) : 'Time to be agreed'}. ${a.items.length ? `${a.items.length} item${a.items.length === 1 ? '' : 's'}, largest money at stake first; each has a timebox and a recommendation to decide on.` : 'No trade-offs to decide: the pack has none yet.'}${a.overrun > 0 ? ` The timeboxes run ${a.overrun} minutes over the ${a.minutes}-minute meeting.` : ''}`,
+      text: `${f.slot ? slotText(f.slot, o.timezone) : 'Time to be agreed'}. ${agendaCount(a.items)}${a.overrun > 0 ? ` The timeboxes run ${a.overrun} minutes over the ${a.minutes}-minute meeting.` : ''}`,
     },
     ...a.items.map((i, n) => ({ type: 'text' as const, text: itemLine(i, n + 1) })),
     ...(a.dropped.length
@@ -377,6 +420,7 @@ export function presentTimeUp(f: MeetingFacts, v: ItemCardView, timezone: string
         buttons: [
           { action: 'meeting.decide', label: 'Close: decided', value, style: 'primary' },
           { action: 'meeting.defer', label: 'Defer', value },
+          { action: 'meeting.escalate', label: 'Escalate', value },
           { action: 'meeting.extend', label: '+5 min', value },
         ],
       },
@@ -454,13 +498,13 @@ export function minutesItemLine(i: MinutesItem): string {
         d && d.totalVotes
           ? ` (${d.votes
               .filter((v) => v.count)
-              .map((v) => `${v.optionLabel} ${v.count}`)
+              .map((v) => `${v.count} for ${v.optionLabel}`)
               .join(', ')})`
           : '';
       const dissent = d?.dissent.length
         ? `; dissent: ${d.dissent.map((x) => `${x.voterName} for ${x.optionLabel}${x.reason ? ` ("${x.reason}")` : ''}`).join(', ')}`
         : '';
-      return `${i.position}. ${i.title}: decided ${d?.optionLabel ?? ''}${votes}${dissent}.${actions ? ` Actions: ${actions}.` : ''}`;
+      return `${i.position}. ${i.title}: decided ${d?.optionLabel ?? ''}${votes}${dissent}.${actions ? ` Action${i.actions.length === 1 ? '' : 's'}: ${actions}.` : ''}`;
     }
     case 'deferred':
       return `${i.position}. ${i.title}: deferred to ${i.deferral?.until}: ${i.deferral?.reason}.`;
@@ -496,7 +540,7 @@ export function presentMinutes(r: { meetingId: string; version: number; minutes:
       },
       {
         type: 'text',
-        text: `${m.totals.decided} decided, ${m.totals.deferred} deferred, ${m.totals.escalated} escalated${m.totals.notReached ? `, ${m.totals.notReached} not reached` : ''}; ${m.totals.actions} action${m.totals.actions === 1 ? '' : 's'} with owners.`,
+        text: `${m.totals.decided} decided, ${m.totals.deferred} deferred, ${m.totals.escalated} escalated${m.totals.notReached ? `, ${m.totals.notReached} not reached` : ''}; ${m.totals.actions === 1 ? '1 action with an owner' : `${m.totals.actions} actions with owners`}.`,
       },
       ...m.items.map((i) => ({ type: 'text' as const, text: minutesItemLine(i) })),
       webLinkBlock(`/app/meetings/${r.meetingId}`, 'Open the minutes'),
