@@ -1381,7 +1381,9 @@ export async function extendItem(
     item: view.item.key,
     minutes,
   });
-  return `${minutes} more minutes for "${view.item.title}": until ${DateTime.fromJSDate(view.endsAt!, { zone: ctx.org.timezone }).toFormat('HH:mm')}.`;
+  // The chair reads it in their own zone.
+  const zone = ctx.byId.get(actorId)?.timezone ?? ctx.org.timezone;
+  return `${minutes} more minutes for "${view.item.title}": until ${DateTime.fromJSDate(view.endsAt!, { zone }).toFormat('HH:mm')} (${zone}).`;
 }
 
 async function timeUpNotices(deps: Deps, ctx: MeetingContext, now: Date): Promise<number> {

@@ -317,7 +317,7 @@ describe('a Pre-S&OP time poll in Slack', () => {
     await press('berlin', pickB, { channel: 'DU0BER', ts: '1.1' });
     expect((await ephemeralFor('berlin', said)).args).toMatchObject({
       channel: 'DU0BER',
-      text: 'Only the chair breaks a tie.',
+      text: 'Only the chair (or a process owner) breaks a tie.',
     });
     expect((await get(`/meetings/${meetingId}`)).poll.status).toBe('tied');
     expect(
@@ -404,7 +404,7 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
     expect(item.call.args['thread_ts']).toBe(thread.ts);
     expect(text(item.call)).toContain('Item 1 of ');
     expect(text(item.call)).toContain(
-      `Timebox ${timebox} min: until ${hhmm(new Date(start.getTime() + timebox * 60_000))}.`,
+      `Timebox ${timebox} min: until ${hhmm(new Date(start.getTime() + timebox * 60_000))} (Europe/London).`,
     );
   });
 
@@ -426,7 +426,7 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
     expect((await ephemeralFor('po', said)).args).toMatchObject({
       channel: 'C0SOP',
       user: 'U0PO',
-      text: `5 more minutes for "${title}": until ${until1}.`,
+      text: `5 more minutes for "${title}": until ${until1} (Europe/London).`,
     });
     expect((await get(`/meetings/${meetingId}`)).live.items[0].extraMinutes).toBe(5);
     // The timebox alone has run out: no notice yet.
@@ -445,7 +445,7 @@ describe('the live Pre-S&OP meeting in Slack: +5 min and Escalate', () => {
     said = callsOf('chat.postEphemeral').length;
     await press('po', buttonFor(notice.blocks, 'meeting.extend'), thread);
     expect((await ephemeralFor('po', said)).args['text']).toBe(
-      `5 more minutes for "${title}": until ${hhmm(new Date(start.getTime() + (timebox + 10) * 60_000))}.`,
+      `5 more minutes for "${title}": until ${hhmm(new Date(start.getTime() + (timebox + 10) * 60_000))} (Europe/London).`,
     );
     expect(await meetingsAt(at(timebox + 9))).toBe(0);
     expect(await meetingsAt(at(timebox + 10))).toBe(1);

@@ -320,7 +320,7 @@ describe('a Pre-S&OP time poll in Teams', () => {
     ]);
     // The same button pressed by a leader (in her own chat): refused, nothing changes.
     const refused = await execute('berlin', bot.where, tie, 'poll.pick', `:${b.key}`);
-    expect(refused).toMatchObject({ type: LINE, value: 'Only the chair breaks a tie.' });
+    expect(refused).toMatchObject({ type: LINE, value: 'Only the chair (or a process owner) breaks a tie.' });
     expect((await get(`/meetings/${meetingId}`)).poll.status).toBe('tied');
 
     const picked = cardOf(await execute('po', bot.where, tie, 'poll.pick', `:${b.key}`));
@@ -374,7 +374,7 @@ describe('+5 min in the live Pre-S&OP meeting in Teams', () => {
     const live = await arrived((s) => s.summary === `${TITLE} has started`);
     root = live.activityId;
     item = await arrived((s) => s.summary.startsWith('Item 1 of ') && s.replyTo === root);
-    expect(words(item.card)).toContain(`Timebox ${timebox} min: until ${endsAt(timebox)}.`);
+    expect(words(item.card)).toContain(`Timebox ${timebox} min: until ${endsAt(timebox)} (Europe/London).`);
   });
 
   it('a leader is refused; the chair gets the new end, and time is up only once the extension runs out', async () => {
@@ -386,7 +386,7 @@ describe('+5 min in the live Pre-S&OP meeting in Teams', () => {
     });
     expect(await execute('po', channel(root), item, 'meeting.extend')).toMatchObject({
       type: LINE,
-      value: `5 more minutes for "${title}": until ${endsAt(timebox + 5)}.`,
+      value: `5 more minutes for "${title}": until ${endsAt(timebox + 5)} (Europe/London).`,
     });
     expect(await meetingsAt(at(timebox))).toBe(0);
     expect(await meetingsAt(at(timebox + 4))).toBe(0);
@@ -405,7 +405,7 @@ describe('+5 min in the live Pre-S&OP meeting in Teams', () => {
     // "+5 min" on the notice: five more again; the next notice only after those.
     expect(await execute('po', channel(root), notice, 'meeting.extend')).toMatchObject({
       type: LINE,
-      value: `5 more minutes for "${title}": until ${endsAt(timebox + 10)}.`,
+      value: `5 more minutes for "${title}": until ${endsAt(timebox + 10)} (Europe/London).`,
     });
     expect(await meetingsAt(at(timebox + 9))).toBe(0);
     expect(await meetingsAt(at(timebox + 10))).toBe(1);

@@ -307,7 +307,7 @@ export function presentMeetingLive(
       { type: 'header', text: `${f.title} has started` },
       {
         type: 'text',
-        text: `Started at ${hhmm(live.startedAt, timezone)}${f.chairName ? `, chaired by ${f.chairName}` : ''}. Mark yourself present (a delegate marks the one they stand in for). The items follow in this thread, one at a time; executives at the meeting vote on each.`,
+        text: `Started at ${hhmm(live.startedAt, timezone)} (${timezone})${f.chairName ? `, chaired by ${f.chairName}` : ''}. Mark yourself present (a delegate marks the one they stand in for). The items follow in this thread, one at a time; executives at the meeting vote on each.`,
       },
       ...live.agenda.map((i, n) => ({ type: 'text' as const, text: itemLine(i, n + 1) })),
       {
@@ -351,7 +351,7 @@ export function presentMeetingItem(f: MeetingFacts, v: ItemCardView, timezone: s
     { type: 'header', text: `Item ${v.index + 1} of ${v.total}: ${item.title}` },
     {
       type: 'text',
-      text: `${item.question || item.title}${item.moneyAtStake > 0 ? ` ${money(item.moneyAtStake)} of margin at stake.` : ''} Timebox ${item.timeboxMinutes + v.live.extraMinutes} min${v.endsAt && open ? `: until ${hhmm(v.endsAt, timezone)}` : ''}.`,
+      text: `${item.question || item.title}${item.moneyAtStake > 0 ? ` ${money(item.moneyAtStake)} of margin at stake.` : ''} Timebox ${item.timeboxMinutes + v.live.extraMinutes} min${v.endsAt && open ? `: until ${hhmm(v.endsAt, timezone)} (${timezone})` : ''}.`,
     },
     ...(item.recommendation
       ? [{ type: 'text' as const, text: `Recommended: ${item.recommendation}. ${item.rationale}`.trim() }]
