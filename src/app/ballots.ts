@@ -201,19 +201,29 @@ async function presentByVoting(deps: Deps, ballot: BallotRecord, voterId: string
   });
 }
 
+/** The count of a ballot's votes among those who may vote on it. */
+async function tallyOf(
+  deps: Deps,
+  ballot: BallotRecord,
+  votes: VoteDoc[],
+  members: MemberRecord[],
+): Promise<Tally> {
+  return tally(
+    ballot.rules,
+    ballot.options,
+    votes,
+    await eligibleFor(deps, ballot, members),
+    ballot.source?.recommended,
+  );
+}
+
 export async function ballotView(deps: Deps, orgId: string, ballotId: string): Promise<BallotView> {
   const ballot = await deps.ballots.get(orgId, ballotId);
   if (!ballot) throw new DomainError('not_found', 'ballot not found');
   const [votes, members] = await Promise.all([deps.ballots.votes(orgId, ballotId), deps.members.all(orgId)]);
   return {
     ballot,
-    tally: tally(
-      ballot.rules,
-      ballot.options,
-      votes,
-      await eligibleFor(deps, ballot, members),
-      ballot.source?.recommended,
-    ),
+    tally: await tallyOf(deps, ballot, votes, members),
     hidden: ballot.status === 'open' && ballot.rules.hideResults,
     votes,
   };
@@ -283,13 +293,7 @@ export async function castVote(
   if (changed) votes = await deps.ballots.votes(orgId, ballotId);
   let view: BallotView = {
     ballot,
-    tally: tally(
-      ballot.rules,
-      ballot.options,
-      votes,
-      await eligibleFor(deps, ballot, members),
-      ballot.source?.recommended,
-    ),
+    tally: await tallyOf(deps, ballot, votes, members),
     hidden: ballot.rules.hideResults,
     votes,
   };

@@ -24,9 +24,9 @@ import {
   extendItem,
   liveItemView,
   markPresent,
+  facts,
   meetingContext,
   meetingItemCard,
-  meetingTitle,
   nextMeeting,
   startMeeting,
   viewOf,
@@ -111,18 +111,7 @@ export async function meetingButton(
         const ctx = await meetingContext(deps, org.id, p.meetingId);
         return {
           kind: 'card',
-          card: presentPollTie(
-            {
-              id: record.id,
-              title: meetingTitle(record.step, ctx.cycle.month),
-              slot: record.slot,
-              cancelled: null,
-              sequence: record.sequence,
-              chairName: ctx.chair?.name ?? null,
-            },
-            record.poll!,
-            member.timezone,
-          ),
+          card: presentPollTie(facts(ctx, record), record.poll!, member.timezone),
         };
       }
       const { record, ctx } = await answerPoll(deps, org.id, p.meetingId, {
@@ -132,18 +121,11 @@ export async function meetingButton(
       });
       return {
         kind: 'card',
-        card: presentPoll(
-          {
-            id: record.id,
-            title: meetingTitle(record.step, ctx.cycle.month),
-            slot: record.slot,
-            cancelled: null,
-            sequence: record.sequence,
-            chairName: ctx.chair?.name ?? null,
-          },
-          record.poll!,
-          { timezone: member.timezone, myChoice: p.option, invited: ctx.invitees.length },
-        ),
+        card: presentPoll(facts(ctx, record), record.poll!, {
+          timezone: member.timezone,
+          myChoice: p.option,
+          invited: ctx.invitees.length,
+        }),
       };
     }
     const target = readMeetingButton(value);
@@ -235,18 +217,11 @@ export async function nextMeetingCard(deps: Deps, org: OrgRecord, asker: MemberR
   if (!next)
     return presentNotice('There is no S&OP meeting ahead: the cycle has none left, or none is planned yet.');
   const v = viewOf(next.ctx);
-  return presentNextMeeting(
-    {
-      id: v.id,
-      title: v.title,
-      slot: next.ctx.record.slot,
-      cancelled: null,
-      sequence: v.sequence,
-      chairName: v.chair?.name ?? null,
-    },
-    next.agenda,
-    { timezone: asker.timezone, status: v.status, mayRun: next.mayRun },
-  );
+  return presentNextMeeting(facts(next.ctx), next.agenda, {
+    timezone: asker.timezone,
+    status: v.status,
+    mayRun: next.mayRun,
+  });
 }
 
 /**

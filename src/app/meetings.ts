@@ -238,7 +238,7 @@ function asMeeting(ctx: MeetingContext, rec: MeetingRecord = ctx.record): Meetin
 }
 
 /** The facts a meeting card shows (the title, its time, whether it is cancelled or waiting for a poll). */
-function facts(ctx: MeetingContext, rec: MeetingRecord = ctx.record): MeetingFacts {
+export function facts(ctx: MeetingContext, rec: MeetingRecord = ctx.record): MeetingFacts {
   return {
     id: rec.id,
     title: meetingTitle(rec.step, ctx.cycle.month),

@@ -23,17 +23,14 @@ import {
 import type { Card } from '../../src/cards/card.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  uploadCompany,
+  type OrgHandle,
+  THREE_TRADEOFFS,
+} from '../helpers/factories.js';
 
-const THREE_TRADEOFFS = {
-  families: 6,
-  resources: 3,
-  months: 36,
-  lastMonth: '2027-01',
-  horizon: 24,
-  tightShare: 1,
-  seed: 4,
-} as const;
 const DEFAULT_SLOT = { day: -1, time: '15:00', minutes: 90, propose: false };
 
 let t: TestAccord;

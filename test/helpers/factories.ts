@@ -69,6 +69,17 @@ export const TIGHT_COMPANY = {
   seed: 4,
 } as const;
 
+/** A company with three separate capacity problems: its pack has exactly three trade-offs. */
+export const THREE_TRADEOFFS = {
+  families: 6,
+  resources: 3,
+  months: 36,
+  lastMonth: '2027-01',
+  horizon: 24,
+  tightShare: 1,
+  seed: 4,
+} as const;
+
 /** Uploads a synthetic company's tables (one CSV per table) as the org's next data set. */
 export async function uploadCompany(
   t: TestAccord,

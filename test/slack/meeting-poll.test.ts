@@ -13,20 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
 import { runMeetings } from '../../src/app/meetings.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  uploadCompany,
+  type OrgHandle,
+  THREE_TRADEOFFS,
+} from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack, type SlackCall } from '../helpers/fakeSlack.js';
 import { blockAction, chosen, formBody, typed, viewSubmission } from '../helpers/slackPayloads.js';
 
 const SECRET = 'meeting-poll-signing-secret';
-const THREE_TRADEOFFS = {
-  families: 6,
-  resources: 3,
-  months: 36,
-  lastMonth: '2027-01',
-  horizon: 24,
-  tightShare: 1,
-  seed: 4,
-} as const;
 const TITLE = 'Pre-S&amp;OP reconciliation 2027-02'; // as Slack text (escaped)
 
 let t: TestAccord;

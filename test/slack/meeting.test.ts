@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ICAL from 'ical.js';
 import { runMeetings } from '../../src/app/meetings.js';
 import { startTestAccord, sweepAt, type TestAccord } from '../helpers/accord.js';
-import { buildMember, buildOrg, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  uploadCompany,
+  type OrgHandle,
+  THREE_TRADEOFFS,
+} from '../helpers/factories.js';
 import { slackHeaders, startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.js';
 import {
   blockAction,
@@ -22,15 +28,6 @@ import {
 } from '../helpers/slackPayloads.js';
 
 const SECRET = 'meeting-signing-secret-1';
-const THREE_TRADEOFFS = {
-  families: 6,
-  resources: 3,
-  months: 36,
-  lastMonth: '2027-01',
-  horizon: 24,
-  tightShare: 1,
-  seed: 4,
-} as const;
 let t: TestAccord;
 let slack: FakeSlack;
 let org: OrgHandle;

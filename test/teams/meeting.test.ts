@@ -19,7 +19,13 @@ import ICAL from 'ical.js';
 import { runMeetings } from '../../src/app/meetings.js';
 import { parserProblems } from '../helpers/adaptiveCards.js';
 import { sweepAt } from '../helpers/accord.js';
-import { buildMember, buildOrg, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+import {
+  buildMember,
+  buildOrg,
+  uploadCompany,
+  type OrgHandle,
+  THREE_TRADEOFFS,
+} from '../helpers/factories.js';
 import { startTeamsBot, type TeamsBot } from '../helpers/teamsBot.js';
 import {
   teamsExecute,
@@ -30,15 +36,6 @@ import {
   type Where,
 } from '../helpers/teamsPayloads.js';
 
-const THREE_TRADEOFFS = {
-  families: 6,
-  resources: 3,
-  months: 36,
-  lastMonth: '2027-01',
-  horizon: 24,
-  tightShare: 1,
-  seed: 4,
-} as const;
 const SOP = '19:sop-channel@thread.tacv2';
 const TEAM = { id: '19:operations@thread.tacv2', name: 'Operations' };
 
