@@ -17,6 +17,7 @@ import { advanceAllCycles } from '../src/app/cycleEngine.js';
 import { closeDueBallots } from '../src/app/ballots.js';
 import { remindActions } from '../src/app/followThrough.js';
 import { runMeetings } from '../src/app/meetings.js';
+import { escalateAlerts } from '../src/app/soe.js';
 import { definePackBuildJob, PACK_BUILD_JOB } from './packBuilds.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
@@ -85,8 +86,15 @@ export function createScheduler(opts: {
         const ballots = await closeDueBallots(opts.deps);
         const reminders = await remindActions(opts.deps);
         const meetings = await runMeetings(opts.deps);
+        const alerts = await escalateAlerts(opts.deps);
         log.debug(
-          { cycles: count, ballotsClosed: ballots, actionMessages: reminders, meetingMessages: meetings },
+          {
+            cycles: count,
+            ballotsClosed: ballots,
+            actionMessages: reminders,
+            meetingMessages: meetings,
+            alertEscalations: alerts,
+          },
           'sweep done',
         );
       },

@@ -18,6 +18,8 @@ import type {
   ActionRepo,
   AttendanceRepo,
   MeetingRepo,
+  SoeRepo,
+  WeekActuals,
   WebTokenRecord,
   WebTokenRepo,
   InstallationRepo,
@@ -42,6 +44,9 @@ import type {
   ActionRecord,
   MeetingRecord,
   MinutesRecord,
+  AlertRecord,
+  AlertOutcomeRecord,
+  DisruptionRecord,
   InstallationRecord,
   TeamsConversationRecord,
   TeamsTenantRecord,
@@ -1728,6 +1733,59 @@ export function webTokenRepo(m: Models): WebTokenRepo {
       // A used link's claim stays as long as the link (so it cannot be used again), then both go.
       const out = await m.WebToken.collection.deleteMany({ expiresAt: { $lt: before } });
       return out.deletedCount;
+    },
+  };
+}
+
+/** Keys of S&OE documents that hold instants, revived from their JSON text. */
+const SOE_INSTANTS = new Set(['raisedAt', 'at']);
+const reviveSoe = (key: string, value: unknown) =>
+  SOE_INSTANTS.has(key) && typeof value === 'string' ? new Date(value) : value;
+
+export function soeRepo(m: Models): SoeRepo {
+  const put = async (model: Models['Alert'], _id: string, orgId: string, body: unknown) => {
+    try {
+      await model.collection.insertOne({ _id, orgId: new Types.ObjectId(orgId), body: JSON.stringify(body) } as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  };
+  const all = async <T>(model: Models['Alert'], orgId: string): Promise<T[]> =>
+    ((await model.find({ orgId: oid(orgId) }).lean()) as Doc[]).map((d) => JSON.parse(String(d['body']), reviveSoe) as T);
+  return {
+    async putActuals(orgId, week, actuals, now) {
+      await m.Actuals.collection.replaceOne(
+        { _id: `${orgId}:${week}` } as never,
+        { orgId: new Types.ObjectId(orgId), week, body: JSON.stringify(actuals), at: now },
+        { upsert: true },
+      );
+    },
+    async actuals(orgId, weeks) {
+      const out = new Map<string, WeekActuals>();
+      // By `_id` one at a time: the only lookup FerretDB's SQLite backend pushes down.
+      for (const week of weeks) {
+        const d: Doc | null = await m.Actuals.findOne({ _id: `${orgId}:${week}` }).lean();
+        if (d) out.set(week, JSON.parse(String(d['body'])) as WeekActuals);
+      }
+      return out;
+    },
+    async addDisruption(d) {
+      await put(m.Disruption, d.id, d.orgId, d);
+    },
+    disruptions: (orgId) => all<DisruptionRecord>(m.Disruption, orgId),
+    raise: (a) => put(m.Alert, a.id, a.orgId, a),
+    alerts: (orgId) => all<AlertRecord>(m.Alert, orgId),
+    async alert(orgId, id) {
+      const d: Doc | null = await m.Alert.findOne({ _id: id }).lean();
+      return d && String(d['orgId']) === orgId ? (JSON.parse(String(d['body']), reviveSoe) as AlertRecord) : null;
+    },
+    settle: (o) => put(m.AlertOutcome, o.alertId, o.orgId, o),
+    outcomes: (orgId) => all<AlertOutcomeRecord>(m.AlertOutcome, orgId),
+    markEscalated: (orgId, alertId, now) => put(m.AlertEscalation, alertId, orgId, { alertId, at: now }),
+    async escalated(orgId) {
+      return new Set((await all<{ alertId: string }>(m.AlertEscalation, orgId)).map((x) => x.alertId));
     },
   };
 }

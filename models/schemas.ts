@@ -454,6 +454,29 @@ export const minutesSchema = new Schema(
 );
 minutesSchema.index({ orgId: 1 });
 
+/** S&OE actuals, one document per org and ISO week (`orgId:week`); the week's rows as JSON text. */
+export const actualsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    week: { type: String, required: true },
+    body: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  opts,
+);
+
+/** Reported disruptions (`_id` = their id), and alerts and their outcomes, each as JSON text. */
+export const soeDocSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: Schema.Types.ObjectId, required: true },
+    body: { type: String, required: true },
+  },
+  opts,
+);
+soeDocSchema.index({ orgId: 1 });
+
 /**
  * A chat workspace's installation: `_id` = `slack:{enterprise or -}:{team}`. Its bot token and the
  * platform's installation object are sealed together in `secret` (AES-256-GCM, src/app/sealing.ts);
@@ -561,6 +584,11 @@ export function registerModels(conn: Connection) {
     MeetingState: conn.model('MeetingState', meetingStateSchema, 'meetingStates'),
     MeetingHead: conn.model('MeetingHead', meetingHeadSchema, 'meetingHeads'),
     Minutes: conn.model('Minutes', minutesSchema, 'minutes'),
+    Actuals: conn.model('Actuals', actualsSchema, 'actuals'),
+    Disruption: conn.model('Disruption', soeDocSchema, 'disruptions'),
+    Alert: conn.model('Alert', soeDocSchema, 'soeAlerts'),
+    AlertOutcome: conn.model('AlertOutcome', soeDocSchema, 'soeOutcomes'),
+    AlertEscalation: conn.model('AlertEscalation', soeDocSchema, 'soeEscalations'),
     Installation: conn.model('Installation', installationSchema, 'installations'),
     TeamsTenant: conn.model('TeamsTenant', teamsTenantSchema, 'teamsTenants'),
     TeamsConversation: conn.model('TeamsConversation', teamsConversationSchema, 'teamsConversations'),

@@ -68,6 +68,7 @@ import { webUrl, type Card } from '../cards/card.js';
 import { addAction, ballotView, openBallot, recordDecision, type BallotView } from './ballots.js';
 import { workCalendar } from './cycleEngine.js';
 import { requireProcessOwner } from './cycles.js';
+import { agendaAlerts } from './soe.js';
 import { zodFields } from './validation.js';
 import type { PackContent } from './packs.js';
 import type { Deps } from './ports.js';
@@ -830,6 +831,16 @@ async function carriedItems(deps: Deps, ctx: MeetingContext): Promise<CarriedIte
   return out;
 }
 
+/** Alerts already on the agenda of an earlier cycle's meeting of this kind (the last three). */
+async function alertsTaken(deps: Deps, ctx: MeetingContext): Promise<Set<string>> {
+  const page = await deps.cycles.list(ctx.org.id, { limit: 100, after: null });
+  const taken = new Set<string>();
+  for (const c of page.items.filter((x) => x.month < ctx.cycle.month))
+    for (const i of (await deps.meetings.get(ctx.org.id, `${c.id}-${ctx.step}`))?.live?.agenda ?? [])
+      if (i.alertId) taken.add(i.alertId);
+  return taken;
+}
+
 async function agendaBase(
   deps: Deps,
   ctx: MeetingContext,
@@ -839,8 +850,11 @@ async function agendaBase(
   const minutes = rec.slot
     ? (rec.slot.end.getTime() - rec.slot.start.getTime()) / MINUTE
     : ctx.setting.minutes;
+  // S&OE alerts someone put on the next pre-S&OP agenda, until a meeting has taken them up.
+  const alerts =
+    ctx.step === 'pre-sop' ? await agendaAlerts(deps, ctx.org.id, await alertsTaken(deps, ctx)) : [];
   return {
-    base: agendaFromPack(pack?.content.tradeoffs ?? [], [], minutes, await carriedItems(deps, ctx)),
+    base: agendaFromPack(pack?.content.tradeoffs ?? [], alerts, minutes, await carriedItems(deps, ctx)),
     pack,
     minutes,
   };

@@ -18,6 +18,9 @@ import type {
   AttendanceRecord,
   MeetingRecord,
   MinutesRecord,
+  AlertRecord,
+  AlertOutcomeRecord,
+  DisruptionRecord,
   InstallationRecord,
   TeamsConversationRecord,
   TeamsTenantRecord,
@@ -395,6 +398,32 @@ export interface MeetingRepo {
   allMinutes(orgId: string): Promise<MinutesRecord[]>;
 }
 
+/** S&OE: weekly actuals, reported disruptions, alerts and their outcomes. */
+export interface SoeRepo {
+  /** Replaces the actuals of one ISO week (`YYYY-Www`). */
+  putActuals(orgId: string, week: string, actuals: WeekActuals, now: Date): Promise<void>;
+  /** The stored actuals of these weeks (weeks without any are left out). */
+  actuals(orgId: string, weeks: string[]): Promise<Map<string, WeekActuals>>;
+  addDisruption(d: DisruptionRecord): Promise<void>;
+  disruptions(orgId: string): Promise<DisruptionRecord[]>;
+  /** Raises an alert once: false when one with its key was raised before. */
+  raise(a: AlertRecord): Promise<boolean>;
+  alerts(orgId: string): Promise<AlertRecord[]>;
+  alert(orgId: string, id: string): Promise<AlertRecord | null>;
+  /** Records an alert's outcome once: false when it already has one. */
+  settle(o: AlertOutcomeRecord): Promise<boolean>;
+  outcomes(orgId: string): Promise<AlertOutcomeRecord[]>;
+  /** Marks an alert escalated once: false when it was before. */
+  markEscalated(orgId: string, alertId: string, now: Date): Promise<boolean>;
+  escalated(orgId: string): Promise<Set<string>>;
+}
+
+/** One week's actuals: per family and per resource. */
+export interface WeekActuals {
+  families: Record<string, { orders?: number; shipments?: number; onHand?: number }>;
+  resources: Record<string, { produced?: number }>;
+}
+
 export interface Deps {
   clock: Clock;
   orgs: OrgRepo;
@@ -412,6 +441,7 @@ export interface Deps {
   actions: ActionRepo;
   attendance: AttendanceRepo;
   meetings: MeetingRepo;
+  soe: SoeRepo;
   installations: InstallationRepo;
   forecasts: ForecastCacheRepo;
   /** LP solves, forecasts and Monte Carlo samples, on worker threads (src/app/planPool.ts). */

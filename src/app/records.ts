@@ -7,6 +7,7 @@ import type { MemberView } from '../domain/people.js';
 import type { StepKey } from '../domain/calendar.js';
 import type { Card } from '../cards/card.js';
 import type { VoteRecord } from '../domain/voting.js';
+import type { Disruption, SoeAlert } from '../domain/soe.js';
 
 export interface OrgRecord {
   /** Each meeting's slot (business day of the step, local time, length) or "propose one"; unset: the defaults. */
@@ -94,7 +95,8 @@ export interface OutboxRecord {
     | 'ballot'
     | 'decision'
     | 'action'
-    | 'meeting';
+    | 'meeting'
+    | 'alert';
   cycleId: string | null;
   recipient: { memberId: string; name: string };
   /** Set for a post to one of the org's channels (`sop`: its S&OP channel); the recipient is then
@@ -399,4 +401,31 @@ export interface MinutesRecord {
   createdAt: Date;
   /** Why this version was written (the meeting ended; a correction). */
   note: string;
+}
+
+/** An S&OE alert as raised (`orgId:key`: the same variance is raised once), with what became of it. */
+export interface AlertRecord extends SoeAlert {
+  id: string;
+  orgId: string;
+  /** The cycle whose plan it was checked against. */
+  cycleId: string;
+  raisedAt: Date;
+}
+
+/** The one outcome of an alert (the first click wins): acknowledged with a note, on the next agenda, or decided. */
+export interface AlertOutcomeRecord {
+  alertId: string;
+  orgId: string;
+  outcome: 'acknowledged' | 'agenda' | 'decide';
+  note: string | null;
+  by: string;
+  at: Date;
+  /** For `decide`: the ballot opened. */
+  ballotId: string | null;
+}
+
+export interface DisruptionRecord extends Disruption {
+  orgId: string;
+  reportedBy: string;
+  at: Date;
 }

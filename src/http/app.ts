@@ -19,6 +19,7 @@ import { slackRoutes } from './routes/slack.js';
 import { teamsRoutes } from './routes/teams.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { meetingRoutes } from './routes/meetings.js';
+import { soeRoutes } from './routes/soe.js';
 import { templateRoutes } from './routes/templates.js';
 import { linkRoutes } from './routes/links.js';
 import { createWebRouter } from '../web/app.js';
@@ -91,6 +92,7 @@ export function createHttpApp(opts: {
     ...packRoutes(deps),
     ...decisionRoutes(deps),
     ...meetingRoutes(deps),
+    ...soeRoutes(deps),
     ...slackRoutes(deps, { oauth: opts.slackOAuth ?? false }),
     ...teamsRoutes(deps, { enabled: !!opts.teamsRouter }),
     ...linkRoutes(deps),

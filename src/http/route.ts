@@ -11,7 +11,7 @@ import type { AuthContext } from './auth.js';
 export type AuthRule = 'none' | 'admin' | 'org' | 'org-or-link';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express path, e.g. `/api/v1/orgs/:orgId/members`. */
   path: string;
   summary: string;

@@ -6,6 +6,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
 import { cardAfterVote, meetingButton } from '../../../src/app/meetingButtons.js';
+import { soeButton } from '../../../src/app/soeButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { assignForm } from '../../../src/cards/forms.js';
 import { inputFormFor } from '../../../src/app/queries.js';
@@ -211,6 +212,30 @@ export function register(app: App, ctx: SlackContext): void {
         );
     },
   );
+
+  // An S&OE alert's outcomes: decide now, the next agenda, acknowledge (with the note above the buttons).
+  app.action<Click>(/^soe\.(decide|agenda|ack)(:\d+)?$/, async ({ ack, body, action, client }) => {
+    await ack();
+    const known = await ctx.known(client, body);
+    if (!known) return;
+    const alertId = action.value ?? '';
+    const values = body.state?.values ?? {};
+    const note = values[`note:${alertId}`]?.['value']?.value?.trim() || undefined;
+    const name = action.action_id.replace(/:\d+$/, '');
+    const out = await soeButton(deps, known.org, known.member, name, alertId, note);
+    const where =
+      typeof body.container?.['channel_id'] === 'string' && typeof body.container['message_ts'] === 'string'
+        ? { channel: body.container['channel_id'], ts: body.container['message_ts'] }
+        : null;
+    if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
+    else
+      await ctx.tell(
+        client,
+        body.channel?.id,
+        body.user.id,
+        out.kind === 'card' ? out.card.summary : out.kind === 'notice' ? out.text : '',
+      );
+  });
 
   // Link buttons ("Open the full pack") open their URL in the browser, and Slack still sends the
   // click: acked, nothing else to do.

@@ -8,6 +8,7 @@ import type { Activity, AdaptiveCardActionResponse } from '@microsoft/teams.api'
 import type { App, IActivityContext } from '@microsoft/teams.apps';
 import { castVote, updateAction } from '../../../src/app/ballots.js';
 import { cardAfterVote, MEETING_BUTTONS, meetingButton } from '../../../src/app/meetingButtons.js';
+import { SOE_BUTTONS, soeButton } from '../../../src/app/soeButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { ballotFor, homeOf } from '../../../src/app/queries.js';
 import { SerialQueues } from '../../../src/app/serial.js';
@@ -167,6 +168,20 @@ export function register(app: App, ctx: TeamsContext): void {
           }
         }
         default: {
+          if ((SOE_BUTTONS as readonly string[]).includes(verb)) {
+            const typed = data[`note:${value}`];
+            const out = await soeButton(
+              deps,
+              org,
+              member,
+              verb,
+              value,
+              typeof typed === 'string' ? typed : undefined,
+            );
+            return out.kind === 'card'
+              ? cardResponse(out.card)
+              : messageResponse(out.kind === 'notice' ? out.text : '');
+          }
           if ((MEETING_BUTTONS as readonly string[]).includes(verb)) {
             const out = await meetingButton(deps, org, member, verb, value);
             // A form opens from a task/fetch button (dialogs.ts); here only cards and lines.

@@ -1,0 +1,537 @@
+/**
+ * Use cases: S&OE between the meetings. Weekly actuals come in (API), people report disruptions;
+ * the check compares the actuals with the current plan (the latest pack, phased into weeks by
+ * working days) and raises each variance once, in chat, to the function that owns it and the process
+ * owner. One click settles an alert: decide now (an ad hoc ballot among the executives), put it on
+ * the next pre-S&OP agenda, or acknowledge it with a note. An alert nobody settles is escalated once.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { addBusinessDays } from '../domain/calendar.js';
+import { DomainError } from '../domain/errors.js';
+import { nextAllowedTime } from '../domain/manners.js';
+import {
+  addWeeks,
+  detectVariances,
+  disruptionProblems,
+  isValidIsoWeek,
+  isoWeekOf,
+  phaseFamilyPlan,
+  weeklyPlan,
+  type Disruption,
+  type ResourcePlanWeekly,
+  type WeeklyActuals,
+} from '../domain/soe.js';
+import { atLocalTime, localDate } from '../domain/time.js';
+import { presentAlert, presentAlertEscalation } from '../cards/presenters/soe.js';
+import { openBallot } from './ballots.js';
+import { workCalendar } from './cycleEngine.js';
+import { familyPage } from './packDetails.js';
+import { resourceDetails, type PackContent } from './packs.js';
+import type { Deps, WeekActuals } from './ports.js';
+import type {
+  AlertOutcomeRecord,
+  AlertRecord,
+  CycleRecord,
+  MemberRecord,
+  OrgRecord,
+  PackRecord,
+} from './records.js';
+import { zodFields } from './validation.js';
+
+/** Weeks of actuals the check reads back from the last complete week (a year). */
+const WEEKS_BACK = 52;
+/** Business days an alert may wait for an outcome before the process owner hears of it. */
+const ESCALATE_AFTER_BUSINESS_DAYS = 1;
+
+const amount = z.number().finite().min(0, 'must be 0 or more').max(1e12, 'must be at most 1e12');
+export const actualsInput = z
+  .object({
+    families: z
+      .array(
+        z
+          .object({
+            family: z.string().trim().min(1, 'name the family'),
+            orders: amount.optional(),
+            shipments: amount.optional(),
+            onHand: amount.optional(),
+          })
+          .strict(),
+      )
+      .max(200_000, 'at most 200,000 rows')
+      .default([]),
+    resources: z
+      .array(
+        z
+          .object({ resource: z.string().trim().min(1, 'name the resource'), produced: amount.optional() })
+          .strict(),
+      )
+      .max(20_000, 'at most 20,000 rows')
+      .default([]),
+  })
+  .strict();
+
+/** The codes of the org's families and resources in its latest data set, with what the check needs of them. */
+async function master(deps: Deps, orgId: string) {
+  const dataset = await deps.datasets.latest(orgId);
+  if (!dataset) throw new DomainError('conflict', 'there is no data set yet: upload one first');
+  const families = new Map<string, { margin: number }>();
+  const safety = new Map<string, number>();
+  const resources = new Map<string, { kind: string; name: string }>();
+  for await (const rows of deps.datasets.rows(orgId, dataset, 'families'))
+    for (const r of rows)
+      families.set(String(r['family']), {
+        margin: Number(r['unit_price'] ?? 0) - Number(r['unit_cost'] ?? 0),
+      });
+  for await (const rows of deps.datasets.rows(orgId, dataset, 'inventory'))
+    for (const r of rows) safety.set(String(r['family']), Number(r['safety_stock_units'] ?? 0));
+  for await (const rows of deps.datasets.rows(orgId, dataset, 'resources'))
+    for (const r of rows)
+      resources.set(String(r['resource']), {
+        kind: String(r['kind']),
+        name: String(r['name'] ?? r['resource']),
+      });
+  return { families, safety, resources };
+}
+
+/** The ISO week (`YYYY-Www`) of today in the org's zone. */
+const thisWeek = (org: OrgRecord, now: Date) => isoWeekOf(localDate(now, org.timezone));
+
+/**
+ * Replaces one week's actuals (all or nothing): every row names a family or resource of the data
+ * set, numbers are 0 or more, a family or resource appears once; the week is not in the future.
+ */
+export async function recordActuals(
+  deps: Deps,
+  orgId: string,
+  week: string,
+  raw: unknown,
+  actor: { type: 'api' | 'member'; id: string },
+): Promise<{ week: string; families: number; resources: number }> {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  const now = deps.clock.now();
+  const fields: Record<string, string> = {};
+  if (!isValidIsoWeek(week)) fields['week'] = 'must be an ISO week, e.g. 2027-W07';
+  else if (week > thisWeek(org, now)) fields['week'] = `must not be after this week (${thisWeek(org, now)})`;
+  const parsed = actualsInput.safeParse(raw);
+  if (!parsed.success) Object.assign(fields, zodFields(parsed.error));
+  if (Object.keys(fields).length || !parsed.success)
+    throw new DomainError('validation_failed', 'the actuals are not valid', fields);
+  const { families, resources } = await master(deps, orgId);
+  const out: WeekActuals = { families: {}, resources: {} };
+  parsed.data.families.forEach((r, i) => {
+    if (!families.has(r.family)) fields[`families.${i}.family`] = 'not a family of the data set';
+    else if (out.families[r.family]) fields[`families.${i}.family`] = 'this family is listed twice';
+    else
+      out.families[r.family] = {
+        ...(r.orders !== undefined ? { orders: r.orders } : {}),
+        ...(r.shipments !== undefined ? { shipments: r.shipments } : {}),
+        ...(r.onHand !== undefined ? { onHand: r.onHand } : {}),
+      };
+  });
+  parsed.data.resources.forEach((r, i) => {
+    if (!resources.has(r.resource)) fields[`resources.${i}.resource`] = 'not a resource of the data set';
+    else if (out.resources[r.resource]) fields[`resources.${i}.resource`] = 'this resource is listed twice';
+    else out.resources[r.resource] = r.produced !== undefined ? { produced: r.produced } : {};
+  });
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the actuals are not valid', fields);
+  await deps.soe.putActuals(orgId, week, out, now);
+  const counts = {
+    week,
+    families: Object.keys(out.families).length,
+    resources: Object.keys(out.resources).length,
+  };
+  await deps.audit.append(
+    orgId,
+    {
+      actor: actor.type === 'member' ? { type: 'member', id: actor.id } : actor,
+      action: 'actuals.recorded',
+      entity: { type: 'actuals', id: week },
+      after: counts,
+    },
+    now,
+  );
+  return counts;
+}
+
+export async function weekActuals(deps: Deps, orgId: string, week: string): Promise<WeekActuals | null> {
+  if (!isValidIsoWeek(week))
+    throw new DomainError('validation_failed', 'not a week', { week: 'must be an ISO week, e.g. 2027-W07' });
+  return (await deps.soe.actuals(orgId, [week])).get(week) ?? null;
+}
+
+export const disruptionInput = z.object({
+  actorId: z.string().min(1, 'name the member'),
+  resource: z.string().trim().min(1, 'name the resource'),
+  from: z.string().trim().min(1, 'give the first day lost'),
+  to: z.string().trim().min(1, 'give the last day lost'),
+  capacityLostPercent: z.number().finite().optional(),
+  unitsPerWeek: z.number().finite().optional(),
+  note: z.string().trim().max(1000, 'at most 1,000 characters'),
+});
+
+/** Someone reports a disruption (a line down, a supplier short): it is checked at once and raises its alert. */
+export async function reportDisruption(
+  deps: Deps,
+  orgId: string,
+  raw: unknown,
+): Promise<{ disruption: Disruption; raised: AlertRecord[] }> {
+  const parsed = disruptionInput.safeParse(raw);
+  if (!parsed.success)
+    throw new DomainError('validation_failed', 'the disruption is not valid', zodFields(parsed.error));
+  const input = parsed.data;
+  const actor = await deps.members.get(orgId, input.actorId);
+  if (!actor)
+    throw new DomainError('validation_failed', 'unknown member', {
+      actorId: 'no member with this id in this org',
+    });
+  const { resources } = await master(deps, orgId);
+  const d: Disruption = {
+    id: randomBytes(8).toString('hex'),
+    resource: input.resource,
+    from: input.from,
+    to: input.to,
+    capacityLost: {
+      ...(input.capacityLostPercent !== undefined ? { share: input.capacityLostPercent / 100 } : {}),
+      ...(input.unitsPerWeek !== undefined ? { unitsPerWeek: input.unitsPerWeek } : {}),
+    },
+    note: input.note,
+  };
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(disruptionProblems(d)))
+    fields[
+      k === 'capacityLost.share'
+        ? 'capacityLostPercent'
+        : k === 'capacityLost.unitsPerWeek'
+          ? 'unitsPerWeek'
+          : k.replace(/^capacityLost$/, 'capacityLostPercent')
+    ] = v;
+  if (!resources.has(d.resource)) fields['resource'] ??= 'not a resource of the data set';
+  if (d.note.length < 3) fields['note'] ??= 'say what happened (people see it)';
+  if (Object.keys(fields).length)
+    throw new DomainError('validation_failed', 'the disruption is not valid', fields);
+  const now = deps.clock.now();
+  await deps.soe.addDisruption({ ...d, orgId, reportedBy: actor.id, at: now });
+  await deps.audit.append(
+    orgId,
+    {
+      actor: { type: 'member', id: actor.id },
+      action: 'disruption.reported',
+      entity: { type: 'disruption', id: d.id },
+      after: d,
+    },
+    now,
+  );
+  const { raised } = await checkSoe(deps, orgId);
+  return { disruption: d, raised };
+}
+
+/** The latest pack of the org's latest cycle that has one: the plan actuals are checked against. */
+async function currentPlan(
+  deps: Deps,
+  orgId: string,
+): Promise<{ cycle: CycleRecord; pack: PackRecord<PackContent> } | null> {
+  const page = await deps.cycles.list(orgId, { limit: 100, after: null });
+  for (const cycle of [...page.items].sort((a, b) => b.month.localeCompare(a.month))) {
+    const pack = (await deps.packs.latest(orgId, cycle.id)) as PackRecord<PackContent> | null;
+    if (pack) return { cycle, pack };
+  }
+  return null;
+}
+
+/**
+ * Checks the actuals up to the last complete week against the current plan and raises each new
+ * variance once (its key), to the leaders of the function that owns it and the process owners.
+ */
+export async function checkSoe(
+  deps: Deps,
+  orgId: string,
+): Promise<{ checked: boolean; raised: AlertRecord[] }> {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  const plan = await currentPlan(deps, orgId);
+  if (!plan) return { checked: false, raised: [] };
+  const now = deps.clock.now();
+  const cal = { ...workCalendar(org), timezone: org.timezone };
+  const { families, safety, resources } = await master(deps, orgId);
+  const details = (await familyPage(deps, plan.pack, 0, Object.keys(plan.pack.content.familyChunks).length))
+    .items;
+  const plans = details.map((f) =>
+    phaseFamilyPlan(
+      {
+        family: f.family,
+        name: f.name,
+        owner: 'sales',
+        unitMargin: families.get(f.family)?.margin ?? 0,
+        safetyStock: safety.get(f.family) ?? 0,
+        months: f.months.map((m) => ({
+          period: m.period,
+          p10: m.p10,
+          p50: m.p50,
+          p90: m.p90,
+          consensus: m.consensus,
+          production: m.production,
+          supplied: m.supplied,
+          inventory: m.inventory,
+        })),
+      },
+      cal,
+    ),
+  );
+  const resourcePlans: ResourcePlanWeekly[] = (await resourceDetails(deps, plan.pack)).map((r) => {
+    const load = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.load[i] ?? 0])), cal);
+    const capacity = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.capacity[i] ?? 0])), cal);
+    return {
+      resource: r.resource,
+      name: r.name,
+      owner: (resources.get(r.resource)?.kind ?? r.kind) === 'supplier' ? 'procurement' : 'operations',
+      weeks: Object.fromEntries(
+        Object.keys(load).map((w) => [w, { load: load[w] ?? 0, capacity: capacity[w] ?? 0 }]),
+      ),
+    };
+  });
+  const asOf = addWeeks(thisWeek(org, now), -1);
+  const weeks = Array.from({ length: WEEKS_BACK }, (_, i) => addWeeks(asOf, -i));
+  const stored = await deps.soe.actuals(orgId, weeks);
+  const actuals: WeeklyActuals = { families: {}, resources: {} };
+  for (const [week, a] of stored) {
+    for (const [f, v] of Object.entries(a.families)) (actuals.families[f] ??= {})[week] = v;
+    for (const [r, v] of Object.entries(a.resources)) (actuals.resources[r] ??= {})[week] = v;
+  }
+  const margins = [...families.values()].map((f) => f.margin).filter((m) => m > 0);
+  const averageMargin = margins.length ? margins.reduce((a, b) => a + b, 0) / margins.length : 0;
+  const alerts = detectVariances({
+    plans,
+    resources: resourcePlans,
+    actuals,
+    disruptions: await deps.soe.disruptions(orgId),
+    asOf,
+    calendar: cal,
+    resourceMargin: Object.fromEntries(resourcePlans.map((r) => [r.resource, averageMargin])),
+  });
+  const raised: AlertRecord[] = [];
+  for (const a of alerts) {
+    const rec: AlertRecord = { ...a, id: `${orgId}:${a.key}`, orgId, cycleId: plan.cycle.id, raisedAt: now };
+    if (await deps.soe.raise(rec)) raised.push(rec);
+  }
+  if (raised.length) {
+    const members = await deps.members.all(orgId);
+    const owners = members.filter((m) => m.roles.includes('process-owner'));
+    const workCal = workCalendar(org);
+    await deps.outbox.enqueue(
+      raised.flatMap((a) => {
+        const to = new Map<string, MemberRecord>();
+        for (const m of members)
+          if (m.delegation === null && m.roles.includes('functional-leader') && m.functions.includes(a.owner))
+            to.set(m.id, m);
+        for (const m of owners) to.set(m.id, m);
+        return [...to.values()].map((m) => ({
+          orgId,
+          key: `alert:${a.id}:${m.id}`,
+          kind: 'alert' as const,
+          cycleId: a.cycleId,
+          recipient: { memberId: m.id, name: m.name },
+          card: presentAlert(a, m.timezone),
+          notBefore: nextAllowedTime(now, m, workCal),
+        }));
+      }),
+      now,
+    );
+    await deps.audit.append(
+      orgId,
+      {
+        actor: { type: 'system', id: 'soe' },
+        action: 'soe.alerts-raised',
+        entity: { type: 'org', id: orgId },
+        after: raised.map((a) => a.key),
+      },
+      now,
+    );
+  }
+  return { checked: true, raised };
+}
+
+/** What each option of a "decide now" ballot means, by the alert's kind (framed from the re-plan's levers). */
+function decisionOptions(a: AlertRecord) {
+  if (a.kind === 'bias')
+    return [
+      {
+        key: 'adjust',
+        label: 'Adjust the plan',
+        meaning: 'move the demand plan to the run-rate for the rest of the horizon',
+      },
+      { key: 'keep', label: 'Keep the plan', meaning: 'the bias is temporary: keep the plan and watch' },
+    ];
+  if (a.subject.type === 'resource')
+    return [
+      { key: 'overtime', label: 'Overtime', meaning: 'recover the capacity with overtime or extra shifts' },
+      { key: 'reallocate', label: 'Reallocate', meaning: 'move volume to alternate resources or suppliers' },
+      { key: 'accept', label: 'Accept', meaning: 'accept the shortfall; serve by margin' },
+    ];
+  return [
+    { key: 'expedite', label: 'Expedite', meaning: 'add production (overtime) or expedite supply' },
+    { key: 'reallocate', label: 'Reallocate', meaning: 'reallocate stock and capacity from other families' },
+    {
+      key: 'accept',
+      label: 'Accept',
+      meaning: 'accept the variance; safety stock absorbs it or sales are lost',
+    },
+  ];
+}
+
+export type AlertOutcome = AlertOutcomeRecord['outcome'];
+
+/**
+ * One click on an alert: `decide` opens an ad hoc ballot among the executives, `agenda` puts it on
+ * the next pre-S&OP agenda, `acknowledged` needs a note. The first outcome stands.
+ */
+export async function settleAlert(
+  deps: Deps,
+  orgId: string,
+  alertId: string,
+  input: { memberId: string; outcome: AlertOutcome; note?: string | undefined },
+): Promise<AlertOutcomeRecord> {
+  const alert = await deps.soe.alert(orgId, alertId);
+  if (!alert) throw new DomainError('not_found', 'alert not found');
+  const m = await deps.members.get(orgId, input.memberId);
+  if (!m)
+    throw new DomainError('validation_failed', 'unknown member', {
+      memberId: 'no member with this id in this org',
+    });
+  const allowed =
+    m.roles.includes('process-owner') ||
+    m.roles.includes('executive') ||
+    (m.roles.includes('functional-leader') && m.functions.includes(alert.owner));
+  if (!allowed)
+    throw new DomainError(
+      'forbidden',
+      `Only the ${alert.owner} lead, an executive or the process owner settles this alert.`,
+    );
+  const note = input.note?.trim() ? input.note.trim() : null;
+  if (input.outcome === 'acknowledged' && (!note || note.length < 3))
+    throw new DomainError('validation_failed', 'the acknowledgement is not valid', {
+      note: 'write a note saying what you do about it',
+    });
+  const done = (await deps.soe.outcomes(orgId)).find((o) => o.alertId === alertId);
+  if (done) throw new DomainError('conflict', `This alert is already settled (${done.outcome}).`);
+  const now = deps.clock.now();
+  let ballotId: string | null = null;
+  if (input.outcome === 'decide') {
+    const po = (await deps.members.all(orgId)).find((x) => x.roles.includes('process-owner'));
+    if (!po) throw new DomainError('conflict', 'the org has no process owner to open the ballot');
+    const org = (await deps.orgs.get(orgId))!;
+    const due = atLocalTime(
+      addBusinessDays(localDate(now, org.timezone), 2, { ...workCalendar(org), timezone: org.timezone }),
+      '17:00',
+      org.timezone,
+    );
+    const ballot = await openBallot(deps, orgId, alert.cycleId, {
+      actorId: po.id,
+      deadline: due,
+      title: `S&OE: ${alert.what}`.slice(0, 200),
+      options: decisionOptions(alert),
+    });
+    ballotId = ballot.id;
+  }
+  const record: AlertOutcomeRecord = {
+    alertId,
+    orgId,
+    outcome: input.outcome,
+    note,
+    by: m.id,
+    at: now,
+    ballotId,
+  };
+  if (!(await deps.soe.settle(record))) throw new DomainError('conflict', 'This alert is already settled.');
+  await deps.audit.append(
+    orgId,
+    {
+      actor: { type: 'member', id: m.id },
+      action: `soe.alert-${input.outcome}`,
+      entity: { type: 'alert', id: alertId },
+      after: { note, ballotId },
+    },
+    now,
+  );
+  return record;
+}
+
+export interface AlertView extends AlertRecord {
+  outcome: AlertOutcomeRecord | null;
+  escalated: boolean;
+}
+
+export async function alertList(deps: Deps, orgId: string): Promise<AlertView[]> {
+  const [alerts, outcomes, escalated] = await Promise.all([
+    deps.soe.alerts(orgId),
+    deps.soe.outcomes(orgId),
+    deps.soe.escalated(orgId),
+  ]);
+  const byId = new Map(outcomes.map((o) => [o.alertId, o]));
+  return alerts
+    .map((a) => ({ ...a, outcome: byId.get(a.id) ?? null, escalated: escalated.has(a.id) }))
+    .sort((a, b) => b.raisedAt.getTime() - a.raisedAt.getTime() || a.key.localeCompare(b.key));
+}
+
+/**
+ * The sweep's part: an alert left without an outcome for a business day goes once to the process
+ * owners, in their working hours.
+ */
+export async function escalateAlerts(deps: Deps): Promise<number> {
+  const now = deps.clock.now();
+  const orgIds = [...new Set((await deps.cycles.unfinished()).map((c) => c.orgId))];
+  let queued = 0;
+  for (const orgId of orgIds) {
+    const org = await deps.orgs.get(orgId);
+    if (!org) continue;
+    const open = (await alertList(deps, orgId)).filter((a) => !a.outcome && !a.escalated);
+    if (!open.length) continue;
+    const cal = { ...workCalendar(org), timezone: org.timezone };
+    const owners = (await deps.members.all(orgId)).filter((m) => m.roles.includes('process-owner'));
+    for (const a of open) {
+      const dueDay = addBusinessDays(localDate(a.raisedAt, org.timezone), ESCALATE_AFTER_BUSINESS_DAYS, cal);
+      const due = atLocalTime(dueDay, DateTimeHHMM(a.raisedAt, org.timezone), org.timezone);
+      if (now.getTime() < due.getTime()) continue;
+      if (!(await deps.soe.markEscalated(orgId, a.id, now))) continue;
+      queued += await deps.outbox.enqueue(
+        owners.map((po) => ({
+          orgId,
+          key: `alert-escalation:${a.id}:${po.id}`,
+          kind: 'escalation' as const,
+          cycleId: a.cycleId,
+          recipient: { memberId: po.id, name: po.name },
+          card: presentAlertEscalation(a, po.timezone),
+          notBefore: nextAllowedTime(now, po, workCalendar(org)),
+        })),
+        now,
+      );
+    }
+  }
+  return queued;
+}
+
+const DateTimeHHMM = (at: Date, zone: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: zone,
+  }).format(at);
+
+/** Alerts put on the next pre-S&OP agenda and not taken up by a meeting yet, as agenda alerts. */
+export async function agendaAlerts(deps: Deps, orgId: string, taken: ReadonlySet<string>) {
+  return (await alertList(deps, orgId))
+    .filter((a) => a.outcome?.outcome === 'agenda' && !taken.has(a.id))
+    .map((a) => ({ id: a.id, title: a.what, detail: a.outcome?.note ?? '', moneyAtStake: a.moneyAtStake }));
+}
+
+/** The check's figures for a person reading them: an alert as JSON for the API. */
+export function alertJson(a: AlertView) {
+  return {
+    ...a,
+    raisedAt: a.raisedAt.toISOString(),
+    outcome: a.outcome ? { ...a.outcome, at: a.outcome.at.toISOString() } : null,
+  };
+}

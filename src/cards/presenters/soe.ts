@@ -1,0 +1,85 @@
+/** Presenters for S&OE: an alert with its one-click outcomes, its escalation, what became of it. */
+import { fmt } from '../../domain/plan.js';
+import { webLinkBlock, type Card } from '../card.js';
+
+interface AlertFacts {
+  id: string;
+  kind: string;
+  what: string;
+  week: string;
+  owner: string;
+  severity: string;
+  moneyAtStake: number;
+}
+
+const SEVERITY: Record<string, string> = { critical: 'Critical', warning: 'Warning', info: 'Note' };
+const KIND: Record<string, string> = {
+  'demand-band': 'Demand outside its forecast range',
+  bias: 'A forecast bias',
+  'resource-over-plan': 'A resource running above plan',
+  'inventory-below-safety': 'Stock heading below safety stock',
+  disruption: 'A reported disruption',
+};
+
+/** An alert to its owners: what moved, the money at stake, and the three outcomes (with a note). */
+export function presentAlert(a: AlertFacts, timezone: string): Card {
+  void timezone;
+  return {
+    summary: `${SEVERITY[a.severity] ?? 'Alert'}: ${a.what}`,
+    blocks: [
+      {
+        type: 'header',
+        text: `${SEVERITY[a.severity] ?? 'Alert'}: ${KIND[a.kind] ?? 'A variance'} (${a.week})`,
+      },
+      { type: 'text', text: a.what },
+      {
+        type: 'text',
+        text: `${a.moneyAtStake > 0 ? `About ${fmt(a.moneyAtStake)} of margin at stake. ` : ''}Owned by ${a.owner}. Decide now (a ballot among the executives), put it on the next pre-S&OP agenda, or acknowledge it with a note.`,
+      },
+      {
+        type: 'input',
+        id: `note:${a.id}`,
+        label: 'Note (needed to acknowledge)',
+        placeholder: 'What you do about it',
+      },
+      {
+        type: 'actions',
+        buttons: [
+          { action: 'soe.decide', label: 'Decide now', value: a.id, style: 'primary' },
+          { action: 'soe.agenda', label: 'Add to the next agenda', value: a.id },
+          { action: 'soe.ack', label: 'Acknowledge', value: a.id },
+        ],
+      },
+      webLinkBlock('/app/soe'),
+    ],
+  };
+}
+
+/** An alert nobody settled for a business day, to the process owner. */
+export function presentAlertEscalation(a: AlertFacts, timezone: string): Card {
+  const card = presentAlert(a, timezone);
+  return {
+    summary: `Not settled for a business day: ${a.what}`,
+    blocks: [
+      {
+        type: 'text',
+        text: `Nobody has settled this alert for a business day; it goes to you as the process owner.`,
+      },
+      ...card.blocks,
+    ],
+  };
+}
+
+/** What the click did, for the person who pressed. */
+export function presentAlertSettled(
+  a: { what: string },
+  o: { outcome: string; note: string | null; ballotId: string | null },
+): Card {
+  const text =
+    o.outcome === 'decide'
+      ? `A ballot is open to the executives: ${a.what}`
+      : o.outcome === 'agenda'
+        ? `On the next pre-S&OP agenda: ${a.what}`
+        : `Acknowledged (${o.note}): ${a.what}`;
+  return { summary: text, blocks: [{ type: 'text', text }] };
+}
