@@ -410,6 +410,8 @@ export interface AlertRecord extends SoeAlert {
   /** The cycle whose plan it was checked against. */
   cycleId: string;
   raisedAt: Date;
+  /** It reached chat (recent, and worth a person's time); only those are escalated. */
+  notified: boolean;
 }
 
 /** The one outcome of an alert (the first click wins): acknowledged with a note, on the next agenda, or decided. */

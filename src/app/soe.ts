@@ -5,7 +5,7 @@
  * owner. One click settles an alert: decide now (an ad hoc ballot among the executives), put it on
  * the next pre-S&OP agenda, or acknowledge it with a note. An alert nobody settles is escalated once.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { addBusinessDays } from '../domain/calendar.js';
 import { DomainError } from '../domain/errors.js';
@@ -23,13 +23,14 @@ import {
   type WeeklyActuals,
 } from '../domain/soe.js';
 import { atLocalTime, localDate } from '../domain/time.js';
-import { presentAlert, presentAlertEscalation } from '../cards/presenters/soe.js';
+import { presentAlert, presentAlertDigest, presentAlertEscalation } from '../cards/presenters/soe.js';
 import { openBallot } from './ballots.js';
 import { workCalendar } from './cycleEngine.js';
 import { familyPage } from './packDetails.js';
 import { resourceDetails, type PackContent } from './packs.js';
 import type { Deps, WeekActuals } from './ports.js';
 import type {
+  Actor,
   AlertOutcomeRecord,
   AlertRecord,
   CycleRecord,
@@ -41,6 +42,10 @@ import { zodFields } from './validation.js';
 
 /** Weeks of actuals the check reads back from the last complete week (a year). */
 const WEEKS_BACK = 52;
+/** Alerts of the last this-many weeks reach chat (older ones, say from a year's backfill, are only listed). */
+const CHAT_WEEKS = 2;
+/** More new alerts than this for one person in one check come as one digest card. */
+const MAX_CARDS_PER_CHECK = 3;
 /** Business days an alert may wait for an outcome before the process owner hears of it. */
 const ESCALATE_AFTER_BUSINESS_DAYS = 1;
 
@@ -106,7 +111,7 @@ export async function recordActuals(
   orgId: string,
   week: string,
   raw: unknown,
-  actor: { type: 'api' | 'member'; id: string },
+  actor: Actor,
 ): Promise<{ week: string; families: number; resources: number }> {
   const org = await deps.orgs.get(orgId);
   if (!org) throw new DomainError('not_found', 'org not found');
@@ -116,9 +121,21 @@ export async function recordActuals(
   else if (week > thisWeek(org, now)) fields['week'] = `must not be after this week (${thisWeek(org, now)})`;
   const parsed = actualsInput.safeParse(raw);
   if (!parsed.success) Object.assign(fields, zodFields(parsed.error));
+  const { families, resources } = await master(deps, orgId);
+  // Unknown codes are named row by row even when other fields of the rows are wrong.
+  const rows = (raw ?? {}) as { families?: unknown; resources?: unknown };
+  if (Array.isArray(rows.families))
+    rows.families.forEach((r: { family?: unknown }, i) => {
+      if (typeof r?.family === 'string' && r.family.trim() && !families.has(r.family.trim()))
+        fields[`families.${i}.family`] ??= 'not a family of the data set';
+    });
+  if (Array.isArray(rows.resources))
+    rows.resources.forEach((r: { resource?: unknown }, i) => {
+      if (typeof r?.resource === 'string' && r.resource.trim() && !resources.has(r.resource.trim()))
+        fields[`resources.${i}.resource`] ??= 'not a resource of the data set';
+    });
   if (Object.keys(fields).length || !parsed.success)
     throw new DomainError('validation_failed', 'the actuals are not valid', fields);
-  const { families, resources } = await master(deps, orgId);
   const out: WeekActuals = { families: {}, resources: {} };
   parsed.data.families.forEach((r, i) => {
     if (!families.has(r.family)) fields[`families.${i}.family`] = 'not a family of the data set';
@@ -311,34 +328,72 @@ export async function checkSoe(
     calendar: cal,
     resourceMargin: Object.fromEntries(resourcePlans.map((r) => [r.resource, averageMargin])),
   });
+  // Chat manners: only what is recent and worth a person's time reaches chat (and may be escalated),
+  // one card per alert, or one digest when a check raises more than a few for the same person; the
+  // rest (a year's backfill, an ordinary week outside the band) is listed in Accord.
+  const recent = addWeeks(asOf, -(CHAT_WEEKS - 1));
   const raised: AlertRecord[] = [];
   for (const a of alerts) {
-    const rec: AlertRecord = { ...a, id: `${orgId}:${a.key}`, orgId, cycleId: plan.cycle.id, raisedAt: now };
+    const rec: AlertRecord = {
+      ...a,
+      id: `${orgId}:${a.key}`,
+      orgId,
+      cycleId: plan.cycle.id,
+      raisedAt: now,
+      notified: a.week >= recent && (a.kind !== 'demand-band' || a.severity === 'critical'),
+    };
     if (await deps.soe.raise(rec)) raised.push(rec);
   }
-  if (raised.length) {
+  const worthSaying = raised.filter((a) => a.notified);
+  if (worthSaying.length) {
     const members = await deps.members.all(orgId);
     const owners = members.filter((m) => m.roles.includes('process-owner'));
     const workCal = workCalendar(org);
+    const perPerson = new Map<string, { member: MemberRecord; alerts: AlertRecord[] }>();
+    for (const a of worthSaying) {
+      const to = members.filter(
+        (m) =>
+          m.delegation === null &&
+          (m.roles.includes('process-owner') ||
+            (m.roles.includes('functional-leader') && m.functions.includes(a.owner))),
+      );
+      for (const m of to.length ? to : owners) {
+        const x = perPerson.get(m.id) ?? { member: m, alerts: [] };
+        x.alerts.push(a);
+        perPerson.set(m.id, x);
+      }
+    }
     await deps.outbox.enqueue(
-      raised.flatMap((a) => {
-        const to = new Map<string, MemberRecord>();
-        for (const m of members)
-          if (m.delegation === null && m.roles.includes('functional-leader') && m.functions.includes(a.owner))
-            to.set(m.id, m);
-        for (const m of owners) to.set(m.id, m);
-        return [...to.values()].map((m) => ({
-          orgId,
-          key: `alert:${a.id}:${m.id}`,
-          kind: 'alert' as const,
-          cycleId: a.cycleId,
-          recipient: { memberId: m.id, name: m.name },
-          card: presentAlert(a, m.timezone),
-          notBefore: nextAllowedTime(now, m, workCal),
-        }));
-      }),
+      [...perPerson.values()].flatMap(({ member: m, alerts }) =>
+        alerts.length > MAX_CARDS_PER_CHECK
+          ? [
+              {
+                orgId,
+                key: `alert-digest:${createHash('sha256')
+                  .update(alerts.map((a) => a.id).join('\n'))
+                  .digest('hex')
+                  .slice(0, 24)}:${m.id}`,
+                kind: 'alert' as const,
+                cycleId: plan.cycle.id,
+                recipient: { memberId: m.id, name: m.name },
+                card: presentAlertDigest(alerts, asOf),
+                notBefore: nextAllowedTime(now, m, workCal),
+              },
+            ]
+          : alerts.map((a) => ({
+              orgId,
+              key: `alert:${a.id}:${m.id}`,
+              kind: 'alert' as const,
+              cycleId: a.cycleId,
+              recipient: { memberId: m.id, name: m.name },
+              card: presentAlert(a, m.timezone),
+              notBefore: nextAllowedTime(now, m, workCal),
+            })),
+      ),
       now,
     );
+  }
+  if (raised.length)
     await deps.audit.append(
       orgId,
       {
@@ -349,7 +404,6 @@ export async function checkSoe(
       },
       now,
     );
-  }
   return { checked: true, raised };
 }
 
@@ -486,7 +540,7 @@ export async function escalateAlerts(deps: Deps): Promise<number> {
   for (const orgId of orgIds) {
     const org = await deps.orgs.get(orgId);
     if (!org) continue;
-    const open = (await alertList(deps, orgId)).filter((a) => !a.outcome && !a.escalated);
+    const open = (await alertList(deps, orgId)).filter((a) => a.notified && !a.outcome && !a.escalated);
     if (!open.length) continue;
     const cal = { ...workCalendar(org), timezone: org.timezone };
     const owners = (await deps.members.all(orgId)).filter((m) => m.roles.includes('process-owner'));

@@ -174,6 +174,7 @@ export const outboxQuery = pageQuery.extend({
       'decision',
       'action',
       'meeting',
+      'alert',
     ])
     .optional(),
   memberId: objectId.optional(),

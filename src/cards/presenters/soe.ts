@@ -83,3 +83,23 @@ export function presentAlertSettled(
         : `Acknowledged (${o.note}): ${a.what}`;
   return { summary: text, blocks: [{ type: 'text', text }] };
 }
+
+/** Many new alerts for one person from one check: the largest few, and the way to the rest. */
+export function presentAlertDigest(alerts: AlertFacts[], week: string): Card {
+  const top = [...alerts].sort((a, b) => b.moneyAtStake - a.moneyAtStake).slice(0, 5);
+  return {
+    summary: `${alerts.length} new S&OE alerts up to ${week}`,
+    blocks: [
+      { type: 'header', text: `${alerts.length} new S&OE alerts up to ${week}` },
+      {
+        type: 'text',
+        text: 'The largest by money at stake; all of them, with their buttons, are in Accord.',
+      },
+      ...top.map((a) => ({
+        type: 'text' as const,
+        text: `${SEVERITY[a.severity] ?? 'Alert'}: ${a.what}${a.moneyAtStake > 0 ? ` About ${fmt(a.moneyAtStake)} at stake.` : ''}`,
+      })),
+      webLinkBlock('/app/soe', 'Open the alerts in Accord'),
+    ],
+  };
+}

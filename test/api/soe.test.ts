@@ -1,0 +1,257 @@
+/**
+ * S&OE over the API and the real database, the outbox as the boundary: weekly actuals against the
+ * pack's plan phased into weeks, with an injected demand spike, a slow bias and a line breakdown
+ * reported as a disruption. Each variance is raised once (a second check raises nothing), reaches
+ * its owners in chat (or only Accord, when it is an old week), and is settled once: decide now (a
+ * ballot that ends in a decision with an owner), the next pre-S&OP agenda, or acknowledged with a
+ * note. An alert left alone is escalated once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { familyPage } from '../../src/app/packDetails.js';
+import { escalateAlerts } from '../../src/app/soe.js';
+import type { PackRecord } from '../../src/app/records.js';
+import { phaseFamilyPlan } from '../../src/domain/soe.js';
+import { startTestAccord, type TestAccord } from '../helpers/accord.js';
+import { buildOrg, buildTeam, THREE_TRADEOFFS, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+
+let t: TestAccord;
+let org: OrgHandle;
+let other: OrgHandle;
+let team: Awaited<ReturnType<typeof buildTeam>>;
+let cycleId: string;
+const api = (p: string, o: OrgHandle = org) => `/api/v1/orgs/${o.id}${p}`;
+type Weekly = ReturnType<typeof phaseFamilyPlan>;
+let plans: Weekly[];
+// The February cycle plans from March (2027-W09) on.
+const WEEKS = ['2027-W09', '2027-W10', '2027-W11', '2027-W12', '2027-W13', '2027-W14'];
+
+interface Alert {
+  id: string;
+  key: string;
+  kind: string;
+  severity: string;
+  owner: string;
+  what: string;
+  notified: boolean;
+  outcome: { outcome: string; note: string | null; ballotId: string | null } | null;
+  escalated: boolean;
+}
+const alerts = async (): Promise<Alert[]> =>
+  (await t.http.get(api('/alerts?limit=100')).set(org.auth)).body.items;
+const outbox = async (kind: string) =>
+  (await t.http.get(api(`/outbox?kind=${kind}&limit=100`)).set(org.auth)).body.items as {
+    key: string;
+    recipient: { memberId: string };
+    card: { summary: string };
+  }[];
+
+beforeAll(async () => {
+  t = await startTestAccord({ now: '2027-02-12T09:00:00Z' });
+  org = await buildOrg(t, { name: 'Watch Co', timezone: 'Europe/London' });
+  other = await buildOrg(t, { name: 'Other Co', timezone: 'Europe/London' });
+  team = await buildTeam(t, org);
+  await uploadCompany(t, org, THREE_TRADEOFFS);
+  cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
+  expect(
+    (
+      await t.http
+        .post(api(`/cycles/${cycleId}/pack`))
+        .set(org.auth)
+        .send({})
+    ).status,
+  ).toBe(201);
+  const pack = (await t.accord.deps.packs.latest(org.id, cycleId)) as PackRecord<{
+    familyChunks: Record<string, number>;
+  }>;
+  const cal = { timezone: 'Europe/London', holidays: new Set<string>(), weekend: [6, 7] };
+  plans = (await familyPage(t.accord.deps, pack, 0, 100)).items.map((f) =>
+    phaseFamilyPlan(
+      { family: f.family, owner: 'sales', unitMargin: 1, safetyStock: 0, months: f.months },
+      cal,
+    ),
+  );
+});
+afterAll(() => t.close());
+
+describe('weekly actuals', () => {
+  it('are refused row by row, all or nothing', async () => {
+    t.clock.set('2027-04-12T09:00:00Z');
+    const bad = await t.http
+      .put(api('/actuals/2027-W13'))
+      .set(org.auth)
+      .send({
+        families: [
+          { family: 'NOPE', orders: 5 },
+          { family: plans[0]!.family, orders: -1 },
+        ],
+        resources: [],
+      });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toMatchObject({
+      'families.0.family': 'not a family of the data set',
+      'families.1.orders': 'must be 0 or more',
+    });
+    const future = await t.http.put(api('/actuals/2027-W30')).set(org.auth).send({ families: [] });
+    expect(future.body.error.fields.week).toContain('must not be after this week (2027-W15)');
+    expect((await t.http.get(api('/actuals/2027-W13')).set(org.auth)).status).toBe(404);
+  });
+
+  it('raise exactly the spike, the bias and the breakdown, once each', async () => {
+    const [spiked, biased] = [plans[0]!, plans[1]!];
+    for (const week of WEEKS) {
+      const families = plans.map((p) => {
+        const w = p.weeks[week]!;
+        const orders =
+          p === spiked && week === '2027-W13' ? w.p90 * 1.6 + 50 : p === biased ? w.plan * 1.12 : w.plan;
+        return { family: p.family, orders: Math.round(orders * 1000) / 1000 };
+      });
+      const res = await t.http
+        .put(api(`/actuals/${week}`))
+        .set(org.auth)
+        .send({ families, resources: [] });
+      expect(res.status).toBe(200);
+    }
+    const resource = (await t.http.get(api(`/cycles/${cycleId}/pack`)).set(org.auth)).body.resources[0]
+      .resource;
+    const down = await t.http.post(api('/disruptions')).set(org.auth).send({
+      actorId: team.leaders['operations']!.id,
+      resource,
+      from: '2027-04-05',
+      to: '2027-04-09',
+      capacityLostPercent: 50,
+      note: 'The filler broke down; parts arrive Friday',
+    });
+    expect(down.status).toBe(201);
+    const raised = (await alerts()).map((a) => a.key).sort();
+    expect(raised).toEqual(
+      [
+        `band:${spiked.family}:2027-W13:above`,
+        `bias:${biased.family}:+`,
+        `disruption:${down.body.disruption.id}`,
+      ].sort(),
+    );
+    // The same data checked again: nothing new.
+    const again = await t.http.post(api('/soe/check')).set(org.auth).send();
+    expect(again.body).toEqual({ checked: true, raised: [] });
+    expect(await alerts()).toHaveLength(3);
+  });
+
+  it('tells the owners in chat: sales of the demand alerts, operations of the breakdown, the process owner of all', async () => {
+    const cards = await outbox('alert');
+    const to = (id: string) => cards.filter((c) => c.recipient.memberId === id).map((c) => c.card.summary);
+    expect(to(team.po.id).length).toBeGreaterThanOrEqual(2);
+    expect(to(team.leaders['operations']!.id)).toEqual([
+      expect.stringContaining('loses 50% of its capacity'),
+    ]);
+    // Sales owns demand: the spike (critical) and the bias, each a full sentence with its numbers.
+    const sales = to(team.leaders['sales']!.id);
+    expect(sales).toHaveLength(2);
+    expect(sales.find((x) => x.startsWith('Critical: Orders of'))).toMatch(
+      /above the plan \(.*\) and above the P90/,
+    );
+    expect(sales.find((x) => x.startsWith('Warning: Orders of'))).toMatch(
+      /a tracking signal of 5\.0 against a limit of 4\./,
+    );
+    expect(to(team.leaders['finance']!.id)).toEqual([]);
+  });
+});
+
+describe('outcomes', () => {
+  const find = async (kind: string) => (await alerts()).find((a) => a.kind === kind)!;
+
+  it('decide now: a ballot among the executives that ends in a decision with an owner', async () => {
+    const a = await find('disruption');
+    const res = await t.http
+      .post(api(`/alerts/${encodeURIComponent(a.id)}/outcome`))
+      .set(org.auth)
+      .send({ memberId: team.leaders['operations']!.id, outcome: 'decide' });
+    expect(res.status).toBe(200);
+    const ballotId = res.body.ballotId as string;
+    const ballot = (await t.http.get(api(`/ballots/${ballotId}`)).set(org.auth)).body;
+    expect(ballot.options.map((o: { key: string }) => o.key)).toEqual(['overtime', 'reallocate', 'accept']);
+    for (const exec of [team.ceo, team.cfo])
+      expect(
+        (
+          await t.http
+            .post(api(`/ballots/${ballotId}/votes`))
+            .set(org.auth)
+            .send({ memberId: exec.id, option: 'overtime' })
+        ).status,
+      ).toBe(201);
+    const decision = (await t.http.get(api(`/decisions/${ballotId}`)).set(org.auth)).body;
+    expect(decision).toMatchObject({ status: 'decided', option: 'overtime' });
+    const action = await t.http
+      .post(api(`/decisions/${ballotId}/actions`))
+      .set(org.auth)
+      .send({
+        actorId: team.po.id,
+        ownerId: team.leaders['operations']!.id,
+        dueDate: '2027-04-23',
+        description: 'Book a Saturday shift on the filler',
+      });
+    expect(action.status).toBe(201);
+    // A second outcome is refused: the first stands.
+    const twice = await t.http
+      .post(api(`/alerts/${encodeURIComponent(a.id)}/outcome`))
+      .set(org.auth)
+      .send({ memberId: team.po.id, outcome: 'agenda' });
+    expect(twice.status).toBe(409);
+  });
+
+  it('acknowledge needs a note; someone of another function may not settle it', async () => {
+    const a = await find('bias');
+    const url = api(`/alerts/${encodeURIComponent(a.id)}/outcome`);
+    const noNote = await t.http
+      .post(url)
+      .set(org.auth)
+      .send({ memberId: team.leaders['sales']!.id, outcome: 'acknowledged' });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error.fields.note).toBe('write a note saying what you do about it');
+    const finance = await t.http
+      .post(url)
+      .set(org.auth)
+      .send({ memberId: team.leaders['finance']!.id, outcome: 'acknowledged', note: 'seen' });
+    expect(finance.status).toBe(403);
+    const ok = await t.http.post(url).set(org.auth).send({
+      memberId: team.leaders['sales']!.id,
+      outcome: 'acknowledged',
+      note: 'The promotion ran two weeks longer',
+    });
+    expect(ok.status).toBe(200);
+    expect((await find('bias')).outcome).toMatchObject({
+      outcome: 'acknowledged',
+      note: 'The promotion ran two weeks longer',
+    });
+  });
+
+  it('an alert left alone goes to the process owner once, a business day later', async () => {
+    expect(await escalateAlerts(t.accord.deps)).toBe(0); // the same day
+    t.clock.set('2027-04-13T09:05:00Z');
+    const band = await find('demand-band');
+    const queued = await escalateAlerts(t.accord.deps);
+    expect(queued).toBe(band.notified ? 1 : 0);
+    expect(await escalateAlerts(t.accord.deps)).toBe(0);
+  });
+
+  it('the next pre-S&OP agenda: the alert is on it', async () => {
+    const a = await find('demand-band');
+    const res = await t.http
+      .post(api(`/alerts/${encodeURIComponent(a.id)}/outcome`))
+      .set(org.auth)
+      .send({ memberId: team.po.id, outcome: 'agenda' });
+    expect(res.status).toBe(200);
+    // The next cycle's pre-S&OP (the month after this one).
+    const created = await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-05' });
+    expect(created.status).toBe(201);
+    const agenda = (await t.http.get(api(`/meetings/${created.body.id}-pre-sop/agenda`)).set(org.auth)).body;
+    expect(agenda.items.find((i: { alertId: string }) => i.alertId === a.id)).toMatchObject({
+      kind: 'alert',
+      title: a.what,
+    });
+  });
+
+  it('keeps to its org', async () => {
+    expect((await t.http.get(api('/alerts', other)).set(org.auth)).status).toBe(403);
+    expect((await t.http.get(api('/alerts', other)).set(other.auth)).body.items).toEqual([]);
+  });
+});
