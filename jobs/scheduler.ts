@@ -18,6 +18,7 @@ import { closeDueBallots } from '../src/app/ballots.js';
 import { remindActions } from '../src/app/followThrough.js';
 import { runMeetings } from '../src/app/meetings.js';
 import { escalateAlerts } from '../src/app/soe.js';
+import { sendHealthSummaries } from '../src/app/health.js';
 import { definePackBuildJob, PACK_BUILD_JOB } from './packBuilds.js';
 import type { Deps } from '../src/app/ports.js';
 import type { Logger } from '../src/logger.js';
@@ -87,6 +88,7 @@ export function createScheduler(opts: {
         const reminders = await remindActions(opts.deps);
         const meetings = await runMeetings(opts.deps);
         const alerts = await escalateAlerts(opts.deps);
+        const health = await sendHealthSummaries(opts.deps);
         log.debug(
           {
             cycles: count,
@@ -94,6 +96,7 @@ export function createScheduler(opts: {
             actionMessages: reminders,
             meetingMessages: meetings,
             alertEscalations: alerts,
+            healthSummaries: health,
           },
           'sweep done',
         );

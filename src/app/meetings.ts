@@ -1737,6 +1737,11 @@ export async function searchMinutes(deps: Deps, orgId: string, q: string): Promi
 
 /** Meeting KPIs over every meeting that was run: time per item vs timebox, decided vs deferred, executive attendance. */
 export async function meetingKpisOf(deps: Deps, orgId: string) {
+  return meetingKpis(await meetingKpiInputs(deps, orgId));
+}
+
+/** Every meeting that was run, as the meeting KPIs (and the process-health facts) read it; by cycle month. */
+export async function meetingKpiInputs(deps: Deps, orgId: string): Promise<MeetingKpiInput[]> {
   const page = await deps.cycles.list(orgId, { limit: 100, after: null });
   const members = await deps.members.all(orgId);
   const executives = new Set(eligibleVoters(members));
@@ -1764,7 +1769,7 @@ export async function meetingKpisOf(deps: Deps, orgId: string) {
         })),
       });
     }
-  return meetingKpis(inputs);
+  return inputs;
 }
 
 /** The next meeting of the org that has not ended (for `/sop meeting`), with what the asker may do. */

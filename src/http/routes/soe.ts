@@ -9,6 +9,7 @@ import {
   settleAlert,
   weekActuals,
 } from '../../app/soe.js';
+import { processHealth } from '../../app/health.js';
 import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
@@ -133,6 +134,20 @@ export function soeRoutes(deps: Deps) {
         status: 200,
         body: await settleAlert(deps, params.orgId, params.alertId, body),
       }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/orgs/:orgId/metrics/health',
+      summary:
+        'Process health per cycle (inputs on time, executive attendance, decisions made and deferred, latency, follow-through, forecast accuracy, bias and value added, S&OE alerts), the trend, and the maturity stage with its evidence',
+      tag: 's&oe',
+      auth: 'org',
+      params: orgParams,
+      responses: { 200: { description: '{cycles, trend, maturity}' } },
+      handler: async ({ params }) => {
+        await requireOrg(deps, params.orgId);
+        return { status: 200, body: await processHealth(deps, params.orgId) };
+      },
     }),
   ];
 }
