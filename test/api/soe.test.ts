@@ -254,4 +254,16 @@ describe('outcomes', () => {
     expect((await t.http.get(api('/alerts', other)).set(org.auth)).status).toBe(403);
     expect((await t.http.get(api('/alerts', other)).set(other.auth)).body.items).toEqual([]);
   });
+
+  it('feed process health: the cycle counts its alerts and how they were answered; the maturity stage says why', async () => {
+    const res = await t.http.get(api('/metrics/health')).set(org.auth);
+    expect(res.status).toBe(200);
+    const feb = res.body.cycles.find((c: { month: string }) => c.month === '2027-02');
+    // Three alerts raised against February's plan, all three answered, one decided by a ballot.
+    expect(feb).toMatchObject({ soeRaised: 3, soeAcknowledgedShare: 1 });
+    expect(feb.soeDecidedShare).toBeCloseTo(1 / 3);
+    expect(res.body.maturity.stage).toBeGreaterThanOrEqual(1);
+    expect(res.body.maturity.criteria.length).toBeGreaterThan(5);
+    for (const c of res.body.maturity.criteria as { evidence: string }[]) expect(c.evidence).toMatch(/\.$/);
+  });
 });
