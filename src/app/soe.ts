@@ -589,3 +589,113 @@ export function alertJson(a: AlertView) {
     outcome: a.outcome ? { ...a.outcome, at: a.outcome.at.toISOString() } : null,
   };
 }
+
+/** The tables an actuals upload may hold, and their columns (a CSV file or an XLSX sheet each). */
+export const ACTUALS_TABLES = {
+  orders: ['week', 'family', 'orders', 'shipments', 'on_hand'],
+  production: ['week', 'resource', 'produced'],
+} as const;
+
+export interface ActualsRowError {
+  table: string;
+  line: number;
+  column: string;
+  reason: string;
+}
+
+/**
+ * Weekly actuals from files (CSV, or an XLSX sheet per table): `orders` (week, family, orders,
+ * shipments, on_hand) and `production` (week, resource, produced). Every row is checked first;
+ * one bad row and nothing is written (its table, line and column say why). Each week named is
+ * replaced whole; then the check runs.
+ */
+export async function importActuals(
+  deps: Deps,
+  orgId: string,
+  parts: AsyncIterable<import('./datasets.js').UploadPart>,
+  actor: Actor,
+): Promise<{ weeks: string[]; rows: number; raised: number; errors: ActualsRowError[] }> {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  const now = deps.clock.now();
+  const latest = thisWeek(org, now);
+  const { families, resources } = await master(deps, orgId);
+  const errors: ActualsRowError[] = [];
+  const weeks = new Map<string, WeekActuals>();
+  let rows = 0;
+  const number = (v: string | undefined): number | null | undefined => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const n = Number(v.replace(/,/g, '').trim());
+    return Number.isFinite(n) && n >= 0 && n <= 1e12 ? n : null;
+  };
+  for await (const part of parts) {
+    const table = part.name.replace(/\.(csv|xlsx)$/i, '').toLowerCase();
+    if (!(table in ACTUALS_TABLES)) {
+      errors.push({
+        table: part.name,
+        line: 0,
+        column: '',
+        reason: `unknown table: send ${Object.keys(ACTUALS_TABLES).join(' and ')}`,
+      });
+      for await (const _ of part.rows) void _;
+      continue;
+    }
+    if (part.problem) errors.push({ table, line: 0, column: '', reason: part.problem });
+    for await (const row of part.rows) {
+      if ('error' in row) {
+        errors.push({ table, line: row.line, column: '', reason: row.error });
+        continue;
+      }
+      rows++;
+      const r = row.record;
+      const bad = (column: string, reason: string) => errors.push({ table, line: row.line, column, reason });
+      const week = (r['week'] ?? '').trim();
+      if (!isValidIsoWeek(week)) bad('week', 'must be an ISO week, e.g. 2027-W07');
+      else if (week > latest) bad('week', `must not be after this week (${latest})`);
+      const w = weeks.get(week) ?? { families: {}, resources: {} };
+      if (table === 'orders') {
+        const family = (r['family'] ?? '').trim();
+        if (!families.has(family)) bad('family', family ? 'not a family of the data set' : 'name the family');
+        else if (w.families[family]) bad('family', `this family is listed twice for ${week}`);
+        const values: WeekActuals['families'][string] = {};
+        for (const [column, key] of [
+          ['orders', 'orders'],
+          ['shipments', 'shipments'],
+          ['on_hand', 'onHand'],
+        ] as const) {
+          const n = number(r[column]);
+          if (n === null) bad(column, 'must be a number, 0 or more');
+          else if (n !== undefined) values[key] = n;
+        }
+        if (families.has(family)) w.families[family] = values;
+      } else {
+        const resource = (r['resource'] ?? '').trim();
+        if (!resources.has(resource))
+          bad('resource', resource ? 'not a resource of the data set' : 'name the resource');
+        else if (w.resources[resource]) bad('resource', `this resource is listed twice for ${week}`);
+        const n = number(r['produced']);
+        if (n === null) bad('produced', 'must be a number, 0 or more');
+        if (resources.has(resource))
+          w.resources[resource] = n === undefined || n === null ? {} : { produced: n };
+      }
+      if (isValidIsoWeek(week)) weeks.set(week, w);
+    }
+  }
+  if (!rows && !errors.length)
+    errors.push({ table: '', line: 0, column: '', reason: 'no rows: send orders and/or production' });
+  if (errors.length) return { weeks: [], rows, raised: 0, errors };
+  for (const [week, a] of weeks) await deps.soe.putActuals(orgId, week, a, now);
+  const list = [...weeks.keys()].sort();
+  await deps.audit.append(
+    orgId,
+    {
+      actor,
+      action: 'actuals.imported',
+      entity: { type: 'actuals', id: list.join(',') },
+      after: { weeks: list, rows },
+    },
+    now,
+  );
+  const { raised } = await checkSoe(deps, orgId);
+  return { weeks: list, rows, raised: raised.length, errors: [] };
+}

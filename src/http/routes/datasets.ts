@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DatasetRejected, importDataset } from '../../app/datasets.js';
+import { importActuals } from '../../app/soe.js';
 import { inBackground, warmForecasts } from '../../app/forecasts.js';
 import type { Deps } from '../../app/ports.js';
 import type { DatasetRecord } from '../../app/records.js';
@@ -58,6 +59,46 @@ function lingerThenClose(req: Request, res: Response) {
 
 export function datasetRoutes(deps: Deps, limits: UploadLimits) {
   return [
+    route({
+      method: 'post',
+      path: '/api/v1/orgs/:orgId/actuals',
+      summary:
+        'Upload weekly S&OE actuals (multipart: orders.csv with week, family, orders, shipments, on_hand; production.csv with week, resource, produced; or an XLSX workbook with those sheets); all or nothing; then checks them against the plan',
+      tag: 's&oe',
+      auth: 'org',
+      params: orgParams,
+      requestBody: {
+        description:
+          'A CSV file (or XLSX sheet) per table: orders, production. Any bad row and nothing is written; each week named is replaced whole.',
+        content: { 'multipart/form-data': datasetUploadDoc },
+      },
+      responses: {
+        201: { description: '{weeks, rows, raised}' },
+        400: { description: 'rows that are not valid (table:line:column -> reason)', schema: errorBody },
+        413: { description: 'larger than the upload limit', schema: errorBody },
+        415: { description: 'not multipart/form-data', schema: errorBody },
+      },
+      handler: async ({ params, auth, req, res }) => {
+        await requireOrg(deps, params.orgId);
+        const upload = openUpload(req, limits);
+        lingerThenClose(req, res);
+        try {
+          const out = await importActuals(deps, params.orgId, upload.parts, apiActor(auth));
+          if (out.errors.length)
+            throw new ApiError(
+              400,
+              'validation_failed',
+              `the actuals were not imported: ${out.errors.length} ${out.errors.length === 1 ? 'problem' : 'problems'}`,
+              Object.fromEntries(
+                out.errors.slice(0, 100).map((e) => [`${e.table}:${e.line}:${e.column}`, e.reason]),
+              ),
+            );
+          return { status: 201, body: { weeks: out.weeks, rows: out.rows, raised: out.raised } };
+        } finally {
+          await upload.close();
+        }
+      },
+    }),
     route({
       method: 'post',
       path: '/api/v1/orgs/:orgId/datasets',
