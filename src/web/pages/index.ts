@@ -7,6 +7,7 @@ import { ballotPages } from './ballots.js';
 import { boardPages } from './board.js';
 import { decisionPages } from './decisions.js';
 import { followThroughPages } from './followThrough.js';
+import { healthPages } from './health.js';
 import { inputPages } from './inputs.js';
 import { meetingPages } from './meetings.js';
 import { packPages } from './pack.js';
@@ -21,6 +22,7 @@ export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
     ...actionPages(deps),
     ...followThroughPages(deps),
     ...meetingPages(deps),
+    ...healthPages(deps),
     ...adminPages(deps, chat),
   ];
 }
