@@ -146,6 +146,7 @@ export const DIALOG_ACTIONS: ReadonlySet<string> = new Set([
   'meeting.decide',
   'meeting.defer',
   'meeting.escalate',
+  'soe.disruption.open',
 ]);
 
 // ---------------------------------------------------------------------------------------------------

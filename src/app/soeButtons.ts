@@ -7,7 +7,9 @@ import { presentAlertSettled } from '../cards/presenters/soe.js';
 import type { ButtonResult } from './meetingButtons.js';
 import type { Deps } from './ports.js';
 import type { MemberRecord, OrgRecord } from './records.js';
-import { settleAlert, type AlertOutcome } from './soe.js';
+import { reportDisruption, settleAlert, type AlertOutcome } from './soe.js';
+import { disruptionErrors, disruptionForm, disruptionInputFrom } from '../cards/forms.js';
+import type { FieldErrors, FormValues } from '../cards/form.js';
 
 export const SOE_BUTTONS = ['soe.decide', 'soe.agenda', 'soe.ack'] as const;
 const OUTCOMES: Record<string, AlertOutcome> = {
@@ -36,5 +38,40 @@ export async function soeButton(
       kind: 'notice',
       text: err.fields['note'] ? `Not acknowledged: ${err.fields['note']}.` : err.message,
     };
+  }
+}
+
+/** The resources a disruption may name (the latest data set's), for the chat form. */
+export async function disruptionFormFor(deps: Deps, orgId: string) {
+  const dataset = await deps.datasets.latest(orgId);
+  const options: { value: string; label: string }[] = [];
+  if (dataset)
+    for await (const rows of deps.datasets.rows(orgId, dataset, 'resources'))
+      for (const r of rows)
+        options.push({
+          value: String(r['resource']),
+          label: `${String(r['name'] ?? r['resource'])} (${String(r['resource'])})`,
+        });
+  return options.length ? disruptionForm(options) : null;
+}
+
+/** A submitted disruption form: field errors (nothing written) or what was raised. */
+export async function submitDisruption(
+  deps: Deps,
+  org: OrgRecord,
+  member: MemberRecord,
+  values: FormValues,
+): Promise<{ errors: FieldErrors } | { text: string }> {
+  try {
+    const { raised } = await reportDisruption(deps, org.id, disruptionInputFrom(values, member.id));
+    return {
+      text: raised.length
+        ? `Reported. ${raised.map((a) => a.what).join(' ')} The owners have been told.`
+        : 'Reported. It raises no new alert: the plan has room for it, or it was reported already.',
+    };
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    if (err.code === 'validation_failed') return { errors: disruptionErrors(err.fields, err.message) };
+    return { text: err.message };
   }
 }

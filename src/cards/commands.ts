@@ -3,7 +3,17 @@
  * Teams manifest's command lists are generated from this list and checked against it).
  */
 export interface ChatCommand {
-  command: 'help' | 'status' | 'pack' | 'scenario' | 'decisions' | 'actions' | 'meeting' | 'home' | 'web';
+  command:
+    | 'help'
+    | 'status'
+    | 'pack'
+    | 'scenario'
+    | 'decisions'
+    | 'actions'
+    | 'meeting'
+    | 'disruption'
+    | 'home'
+    | 'web';
   /** One line, as the command menu shows it (Teams: at most 128 characters). */
   description: string;
 }
@@ -16,6 +26,10 @@ export const CHAT_COMMANDS: readonly ChatCommand[] = [
   { command: 'decisions', description: 'The decision register (add words to search it)' },
   { command: 'actions', description: 'Your open actions' },
   { command: 'meeting', description: 'The next S&OP meeting: its time and agenda; its chair starts it here' },
+  {
+    command: 'disruption',
+    description: 'Report a disruption (a line down, a supplier short): checked against the plan at once',
+  },
   { command: 'home', description: 'What you owe, your actions, the ballots open to you, the timeline' },
   { command: 'web', description: 'A one-time link that signs you in to Accord on the web (only you see it)' },
 ];

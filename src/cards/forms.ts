@@ -518,3 +518,52 @@ export function closeItemErrors(
   }
   return Object.keys(out).length ? out : { [first]: message };
 }
+
+/** "Report a disruption": a resource of the data set, the days lost, how much capacity, what happened. */
+export function disruptionForm(resources: { value: string; label: string }[]): Form {
+  return {
+    action: 'soe.disruption.submit',
+    context: '',
+    title: 'Report a disruption',
+    submitLabel: 'Report',
+    intro: 'A line down, a supplier short: Accord checks it against the plan at once and tells the owners.',
+    fields: [
+      { id: 'resource', label: 'Resource', type: 'select', options: resources.slice(0, 100) },
+      { id: 'from', label: 'First day lost', type: 'date' },
+      { id: 'to', label: 'Last day lost', type: 'date' },
+      {
+        id: 'percent',
+        label: 'Capacity lost (%)',
+        type: 'number',
+        optional: true,
+        hint: 'or units per week below',
+      },
+      { id: 'units', label: 'Capacity lost (units per week)', type: 'number', optional: true },
+      { id: 'note', label: 'What happened', type: 'long', maxLength: 1000 },
+    ],
+  };
+}
+
+/** The form's values as reportDisruption takes them (numbers as typed; the use case checks them). */
+export function disruptionInputFrom(v: FormValues, actorId: string) {
+  const num = (s: string | undefined) =>
+    s === undefined || s === '' ? undefined : Number(s.replace(/,/g, ''));
+  return {
+    actorId,
+    resource: v['resource'] ?? '',
+    from: v['from'] ?? '',
+    to: v['to'] ?? '',
+    capacityLostPercent: num(v['percent']),
+    unitsPerWeek: num(v['units']),
+    note: v['note'] ?? '',
+  };
+}
+
+/** reportDisruption's fields -> the form's. */
+export function disruptionErrors(fields: Record<string, string>, message: string): FieldErrors {
+  const byField: Record<string, string> = { capacityLostPercent: 'percent', unitsPerWeek: 'units' };
+  const out: FieldErrors = {};
+  for (const [k, v] of Object.entries(fields))
+    out[byField[k] ?? (['resource', 'from', 'to', 'note'].includes(k) ? k : 'note')] ??= v;
+  return Object.keys(out).length ? out : { note: message };
+}

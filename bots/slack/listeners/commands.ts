@@ -16,6 +16,7 @@ import {
 } from '../../../src/cards/presenters/people.js';
 import { webSignInLink } from '../../../src/app/web.js';
 import { nextMeetingCard } from '../../../src/app/meetingButtons.js';
+import { disruptionFormFor } from '../../../src/app/soeButtons.js';
 import { presentStatus } from '../../../src/cards/presenters/steps.js';
 import { renderMessage } from '../blockkit.js';
 import type { SlackContext } from '../context.js';
@@ -61,6 +62,21 @@ export function register(app: App, ctx: SlackContext): void {
         trigger_id: command.trigger_id,
         view: renderModal(scenarioForm(pack as PackRecord<PackContent>)) as never,
       });
+      return;
+    }
+    if (verb === 'disruption') {
+      const form = await disruptionFormFor(deps, org.id);
+      if (!form) {
+        await ack({
+          response_type: 'ephemeral',
+          ...renderMessage(
+            presentNotice('There is no data set yet: a disruption names one of its resources.'),
+          ),
+        });
+        return;
+      }
+      await ack();
+      await client.views.open({ trigger_id: command.trigger_id, view: renderModal(form) as never });
       return;
     }
     let card: Card;

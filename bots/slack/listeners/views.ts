@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import { addAction } from '../../../src/app/ballots.js';
 import { identifyChatUser } from '../../../src/app/chatUsers.js';
 import { meetingFormFor, meetingFormSubmit } from '../../../src/app/meetingButtons.js';
+import { disruptionFormFor, submitDisruption } from '../../../src/app/soeButtons.js';
 import { submitInput } from '../../../src/app/inputs.js';
 import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import type { PackRecord } from '../../../src/app/records.js';
@@ -124,6 +125,20 @@ export function register(app: App, ctx: SlackContext): void {
     if ('errors' in out) await ack({ response_action: 'errors', errors: out.errors });
     else
       await ack({ response_action: 'update', view: cardModal('Recorded', presentNotice(out.text)) as never });
+  });
+
+  // `/sop disruption`: checked field by field; what it raised is said in the modal.
+  app.view('soe.disruption.submit', async ({ ack, body, view, client }) => {
+    const { org, member } = await ctx.who(client, body);
+    const form = org ? await disruptionFormFor(deps, org.id) : null;
+    if (!org || !member || !form) {
+      await ack({ response_action: 'errors', errors: { note: 'You are not set up in Accord for this.' } });
+      return;
+    }
+    const out = await submitDisruption(deps, org, member, readModalValues(form, view.state.values));
+    if ('errors' in out) await ack({ response_action: 'errors', errors: out.errors });
+    else
+      await ack({ response_action: 'update', view: cardModal('Reported', presentNotice(out.text)) as never });
   });
 
   // `/sop scenario`: checked field by field, then acked with a "working" view; the comparison

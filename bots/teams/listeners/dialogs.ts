@@ -6,6 +6,7 @@
 import type { App } from '@microsoft/teams.apps';
 import { addAction } from '../../../src/app/ballots.js';
 import { meetingButton, meetingFormFor, meetingFormSubmit } from '../../../src/app/meetingButtons.js';
+import { disruptionFormFor, submitDisruption } from '../../../src/app/soeButtons.js';
 import { submitInput } from '../../../src/app/inputs.js';
 import { whatIfCard, type PackContent } from '../../../src/app/packs.js';
 import { inputFormFor } from '../../../src/app/queries.js';
@@ -68,6 +69,12 @@ export function register(app: App, ctx: TeamsContext): void {
       case 'scenario.open': {
         const pack = await packOf(org, value);
         return pack ? dialogResponse(scenarioForm(pack)) : dialogMessage('This pack is no longer available.');
+      }
+      case 'soe.disruption.open': {
+        const form = await disruptionFormFor(deps, org.id);
+        return form
+          ? dialogResponse(form)
+          : dialogMessage('There is no data set yet: a disruption names one of its resources.');
       }
       case 'meeting.decide':
       case 'meeting.defer':
@@ -140,6 +147,12 @@ export function register(app: App, ctx: TeamsContext): void {
           if (!(err instanceof DomainError)) throw err;
           return again(form, assignErrors(err.fields, err.message));
         }
+      }
+      case 'soe.disruption.submit': {
+        const form = await disruptionFormFor(deps, org.id);
+        if (!form) return dialogMessage('There is no data set yet: a disruption names one of its resources.');
+        const out = await submitDisruption(deps, org, member, readDialogValues(form, data));
+        return 'errors' in out ? again(form, out.errors) : dialogMessage(out.text);
       }
       case 'meeting.decide.submit':
       case 'meeting.defer.submit':

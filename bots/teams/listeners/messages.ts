@@ -15,6 +15,7 @@ import {
 import type { PackRecord } from '../../../src/app/records.js';
 import { connectTeamsTenant, useTeamsChannel } from '../../../src/app/teamsTenants.js';
 import { nextMeetingCard } from '../../../src/app/meetingButtons.js';
+import { presentDisruptionInvite } from '../../../src/cards/presenters/soe.js';
 import type { Card } from '../../../src/cards/card.js';
 import { presentActionList } from '../../../src/cards/presenters/actions.js';
 import { presentDecisionList } from '../../../src/cards/presenters/ballots.js';
@@ -107,6 +108,10 @@ export function register(app: App, ctx: TeamsContext): void {
         break;
       case 'meeting':
         card = await nextMeetingCard(deps, org, member);
+        break;
+      case 'disruption':
+        // A dialog opens from a button only: the form is one click away.
+        card = presentDisruptionInvite();
         break;
       case 'home':
         await c.send(

@@ -38,6 +38,7 @@ export function presentHelp(chat: Chat, m: Person): Card {
   lines.push(
     `${c('meeting')}: the next S&OP meeting, its time and agenda${m.roles.includes('process-owner') ? '; you start it here and take its items in the S&OP channel' : ''}`,
   );
+  lines.push(`${c('disruption')}: report a line down or a supplier short; Accord checks it against the plan`);
   lines.push(`${c('web')}: a one-time link that signs you in to Accord on the web`);
   lines.push(
     chat === 'slack'

@@ -103,3 +103,20 @@ export function presentAlertDigest(alerts: AlertFacts[], week: string): Card {
     ],
   };
 }
+
+/** Teams' `disruption`: a dialog opens from a button only, so the form is one click away. */
+export function presentDisruptionInvite(): Card {
+  return {
+    summary: 'Report a disruption',
+    blocks: [
+      {
+        type: 'text',
+        text: 'A line down or a supplier short? Report it here: Accord checks it against the plan at once and tells the owners.',
+      },
+      {
+        type: 'actions',
+        buttons: [{ action: 'soe.disruption.open', label: 'Report a disruption', value: '' }],
+      },
+    ],
+  };
+}
