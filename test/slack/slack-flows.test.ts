@@ -370,6 +370,50 @@ describe('/sop scenario', () => {
   });
 });
 
+describe('/sop disruption', () => {
+  it('opens the form, checks it field by field, and raises the disruption against the plan', async () => {
+    const opens = slack.calls.filter((c) => c.method === 'views.open').length;
+    const res = await post(command('W333', 'disruption'));
+    expect(res.status).toBe(200);
+    const view = (await waitFor('views.open', opens + 1)).at(-1)!.args['view'] as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id?: string; element?: { options?: { value: string }[] } }[];
+    };
+    expect(view.callback_id).toBe('soe.disruption.submit');
+    const resources = view.blocks
+      .find((b) => b.block_id === 'resource')!
+      .element!.options!.map((o) => o.value);
+    const bad = await submitView('W333', 'soe.disruption.submit', view.private_metadata, {
+      resource: chosen(resources[0]!),
+      from: { type: 'datepicker', selected_date: '2027-02-10' },
+      to: { type: 'datepicker', selected_date: '2027-02-08' },
+      percent: typed('50'),
+      note: typed('x'),
+    });
+    expect(bad.body.response_action).toBe('errors');
+    expect(Object.keys(bad.body.errors).sort()).toEqual(['note', 'to']);
+    expect(await t.accord.deps.soe.disruptions(org.id)).toEqual([]);
+    const good = await submitView('W333', 'soe.disruption.submit', view.private_metadata, {
+      resource: chosen(resources[0]!),
+      from: { type: 'datepicker', selected_date: '2027-02-08' },
+      to: { type: 'datepicker', selected_date: '2027-02-10' },
+      percent: typed('50'),
+      note: typed('The filler broke down'),
+    });
+    expect(good.body.response_action).toBe('update');
+    expect(JSON.stringify(good.body.view)).toContain('Reported.');
+    expect(await t.accord.deps.soe.disruptions(org.id)).toEqual([
+      expect.objectContaining({
+        resource: resources[0],
+        from: '2027-02-08',
+        to: '2027-02-10',
+        capacityLost: { share: 0.5 },
+      }),
+    ]);
+  });
+});
+
 describe('many workspaces (OAuth)', () => {
   let org2: OrgHandle;
 

@@ -379,6 +379,38 @@ describe('the what-if', () => {
   });
 });
 
+describe('disruption', () => {
+  it('opens the form from its card, checks it in the dialog, and records the disruption', async () => {
+    const invite = await say(people['sales']!, 'disruption');
+    expect(text(invite)).toContain('"action":"soe.disruption.open"');
+    const form = await task('fetch', people['sales']!, { action: 'soe.disruption.open', value: '' });
+    expect(form.task.type).toBe('continue');
+    const resource = text(form.task.value).match(/"choices":\[\{"title":"[^"]+","value":"([^"]+)"/)![1]!;
+    const bad = await task('submit', people['sales']!, {
+      action: 'soe.disruption.submit',
+      context: '',
+      resource,
+      from: '2027-02-08',
+      to: '2027-02-10',
+      note: 'Line down',
+    });
+    expect(text(bad.task.value)).toContain('capacity');
+    const before = await bot.t.accord.deps.soe.disruptions(org.id);
+    const good = await task('submit', people['sales']!, {
+      action: 'soe.disruption.submit',
+      context: '',
+      resource,
+      from: '2027-02-08',
+      to: '2027-02-10',
+      units: '120',
+      note: 'Line down until the part arrives',
+    });
+    expect(good.task.type).toBe('message');
+    expect(String(good.task.value)).toMatch(/^Reported\./);
+    expect((await bot.t.accord.deps.soe.disruptions(org.id)).length).toBe(before.length + 1);
+  });
+});
+
 describe('another tenant', () => {
   it('connects with a code typed in a team channel, which becomes the S&OP channel', async () => {
     const other = await buildOrg(bot.t, { name: 'Second Co' });
