@@ -518,3 +518,69 @@ export function closeItemErrors(
   }
   return Object.keys(out).length ? out : { [first]: message };
 }
+
+/**
+ * Someone reports a disruption (a line down, a supplier short): which resource, the first and last
+ * day lost, the capacity lost (a share, or units a week) and what happened.
+ */
+export function disruptionForm(resources: { resource: string; name: string }[]): Form {
+  return {
+    action: 'soe.disruption.submit',
+    context: '',
+    title: 'Report a disruption',
+    submitLabel: 'Report the disruption',
+    intro: 'Accord checks it against the plan at once and tells the owners of the resource what is at stake.',
+    fields: [
+      {
+        id: 'resource',
+        label: 'Resource',
+        type: 'select',
+        placeholder: 'Which line or supplier',
+        options: resources.map((r) => ({
+          value: r.resource,
+          label: r.name === r.resource ? r.name : `${r.name} (${r.resource})`,
+        })),
+      },
+      { id: 'from', label: 'First day lost', type: 'date' },
+      { id: 'to', label: 'Last day lost', type: 'date' },
+      {
+        id: 'capacityLostPercent',
+        label: 'Capacity lost (%)',
+        type: 'number',
+        optional: true,
+        hint: 'Give this or the units lost per week.',
+      },
+      { id: 'unitsPerWeek', label: 'Units lost per week', type: 'number', optional: true },
+      { id: 'note', label: 'What happened', type: 'long', maxLength: 1000 },
+    ],
+  };
+}
+
+/**
+ * A disruption form's values as reportDisruption takes them (without the reporter), or the fields
+ * whose numbers do not read as numbers.
+ */
+export function disruptionFromForm(v: FormValues): {
+  input: Record<string, string | number | undefined>;
+  errors: FieldErrors;
+} {
+  const errors: FieldErrors = {};
+  const number = (id: string) => {
+    const raw = v[id]?.replace(/\s*%$/, '');
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) errors[id] = 'must be a number (digits, with a point for decimals)';
+    return Number.isFinite(n) ? n : undefined;
+  };
+  return {
+    input: {
+      resource: v['resource'] ?? '',
+      from: v['from'] ?? '',
+      to: v['to'] ?? '',
+      capacityLostPercent: number('capacityLostPercent'),
+      unitsPerWeek: number('unitsPerWeek'),
+      note: v['note'] ?? '',
+    },
+    errors,
+  };
+}

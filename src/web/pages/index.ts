@@ -10,6 +10,7 @@ import { followThroughPages } from './followThrough.js';
 import { inputPages } from './inputs.js';
 import { meetingPages } from './meetings.js';
 import { packPages } from './pack.js';
+import { soePages } from './soe.js';
 
 export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
   return [
@@ -21,6 +22,7 @@ export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
     ...actionPages(deps),
     ...followThroughPages(deps),
     ...meetingPages(deps),
+    ...soePages(deps),
     ...adminPages(deps, chat),
   ];
 }
