@@ -195,15 +195,26 @@ export async function reportDisruption(
   orgId: string,
   raw: unknown,
 ): Promise<{ disruption: Disruption; raised: AlertRecord[] }> {
+  // Every problem at once (a form shows each beside its field): the schema's, then the rest, read
+  // from what was sent as far as it goes.
   const parsed = disruptionInput.safeParse(raw);
-  if (!parsed.success)
-    throw new DomainError('validation_failed', 'the disruption is not valid', zodFields(parsed.error));
-  const input = parsed.data;
-  const actor = await deps.members.get(orgId, input.actorId);
-  if (!actor)
-    throw new DomainError('validation_failed', 'unknown member', {
-      actorId: 'no member with this id in this org',
-    });
+  const fields: Record<string, string> = parsed.success ? {} : zodFields(parsed.error);
+  const sent = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const input = parsed.success
+    ? parsed.data
+    : {
+        actorId: text(sent['actorId']),
+        resource: text(sent['resource']),
+        from: text(sent['from']),
+        to: text(sent['to']),
+        capacityLostPercent: num(sent['capacityLostPercent']),
+        unitsPerWeek: num(sent['unitsPerWeek']),
+        note: text(sent['note']),
+      };
+  const actor = input.actorId ? await deps.members.get(orgId, input.actorId) : null;
+  if (!actor) fields['actorId'] ??= 'no member with this id in this org';
   const { resources } = await master(deps, orgId);
   const d: Disruption = {
     id: randomBytes(8).toString('hex'),
@@ -216,18 +227,16 @@ export async function reportDisruption(
     },
     note: input.note,
   };
-  const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(disruptionProblems(d)))
-    fields[
-      k === 'capacityLost.share'
-        ? 'capacityLostPercent'
-        : k === 'capacityLost.unitsPerWeek'
-          ? 'unitsPerWeek'
-          : k.replace(/^capacityLost$/, 'capacityLostPercent')
-    ] = v;
-  if (!resources.has(d.resource)) fields['resource'] ??= 'not a resource of the data set';
+  for (const [k, v] of Object.entries(disruptionProblems(d))) {
+    if (k === 'id') continue;
+    // The share is given in percent here: its limits too.
+    if (k === 'capacityLost.share') fields['capacityLostPercent'] ??= 'must be more than 0 and at most 100';
+    else if (k === 'capacityLost.unitsPerWeek') fields['unitsPerWeek'] ??= v;
+    else fields[k === 'capacityLost' ? 'capacityLostPercent' : k] ??= v;
+  }
+  if (d.resource && !resources.has(d.resource)) fields['resource'] ??= 'not a resource of the data set';
   if (d.note.length < 3) fields['note'] ??= 'say what happened (people see it)';
-  if (Object.keys(fields).length)
+  if (Object.keys(fields).length || !actor)
     throw new DomainError('validation_failed', 'the disruption is not valid', fields);
   const now = deps.clock.now();
   await deps.soe.addDisruption({ ...d, orgId, reportedBy: actor.id, at: now });
@@ -437,6 +446,18 @@ function decisionOptions(a: AlertRecord) {
 
 export type AlertOutcome = AlertOutcomeRecord['outcome'];
 
+/** Whether this member may settle the alert: the leader of the function that owns it, an executive or a process owner. */
+export function maySettleAlert(
+  m: Pick<MemberRecord, 'roles' | 'functions'>,
+  alert: Pick<AlertRecord, 'owner'>,
+): boolean {
+  return (
+    m.roles.includes('process-owner') ||
+    m.roles.includes('executive') ||
+    (m.roles.includes('functional-leader') && m.functions.includes(alert.owner))
+  );
+}
+
 /**
  * One click on an alert: `decide` opens an ad hoc ballot among the executives, `agenda` puts it on
  * the next pre-S&OP agenda, `acknowledged` needs a note. The first outcome stands.
@@ -454,11 +475,7 @@ export async function settleAlert(
     throw new DomainError('validation_failed', 'unknown member', {
       memberId: 'no member with this id in this org',
     });
-  const allowed =
-    m.roles.includes('process-owner') ||
-    m.roles.includes('executive') ||
-    (m.roles.includes('functional-leader') && m.functions.includes(alert.owner));
-  if (!allowed)
+  if (!maySettleAlert(m, alert))
     throw new DomainError(
       'forbidden',
       `Only the ${alert.owner} lead, an executive or the process owner settles this alert.`,
@@ -698,4 +715,50 @@ export async function importActuals(
   );
   const { raised } = await checkSoe(deps, orgId);
   return { weeks: list, rows, raised: raised.length, errors: [] };
+}
+
+/**
+ * What the check is based on: the last `count` complete weeks (newest last), each with how many
+ * families and resources have actuals (0 and 0: none received), and the plan they are compared with.
+ */
+export async function soeBasis(
+  deps: Deps,
+  orgId: string,
+  count = 8,
+): Promise<{
+  asOf: string;
+  plan: { cycleId: string; month: string; version: number } | null;
+  weeks: { week: string; families: number; resources: number }[];
+}> {
+  const org = await deps.orgs.get(orgId);
+  if (!org) throw new DomainError('not_found', 'org not found');
+  const asOf = addWeeks(thisWeek(org, deps.clock.now()), -1);
+  const weeks = Array.from({ length: count }, (_, i) => addWeeks(asOf, i - count + 1));
+  const [stored, plan] = await Promise.all([deps.soe.actuals(orgId, weeks), currentPlan(deps, orgId)]);
+  return {
+    asOf,
+    plan: plan ? { cycleId: plan.cycle.id, month: plan.cycle.month, version: plan.pack.version } : null,
+    weeks: weeks.map((week) => {
+      const a = stored.get(week);
+      return {
+        week,
+        families: a ? Object.keys(a.families).length : 0,
+        resources: a ? Object.keys(a.resources).length : 0,
+      };
+    }),
+  };
+}
+
+/** The resources of the latest data set a disruption may name (its code and name), by name; none without a data set. */
+export async function disruptionResources(
+  deps: Deps,
+  orgId: string,
+): Promise<{ resource: string; name: string }[]> {
+  const dataset = await deps.datasets.latest(orgId);
+  if (!dataset) return [];
+  const out: { resource: string; name: string }[] = [];
+  for await (const rows of deps.datasets.rows(orgId, dataset, 'resources'))
+    for (const r of rows)
+      out.push({ resource: String(r['resource']), name: String(r['name'] ?? r['resource']) });
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.resource.localeCompare(b.resource));
 }

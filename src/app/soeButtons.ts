@@ -7,8 +7,8 @@ import { presentAlertSettled } from '../cards/presenters/soe.js';
 import type { ButtonResult } from './meetingButtons.js';
 import type { Deps } from './ports.js';
 import type { MemberRecord, OrgRecord } from './records.js';
-import { reportDisruption, settleAlert, type AlertOutcome } from './soe.js';
-import { disruptionErrors, disruptionForm, disruptionInputFrom } from '../cards/forms.js';
+import { disruptionResources, reportDisruption, settleAlert, type AlertOutcome } from './soe.js';
+import { disruptionErrors, disruptionForm, disruptionFromForm } from '../cards/forms.js';
 import type { FieldErrors, FormValues } from '../cards/form.js';
 
 export const SOE_BUTTONS = ['soe.decide', 'soe.agenda', 'soe.ack'] as const;
@@ -41,18 +41,10 @@ export async function soeButton(
   }
 }
 
-/** The resources a disruption may name (the latest data set's), for the chat form. */
+/** The disruption form for chat, with the data set's resources (null when there is no data set). */
 export async function disruptionFormFor(deps: Deps, orgId: string) {
-  const dataset = await deps.datasets.latest(orgId);
-  const options: { value: string; label: string }[] = [];
-  if (dataset)
-    for await (const rows of deps.datasets.rows(orgId, dataset, 'resources'))
-      for (const r of rows)
-        options.push({
-          value: String(r['resource']),
-          label: `${String(r['name'] ?? r['resource'])} (${String(r['resource'])})`,
-        });
-  return options.length ? disruptionForm(options) : null;
+  const resources = (await disruptionResources(deps, orgId)).slice(0, 100);
+  return resources.length ? disruptionForm(resources) : null;
 }
 
 /** A submitted disruption form: field errors (nothing written) or what was raised. */
@@ -62,8 +54,10 @@ export async function submitDisruption(
   member: MemberRecord,
   values: FormValues,
 ): Promise<{ errors: FieldErrors } | { text: string }> {
+  const read = disruptionFromForm(values);
+  if (Object.keys(read.errors).length) return { errors: read.errors };
   try {
-    const { raised } = await reportDisruption(deps, org.id, disruptionInputFrom(values, member.id));
+    const { raised } = await reportDisruption(deps, org.id, { ...read.input, actorId: member.id });
     return {
       text: raised.length
         ? `Reported. ${raised.map((a) => a.what).join(' ')} The owners have been told.`

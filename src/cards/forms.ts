@@ -519,51 +519,76 @@ export function closeItemErrors(
   return Object.keys(out).length ? out : { [first]: message };
 }
 
-/** "Report a disruption": a resource of the data set, the days lost, how much capacity, what happened. */
-export function disruptionForm(resources: { value: string; label: string }[]): Form {
+/**
+ * Someone reports a disruption (a line down, a supplier short): which resource, the first and last
+ * day lost, the capacity lost (a share, or units a week) and what happened.
+ */
+export function disruptionForm(resources: { resource: string; name: string }[]): Form {
   return {
     action: 'soe.disruption.submit',
     context: '',
     title: 'Report a disruption',
-    submitLabel: 'Report',
-    intro: 'A line down, a supplier short: Accord checks it against the plan at once and tells the owners.',
+    submitLabel: 'Report the disruption',
+    intro: 'Accord checks it against the plan at once and tells the owners of the resource what is at stake.',
     fields: [
-      { id: 'resource', label: 'Resource', type: 'select', options: resources.slice(0, 100) },
+      {
+        id: 'resource',
+        label: 'Resource',
+        type: 'select',
+        placeholder: 'Which line or supplier',
+        options: resources.map((r) => ({
+          value: r.resource,
+          label: r.name === r.resource ? r.name : `${r.name} (${r.resource})`,
+        })),
+      },
       { id: 'from', label: 'First day lost', type: 'date' },
       { id: 'to', label: 'Last day lost', type: 'date' },
       {
-        id: 'percent',
+        id: 'capacityLostPercent',
         label: 'Capacity lost (%)',
         type: 'number',
         optional: true,
-        hint: 'or units per week below',
+        hint: 'Give this or the units lost per week.',
       },
-      { id: 'units', label: 'Capacity lost (units per week)', type: 'number', optional: true },
+      { id: 'unitsPerWeek', label: 'Units lost per week', type: 'number', optional: true },
       { id: 'note', label: 'What happened', type: 'long', maxLength: 1000 },
     ],
   };
 }
 
-/** The form's values as reportDisruption takes them (numbers as typed; the use case checks them). */
-export function disruptionInputFrom(v: FormValues, actorId: string) {
-  const num = (s: string | undefined) =>
-    s === undefined || s === '' ? undefined : Number(s.replace(/,/g, ''));
+/**
+ * A disruption form's values as reportDisruption takes them (without the reporter), or the fields
+ * whose numbers do not read as numbers.
+ */
+export function disruptionFromForm(v: FormValues): {
+  input: Record<string, string | number | undefined>;
+  errors: FieldErrors;
+} {
+  const errors: FieldErrors = {};
+  const number = (id: string) => {
+    const raw = v[id]?.replace(/\s*%$/, '');
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) errors[id] = 'must be a number (digits, with a point for decimals)';
+    return Number.isFinite(n) ? n : undefined;
+  };
   return {
-    actorId,
-    resource: v['resource'] ?? '',
-    from: v['from'] ?? '',
-    to: v['to'] ?? '',
-    capacityLostPercent: num(v['percent']),
-    unitsPerWeek: num(v['units']),
-    note: v['note'] ?? '',
+    input: {
+      resource: v['resource'] ?? '',
+      from: v['from'] ?? '',
+      to: v['to'] ?? '',
+      capacityLostPercent: number('capacityLostPercent'),
+      unitsPerWeek: number('unitsPerWeek'),
+      note: v['note'] ?? '',
+    },
+    errors,
   };
 }
 
-/** reportDisruption's fields -> the form's. */
+/** reportDisruption's fields -> the form's (the same ids; anything else beside the note). */
 export function disruptionErrors(fields: Record<string, string>, message: string): FieldErrors {
-  const byField: Record<string, string> = { capacityLostPercent: 'percent', unitsPerWeek: 'units' };
+  const ids = new Set(['resource', 'from', 'to', 'capacityLostPercent', 'unitsPerWeek', 'note']);
   const out: FieldErrors = {};
-  for (const [k, v] of Object.entries(fields))
-    out[byField[k] ?? (['resource', 'from', 'to', 'note'].includes(k) ? k : 'note')] ??= v;
+  for (const [k, v] of Object.entries(fields)) out[ids.has(k) ? k : 'note'] ??= v;
   return Object.keys(out).length ? out : { note: message };
 }

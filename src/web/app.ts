@@ -60,7 +60,16 @@ export interface WebRoute {
 export const webRoute = (r: WebRoute): WebRoute => r;
 
 export type NavKey =
-  'board' | 'inputs' | 'pack' | 'ballots' | 'decisions' | 'actions' | 'follow-through' | 'health' | 'admin';
+  | 'board'
+  | 'inputs'
+  | 'pack'
+  | 'ballots'
+  | 'decisions'
+  | 'actions'
+  | 'follow-through'
+  | 'soe'
+  | 'health'
+  | 'admin';
 
 const NAV: { key: NavKey; label: string; href: string; role?: Role }[] = [
   { key: 'board', label: 'Cycle', href: '/app/board' },
@@ -70,6 +79,7 @@ const NAV: { key: NavKey; label: string; href: string; role?: Role }[] = [
   { key: 'decisions', label: 'Decisions', href: '/app/decisions' },
   { key: 'actions', label: 'Actions', href: '/app/actions' },
   { key: 'follow-through', label: 'Follow-through', href: '/app/follow-through' },
+  { key: 'soe', label: 'S&OE', href: '/app/soe' },
   { key: 'health', label: 'Health', href: '/app/health' },
   { key: 'admin', label: 'Admin', href: '/app/admin', role: 'process-owner' },
 ];

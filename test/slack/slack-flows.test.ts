@@ -388,7 +388,7 @@ describe('/sop disruption', () => {
       resource: chosen(resources[0]!),
       from: { type: 'datepicker', selected_date: '2027-02-10' },
       to: { type: 'datepicker', selected_date: '2027-02-08' },
-      percent: typed('50'),
+      capacityLostPercent: typed('50'),
       note: typed('x'),
     });
     expect(bad.body.response_action).toBe('errors');
@@ -398,7 +398,7 @@ describe('/sop disruption', () => {
       resource: chosen(resources[0]!),
       from: { type: 'datepicker', selected_date: '2027-02-08' },
       to: { type: 'datepicker', selected_date: '2027-02-10' },
-      percent: typed('50'),
+      capacityLostPercent: typed('50'),
       note: typed('The filler broke down'),
     });
     expect(good.body.response_action).toBe('update');

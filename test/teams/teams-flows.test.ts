@@ -402,7 +402,7 @@ describe('disruption', () => {
       resource,
       from: '2027-02-08',
       to: '2027-02-10',
-      units: '120',
+      unitsPerWeek: '120',
       note: 'Line down until the part arrives',
     });
     expect(good.task.type).toBe('message');

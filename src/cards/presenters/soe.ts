@@ -12,8 +12,14 @@ interface AlertFacts {
   moneyAtStake: number;
 }
 
-const SEVERITY: Record<string, string> = { critical: 'Critical', warning: 'Warning', info: 'Note' };
-const KIND: Record<string, string> = {
+/** How a severity reads to a person. */
+export const ALERT_SEVERITY_LABELS: Record<string, string> = {
+  critical: 'Critical',
+  warning: 'Warning',
+  info: 'Note',
+};
+/** What kind of variance an alert is, as a person reads it. */
+export const ALERT_KIND_LABELS: Record<string, string> = {
   'demand-band': 'Demand outside its forecast range',
   bias: 'A forecast bias',
   'resource-over-plan': 'A resource running above plan',
@@ -25,11 +31,11 @@ const KIND: Record<string, string> = {
 export function presentAlert(a: AlertFacts, timezone: string): Card {
   void timezone;
   return {
-    summary: `${SEVERITY[a.severity] ?? 'Alert'}: ${a.what}`,
+    summary: `${ALERT_SEVERITY_LABELS[a.severity] ?? 'Alert'}: ${a.what}`,
     blocks: [
       {
         type: 'header',
-        text: `${SEVERITY[a.severity] ?? 'Alert'}: ${KIND[a.kind] ?? 'A variance'} (${a.week})`,
+        text: `${ALERT_SEVERITY_LABELS[a.severity] ?? 'Alert'}: ${ALERT_KIND_LABELS[a.kind] ?? 'A variance'} (${a.week})`,
       },
       { type: 'text', text: a.what },
       {
@@ -97,7 +103,7 @@ export function presentAlertDigest(alerts: AlertFacts[], week: string): Card {
       },
       ...top.map((a) => ({
         type: 'text' as const,
-        text: `${SEVERITY[a.severity] ?? 'Alert'}: ${a.what}${a.moneyAtStake > 0 ? ` About ${fmt(a.moneyAtStake)} at stake.` : ''}`,
+        text: `${ALERT_SEVERITY_LABELS[a.severity] ?? 'Alert'}: ${a.what}${a.moneyAtStake > 0 ? ` About ${fmt(a.moneyAtStake)} at stake.` : ''}`,
       })),
       webLinkBlock('/app/soe', 'Open the alerts in Accord'),
     ],

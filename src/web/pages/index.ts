@@ -11,6 +11,7 @@ import { healthPages } from './health.js';
 import { inputPages } from './inputs.js';
 import { meetingPages } from './meetings.js';
 import { packPages } from './pack.js';
+import { soePages } from './soe.js';
 
 export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
   return [
@@ -23,6 +24,7 @@ export function webPages(deps: Deps, chat: ChatSetup = {}): WebRoute[] {
     ...followThroughPages(deps),
     ...meetingPages(deps),
     ...healthPages(deps),
+    ...soePages(deps),
     ...adminPages(deps, chat),
   ];
 }
