@@ -5,7 +5,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ballotView, castVote, updateAction } from '../../../src/app/ballots.js';
-import { cardAfterVote, meetingButton } from '../../../src/app/meetingButtons.js';
+import { cardAfterVote, meetingButton, type ButtonResult } from '../../../src/app/meetingButtons.js';
 import { soeButton } from '../../../src/app/soeButtons.js';
 import { closeStepWithoutMissing, extendStepByBusinessDay } from '../../../src/app/cycles.js';
 import { assignForm } from '../../../src/cards/forms.js';
@@ -29,6 +29,22 @@ const fromHome = (b: Click) => b.container?.['type'] === 'view' && b.view?.type 
 
 export function register(app: App, ctx: SlackContext): void {
   const { deps } = ctx;
+
+  /** A card replaces the message pressed (when there is one); a line goes to the person who pressed. */
+  const answer = async (client: WebClient, body: Click, out: ButtonResult) => {
+    const where =
+      typeof body.container?.['channel_id'] === 'string' && typeof body.container['message_ts'] === 'string'
+        ? { channel: body.container['channel_id'], ts: body.container['message_ts'] }
+        : null;
+    if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
+    else
+      await ctx.tell(
+        client,
+        body.channel?.id,
+        body.user.id,
+        out.kind === 'card' ? out.card.summary : out.kind === 'notice' ? out.text : '',
+      );
+  };
 
   // One button per option; the renderer numbers repeated action ids in a block (ballot.vote:1 ...).
   const handleVote = async (client: WebClient, b: Click, value: string) => {
@@ -198,18 +214,7 @@ export function register(app: App, ctx: SlackContext): void {
         await client.views.open({ trigger_id: body.trigger_id, view: renderModal(out.form) as never });
         return;
       }
-      const where =
-        typeof body.container?.['channel_id'] === 'string' && typeof body.container['message_ts'] === 'string'
-          ? { channel: body.container['channel_id'], ts: body.container['message_ts'] }
-          : null;
-      if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
-      else
-        await ctx.tell(
-          client,
-          body.channel?.id,
-          body.user.id,
-          out.kind === 'card' ? out.card.summary : out.text,
-        );
+      await answer(client, body, out);
     },
   );
 
@@ -223,18 +228,7 @@ export function register(app: App, ctx: SlackContext): void {
     const note = values[`note:${alertId}`]?.['value']?.value?.trim() || undefined;
     const name = action.action_id.replace(/:\d+$/, '');
     const out = await soeButton(deps, known.org, known.member, name, alertId, note);
-    const where =
-      typeof body.container?.['channel_id'] === 'string' && typeof body.container['message_ts'] === 'string'
-        ? { channel: body.container['channel_id'], ts: body.container['message_ts'] }
-        : null;
-    if (out.kind === 'card' && where) await client.chat.update({ ...where, ...renderMessage(out.card) });
-    else
-      await ctx.tell(
-        client,
-        body.channel?.id,
-        body.user.id,
-        out.kind === 'card' ? out.card.summary : out.kind === 'notice' ? out.text : '',
-      );
+    await answer(client, body, out);
   });
 
   // Link buttons ("Open the full pack") open their URL in the browser, and Slack still sends the
