@@ -1745,7 +1745,11 @@ const reviveSoe = (key: string, value: unknown) =>
 export function soeRepo(m: Models): SoeRepo {
   const put = async (model: Models['Alert'], _id: string, orgId: string, body: unknown) => {
     try {
-      await model.collection.insertOne({ _id, orgId: new Types.ObjectId(orgId), body: JSON.stringify(body) } as never);
+      await model.collection.insertOne({
+        _id,
+        orgId: new Types.ObjectId(orgId),
+        body: JSON.stringify(body),
+      } as never);
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -1753,7 +1757,9 @@ export function soeRepo(m: Models): SoeRepo {
     }
   };
   const all = async <T>(model: Models['Alert'], orgId: string): Promise<T[]> =>
-    ((await model.find({ orgId: oid(orgId) }).lean()) as Doc[]).map((d) => JSON.parse(String(d['body']), reviveSoe) as T);
+    ((await model.find({ orgId: oid(orgId) }).lean()) as Doc[]).map(
+      (d) => JSON.parse(String(d['body']), reviveSoe) as T,
+    );
   return {
     async putActuals(orgId, week, actuals, now) {
       await m.Actuals.collection.replaceOne(
@@ -1779,7 +1785,9 @@ export function soeRepo(m: Models): SoeRepo {
     alerts: (orgId) => all<AlertRecord>(m.Alert, orgId),
     async alert(orgId, id) {
       const d: Doc | null = await m.Alert.findOne({ _id: id }).lean();
-      return d && String(d['orgId']) === orgId ? (JSON.parse(String(d['body']), reviveSoe) as AlertRecord) : null;
+      return d && String(d['orgId']) === orgId
+        ? (JSON.parse(String(d['body']), reviveSoe) as AlertRecord)
+        : null;
     },
     settle: (o) => put(m.AlertOutcome, o.alertId, o.orgId, o),
     outcomes: (orgId) => all<AlertOutcomeRecord>(m.AlertOutcome, orgId),
