@@ -490,8 +490,16 @@ export async function settleAlert(
   const now = deps.clock.now();
   let ballotId: string | null = null;
   if (input.outcome === 'decide') {
-    const po = (await deps.members.all(orgId)).find((x) => x.roles.includes('process-owner'));
+    const everyone = await deps.members.all(orgId);
+    const po = everyone.find((x) => x.roles.includes('process-owner'));
     if (!po) throw new DomainError('conflict', 'the org has no process owner to open the ballot');
+    // The executives who own the affected area must vote (the others may): e.g. the one leading
+    // operations for a line down.
+    const owners = everyone
+      .filter(
+        (x) => x.delegation === null && x.roles.includes('executive') && x.functions.includes(alert.owner),
+      )
+      .map((x) => x.id);
     const org = (await deps.orgs.get(orgId))!;
     const due = atLocalTime(
       addBusinessDays(localDate(now, org.timezone), 2, { ...workCalendar(org), timezone: org.timezone }),
@@ -503,6 +511,7 @@ export async function settleAlert(
       deadline: due,
       title: `S&OE: ${alert.what}`.slice(0, 200),
       options: decisionOptions(alert),
+      ...(owners.length ? { rules: { requiredVoters: owners } } : {}),
     });
     ballotId = ballot.id;
   }

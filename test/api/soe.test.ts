@@ -198,6 +198,12 @@ describe('outcomes', () => {
 
   it('decide now: a ballot among the executives that ends in a decision with an owner', async () => {
     const a = await find('disruption');
+    // The CEO also leads operations (a COO, say): the breakdown's ballot needs the CEO's vote.
+    const led = await t.http
+      .patch(api(`/members/${team.ceo.id}`))
+      .set(org.auth)
+      .send({ roles: ['executive', 'functional-leader'], functions: ['operations'] });
+    expect(led.status).toBe(200);
     const res = await t.http
       .post(api(`/alerts/${encodeURIComponent(a.id)}/outcome`))
       .set(org.auth)
@@ -206,6 +212,7 @@ describe('outcomes', () => {
     const ballotId = res.body.ballotId as string;
     const ballot = (await t.http.get(api(`/ballots/${ballotId}`)).set(org.auth)).body;
     expect(ballot.options.map((o: { key: string }) => o.key)).toEqual(['overtime', 'reallocate', 'accept']);
+    expect(ballot.rules.requiredVoters).toEqual([team.ceo.id]);
     for (const exec of [team.ceo, team.cfo])
       expect(
         (
