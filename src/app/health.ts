@@ -137,7 +137,10 @@ export async function sendHealthSummaries(deps: Deps): Promise<number> {
   for (const orgId of orgIds) {
     const org = await deps.orgs.get(orgId);
     if (!org) continue;
-    const month = localDate(now, org.timezone).slice(0, 7);
+    const today = localDate(now, org.timezone);
+    // Only in the month's first week: the rest of the month there is nothing to look up.
+    if (Number(today.slice(8, 10)) > 7) continue;
+    const month = today.slice(0, 7);
     const owners = (await deps.members.all(orgId)).filter((m) => m.roles.includes('process-owner'));
     const pending = [];
     for (const po of owners) {

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { familyPage } from '../../src/app/packDetails.js';
 import { escalateAlerts } from '../../src/app/soe.js';
+import { sendHealthSummaries } from '../../src/app/health.js';
 import type { PackRecord } from '../../src/app/records.js';
 import { phaseFamilyPlan } from '../../src/domain/soe.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
@@ -312,5 +313,18 @@ describe('outcomes', () => {
     expect(res.body.maturity.stage).toBeGreaterThanOrEqual(1);
     expect(res.body.maturity.criteria.length).toBeGreaterThan(5);
     for (const c of res.body.maturity.criteria as { evidence: string }[]) expect(c.evidence).toMatch(/\.$/);
+  });
+
+  it("sends the process owner the health summary once a month, in the month's first week", async () => {
+    t.clock.set('2027-04-20T09:00:00Z');
+    expect(await sendHealthSummaries(t.accord.deps)).toBe(0); // not the first week
+    t.clock.set('2027-05-03T09:00:00Z');
+    expect(await sendHealthSummaries(t.accord.deps)).toBe(1);
+    expect(await sendHealthSummaries(t.accord.deps)).toBe(0);
+    const [card] = await outbox('reminder').then((all) =>
+      all.filter((c) => c.key.startsWith('health:2027-05:')),
+    );
+    expect(card!.recipient.memberId).toBe(team.po.id);
+    expect(card!.card.summary).toMatch(/^S&OP health for 2027-05: stage [1-5], /);
   });
 });
