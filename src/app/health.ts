@@ -26,7 +26,7 @@ import { meetingKpiInputs } from './meetings.js';
 import type { PackContent } from './packs.js';
 import type { Deps } from './ports.js';
 import type { PackRecord } from './records.js';
-import { alertList } from './soe.js';
+import { alertList } from './soeHistory.js';
 
 const median = (v: number[]) => {
   if (!v.length) return null;

@@ -412,6 +412,22 @@ export interface AlertRecord extends SoeAlert {
   raisedAt: Date;
   /** It reached chat (recent, and worth a person's time); only those are escalated. */
   notified: boolean;
+  /**
+   * How moneyAtStake was counted: `replan` when the pack's model was re-planned with the variance
+   * (then `replan` says how), else `rough` (units at risk times unit margin). Absent in older alerts: rough.
+   */
+  moneyBasis?: 'replan' | 'rough';
+  replan?: AlertReplan;
+}
+
+/** An alert's variance re-planned with its pack's model (runWhatIf): the what-if and how the plan moves. */
+export interface AlertReplan {
+  whatIf: import('../domain/plan.js').WhatIf;
+  /** What-if minus base: margin, spend on levers, margin the levers still lose, units short. */
+  margin: number;
+  leverSpend: number;
+  lostMargin: number;
+  shortfallUnits: number;
 }
 
 /** The one outcome of an alert (the first click wins): acknowledged with a note, on the next agenda, or decided. */

@@ -13,31 +13,37 @@ import { nextAllowedTime } from '../domain/manners.js';
 import {
   addWeeks,
   detectVariances,
+  disruptionImpact,
   disruptionProblems,
   isValidIsoWeek,
   isoWeekOf,
   phaseFamilyPlan,
   weeklyPlan,
+  mondayOf,
   type Disruption,
   type ResourcePlanWeekly,
+  type SoeAlert,
   type WeeklyActuals,
 } from '../domain/soe.js';
+import type { WhatIf } from '../domain/plan.js';
 import { atLocalTime, localDate } from '../domain/time.js';
 import { presentAlert, presentAlertDigest, presentAlertEscalation } from '../cards/presenters/soe.js';
 import { openBallot } from './ballots.js';
 import { workCalendar } from './cycleEngine.js';
 import { familyPage } from './packDetails.js';
-import { resourceDetails, type PackContent } from './packs.js';
+import { resourceDetails, runWhatIf, type PackContent } from './packs.js';
 import type { Deps, WeekActuals } from './ports.js';
 import type {
   Actor,
   AlertOutcomeRecord,
+  AlertReplan,
   AlertRecord,
   CycleRecord,
   MemberRecord,
   OrgRecord,
   PackRecord,
 } from './records.js';
+import { alertList, type AlertView } from './soeHistory.js';
 import { zodFields } from './validation.js';
 
 /** Weeks of actuals the check reads back from the last complete week (a year). */
@@ -48,6 +54,11 @@ const CHAT_WEEKS = 2;
 const MAX_CARDS_PER_CHECK = 3;
 /** Business days an alert may wait for an outcome before the process owner hears of it. */
 const ESCALATE_AFTER_BUSINESS_DAYS = 1;
+/**
+ * New alerts of one check re-planned with the pack's model for their money at stake (those reaching
+ * chat, largest first by the rough estimate); the others keep the rough estimate.
+ */
+const MAX_REPLANS = 8;
 
 const amount = z.number().finite().min(0, 'must be 0 or more').max(1e12, 'must be at most 1e12');
 export const actualsInput = z
@@ -268,6 +279,101 @@ async function currentPlan(
 }
 
 /**
+ * An alert's key as stored: a bias is measured against one plan, so its key names the plan's month
+ * (a bias that persists into the next cycle's plan is a new variance; within a plan it is raised once).
+ */
+const alertKey = (a: SoeAlert, planMonth: string) => (a.kind === 'bias' ? `${a.key}:${planMonth}` : a.key);
+
+/** The month an ISO week counts in: its Thursday's. */
+const monthOfWeek = (week: string) => {
+  const monday = new Date(`${mondayOf(week)}T00:00:00Z`);
+  return new Date(monday.getTime() + 3 * 86_400_000).toISOString().slice(0, 7);
+};
+
+/**
+ * The what-if that re-plans an alert's variance with the pack's model, or null when the model cannot
+ * see it (its months are outside the pack's horizon, or the kind is not re-planned):
+ * - demand-band: that month's demand for the family moved by the week's change (a share of the month's plan);
+ * - bias: the family's demand moved by the bias's share from asOf's month to the horizon's end;
+ * - disruption: the resource's capacity less the units lost, month by month.
+ * A resource over plan and stock heading below safety keep the rough estimate (their cause is not a
+ * change the model has a lever for).
+ */
+function whatIfOf(
+  a: AlertRecord,
+  ctx: {
+    planned: Map<string, { period: string; consensus: number }[]>;
+    resources: ResourcePlanWeekly[];
+    disruptions: Map<string, Disruption>;
+    horizon: { from: string; to: string };
+    asOf: string;
+    cal: Parameters<typeof disruptionImpact>[2];
+  },
+): WhatIf | null {
+  const inHorizon = (m: string) => m >= ctx.horizon.from && m <= ctx.horizon.to;
+  const pct = (v: number) => Math.max(-100, Math.min(1000, Math.round(v * 10) / 10));
+  const name = `S&OE: ${a.kind} ${a.subject.id}`.slice(0, 120);
+  if (a.kind === 'demand-band') {
+    const month = monthOfWeek(a.week);
+    const monthPlan = ctx.planned.get(a.subject.id)?.find((m) => m.period === month)?.consensus ?? 0;
+    if (!inHorizon(month) || monthPlan <= 0 || a.change === 0) return null;
+    return {
+      name,
+      demand: [{ families: [a.subject.id], from: month, to: month, percent: pct((100 * a.change) / monthPlan) }],
+    };
+  }
+  if (a.kind === 'bias') {
+    const from = monthOfWeek(a.week) < ctx.horizon.from ? ctx.horizon.from : monthOfWeek(a.week);
+    if (!inHorizon(from) || a.changePct === null || a.changePct === 0) return null;
+    return { name, demand: [{ families: [a.subject.id], from, to: ctx.horizon.to, percent: pct(a.changePct) }] };
+  }
+  if (a.kind === 'disruption') {
+    const d = ctx.disruptions.get(a.key.slice('disruption:'.length));
+    if (!d) return null;
+    const plan = ctx.resources.find((r) => r.resource === d.resource);
+    if (!plan) return null;
+    const lost = new Map<string, number>();
+    for (const w of disruptionImpact(d, plan, ctx.cal).weeks) {
+      const month = monthOfWeek(w.week);
+      if (inHorizon(month) && w.lost > 0) lost.set(month, (lost.get(month) ?? 0) + w.lost);
+    }
+    if (!lost.size) return null;
+    return {
+      name,
+      capacity: [...lost].slice(0, 50).map(([month, units]) => ({
+        resource: d.resource,
+        from: month,
+        to: month,
+        units: -Math.round(units),
+      })),
+    };
+  }
+  return null;
+}
+
+/** A what-if run on the pack's model, as the alert keeps it; null when the pack cannot run it. */
+async function replanned(
+  deps: Deps,
+  pack: PackRecord<PackContent>,
+  whatIf: WhatIf,
+): Promise<AlertReplan | null> {
+  try {
+    const r = await runWhatIf(deps, pack, whatIf);
+    return {
+      whatIf,
+      margin: r.whatIf.margin - r.base.margin,
+      leverSpend: r.whatIf.leverSpend - r.base.leverSpend,
+      lostMargin: r.whatIf.lostMargin - r.base.lostMargin,
+      shortfallUnits: r.whatIf.shortfallUnits - r.base.shortfallUnits,
+    };
+  } catch (err) {
+    // A pack without a stored model, or a what-if it refuses: the alert keeps its rough estimate.
+    if (!(err instanceof DomainError)) throw err;
+    return null;
+  }
+}
+
+/**
  * Checks the actuals up to the last complete week against the current plan and raises each new
  * variance once (its key), to the leaders of the function that owns it and the process owners.
  */
@@ -326,13 +432,14 @@ export async function checkSoe(
     for (const [f, v] of Object.entries(a.families)) (actuals.families[f] ??= {})[week] = v;
     for (const [r, v] of Object.entries(a.resources)) (actuals.resources[r] ??= {})[week] = v;
   }
+  const reported = await deps.soe.disruptions(orgId);
   const margins = [...families.values()].map((f) => f.margin).filter((m) => m > 0);
   const averageMargin = margins.length ? margins.reduce((a, b) => a + b, 0) / margins.length : 0;
   const alerts = detectVariances({
     plans,
     resources: resourcePlans,
     actuals,
-    disruptions: await deps.soe.disruptions(orgId),
+    disruptions: reported,
     asOf,
     calendar: cal,
     resourceMargin: Object.fromEntries(resourcePlans.map((r) => [r.resource, averageMargin])),
@@ -341,18 +448,44 @@ export async function checkSoe(
   // one card per alert, or one digest when a check raises more than a few for the same person; the
   // rest (a year's backfill, an ordinary week outside the band) is listed in Accord.
   const recent = addWeeks(asOf, -(CHAT_WEEKS - 1));
-  const raised: AlertRecord[] = [];
-  for (const a of alerts) {
-    const rec: AlertRecord = {
+  const known = new Set((await deps.soe.alerts(orgId)).map((a) => a.id));
+  const fresh: AlertRecord[] = alerts
+    .map((a) => ({ ...a, key: alertKey(a, plan.cycle.month) }))
+    .filter((a) => !known.has(`${orgId}:${a.key}`))
+    .map((a) => ({
       ...a,
       id: `${orgId}:${a.key}`,
       orgId,
       cycleId: plan.cycle.id,
       raisedAt: now,
       notified: a.week >= recent && (a.kind !== 'demand-band' || a.severity === 'critical'),
-    };
-    if (await deps.soe.raise(rec)) raised.push(rec);
+      moneyBasis: 'rough' as const,
+    }));
+  // The money at stake of what reaches chat, re-planned with the pack's model (largest first, a few a check).
+  const planned = new Map(details.map((f) => [f.family, f.months]));
+  const disruptions = new Map(reported.map((d) => [d.id, d]));
+  const replanning = fresh
+    .filter((a) => a.notified)
+    .sort((a, b) => b.moneyAtStake - a.moneyAtStake)
+    .slice(0, MAX_REPLANS);
+  for (const a of replanning) {
+    const whatIf = whatIfOf(a, {
+      planned,
+      resources: resourcePlans,
+      disruptions,
+      horizon: plan.pack.content.horizon,
+      asOf,
+      cal,
+    });
+    if (!whatIf) continue;
+    const replan = await replanned(deps, plan.pack, whatIf);
+    if (!replan) continue;
+    a.replan = replan;
+    a.moneyBasis = 'replan';
+    a.moneyAtStake = Math.round(Math.max(0, replan.leverSpend + replan.lostMargin, -replan.margin));
   }
+  const raised: AlertRecord[] = [];
+  for (const rec of fresh) if (await deps.soe.raise(rec)) raised.push(rec);
   const worthSaying = raised.filter((a) => a.notified);
   if (worthSaying.length) {
     const members = await deps.members.all(orgId);
@@ -536,23 +669,6 @@ export async function settleAlert(
     now,
   );
   return record;
-}
-
-export interface AlertView extends AlertRecord {
-  outcome: AlertOutcomeRecord | null;
-  escalated: boolean;
-}
-
-export async function alertList(deps: Deps, orgId: string): Promise<AlertView[]> {
-  const [alerts, outcomes, escalated] = await Promise.all([
-    deps.soe.alerts(orgId),
-    deps.soe.outcomes(orgId),
-    deps.soe.escalated(orgId),
-  ]);
-  const byId = new Map(outcomes.map((o) => [o.alertId, o]));
-  return alerts
-    .map((a) => ({ ...a, outcome: byId.get(a.id) ?? null, escalated: escalated.has(a.id) }))
-    .sort((a, b) => b.raisedAt.getTime() - a.raisedAt.getTime() || a.key.localeCompare(b.key));
 }
 
 /**

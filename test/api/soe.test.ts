@@ -127,10 +127,33 @@ describe('weekly actuals', () => {
     expect(raised).toEqual(
       [
         `band:${spiked.family}:2027-W13:above`,
-        `bias:${biased.family}:+`,
+        // A bias is measured against one plan: its key names the plan's month.
+        `bias:${biased.family}:+:2027-02`,
         `disruption:${down.body.disruption.id}`,
       ].sort(),
     );
+    // Money at stake: each variance re-planned with the pack's model (the spike in its month, the
+    // bias to the horizon's end, the breakdown as capacity lost), what serving it costs in levers
+    // and margin still lost.
+    const byKind = new Map((await alerts()).map((a) => [a.kind, a]));
+    for (const a of byKind.values()) {
+      expect(a.moneyBasis).toBe('replan');
+      expect(a.moneyAtStake).toBe(
+        Math.round(Math.max(0, a.replan!.leverSpend + a.replan!.lostMargin, -a.replan!.margin)),
+      );
+      expect(a.moneyAtStake).toBeGreaterThan(0);
+    }
+    expect(byKind.get('bias')!.replan!.whatIf.demand).toEqual([
+      { families: [biased.family], from: '2027-04', to: expect.any(String), percent: 12 },
+    ]);
+    expect(byKind.get('demand-band')!.replan!.whatIf.demand![0]).toMatchObject({
+      families: [spiked.family],
+      from: '2027-03',
+      to: '2027-03',
+    });
+    const lost = byKind.get('disruption')!.replan!.whatIf.capacity!;
+    expect(lost).toEqual([{ resource, from: '2027-04', to: '2027-04', units: expect.any(Number) }]);
+    expect(-lost[0]!.units!).toBeCloseTo(byKind.get('disruption')!.unitsAtRisk, -1);
     // The same data checked again: nothing new.
     const again = await t.http.post(api('/soe/check')).set(org.auth).send();
     expect(again.body).toEqual({ checked: true, raised: [] });

@@ -26,6 +26,18 @@ export interface ApiAlert {
   week: string;
   notified: boolean;
   moneyAtStake: number;
+  moneyBasis: 'replan' | 'rough';
+  unitsAtRisk: number;
+  replan?: {
+    whatIf: {
+      demand?: { families?: string[]; from?: string; to?: string; percent: number }[];
+      capacity?: { resource: string; from?: string; to?: string; units?: number }[];
+    };
+    margin: number;
+    leverSpend: number;
+    lostMargin: number;
+    shortfallUnits: number;
+  };
   outcome: { outcome: string; note: string | null; ballotId: string | null; by: string } | null;
   escalated: boolean;
 }

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import {
   alertJson,
-  alertList,
   checkSoe,
   recordActuals,
   reportDisruption,
@@ -10,6 +9,7 @@ import {
   weekActuals,
 } from '../../app/soe.js';
 import { processHealth } from '../../app/health.js';
+import { alertList } from '../../app/soeHistory.js';
 import { byTime, pageOf, pageRequest } from '../../app/paging.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';

@@ -10,15 +10,14 @@ import { disruptionForm, disruptionFromForm } from '../../cards/forms.js';
 import type { FieldErrors, FormValues } from '../../cards/form.js';
 import { ALERT_KIND_LABELS, ALERT_SEVERITY_LABELS } from '../../cards/presenters/soe.js';
 import {
-  alertList,
   disruptionResources,
   maySettleAlert,
   reportDisruption,
   settleAlert,
   soeBasis,
   type AlertOutcome,
-  type AlertView,
 } from '../../app/soe.js';
+import { alertList, type AlertView } from '../../app/soeHistory.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
 import { fmt } from '../../domain/plan.js';
