@@ -147,9 +147,10 @@ describe('weekly actuals', () => {
       { families: [biased.family], from: '2027-04', to: expect.any(String), percent: 12 },
     ]);
     expect(byKind.get('demand-band')!.replan!.whatIf.demand![0]).toMatchObject({
+      // W13 runs from Monday 29 March; its Thursday is in April.
       families: [spiked.family],
-      from: '2027-03',
-      to: '2027-03',
+      from: '2027-04',
+      to: '2027-04',
     });
     const lost = byKind.get('disruption')!.replan!.whatIf.capacity!;
     expect(lost).toEqual([{ resource, from: '2027-04', to: '2027-04', units: expect.any(Number) }]);
