@@ -3,6 +3,7 @@
  * the latest step 2-3 submissions), runWhatIf (a what-if on a pack's model, compared side by side
  * with its base plan), and the readers of a pack's detail. The arithmetic is in src/domain/plan.ts.
  */
+import { soeSinceLastCycle, type PackSoe } from './soeHistory.js';
 import { createHash } from 'node:crypto';
 import type { Adjustment } from '../domain/consensus.js';
 import { DomainError } from '../domain/errors.js';
@@ -136,6 +137,8 @@ export interface PackContent {
   familyChunks: Record<string, number>;
   /** How the earlier packs' forecasts did against this pack's data (absent in packs built before it was kept). */
   trackRecord?: PackTrackRecord[];
+  /** S&OE since the last cycle: the alerts raised since its plan and those put on this agenda (absent in older packs). */
+  soe?: PackSoe;
 }
 
 export { familyDetail, familyPage, type FamilyDetail } from './packDetails.js';
@@ -586,6 +589,7 @@ export async function buildPack(
     await trackRecord(deps, orgId, { datasetVersion: dataset.version, limit: 5, exceptCycle: cycleId })
   ).packs;
   timed('track-record');
+  const soe = await soeSinceLastCycle(deps, orgId, cycle);
   const content = (version: number): PackContent => ({
     version,
     cycleId,
@@ -636,6 +640,7 @@ export async function buildPack(
     charts,
     familyChunks,
     trackRecord: earlier,
+    soe,
   });
   const pack = await deps.packs.insert(
     { orgId, cycleId, datasetVersion: dataset.version, createdBy: actor },

@@ -25,7 +25,7 @@ import {
   type SoeAlert,
   type WeeklyActuals,
 } from '../domain/soe.js';
-import type { WhatIf } from '../domain/plan.js';
+import { fmt, type WhatIf } from '../domain/plan.js';
 import { atLocalTime, localDate } from '../domain/time.js';
 import { presentAlert, presentAlertDigest, presentAlertEscalation } from '../cards/presenters/soe.js';
 import { openBallot } from './ballots.js';
@@ -549,30 +549,47 @@ export async function checkSoe(
   return { checked: true, raised };
 }
 
-/** What each option of a "decide now" ballot means, by the alert's kind (framed from the re-plan's levers). */
+/**
+ * What each option of a "decide now" ballot means, by the alert's kind, framed from the re-plan:
+ * what the least-cost levers would spend, and what accepting the variance costs.
+ */
 function decisionOptions(a: AlertRecord) {
+  const r = a.replan;
+  const levers =
+    r && r.leverSpend > 0.5
+      ? ` (the re-plan: ${fmt(r.leverSpend)} more on levers${r.shortfallUnits > 0.5 ? `, ${fmt(r.shortfallUnits)} units still short` : ''})`
+      : '';
+  const accepting = a.moneyAtStake > 0 ? ` (about ${fmt(a.moneyAtStake)} of margin at stake)` : '';
   if (a.kind === 'bias')
     return [
       {
         key: 'adjust',
         label: 'Adjust the plan',
-        meaning: 'move the demand plan to the run-rate for the rest of the horizon',
+        meaning: `move the demand plan to the run-rate for the rest of the horizon${levers}`,
       },
-      { key: 'keep', label: 'Keep the plan', meaning: 'the bias is temporary: keep the plan and watch' },
+      {
+        key: 'keep',
+        label: 'Keep the plan',
+        meaning: `the bias is temporary: keep the plan and watch${accepting}`,
+      },
     ];
   if (a.subject.type === 'resource')
     return [
-      { key: 'overtime', label: 'Overtime', meaning: 'recover the capacity with overtime or extra shifts' },
+      {
+        key: 'overtime',
+        label: 'Overtime',
+        meaning: `recover the capacity with overtime or extra shifts${levers}`,
+      },
       { key: 'reallocate', label: 'Reallocate', meaning: 'move volume to alternate resources or suppliers' },
-      { key: 'accept', label: 'Accept', meaning: 'accept the shortfall; serve by margin' },
+      { key: 'accept', label: 'Accept', meaning: `accept the shortfall; serve by margin${accepting}` },
     ];
   return [
-    { key: 'expedite', label: 'Expedite', meaning: 'add production (overtime) or expedite supply' },
+    { key: 'expedite', label: 'Expedite', meaning: `add production (overtime) or expedite supply${levers}` },
     { key: 'reallocate', label: 'Reallocate', meaning: 'reallocate stock and capacity from other families' },
     {
       key: 'accept',
       label: 'Accept',
-      meaning: 'accept the variance; safety stock absorbs it or sales are lost',
+      meaning: `accept the variance; safety stock absorbs it or sales are lost${accepting}`,
     },
   ];
 }

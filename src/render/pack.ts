@@ -2,6 +2,7 @@
  * The pack as a document (handlebars, templates/documents/pack.hbs, HTML-escaped) and its charts
  * (vega-lite -> SVG -> PNG, from the pack's stored detail).
  */
+import { packSoeView } from '../cards/presenters/soe.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
@@ -128,6 +129,7 @@ export async function renderPackHtml(input: {
     charts,
     topGaps,
     moreGaps: Math.max(0, c.gapsTotal - topGaps.length),
+    soe: c.soe ? packSoeView(c.soe) : null,
     whatIfs: c.scenarios.filter((s) => s.kind !== 'probabilistic'),
     monteCarlo: c.scenarios.find((s) => s.kind === 'probabilistic'),
     families,

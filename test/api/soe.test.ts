@@ -7,38 +7,20 @@
  * note. An alert left alone is escalated once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { familyPage } from '../../src/app/packDetails.js';
 import { escalateAlerts } from '../../src/app/soe.js';
 import { sendHealthSummaries } from '../../src/app/health.js';
-import type { PackRecord } from '../../src/app/records.js';
-import { phaseFamilyPlan } from '../../src/domain/soe.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, THREE_TRADEOFFS, uploadCompany, type OrgHandle } from '../helpers/factories.js';
+import { apiAlerts, soeScript } from '../helpers/soe.js';
 
 let t: TestAccord;
 let org: OrgHandle;
 let other: OrgHandle;
 let team: Awaited<ReturnType<typeof buildTeam>>;
 let cycleId: string;
+let script: Awaited<ReturnType<typeof soeScript>>;
 const api = (p: string, o: OrgHandle = org) => `/api/v1/orgs/${o.id}${p}`;
-type Weekly = ReturnType<typeof phaseFamilyPlan>;
-let plans: Weekly[];
-// The February cycle plans from March (2027-W09) on.
-const WEEKS = ['2027-W09', '2027-W10', '2027-W11', '2027-W12', '2027-W13', '2027-W14'];
-
-interface Alert {
-  id: string;
-  key: string;
-  kind: string;
-  severity: string;
-  owner: string;
-  what: string;
-  notified: boolean;
-  outcome: { outcome: string; note: string | null; ballotId: string | null } | null;
-  escalated: boolean;
-}
-const alerts = async (): Promise<Alert[]> =>
-  (await t.http.get(api('/alerts?limit=100')).set(org.auth)).body.items;
+const alerts = () => apiAlerts(t, org);
 const outbox = async (kind: string) =>
   (await t.http.get(api(`/outbox?kind=${kind}&limit=100`)).set(org.auth)).body.items as {
     key: string;
@@ -52,38 +34,21 @@ beforeAll(async () => {
   other = await buildOrg(t, { name: 'Other Co', timezone: 'Europe/London' });
   team = await buildTeam(t, org);
   await uploadCompany(t, org, THREE_TRADEOFFS);
-  cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body.id;
-  expect(
-    (
-      await t.http
-        .post(api(`/cycles/${cycleId}/pack`))
-        .set(org.auth)
-        .send({})
-    ).status,
-  ).toBe(201);
-  const pack = (await t.accord.deps.packs.latest(org.id, cycleId)) as PackRecord<{
-    familyChunks: Record<string, number>;
-  }>;
-  const cal = { timezone: 'Europe/London', holidays: new Set<string>(), weekend: [6, 7] };
-  plans = (await familyPage(t.accord.deps, pack, 0, 100)).items.map((f) =>
-    phaseFamilyPlan(
-      { family: f.family, owner: 'sales', unitMargin: 1, safetyStock: 0, months: f.months },
-      cal,
-    ),
-  );
+  // The February pack; on 12 April, six weeks of actuals with a spike and a slow bias (test/helpers/soe.ts).
+  script = await soeScript(t, org);
+  cycleId = script.cycleId;
 });
 afterAll(() => t.close());
 
 describe('weekly actuals', () => {
   it('are refused row by row, all or nothing', async () => {
-    t.clock.set('2027-04-12T09:00:00Z');
     const bad = await t.http
-      .put(api('/actuals/2027-W13'))
+      .put(api('/actuals/2027-W05'))
       .set(org.auth)
       .send({
         families: [
           { family: 'NOPE', orders: 5 },
-          { family: plans[0]!.family, orders: -1 },
+          { family: script.spiked, orders: -1 },
         ],
         resources: [],
       });
@@ -94,26 +59,12 @@ describe('weekly actuals', () => {
     });
     const future = await t.http.put(api('/actuals/2027-W30')).set(org.auth).send({ families: [] });
     expect(future.body.error.fields.week).toContain('must not be after this week (2027-W15)');
-    expect((await t.http.get(api('/actuals/2027-W13')).set(org.auth)).status).toBe(404);
+    expect((await t.http.get(api('/actuals/2027-W05')).set(org.auth)).status).toBe(404);
   });
 
   it('raise exactly the spike, the bias and the breakdown, once each', async () => {
-    const [spiked, biased] = [plans[0]!, plans[1]!];
-    for (const week of WEEKS) {
-      const families = plans.map((p) => {
-        const w = p.weeks[week]!;
-        const orders =
-          p === spiked && week === '2027-W13' ? w.p90 * 1.6 + 50 : p === biased ? w.plan * 1.12 : w.plan;
-        return { family: p.family, orders: Math.round(orders * 1000) / 1000 };
-      });
-      const res = await t.http
-        .put(api(`/actuals/${week}`))
-        .set(org.auth)
-        .send({ families, resources: [] });
-      expect(res.status).toBe(200);
-    }
-    const resource = (await t.http.get(api(`/cycles/${cycleId}/pack`)).set(org.auth)).body.resources[0]
-      .resource;
+    const { spiked, biased } = script;
+    const resource = script.resources[0]!;
     const down = await t.http.post(api('/disruptions')).set(org.auth).send({
       actorId: team.leaders['operations']!.id,
       resource,
@@ -126,9 +77,9 @@ describe('weekly actuals', () => {
     const raised = (await alerts()).map((a) => a.key).sort();
     expect(raised).toEqual(
       [
-        `band:${spiked.family}:2027-W13:above`,
+        `band:${spiked}:2027-W13:above`,
         // A bias is measured against one plan: its key names the plan's month.
-        `bias:${biased.family}:+:2027-02`,
+        `bias:${biased}:+:2027-02`,
         `disruption:${down.body.disruption.id}`,
       ].sort(),
     );
@@ -144,11 +95,11 @@ describe('weekly actuals', () => {
       expect(a.moneyAtStake).toBeGreaterThan(0);
     }
     expect(byKind.get('bias')!.replan!.whatIf.demand).toEqual([
-      { families: [biased.family], from: '2027-04', to: expect.any(String), percent: 12 },
+      { families: [biased], from: '2027-04', to: expect.any(String), percent: 12 },
     ]);
     expect(byKind.get('demand-band')!.replan!.whatIf.demand![0]).toMatchObject({
       // W13 runs from Monday 29 March; its Thursday is in April.
-      families: [spiked.family],
+      families: [spiked],
       from: '2027-04',
       to: '2027-04',
     });
@@ -183,7 +134,7 @@ describe('weekly actuals', () => {
 
 describe('weekly actuals as files', () => {
   it('takes a CSV per table, all or nothing, with the table, line and column of each bad row', async () => {
-    const fam = plans[2]!.family;
+    const fam = script.others[0]!;
     const bad = await t.http
       .post(api('/actuals'))
       .set(org.auth)

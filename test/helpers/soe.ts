@@ -52,7 +52,7 @@ export const apiAlerts = async (t: TestAccord, org: OrgHandle): Promise<ApiAlert
 export async function soeScript(
   t: TestAccord,
   org: OrgHandle,
-): Promise<{ cycleId: string; spiked: string; biased: string; resources: string[] }> {
+): Promise<{ cycleId: string; spiked: string; biased: string; others: string[]; resources: string[] }> {
   const api = (p: string) => `/api/v1/orgs/${org.id}${p}`;
   const cycleId = (await t.http.post(api('/cycles')).set(org.auth).send({ month: '2027-02' })).body
     .id as string;
@@ -89,5 +89,11 @@ export async function soeScript(
   const resources = (
     (await t.http.get(api(`/cycles/${cycleId}/pack`)).set(org.auth)).body.resources as { resource: string }[]
   ).map((r) => r.resource);
-  return { cycleId, spiked: spiked.family, biased: biased.family, resources };
+  return {
+    cycleId,
+    spiked: spiked.family,
+    biased: biased.family,
+    others: plans.slice(2).map((p) => p.family),
+    resources,
+  };
 }

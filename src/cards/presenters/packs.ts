@@ -32,6 +32,8 @@ export function presentPack(p: {
     recommended: string;
     options: { key: string; label: string; cost: number; lostMargin: number }[];
   }[];
+  /** S&OE since the last cycle (absent in packs built before it was kept). */
+  soe?: { raised: number; onAgenda: number; decided: number; open: number } | undefined;
   chart: { url: string; alt: string } | null;
   htmlUrl: string;
 }): Card {
@@ -83,6 +85,11 @@ export function presentPack(p: {
   }
   if (p.tradeoffs.length > 3)
     blocks.push({ type: 'text', text: `${p.tradeoffs.length - 3} more trade-off(s) in the full pack.` });
+  if (p.soe && (p.soe.raised || p.soe.onAgenda))
+    blocks.push({
+      type: 'text',
+      text: `S&OE since the last cycle: ${p.soe.raised} ${p.soe.raised === 1 ? 'alert' : 'alerts'} raised, ${p.soe.onAgenda} on this agenda, ${p.soe.decided} decided now, ${p.soe.open} still open (the full pack has their history).`,
+    });
   if (p.chart) blocks.push({ type: 'image', url: p.chart.url, alt: p.chart.alt });
   blocks.push({
     type: 'actions',

@@ -10,6 +10,28 @@ interface AlertFacts {
   owner: string;
   severity: string;
   moneyAtStake: number;
+  moneyBasis?: 'replan' | 'rough' | undefined;
+  replan?: { margin: number; leverSpend: number; lostMargin: number; shortfallUnits: number } | undefined;
+}
+
+/**
+ * The money at stake as a sentence: re-planned with the pack's model (what serving the variance
+ * costs in levers and margin still lost, or the margin the plan loses), or a rough units-times-margin
+ * estimate; empty when there is none.
+ */
+export function moneyAtStakeText(a: Pick<AlertFacts, 'moneyAtStake' | 'moneyBasis' | 'replan'>): string {
+  if (!(a.moneyAtStake > 0)) return '';
+  const r = a.replan;
+  if (a.moneyBasis === 'replan' && r) {
+    const parts = [
+      r.leverSpend > 0.5 ? `${fmt(r.leverSpend)} more on levers` : '',
+      r.lostMargin > 0.5 ? `${fmt(r.lostMargin)} more margin lost` : '',
+      r.shortfallUnits > 0.5 ? `${fmt(r.shortfallUnits)} more units short` : '',
+      r.margin < -0.5 ? `the plan's margin ${fmt(-r.margin)} lower` : '',
+    ].filter(Boolean);
+    return `About ${fmt(a.moneyAtStake)} at stake, re-planned with the pack's model${parts.length ? `: ${parts.join(', ')}` : ''}.`;
+  }
+  return `About ${fmt(a.moneyAtStake)} of margin at stake (units at risk times unit margin).`;
 }
 
 /** How a severity reads to a person. */
@@ -40,7 +62,7 @@ export function presentAlert(a: AlertFacts, timezone: string): Card {
       { type: 'text', text: a.what },
       {
         type: 'text',
-        text: `${a.moneyAtStake > 0 ? `About ${fmt(a.moneyAtStake)} of margin at stake. ` : ''}Owned by ${a.owner}. Decide now (a ballot among the executives), put it on the next pre-S&OP agenda, or acknowledge it with a note.`,
+        text: `${moneyAtStakeText(a) ? `${moneyAtStakeText(a)} ` : ''}Owned by ${a.owner}. Decide now (a ballot among the executives), put it on the next pre-S&OP agenda, or acknowledge it with a note.`,
       },
       {
         type: 'input',
@@ -124,5 +146,39 @@ export function presentDisruptionInvite(): Card {
         buttons: [{ action: 'soe.disruption.open', label: 'Report a disruption', value: '' }],
       },
     ],
+  };
+}
+
+/** The pack's "S&OE since the last cycle" as its templates (document and web page) read it. */
+export function packSoeView(
+  soe: {
+    since: string | null;
+    raised: number;
+    decided: number;
+    onAgenda: number;
+    acknowledged: number;
+    open: number;
+    listedOnly: number;
+    items: (AlertFacts & { status: string; onAgenda: boolean; history: string[] })[];
+  },
+) {
+  const status: Record<string, string> = {
+    decide: 'Decided now',
+    agenda: 'On this agenda',
+    acknowledged: 'Acknowledged',
+    open: 'Open',
+  };
+  return {
+    summary:
+      `${soe.raised} ${soe.raised === 1 ? 'alert' : 'alerts'} raised since ` +
+      `${soe.since ? `the last cycle's plan (${soe.since.slice(0, 10)})` : 'S&OE began'}: ` +
+      `${soe.decided} decided now, ${soe.onAgenda} on this agenda, ${soe.acknowledged} acknowledged, ${soe.open} open` +
+      (soe.listedOnly ? `; ${soe.listedOnly} only listed in Accord.` : '.'),
+    items: soe.items.map((i) => ({
+      ...i,
+      label: `${ALERT_SEVERITY_LABELS[i.severity] ?? 'Alert'}: ${ALERT_KIND_LABELS[i.kind] ?? 'A variance'}`,
+      statusLabel: status[i.status] ?? i.status,
+      money: moneyAtStakeText(i) || 'None estimated',
+    })),
   };
 }

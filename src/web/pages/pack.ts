@@ -26,6 +26,7 @@ import { documentCsp } from '../../http/security.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
 import { formValues, formView } from '../forms.js';
 import { fmtUnits } from '../../cards/presenters/format.js';
+import { packSoeView } from '../../cards/presenters/soe.js';
 
 const ID = /^[a-f0-9]{24}$/;
 /** Families per page of the family table. */
@@ -108,6 +109,7 @@ async function summary(ctx: WebContext, cycle: CycleRecord | undefined): Promise
         resourceName: g.resource ? (resourceNames.get(g.resource) ?? g.resource) : null,
       })),
       moreGaps: Math.max(0, c.gapsTotal - Math.min(TOP_GAPS, c.gaps.length)),
+      soe: c.soe ? packSoeView(c.soe) : null,
       scenarios: c.scenarios.filter((x) => x.kind !== 'probabilistic'),
       monteCarlo: monteCarlo?.monteCarlo
         ? {
