@@ -141,20 +141,46 @@ export function phaseMonthly(
   return out;
 }
 
+/** The working days of an ISO week (Monday to Sunday) on the calendar. */
+function weekWorkingDays(week: string, cal: WorkCalendar): number {
+  const monday = mondayMs(week);
+  let n = 0;
+  for (let i = 0; i < 7; i++) if (isBusinessDay(isoDateOf(monday + i * DAY_MS), cal)) n++;
+  return n;
+}
+
+/**
+ * Whether the plan's months hold all of a week's working days, given the working days they put in
+ * it: the first week of a horizon starting mid-week (April 2027 starts on a Thursday) holds only
+ * part of that week's plan, and would read a whole week of actuals as far above it.
+ */
+const wholeWeek = (week: string, covered: number, cal: WorkCalendar) => covered >= weekWorkingDays(week, cal);
+
 /**
  * A monthly plan (month -> value) as a weekly one (week -> value): each month phased by working
- * days, a week spanning two months taking its part of each. Weeks in order.
+ * days, a week spanning two months taking its part of each. Weeks in order; a week partly outside
+ * the plan's months (at either end of the horizon) is left out, as the plan does not say all of it.
  */
 export function weeklyPlan(
   monthly: Readonly<Record<string, number>>,
   cal: WorkCalendar,
 ): Record<string, number> {
-  const sums = new Map<string, number>();
+  const sums = new Map<string, { value: number; covered: number }>();
   for (const month of Object.keys(monthly).sort()) {
     const value = monthly[month]!;
-    for (const w of monthWeeks(month, cal)) sums.set(w.week, (sums.get(w.week) ?? 0) + value * w.share);
+    for (const w of monthWeeks(month, cal)) {
+      const x = sums.get(w.week) ?? { value: 0, covered: 0 };
+      x.value += value * w.share;
+      x.covered += w.workingDays;
+      sums.set(w.week, x);
+    }
   }
-  return Object.fromEntries([...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(
+    [...sums.entries()]
+      .filter(([week, x]) => wholeWeek(week, x.covered, cal))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([week, x]) => [week, x.value]),
+  );
 }
 
 /** One month of a family's plan as the pack holds it (FamilyDetail's months). */
@@ -183,7 +209,8 @@ export type BandPhasing = 'independent' | 'linear';
 /**
  * A family's monthly plan as a weekly one: demand band, plan and production phased by working days
  * (see weeklyPlan); inventory at each week's end carried from the first month's opening stock
- * (its end inventory - production + supplied) week by week, production in and supplied out.
+ * (its end inventory - production + supplied) week by week, production in and supplied out. A week
+ * partly outside the plan's months is left out (its stock still carried).
  */
 export function phaseFamilyPlan(
   family: Omit<FamilyPlanWeekly, 'weeks'> & { months: readonly MonthlyFamilyPlan[] },
@@ -198,6 +225,7 @@ export function phaseFamilyPlan(
     plan: number;
     production: number;
     out: number;
+    covered: number;
   }
   const acc = new Map<string, Acc>();
   for (const m of months) {
@@ -205,7 +233,8 @@ export function phaseFamilyPlan(
     const down = Math.max(0, m.p50 - m.p10);
     for (const w of monthWeeks(m.period, cal)) {
       let a = acc.get(w.week);
-      if (!a) acc.set(w.week, (a = { p50: 0, up: 0, down: 0, plan: 0, production: 0, out: 0 }));
+      if (!a) acc.set(w.week, (a = { p50: 0, up: 0, down: 0, plan: 0, production: 0, out: 0, covered: 0 }));
+      a.covered += w.workingDays;
       a.p50 += m.p50 * w.share;
       a.up += band === 'linear' ? up * w.share : up * up * w.share;
       a.down += band === 'linear' ? down * w.share : down * down * w.share;
@@ -219,6 +248,8 @@ export function phaseFamilyPlan(
   const weeks: FamilyPlanWeekly['weeks'] = {};
   for (const [week, a] of [...acc.entries()].sort(([x], [y]) => byWeek(x, y))) {
     inventory += a.production - a.out;
+    // A week the plan holds only part of (the horizon's first or last) carries the stock, but has no plan.
+    if (!wholeWeek(week, a.covered, cal)) continue;
     const up = band === 'linear' ? a.up : Math.sqrt(a.up);
     const down = band === 'linear' ? a.down : Math.sqrt(a.down);
     weeks[week] = {

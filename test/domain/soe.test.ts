@@ -178,6 +178,37 @@ describe('phasing the month into weeks', () => {
     expect(Object.values(weekly).reduce((s, v) => s + v, 0)).toBeCloseTo(4500, 9);
   });
 
+  it("leaves out a week the plan holds only part of: April 2027's first week starts in March", () => {
+    // A plan from April: week 13 (29 March to 4 April) has 2 of its 5 working days in the plan, so a
+    // whole week of orders would read as far above it; it has no plan. Weeks 14-17 are April's.
+    const weekly = weeklyPlan({ '2027-04': 2200 }, plainWeeks);
+    expect(Object.keys(weekly)).toEqual(['2027-W14', '2027-W15', '2027-W16', '2027-W17']);
+    expect(weekly['2027-W14']).toBeCloseTo(500, 9);
+    const family = phaseFamilyPlan(
+      {
+        family: 'F',
+        owner: 'sales',
+        unitMargin: 1,
+        safetyStock: 0,
+        months: [
+          {
+            period: '2027-04',
+            p10: 2000,
+            p50: 2200,
+            p90: 2400,
+            consensus: 2200,
+            production: 2200,
+            inventory: 300,
+          },
+        ],
+      },
+      plainWeeks,
+    );
+    expect(Object.keys(family.weeks)).toEqual(['2027-W14', '2027-W15', '2027-W16', '2027-W17']);
+    // The stock is still carried through week 13: it ends April where the plan says.
+    expect(family.weeks['2027-W17']!.inventory).toBeCloseTo(300, 9);
+  });
+
   it('refuses a month that is not YYYY-MM', () => {
     expect(() => isoWeeksOfMonth('2027-13', plainWeeks)).toThrow(RangeError);
   });
