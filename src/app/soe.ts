@@ -21,6 +21,7 @@ import {
   weeklyPlan,
   mondayOf,
   type Disruption,
+  type FamilyPlanWeekly,
   type ResourcePlanWeekly,
   type SoeAlert,
   type WeeklyActuals,
@@ -278,11 +279,114 @@ async function currentPlan(
   return null;
 }
 
+/** Weeks back the plans in force are read for (the bias's window: a quarter). */
+const PLAN_WEEKS_BACK = 13;
+/** At most this many packs make up the plans in force. */
+const MAX_PLANS = 6;
+/** A bias on the same family in the same direction is raised again only after this many days. */
+const BIAS_REPEAT_DAYS = 91;
+
 /**
- * An alert's key as stored: a bias is measured against one plan, so its key names the plan's month
- * (a bias that persists into the next cycle's plan is a new variance; within a plan it is raised once).
+ * Whether the same bias (family and direction) was raised in the last BIAS_REPEAT_DAYS: a bias
+ * persists week after week, and one alert a quarter is what a person wants of it. Its stored key
+ * names the week it was raised for (`bias:<family>:+|-:<week>`).
  */
-const alertKey = (a: SoeAlert, planMonth: string) => (a.kind === 'bias' ? `${a.key}:${planMonth}` : a.key);
+function biasRaisedLately(a: SoeAlert, earlier: AlertRecord[], now: Date): boolean {
+  const since = now.getTime() - BIAS_REPEAT_DAYS * 86_400_000;
+  return earlier.some(
+    (e) => e.kind === 'bias' && e.key.startsWith(`${a.key}:`) && e.raisedAt.getTime() > since,
+  );
+}
+
+interface PlanSource {
+  cycle: CycleRecord;
+  pack: PackRecord<PackContent>;
+  /** Family -> its months as the pack plans them. */
+  planned: Map<string, { period: string; consensus: number }[]>;
+}
+
+/**
+ * The plans in force from `fromWeek` on: each week is compared with the newest pack whose horizon
+ * holds all of it. A cycle plans from the month after its own (March's cycle plans April on), so
+ * March's weeks are checked against February's pack until April, when March's pack takes over;
+ * older packs fill the weeks the newer ones do not hold. Null when no cycle has a pack.
+ */
+async function plansInForce(
+  deps: Deps,
+  orgId: string,
+  cal: Parameters<typeof phaseFamilyPlan>[1],
+  { families, safety, resources }: Awaited<ReturnType<typeof master>>,
+  fromWeek: string,
+): Promise<{
+  latest: { cycle: CycleRecord; pack: PackRecord<PackContent> };
+  sources: PlanSource[];
+  sourceOf: (week: string) => PlanSource | undefined;
+  plans: FamilyPlanWeekly[];
+  resourcePlans: ResourcePlanWeekly[];
+} | null> {
+  const page = await deps.cycles.list(orgId, { limit: 100, after: null });
+  const sources: PlanSource[] = [];
+  const byWeek = new Map<string, PlanSource>();
+  const plans = new Map<string, FamilyPlanWeekly>();
+  const resourcePlans = new Map<string, ResourcePlanWeekly>();
+  for (const cycle of [...page.items].sort((a, b) => b.month.localeCompare(a.month))) {
+    if (sources.length >= MAX_PLANS) break;
+    const pack = (await deps.packs.latest(orgId, cycle.id)) as PackRecord<PackContent> | null;
+    if (!pack) continue;
+    const covered = Object.keys(
+      weeklyPlan(Object.fromEntries(pack.content.horizon.periods.map((p) => [p, 0])), cal),
+    );
+    const adds = covered.filter((w) => !byWeek.has(w) && w >= fromWeek);
+    if (sources.length && !adds.length) continue;
+    const details = (await familyPage(deps, pack, 0, Object.keys(pack.content.familyChunks).length)).items;
+    const source: PlanSource = { cycle, pack, planned: new Map(details.map((f) => [f.family, f.months])) };
+    sources.push(source);
+    for (const w of covered) if (!byWeek.has(w)) byWeek.set(w, source);
+    for (const f of details) {
+      const weekly = phaseFamilyPlan(
+        {
+          family: f.family,
+          name: f.name,
+          owner: 'sales',
+          unitMargin: families.get(f.family)?.margin ?? 0,
+          safetyStock: safety.get(f.family) ?? 0,
+          months: f.months,
+        },
+        cal,
+      );
+      const had = plans.get(f.family);
+      // Newer packs first: an older pack only fills the weeks the newer ones leave.
+      if (had) had.weeks = { ...weekly.weeks, ...had.weeks };
+      else plans.set(f.family, weekly);
+    }
+    for (const r of await resourceDetails(deps, pack)) {
+      const load = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.load[i] ?? 0])), cal);
+      const capacity = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.capacity[i] ?? 0])), cal);
+      const weeks = Object.fromEntries(
+        Object.keys(load).map((w) => [w, { load: load[w] ?? 0, capacity: capacity[w] ?? 0 }]),
+      );
+      const had = resourcePlans.get(r.resource);
+      if (had) had.weeks = { ...weeks, ...had.weeks };
+      else
+        resourcePlans.set(r.resource, {
+          resource: r.resource,
+          name: r.name,
+          owner: (resources.get(r.resource)?.kind ?? r.kind) === 'supplier' ? 'procurement' : 'operations',
+          weeks,
+        });
+    }
+    if (covered.length && covered[0]! <= fromWeek) break;
+  }
+  const latest = sources[0];
+  if (!latest) return null;
+  return {
+    latest: { cycle: latest.cycle, pack: latest.pack },
+    sources,
+    sourceOf: (week) => byWeek.get(week),
+    plans: [...plans.values()],
+    resourcePlans: [...resourcePlans.values()],
+  };
+}
 
 /** The month an ISO week counts in: its Thursday's. */
 const monthOfWeek = (week: string) => {
@@ -319,13 +423,18 @@ function whatIfOf(
     if (!inHorizon(month) || monthPlan <= 0 || a.change === 0) return null;
     return {
       name,
-      demand: [{ families: [a.subject.id], from: month, to: month, percent: pct((100 * a.change) / monthPlan) }],
+      demand: [
+        { families: [a.subject.id], from: month, to: month, percent: pct((100 * a.change) / monthPlan) },
+      ],
     };
   }
   if (a.kind === 'bias') {
     const from = monthOfWeek(a.week) < ctx.horizon.from ? ctx.horizon.from : monthOfWeek(a.week);
     if (!inHorizon(from) || a.changePct === null || a.changePct === 0) return null;
-    return { name, demand: [{ families: [a.subject.id], from, to: ctx.horizon.to, percent: pct(a.changePct) }] };
+    return {
+      name,
+      demand: [{ families: [a.subject.id], from, to: ctx.horizon.to, percent: pct(a.changePct) }],
+    };
   }
   if (a.kind === 'disruption') {
     const d = ctx.disruptions.get(a.key.slice('disruption:'.length));
@@ -383,48 +492,14 @@ export async function checkSoe(
 ): Promise<{ checked: boolean; raised: AlertRecord[] }> {
   const org = await deps.orgs.get(orgId);
   if (!org) throw new DomainError('not_found', 'org not found');
-  const plan = await currentPlan(deps, orgId);
-  if (!plan) return { checked: false, raised: [] };
   const now = deps.clock.now();
   const cal = { ...workCalendar(org), timezone: org.timezone };
-  const { families, safety, resources } = await master(deps, orgId);
-  const details = (await familyPage(deps, plan.pack, 0, Object.keys(plan.pack.content.familyChunks).length))
-    .items;
-  const plans = details.map((f) =>
-    phaseFamilyPlan(
-      {
-        family: f.family,
-        name: f.name,
-        owner: 'sales',
-        unitMargin: families.get(f.family)?.margin ?? 0,
-        safetyStock: safety.get(f.family) ?? 0,
-        months: f.months.map((m) => ({
-          period: m.period,
-          p10: m.p10,
-          p50: m.p50,
-          p90: m.p90,
-          consensus: m.consensus,
-          production: m.production,
-          supplied: m.supplied,
-          inventory: m.inventory,
-        })),
-      },
-      cal,
-    ),
-  );
-  const resourcePlans: ResourcePlanWeekly[] = (await resourceDetails(deps, plan.pack)).map((r) => {
-    const load = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.load[i] ?? 0])), cal);
-    const capacity = weeklyPlan(Object.fromEntries(r.periods.map((p, i) => [p, r.capacity[i] ?? 0])), cal);
-    return {
-      resource: r.resource,
-      name: r.name,
-      owner: (resources.get(r.resource)?.kind ?? r.kind) === 'supplier' ? 'procurement' : 'operations',
-      weeks: Object.fromEntries(
-        Object.keys(load).map((w) => [w, { load: load[w] ?? 0, capacity: capacity[w] ?? 0 }]),
-      ),
-    };
-  });
   const asOf = addWeeks(thisWeek(org, now), -1);
+  const masterData = await master(deps, orgId);
+  const inForce = await plansInForce(deps, orgId, cal, masterData, addWeeks(asOf, -PLAN_WEEKS_BACK));
+  if (!inForce) return { checked: false, raised: [] };
+  const plan = inForce.latest;
+  const { plans, resourcePlans } = inForce;
   const weeks = Array.from({ length: WEEKS_BACK }, (_, i) => addWeeks(asOf, -i));
   const stored = await deps.soe.actuals(orgId, weeks);
   const actuals: WeeklyActuals = { families: {}, resources: {} };
@@ -433,6 +508,7 @@ export async function checkSoe(
     for (const [r, v] of Object.entries(a.resources)) (actuals.resources[r] ??= {})[week] = v;
   }
   const reported = await deps.soe.disruptions(orgId);
+  const { families } = masterData;
   const margins = [...families.values()].map((f) => f.margin).filter((m) => m > 0);
   const averageMargin = margins.length ? margins.reduce((a, b) => a + b, 0) / margins.length : 0;
   const alerts = detectVariances({
@@ -448,9 +524,11 @@ export async function checkSoe(
   // one card per alert, or one digest when a check raises more than a few for the same person; the
   // rest (a year's backfill, an ordinary week outside the band) is listed in Accord.
   const recent = addWeeks(asOf, -(CHAT_WEEKS - 1));
-  const known = new Set((await deps.soe.alerts(orgId)).map((a) => a.id));
+  const earlier = await deps.soe.alerts(orgId);
+  const known = new Set(earlier.map((a) => a.id));
   const fresh: AlertRecord[] = alerts
-    .map((a) => ({ ...a, key: alertKey(a, plan.cycle.month) }))
+    .filter((a) => a.kind !== 'bias' || !biasRaisedLately(a, earlier, now))
+    .map((a) => ({ ...a, key: a.kind === 'bias' ? `${a.key}:${asOf}` : a.key }))
     .filter((a) => !known.has(`${orgId}:${a.key}`))
     .map((a) => ({
       ...a,
@@ -462,23 +540,29 @@ export async function checkSoe(
       moneyBasis: 'rough' as const,
     }));
   // The money at stake of what reaches chat, re-planned with the pack's model (largest first, a few a check).
-  const planned = new Map(details.map((f) => [f.family, f.months]));
   const disruptions = new Map(reported.map((d) => [d.id, d]));
   const replanning = fresh
     .filter((a) => a.notified)
     .sort((a, b) => b.moneyAtStake - a.moneyAtStake)
     .slice(0, MAX_REPLANS);
   for (const a of replanning) {
+    // A past week's variance is re-planned on the plan in force then; a bias, on the latest plan (ahead).
+    const disrupted =
+      a.kind === 'disruption' ? disruptions.get(a.key.slice('disruption:'.length)) : undefined;
+    const source =
+      a.kind === 'bias'
+        ? inForce.sources[0]!
+        : (inForce.sourceOf(disrupted ? isoWeekOf(disrupted.from) : a.week) ?? inForce.sources[0]!);
     const whatIf = whatIfOf(a, {
-      planned,
+      planned: source.planned,
       resources: resourcePlans,
       disruptions,
-      horizon: plan.pack.content.horizon,
+      horizon: source.pack.content.horizon,
       asOf,
       cal,
     });
     if (!whatIf) continue;
-    const replan = await replanned(deps, plan.pack, whatIf);
+    const replan = await replanned(deps, source.pack, whatIf);
     if (!replan) continue;
     a.replan = replan;
     a.moneyBasis = 'replan';

@@ -78,8 +78,8 @@ describe('weekly actuals', () => {
     expect(raised).toEqual(
       [
         `band:${spiked}:2027-W13:above`,
-        // A bias is measured against one plan: its key names the plan's month.
-        `bias:${biased}:+:2027-02`,
+        // A bias's key names the week it was raised for: it may be raised again a quarter later.
+        `bias:${biased}:+:2027-W14`,
         `disruption:${down.body.disruption.id}`,
       ].sort(),
     );

@@ -18,6 +18,7 @@ export const SOE_DAY = '2027-04-12T09:00:00Z';
 /** An alert as the API lists it. */
 export interface ApiAlert {
   id: string;
+  cycleId: string;
   key: string;
   kind: string;
   severity: string;
@@ -45,6 +46,20 @@ export interface ApiAlert {
 export const apiAlerts = async (t: TestAccord, org: OrgHandle): Promise<ApiAlert[]> =>
   (await t.http.get(`/api/v1/orgs/${org.id}/alerts?limit=100`).set(org.auth)).body.items;
 
+/** The latest pack of a cycle, its families' plans phased into weeks (Monday to Friday, London). */
+export async function weeklyFamilyPlans(t: TestAccord, org: OrgHandle, cycleId: string) {
+  const pack = (await t.accord.deps.packs.latest(org.id, cycleId)) as PackRecord<{
+    familyChunks: Record<string, number>;
+  }>;
+  const cal = { timezone: 'Europe/London', holidays: new Set<string>(), weekend: [6, 7] };
+  return (await familyPage(t.accord.deps, pack, 0, 100)).items.map((f) =>
+    phaseFamilyPlan(
+      { family: f.family, owner: 'sales', unitMargin: 1, safetyStock: 0, months: f.months },
+      cal,
+    ),
+  );
+}
+
 /**
  * Creates the February cycle and its pack (the clock must be in February), then moves the clock to
  * SOE_DAY and sends the six weeks of actuals. Returns the cycle and the two families that move.
@@ -61,16 +76,7 @@ export async function soeScript(
     .set(org.auth)
     .send({});
   expect(built.status).toBe(201);
-  const pack = (await t.accord.deps.packs.latest(org.id, cycleId)) as PackRecord<{
-    familyChunks: Record<string, number>;
-  }>;
-  const cal = { timezone: 'Europe/London', holidays: new Set<string>(), weekend: [6, 7] };
-  const plans = (await familyPage(t.accord.deps, pack, 0, 100)).items.map((f) =>
-    phaseFamilyPlan(
-      { family: f.family, owner: 'sales', unitMargin: 1, safetyStock: 0, months: f.months },
-      cal,
-    ),
-  );
+  const plans = await weeklyFamilyPlans(t, org, cycleId);
   const [spiked, biased] = [plans[0]!, plans[1]!];
   t.clock.set(SOE_DAY);
   for (const week of SOE_WEEKS) {
