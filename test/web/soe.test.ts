@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { escalateAlerts } from '../../src/app/soe.js';
-import { fmt } from '../../src/domain/plan.js';
+import { moneyAtStakeText } from '../../src/cards/presenters/soe.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, THREE_TRADEOFFS, uploadCompany, type OrgHandle } from '../helpers/factories.js';
 import { apiAlerts, soeScript, type ApiAlert } from '../helpers/soe.js';
@@ -35,8 +35,6 @@ function card(html: string, a: ApiAlert): string {
   expect(at).toBeGreaterThan(0);
   return html.slice(at, html.indexOf('</li>', at));
 }
-const money = (a: ApiAlert) =>
-  a.moneyAtStake > 0 ? `About ${fmt(a.moneyAtStake)} of margin` : 'None estimated';
 const escaped = (s: string) =>
   s
     .replace(/&/g, '&amp;')
@@ -45,6 +43,7 @@ const escaped = (s: string) =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#x27;')
     .replace(/=/g, '&#x3D;');
+const money = (a: ApiAlert) => escaped(moneyAtStakeText(a)) || 'None estimated';
 
 beforeAll(async () => {
   t = await startTestAccord({ now: '2027-02-12T09:00:00Z' });

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { disruptionForm, disruptionFromForm } from '../../cards/forms.js';
 import type { FieldErrors, FormValues } from '../../cards/form.js';
-import { ALERT_KIND_LABELS, ALERT_SEVERITY_LABELS } from '../../cards/presenters/soe.js';
+import { ALERT_KIND_LABELS, ALERT_SEVERITY_LABELS, moneyAtStakeText } from '../../cards/presenters/soe.js';
 import {
   disruptionResources,
   maySettleAlert,
@@ -88,7 +88,7 @@ async function soePage(
       what: a.what,
       week: a.week,
       owner: capitalised(a.owner),
-      money: a.moneyAtStake > 0 ? fmt(a.moneyAtStake) : null,
+      money: moneyAtStakeText(a) || null,
       raisedAt: a.raisedAt,
       notified: a.notified,
       escalated: a.escalated,
