@@ -17,7 +17,6 @@ let t: TestAccord;
 let org: OrgHandle;
 let other: OrgHandle;
 let team: Awaited<ReturnType<typeof buildTeam>>;
-let cycleId: string;
 let script: Awaited<ReturnType<typeof soeScript>>;
 const api = (p: string, o: OrgHandle = org) => `/api/v1/orgs/${o.id}${p}`;
 const alerts = () => apiAlerts(t, org);
@@ -36,7 +35,6 @@ beforeAll(async () => {
   await uploadCompany(t, org, THREE_TRADEOFFS);
   // The February pack; on 12 April, six weeks of actuals with a spike and a slow bias (test/helpers/soe.ts).
   script = await soeScript(t, org);
-  cycleId = script.cycleId;
 });
 afterAll(() => t.close());
 

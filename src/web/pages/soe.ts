@@ -20,7 +20,6 @@ import {
 import { alertList, type AlertView } from '../../app/soeHistory.js';
 import type { Deps } from '../../app/ports.js';
 import { DomainError } from '../../domain/errors.js';
-import { fmt } from '../../domain/plan.js';
 import { webRoute, type WebContext, type WebResult, type WebRoute } from '../app.js';
 import { formValues, formView } from '../forms.js';
 
