@@ -20,7 +20,7 @@
  *
  *   npm run bench:soe -- [families=1000] [runs=7] [trackingLimit=4] [biasWindowWeeks=13] [minBiasShare=0.05]
  *
- * `PART=core` or `PART=http` runs one part (the HTTP part takes about a minute and a half at
+ * `PROFILE=1` adds each step's calls to the store by method. `PART=core` or `PART=http` runs one part (the HTTP part takes about a minute and a half at
  * 1,000 families); `BAND_NOISE=0.5` draws the weekly orders with half the plan's band (default
  * 1: the band is right, a fifth of the weeks fall outside it); `SHOW=1` also prints the first
  * alert of each kind (over HTTP: of each step, on stderr), as JSON.
@@ -300,12 +300,12 @@ function tracePorts(deps: Deps): Span[] {
 type Stages = Record<string, number>;
 const STAGES = [
   'before the check (the request, the weeks stored)',
-  'the plan read (pack chunks, data set tables)',
+  'the plan read (data set tables, pack chunks)',
   'families phased into weeks',
   'resources read and phased',
   'actuals read (52 weeks)',
   'detectVariances',
-  'alerts read (all the org has)',
+  'known alerts read (all the org has)',
   're-plans (new alerts that reach chat)',
   'new alerts stored',
   'cards, audit, answer',
@@ -317,9 +317,17 @@ function stagesOf(spans: Span[], r0: number, r1: number): Stages {
   const lastIdx = (name: string) => s.map((x) => x.name).lastIndexOf(name);
   const list = idx('cycles.list');
   if (list < 0) return { 'not checked': r1 - r0 };
-  const start = list > 0 && s[list - 1]!.name === 'orgs.get' ? s[list - 1]!.t0 : s[list]!.t0;
-  const families = s[lastIdx('packs.chunk:families')]!.t1;
+  // The check starts by reading the org (then the data set's tables and the plans in force).
+  const start =
+    s[
+      s
+        .slice(0, list)
+        .map((x) => x.name)
+        .lastIndexOf('orgs.get')
+    ]?.t0 ?? s[list]!.t0;
   const resources = s[idx('packs.chunk:resources', list)]!;
+  // The last call before the families are phased (their plans may come from memory).
+  const families = Math.max(...s.filter((x, i) => i >= list && x.t0 < resources.t0).map((x) => x.t1));
   const actuals = s[idx('soe.actuals', list)]!;
   const disruptions = s[idx('soe.disruptions', list)]!;
   const alerts = s[idx('soe.alerts', list)]!;
@@ -356,6 +364,12 @@ function portTotals(spans: Span[], r0: number, r1: number) {
     storeCalls: inside.filter((x) => !x.name.startsWith('compute.')).length,
     solveMs: sum((x) => x.name.startsWith('compute.')),
     solves: inside.filter((x) => x.name.startsWith('compute.')).length,
+    byCall: Object.fromEntries(
+      [...new Set(inside.map((x) => x.name))].map((name) => {
+        const of = inside.filter((x) => x.name === name);
+        return [name, { n: of.length, ms: of.reduce((a, x) => a + x.t1 - x.t0, 0) }];
+      }),
+    ),
   };
 }
 
@@ -444,8 +458,8 @@ async function setupPart(job: HttpJob): Promise<SetupOut> {
         families: [],
         resources: [],
       };
-    // Families: weekly orders drawn from the plan's own weekly band (a P10-P90 that is right, times
-    // BAND_NOISE); on hand 5% above the plan's (2% noise). Every 50th family has one week of doubled
+    // Families: weekly orders around the plan's P50, normal with the spread of its weekly P10-P90
+    // (a band that is right: a fifth of the weeks outside it), times BAND_NOISE; on hand 5% above the plan's (2% noise). Every 50th family has one week of doubled
     // orders, every 25th runs 8% above plan, every 40th ships 10% of its plan a week more than it
     // makes (its stock runs down); in the week sent last, every 100th family (from the 11th) has
     // doubled orders.
@@ -457,9 +471,9 @@ async function setupPart(job: HttpJob): Promise<SetupOut> {
         const w = p.weeks[week];
         if (!w) continue;
         const z = gauss();
-        const band = z > 0 ? w.p90 - w.p50 : w.p50 - w.p10;
+        const sd = (noise * (w.p90 - w.p10)) / 2 / 1.2816;
         const spike = week === spikeWeek || (week === putWeek && i % 100 === 10) ? 2 : 1;
-        const o = Math.max(0, (w.p50 + (noise * z * band) / 1.2816) * (i % 25 === 0 ? 1.08 : 1) * spike);
+        const o = Math.max(0, (w.p50 + z * sd) * (i % 25 === 0 ? 1.08 : 1) * spike);
         if (i % 40 === 0) drawn += 0.1 * w.plan;
         const onHand = Math.max(0, w.inventory * (1.05 + 0.02 * gauss()) - drawn);
         const row = { orders: Math.round(o), shipments: Math.round(o), onHand: Math.round(onHand) };
@@ -676,6 +690,15 @@ async function http(families: number, runs: number) {
         `peak RSS: upload process ${upload.peakMiB} MiB, check process ${checks.peakMiB} MiB` +
         (storePeak === null ? '' : `, FerretDB ${storePeak} MiB`),
     );
+    // PROFILE=1: each step's calls to the store and the planning threads, by method (count, total).
+    if (process.env['PROFILE'])
+      for (const [name, s] of steps)
+        say(
+          `  ${name}: ${Object.entries(s.store.byCall)
+            .sort((a, b) => b[1].ms - a[1].ms)
+            .map(([k, v]) => `${k} x${v.n} ${ms(v.ms)}`)
+            .join(', ')}`,
+        );
   } finally {
     await store.stop();
     rmSync(dir, { recursive: true, force: true });
