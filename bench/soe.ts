@@ -459,16 +459,18 @@ async function setupPart(job: HttpJob): Promise<SetupOut> {
         resources: [],
       };
     // Families: weekly orders around the plan's P50, normal with the spread of its weekly P10-P90
-    // (a band that is right: a fifth of the weeks outside it), times BAND_NOISE; on hand 5% above the plan's (2% noise). Every 50th family has one week of doubled
-    // orders, every 25th runs 8% above plan, every 40th ships 10% of its plan a week more than it
-    // makes (its stock runs down); in the week sent last, every 100th family (from the 11th) has
-    // doubled orders.
+    // (a band that is right: a fifth of the weeks outside it), times BAND_NOISE; on hand 5% above
+    // the plan's (2% noise). Every 50th family has one week of doubled orders, every 25th runs 8%
+    // above plan, every 40th ships 10% of its plan a week more than it makes (its stock runs down);
+    // in the week sent last, every 100th family (from the 11th) has doubled orders. A week the plan
+    // does not hold (2026-W49: the horizon starts on a Tuesday) is drawn like the nearest one it does;
+    // the check has no plan for it.
     const noise = Number(process.env['BAND_NOISE'] ?? 1);
     plans.forEach((p, i) => {
       const spikeWeek = i % 50 === 0 ? uploadWeeks[Math.floor(rand() * uploadWeeks.length)] : undefined;
       let drawn = 0;
       for (const week of weeks) {
-        const w = p.weeks[week];
+        const w = p.weeks[week] ?? p.weeks[weeks.find((x) => p.weeks[x])!];
         if (!w) continue;
         const z = gauss();
         const sd = (noise * (w.p90 - w.p10)) / 2 / 1.2816;
@@ -492,7 +494,7 @@ async function setupPart(job: HttpJob): Promise<SetupOut> {
     const production: Record<string, string>[] = [];
     resourcePlans.forEach((r, j) =>
       weeks.forEach((week, t) => {
-        const load = r.load[week];
+        const load = r.load[week] ?? r.load[weeks.find((x) => r.load[x] !== undefined)!];
         if (load === undefined) return;
         const produced = Math.round(load * (j % 10 === 0 && t % 8 === 3 ? 1.15 : 1) * (1 + 0.05 * gauss()));
         if (week === putWeek) put.resources.push({ resource: r.resource, produced });
