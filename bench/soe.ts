@@ -306,7 +306,7 @@ const STAGES = [
   'actuals read (52 weeks)',
   'detectVariances',
   'known alerts read (all the org has)',
-  're-plans (new alerts that reach chat)',
+  'new alerts sorted out, re-planned (those reaching chat)',
   'new alerts stored',
   'cards, audit, answer',
 ] as const;
