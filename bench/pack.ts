@@ -21,16 +21,22 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { syntheticCompany, toCsv, type SyntheticTables } from '../src/demo/synthetic.js';
+import { syntheticCompany, type SyntheticTables } from '../src/demo/synthetic.js';
 import { consensus, effectiveCapacity, horizonPeriods, planModel, applyWhatIf } from '../src/domain/plan.js';
 import { baselineOf, baselineSeries, type WhatIf } from '../src/domain/plan.js';
 import { evaluate, planScenarios } from '../src/app/packs.js';
 import { planCompute } from '../src/app/planPool.js';
 import { defaultPlanThreads } from '../src/accord.js';
 import { capacityChartSpec, fanChartSpec, renderSvg, svgToPng } from '../src/render/charts.js';
-import { createOrg } from '../src/app/orgs.js';
-import { startBenchAccord, syntheticPlanData } from './boot.js';
-import { warmedUp } from '../src/app/forecasts.js';
+import {
+  benchClient,
+  benchOrg,
+  rssSampler,
+  serve,
+  startBenchAccord,
+  syntheticPlanData,
+  uploadCompany,
+} from './boot.js';
 
 type Shape = 'clusters' | 'one-cluster';
 type Mode = 'memory' | 'http';
@@ -95,15 +101,6 @@ function whatIfs(
       demand: [{ families: (tradeoff?.families ?? []).slice(0, 10), percent: 20 }],
     },
     all: { name: 'every family +5%', demand: [{ percent: 5 }] },
-  };
-}
-
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  return () => {
-    clearInterval(timer);
-    return Math.round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
   };
 }
 
@@ -197,69 +194,30 @@ async function overHttp(families: number, shape: Shape): Promise<Result> {
   const { tables, horizon } = company(families, shape);
   const clock = { now: () => new Date('2026-11-02T08:00:00Z') };
   const bench = await startBenchAccord(`pack-${families}-${shape}`, clock);
-  const server = bench.accord.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const server = await serve(bench.accord);
   try {
-    const { org, apiToken } = await createOrg(
-      bench.accord.deps,
-      { name: 'Bench Co', timezone: 'Europe/Berlin', horizonMonths: horizon },
-      { type: 'system', id: 'bench' },
-    );
-    const auth = { authorization: `Bearer ${apiToken}` };
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      timing = Object.fromEntries(
-        (res.headers.get('server-timing') ?? '')
-          .split(',')
-          .filter((x) => x.includes(';dur='))
-          .map((x) => {
-            const [name, dur] = x.trim().split(';dur=');
-            return [name!, Number(dur)];
-          }),
-      );
-      return json;
-    };
-    let timing: Record<string, number> = {};
-    const form = new FormData();
-    for (const [name, rows] of Object.entries(tables))
-      form.append(name, new Blob([toCsv(rows)]), `${name}.csv`);
-    let started = performance.now();
-    const uploaded = await fetch(`${url}/api/v1/orgs/${org.id}/datasets`, {
-      method: 'POST',
-      headers: auth,
-      body: form,
-    });
-    if (uploaded.status !== 201) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
-    const uploadMs = performance.now() - started;
+    const { org, apiToken } = await benchOrg(bench.accord.deps, { horizonMonths: horizon });
+    const client = benchClient(server.url, apiToken);
     // The upload's forecasts are fitted in the background (step 1, days before the pack).
-    await warmedUp();
-    const warmMs = performance.now() - started - uploadMs;
-    const cycle = await call('POST', `/api/v1/orgs/${org.id}/cycles`, { month: CYCLE_MONTH });
+    const before = await uploadCompany(client, org.id, tables);
+    const cycle = await client.call('POST', `/api/v1/orgs/${org.id}/cycles`, { month: CYCLE_MONTH });
     const base = `/api/v1/orgs/${org.id}/cycles/${String(cycle['id'])}`;
-    started = performance.now();
-    const pack = (await call('POST', `${base}/pack`, {})) as {
+    let started = performance.now();
+    const pack = await client.call<{
       build: { ms: Record<string, number>; threads: number };
       tradeoffs: { resources: string[]; families: string[]; periods: string[] }[];
       horizon: { periods: string[] };
-    };
+    }>('POST', `${base}/pack`, {});
     const packMs = performance.now() - started;
-    const stages = timing;
+    const stages = client.timing();
     started = performance.now();
-    await call('POST', `${base}/pack`, {});
+    await client.call('POST', `${base}/pack`, {});
     const rebuild = performance.now() - started;
     const asked = whatIfs(pack.tradeoffs[0], pack.horizon.periods);
     const whatIf = { resource: 0, families: 0, all: 0 };
     for (const k of Object.keys(asked) as (keyof typeof asked)[]) {
       started = performance.now();
-      await call('POST', `${base}/pack/scenarios`, asked[k]);
+      await client.call('POST', `${base}/pack/scenarios`, asked[k]);
       whatIf[k] = performance.now() - started;
     }
     const known = Object.values(stages).reduce((a, b) => a + b, 0);
@@ -268,7 +226,7 @@ async function overHttp(families: number, shape: Shape): Promise<Result> {
       shape,
       mode: 'http',
       stages: { ...stages, 'HTTP (request, answer)': packMs - known },
-      before: { upload: uploadMs, warm: warmMs },
+      before: { upload: before.uploadMs, warm: before.warmMs },
       pack: packMs,
       rebuild,
       whatIf,
@@ -277,7 +235,7 @@ async function overHttp(families: number, shape: Shape): Promise<Result> {
       threads: pack.build.threads,
     };
   } finally {
-    server.close();
+    await server.close();
     await bench.close();
   }
 }

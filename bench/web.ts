@@ -12,11 +12,8 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { syntheticCompany, toCsv } from '../src/demo/synthetic.js';
-import { createOrg } from '../src/app/orgs.js';
-import { addMember } from '../src/app/members.js';
-import { warmedUp } from '../src/app/forecasts.js';
-import { startBenchAccord } from './boot.js';
+import { syntheticCompany } from '../src/demo/synthetic.js';
+import { benchClient, benchOrg, serve, startBenchAccord, uploadCompany } from './boot.js';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const CHROMIUM = process.env['ACCORD_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -32,66 +29,24 @@ async function main(families: number, runs: number): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
   const clock = { now: () => new Date('2026-11-02T08:00:00Z') };
   const bench = await startBenchAccord(`web-${families}`, clock);
-  const server = bench.accord.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const server = await serve(bench.accord);
+  const url = server.url;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
   try {
-    const deps = bench.accord.deps;
-    const { org, apiToken } = await createOrg(
-      deps,
-      { name: 'Bench Co', timezone: 'Europe/Berlin', horizonMonths: 12 },
-      { type: 'system', id: 'bench' },
-    );
-    const actor = { type: 'system' as const, id: 'bench' };
-    const po = await addMember(
-      deps,
+    const { org, apiToken, po } = await benchOrg(bench.accord.deps, { horizonMonths: 12, team: true });
+    const client = benchClient(url, apiToken);
+    await uploadCompany(
+      client,
       org.id,
-      { name: 'Petra PO', email: 'po@bench.example', roles: ['process-owner'], timezone: 'Europe/Berlin' },
-      actor,
+      syntheticCompany({ families, resources: 50, months: 36, lastMonth: '2026-10', horizon: 15 }),
     );
-    for (const fn of ['sales', 'marketing', 'operations', 'procurement', 'logistics', 'finance'])
-      await addMember(
-        deps,
-        org.id,
-        { name: `Lead ${fn}`, email: `${fn}@bench.example`, roles: ['functional-leader'], functions: [fn] },
-        actor,
-      );
-    const auth = { authorization: `Bearer ${apiToken}` };
-    const tables = syntheticCompany({
-      families,
-      resources: 50,
-      months: 36,
-      lastMonth: '2026-10',
-      horizon: 15,
+    const cycle = await client.call<{ id: string }>('POST', `/api/v1/orgs/${org.id}/cycles`, {
+      month: '2026-11',
     });
-    const form = new FormData();
-    for (const [name, rows] of Object.entries(tables))
-      form.append(name, new Blob([toCsv(rows)]), `${name}.csv`);
-    const uploaded = await fetch(`${url}/api/v1/orgs/${org.id}/datasets`, {
-      method: 'POST',
-      headers: auth,
-      body: form,
-    });
-    if (uploaded.status !== 201) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
-    await warmedUp();
-    const cycle = (await (
-      await fetch(`${url}/api/v1/orgs/${org.id}/cycles`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ month: '2026-11' }),
-      })
-    ).json()) as { id: string };
-    const built = await fetch(`${url}/api/v1/orgs/${org.id}/cycles/${cycle.id}/pack`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    if (built.status !== 201) throw new Error(`pack: ${built.status} ${await built.text()}`);
+    await client.call('POST', `/api/v1/orgs/${org.id}/cycles/${cycle.id}/pack`, {});
     say(`bench/web: ${families.toLocaleString('en')} families, pack built; ${runs} first visits per page`);
 
     const pages = { 'cycle board': '/app/board', pack: '/app/pack' };
@@ -99,12 +54,10 @@ async function main(families: number, runs: number): Promise<void> {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
-      const link = (await (
-        await fetch(`${url}/api/v1/orgs/${org.id}/members/${po.id}/web-sign-in`, {
-          method: 'POST',
-          headers: auth,
-        })
-      ).json()) as { url: string };
+      const link = await client.call<{ url: string }>(
+        'POST',
+        `/api/v1/orgs/${org.id}/members/${po!.id}/web-sign-in`,
+      );
       await page.goto(`${url}${new URL(link.url).pathname}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/app\/board$/);
@@ -150,7 +103,7 @@ async function main(families: number, runs: number): Promise<void> {
     }
   } finally {
     await browser.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
     await bench.close();
   }
 }

@@ -1770,18 +1770,48 @@ export function soeRepo(m: Models): SoeRepo {
     },
     async actuals(orgId, weeks) {
       const out = new Map<string, WeekActuals>();
-      // By `_id` one at a time: the only lookup FerretDB's SQLite backend pushes down.
-      for (const week of weeks) {
-        const d: Doc | null = await m.Actuals.findOne({ _id: `${orgId}:${week}` }).lean();
-        if (d) out.set(week, JSON.parse(String(d['body'])) as WeekActuals);
-      }
+      // By `_id`, the only lookup FerretDB's SQLite backend pushes down; all the weeks at once.
+      const docs = await Promise.all(
+        weeks.map((week) => m.Actuals.findOne({ _id: `${orgId}:${week}` }).lean() as Promise<Doc | null>),
+      );
+      docs.forEach((d, i) => {
+        if (d) out.set(weeks[i]!, JSON.parse(String(d['body'])) as WeekActuals);
+      });
       return out;
     },
     async addDisruption(d) {
       await put(m.Disruption, d.id, d.orgId, d);
     },
     disruptions: (orgId) => all<DisruptionRecord>(m.Disruption, orgId),
-    raise: (a) => put(m.Alert, a.id, a.orgId, a),
+    async raise(alerts) {
+      const raised = new Set<string>();
+      // A check may raise thousands (a year's backfill): in batches, unordered, so that an alert
+      // raised before (by a check running at the same time) fails alone.
+      for (let i = 0; i < alerts.length; i += 1000) {
+        const batch = alerts.slice(i, i + 1000);
+        let failed = new Set<number>();
+        try {
+          await m.Alert.collection.insertMany(
+            batch.map((a) => ({
+              _id: a.id,
+              orgId: new Types.ObjectId(a.orgId),
+              body: JSON.stringify(a),
+            })) as never[],
+            { ordered: false },
+          );
+        } catch (err) {
+          const errors = (err as { writeErrors?: { index: number; code?: number; errmsg?: string }[] })
+            .writeErrors;
+          if (!errors?.length || !errors.every((w) => isDuplicateKey({ code: w.code, message: w.errmsg })))
+            throw err;
+          failed = new Set(errors.map((w) => w.index));
+        }
+        batch.forEach((a, j) => {
+          if (!failed.has(j)) raised.add(a.id);
+        });
+      }
+      return raised;
+    },
     alerts: (orgId) => all<AlertRecord>(m.Alert, orgId),
     async alert(orgId, id) {
       const d: Doc | null = await m.Alert.findOne({ _id: id }).lean();

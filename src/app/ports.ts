@@ -406,8 +406,8 @@ export interface SoeRepo {
   actuals(orgId: string, weeks: string[]): Promise<Map<string, WeekActuals>>;
   addDisruption(d: DisruptionRecord): Promise<void>;
   disruptions(orgId: string): Promise<DisruptionRecord[]>;
-  /** Raises an alert once: false when one with its key was raised before. */
-  raise(a: AlertRecord): Promise<boolean>;
+  /** Raises each alert once: the ids of those raised now (one whose key was raised before is left out). */
+  raise(alerts: AlertRecord[]): Promise<Set<string>>;
   alerts(orgId: string): Promise<AlertRecord[]>;
   alert(orgId: string, id: string): Promise<AlertRecord | null>;
   /** Records an alert's outcome once: false when it already has one. */

@@ -22,6 +22,7 @@ import {
   mondayOf,
   type Disruption,
   type FamilyPlanWeekly,
+  type MonthlyFamilyPlan,
   type ResourcePlanWeekly,
   type SoeAlert,
   type WeeklyActuals,
@@ -31,6 +32,7 @@ import { atLocalTime, localDate } from '../domain/time.js';
 import { presentAlert, presentAlertDigest, presentAlertEscalation } from '../cards/presenters/soe.js';
 import { openBallot } from './ballots.js';
 import { workCalendar } from './cycleEngine.js';
+import { Memo } from './memo.js';
 import { familyPage } from './packDetails.js';
 import { resourceDetails, runWhatIf, type PackContent } from './packs.js';
 import type { Deps, WeekActuals } from './ports.js';
@@ -266,6 +268,32 @@ export async function reportDisruption(
   return { disruption: d, raised };
 }
 
+/** The packs' monthly family plans as the check reads them, by pack id (a pack never changes once built). */
+const familyPlanMemo = new Memo<{ family: string; name: string; months: MonthlyFamilyPlan[] }[]>(
+  1_000_000,
+  (plans) => plans.length * (plans[0]?.months.length ?? 1),
+);
+
+/** Each family's plan by month in the pack, read from its detail chunks once per pack. */
+function familyPlans(deps: Deps, pack: PackRecord<PackContent>) {
+  return familyPlanMemo.through(pack.id, async () =>
+    (await familyPage(deps, pack, 0, Object.keys(pack.content.familyChunks).length)).items.map((f) => ({
+      family: f.family,
+      name: f.name,
+      months: f.months.map((m) => ({
+        period: m.period,
+        p10: m.p10,
+        p50: m.p50,
+        p90: m.p90,
+        consensus: m.consensus,
+        production: m.production,
+        supplied: m.supplied,
+        inventory: m.inventory,
+      })),
+    })),
+  );
+}
+
 /** The latest pack of the org's latest cycle that has one: the plan actuals are checked against. */
 async function currentPlan(
   deps: Deps,
@@ -338,7 +366,7 @@ async function plansInForce(
     );
     const adds = covered.filter((w) => !byWeek.has(w) && w >= fromWeek);
     if (sources.length && !adds.length) continue;
-    const details = (await familyPage(deps, pack, 0, Object.keys(pack.content.familyChunks).length)).items;
+    const details = await familyPlans(deps, pack);
     const source: PlanSource = { cycle, pack, planned: new Map(details.map((f) => [f.family, f.months])) };
     sources.push(source);
     for (const w of covered) if (!byWeek.has(w)) byWeek.set(w, source);
@@ -568,8 +596,8 @@ export async function checkSoe(
     a.moneyBasis = 'replan';
     a.moneyAtStake = Math.round(Math.max(0, replan.leverSpend + replan.lostMargin, -replan.margin));
   }
-  const raised: AlertRecord[] = [];
-  for (const rec of fresh) if (await deps.soe.raise(rec)) raised.push(rec);
+  const raisedIds = await deps.soe.raise(fresh);
+  const raised = fresh.filter((a) => raisedIds.has(a.id));
   const worthSaying = raised.filter((a) => a.notified);
   if (worthSaying.length) {
     const members = await deps.members.all(orgId);

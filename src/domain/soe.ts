@@ -141,11 +141,19 @@ export function phaseMonthly(
   return out;
 }
 
+/** Per calendar, each week's working days (asked for every week of every family a check phases). */
+const weekWorkingDaysCache = new WeakMap<WorkCalendar, Map<string, number>>();
+
 /** The working days of an ISO week (Monday to Sunday) on the calendar. */
 function weekWorkingDays(week: string, cal: WorkCalendar): number {
+  let perCal = weekWorkingDaysCache.get(cal);
+  if (!perCal) weekWorkingDaysCache.set(cal, (perCal = new Map<string, number>()));
+  const cached = perCal.get(week);
+  if (cached !== undefined) return cached;
   const monday = mondayMs(week);
   let n = 0;
   for (let i = 0; i < 7; i++) if (isBusinessDay(isoDateOf(monday + i * DAY_MS), cal)) n++;
+  perCal.set(week, n);
   return n;
 }
 

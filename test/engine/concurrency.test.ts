@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Types } from 'mongoose';
 import { auditHash } from '../../models/repositories.js';
 import { advanceAllCycles } from '../../src/app/cycleEngine.js';
+import type { AlertRecord } from '../../src/app/records.js';
 import { startTestAccord, type TestAccord } from '../helpers/accord.js';
 import { buildOrg, buildTeam, type OrgHandle } from '../helpers/factories.js';
 
@@ -129,5 +130,41 @@ describe('concurrency', () => {
       const { id: _id, hash, ...rest } = e;
       expect(auditHash(rest)).toBe(hash);
     });
+  });
+
+  it('five checks raising the same 1,500 alerts at once: each is raised once, by one of them', async () => {
+    const other = await buildOrg(t, { name: 'Alert Co' });
+    const alert = (i: number): AlertRecord => ({
+      id: `${other.id}:band:F${i}:2027-W05:above`,
+      orgId: other.id,
+      cycleId: cycle.id,
+      key: `band:F${i}:2027-W05:above`,
+      kind: 'demand-band',
+      subject: { type: 'family', id: `F${i}` },
+      week: '2027-W05',
+      owner: 'sales',
+      severity: 'warning',
+      measured: 120,
+      expected: 100,
+      change: 20,
+      changePct: 20,
+      unitsAtRisk: 5,
+      moneyAtStake: 50,
+      what: `Orders of F${i} were 120 in 2027-W05, above the P90.`,
+      raisedAt: new Date('2027-02-03T10:00:00Z'),
+      notified: false,
+    });
+    const all = Array.from({ length: 1500 }, (_, i) => alert(i));
+    // One raised before: no check raises it again (the batch goes on past it).
+    expect(await t.accord.deps.soe.raise([all[700]!])).toEqual(new Set([all[700]!.id]));
+    const runs = await Promise.all(Array.from({ length: 5 }, () => t.accord.deps.soe.raise(all)));
+    const counts = new Map<string, number>();
+    for (const ids of runs) for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    expect(counts.size).toBe(1499);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(counts.has(all[700]!.id)).toBe(false);
+    const stored = await t.accord.deps.soe.alerts(other.id);
+    expect(new Set(stored.map((a) => a.id))).toEqual(new Set(all.map((a) => a.id)));
+    expect(stored.find((a) => a.key === all[3]!.key)).toEqual(all[3]);
   });
 });
