@@ -97,13 +97,14 @@ async function master(deps: Deps, orgId: string) {
   const families = new Map<string, { margin: number }>();
   const safety = new Map<string, number>();
   const resources = new Map<string, { kind: string; name: string }>();
+  // A family's margin and safety stock are columns of the families table.
   for await (const rows of deps.datasets.rows(orgId, dataset, 'families'))
-    for (const r of rows)
+    for (const r of rows) {
       families.set(String(r['family']), {
         margin: Number(r['unit_price'] ?? 0) - Number(r['unit_cost'] ?? 0),
       });
-  for await (const rows of deps.datasets.rows(orgId, dataset, 'inventory'))
-    for (const r of rows) safety.set(String(r['family']), Number(r['safety_stock_units'] ?? 0));
+      safety.set(String(r['family']), Number(r['safety_stock_units'] ?? 0));
+    }
   for await (const rows of deps.datasets.rows(orgId, dataset, 'resources'))
     for (const r of rows)
       resources.set(String(r['resource']), {
@@ -311,19 +312,24 @@ async function currentPlan(
 const PLAN_WEEKS_BACK = 13;
 /** At most this many packs make up the plans in force. */
 const MAX_PLANS = 6;
-/** A bias on the same family in the same direction is raised again only after this many days. */
-const BIAS_REPEAT_DAYS = 91;
+/**
+ * Days before the same variance of a kind that persists is raised again: a bias (same family and
+ * direction) once a quarter; stock heading below safety (same family, whichever week it crosses
+ * in, as the projection moves a little with each week's on hand) once a month.
+ */
+const REPEAT_DAYS: Partial<Record<SoeAlert['kind'], number>> = { bias: 91, 'inventory-below-safety': 28 };
 
 /**
- * Whether the same bias (family and direction) was raised in the last BIAS_REPEAT_DAYS: a bias
- * persists week after week, and one alert a quarter is what a person wants of it. Its stored key
- * names the week it was raised for (`bias:<family>:+|-:<week>`).
+ * Whether the same persisting variance was raised within its REPEAT_DAYS. A bias's stored key
+ * names the week it was raised for (`bias:<family>:+|-:<week>`); a stock alert's, the week it
+ * crosses (`stock:<family>:<week>`).
  */
-function biasRaisedLately(a: SoeAlert, earlier: AlertRecord[], now: Date): boolean {
-  const since = now.getTime() - BIAS_REPEAT_DAYS * 86_400_000;
-  return earlier.some(
-    (e) => e.kind === 'bias' && e.key.startsWith(`${a.key}:`) && e.raisedAt.getTime() > since,
-  );
+function raisedLately(a: SoeAlert, earlier: AlertRecord[], now: Date): boolean {
+  const days = REPEAT_DAYS[a.kind];
+  if (days === undefined) return false;
+  const since = now.getTime() - days * 86_400_000;
+  const prefix = a.kind === 'bias' ? `${a.key}:` : `stock:${a.subject.id}:`;
+  return earlier.some((e) => e.kind === a.kind && e.key.startsWith(prefix) && e.raisedAt.getTime() > since);
 }
 
 interface PlanSource {
@@ -555,7 +561,7 @@ export async function checkSoe(
   const earlier = await deps.soe.alerts(orgId);
   const known = new Set(earlier.map((a) => a.id));
   const fresh: AlertRecord[] = alerts
-    .filter((a) => a.kind !== 'bias' || !biasRaisedLately(a, earlier, now))
+    .filter((a) => !raisedLately(a, earlier, now))
     .map((a) => ({ ...a, key: a.kind === 'bias' ? `${a.key}:${asOf}` : a.key }))
     .filter((a) => !known.has(`${orgId}:${a.key}`))
     .map((a) => ({
@@ -569,27 +575,31 @@ export async function checkSoe(
     }));
   // The money at stake of what reaches chat, re-planned with the pack's model (largest first, a few a check).
   const disruptions = new Map(reported.map((d) => [d.id, d]));
+  // Among the alerts the model can re-plan (a stock or over-plan alert keeps its rough estimate).
   const replanning = fresh
     .filter((a) => a.notified)
-    .sort((a, b) => b.moneyAtStake - a.moneyAtStake)
+    .map((a) => {
+      // A past week's variance is re-planned on the plan in force then; a bias, on the latest plan (ahead).
+      const disrupted =
+        a.kind === 'disruption' ? disruptions.get(a.key.slice('disruption:'.length)) : undefined;
+      const source =
+        a.kind === 'bias'
+          ? inForce.sources[0]!
+          : (inForce.sourceOf(disrupted ? isoWeekOf(disrupted.from) : a.week) ?? inForce.sources[0]!);
+      const whatIf = whatIfOf(a, {
+        planned: source.planned,
+        resources: resourcePlans,
+        disruptions,
+        horizon: source.pack.content.horizon,
+        asOf,
+        cal,
+      });
+      return { a, source, whatIf };
+    })
+    .filter((x): x is typeof x & { whatIf: WhatIf } => x.whatIf !== null)
+    .sort((x, y) => y.a.moneyAtStake - x.a.moneyAtStake)
     .slice(0, MAX_REPLANS);
-  for (const a of replanning) {
-    // A past week's variance is re-planned on the plan in force then; a bias, on the latest plan (ahead).
-    const disrupted =
-      a.kind === 'disruption' ? disruptions.get(a.key.slice('disruption:'.length)) : undefined;
-    const source =
-      a.kind === 'bias'
-        ? inForce.sources[0]!
-        : (inForce.sourceOf(disrupted ? isoWeekOf(disrupted.from) : a.week) ?? inForce.sources[0]!);
-    const whatIf = whatIfOf(a, {
-      planned: source.planned,
-      resources: resourcePlans,
-      disruptions,
-      horizon: source.pack.content.horizon,
-      asOf,
-      cal,
-    });
-    if (!whatIf) continue;
+  for (const { a, source, whatIf } of replanning) {
     const replan = await replanned(deps, source.pack, whatIf);
     if (!replan) continue;
     a.replan = replan;

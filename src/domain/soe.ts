@@ -411,6 +411,11 @@ export interface DetectInput {
    * families (see bench/README.md, bench/soe).
    */
   minBiasShare?: number;
+  /**
+   * And the weeks' mean error is at least this many standard errors from 0 (Student's t, default
+   * 3): a bias stands out of the weekly noise.
+   */
+  minBiasT?: number;
   /** A resource alerts when its produced load is above plan by more than this share (default 0.1). */
   overPlanShare?: number;
   /** Resource -> average unit margin of the families it serves (money at stake of its alerts; default 0). */
@@ -496,6 +501,7 @@ function familyAlerts(
     trackingLimit: number;
     biasWindowWeeks: number;
     minBiasShare: number;
+    minBiasT: number;
   },
 ): Draft[] {
   const out: Draft[] = [];
@@ -549,6 +555,7 @@ function familyAlerts(
     .slice(-o.biasWindowWeeks);
   if (planned.length >= MIN_BIAS_WEEKS) {
     let sumError = 0;
+    let sumSquares = 0;
     let sumAbs = 0;
     let sumOrders = 0;
     let sumPlan = 0;
@@ -556,13 +563,24 @@ function familyAlerts(
       const orders = rows![w]!.orders!;
       const p = plan.weeks[w]!.plan;
       sumError += orders - p;
+      sumSquares += (orders - p) ** 2;
       sumAbs += Math.abs(orders - p);
       sumOrders += orders;
       sumPlan += p;
     }
     const mad = sumAbs / planned.length;
     const signal = mad > 0 ? sumError / mad : 0;
-    if (Math.abs(signal) > o.trackingLimit && Math.abs(sumError) > o.minBiasShare * Math.abs(sumPlan)) {
+    // The mean error against its standard error (Student's t): weekly noise alone often carries
+    // the tracking signal past its limit over a quarter; a bias also stands out of the noise.
+    const n = planned.length;
+    const mean = sumError / n;
+    const variance = Math.max(0, (sumSquares - n * mean * mean) / (n - 1));
+    const t = variance > 0 ? mean / Math.sqrt(variance / n) : mean !== 0 ? Infinity : 0;
+    if (
+      Math.abs(signal) > o.trackingLimit &&
+      Math.abs(sumError) > o.minBiasShare * Math.abs(sumPlan) &&
+      Math.abs(t) > o.minBiasT
+    ) {
       const up = signal > 0;
       const last = planned[planned.length - 1]!;
       const cover = Math.max(0, (onHand ?? own(plan.weeks, last)?.inventory ?? 0) - ss);
@@ -797,7 +815,8 @@ const SEVERITY_RANK: Record<SoeSeverity, number> = { critical: 0, warning: 1, in
  * - bias: the tracking signal (cumulative orders - plan over their mean absolute error) over the
  *   last biasWindowWeeks weeks with orders inside their band, once there are at least
  *   MIN_BIAS_WEEKS, beyond ±trackingLimit (critical beyond 1.5 times it), and orders off the plan
- *   by more than minBiasShare over those weeks; weeks outside the band have their own alert and
+ *   by more than minBiasShare over those weeks, their mean error more than minBiasT standard errors
+ *   from 0; weeks outside the band have their own alert and
  *   are left out, so one spike does not read as a bias;
  * - resource-over-plan: a week's produced load above its planned load by more than overPlanShare
  *   (critical when also above capacity);
@@ -818,6 +837,9 @@ export function detectVariances(input: DetectInput): SoeAlert[] {
   const overPlanShare = input.overPlanShare ?? 0.1;
   const biasWindowWeeks = input.biasWindowWeeks ?? 13;
   const minBiasShare = input.minBiasShare ?? 0.05;
+  const minBiasT = input.minBiasT ?? 3;
+  if (!(Number.isFinite(minBiasT) && minBiasT >= 0))
+    throw new RangeError(`minBiasT must be a number from 0, got ${minBiasT}`);
   if (!(Number.isFinite(minBiasShare) && minBiasShare >= 0))
     throw new RangeError(`minBiasShare must be a number from 0, got ${minBiasShare}`);
   if (!Number.isInteger(biasWindowWeeks) || biasWindowWeeks < MIN_BIAS_WEEKS)
@@ -843,6 +865,7 @@ export function detectVariances(input: DetectInput): SoeAlert[] {
         trackingLimit,
         biasWindowWeeks,
         minBiasShare,
+        minBiasT,
       }),
     );
   }

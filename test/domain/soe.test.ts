@@ -407,6 +407,14 @@ describe('bias (tracking signal)', () => {
     expect(alerts.map((a) => [a.key, a.changePct])).toEqual([['bias:F:+', 4]]);
   });
 
+  it('does not alert on noise: a signal of 5.0 and 7% over plan, but the mean error only 1.5 standard errors from 0', () => {
+    const errors = [190, -150, 190, 180, -160, 190, 170, -150, 185, 175, -140, 180];
+    const noisy = orders(errors.map((e) => 1000 + e));
+    expect(run({ plans: [plan], actuals: noisy, asOf: '2027-W12' })).toEqual([]);
+    // Without the t test the tracking signal alone would have alerted.
+    expect(keys(run({ plans: [plan], actuals: noisy, asOf: '2027-W12', minBiasT: 0 }))).toEqual(['bias:F:+']);
+  });
+
   it('leaves weeks outside the band out: one spike is a band alert, not a bias', () => {
     const alerts = run({ plans: [plan], actuals: orders([1010, 990, 2000, 1010, 990, 1010, 990]) });
     expect(keys(alerts)).toEqual(['band:F:2027-W03:above']);
