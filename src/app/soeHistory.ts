@@ -76,7 +76,9 @@ export async function soeSinceLastCycle(
 ): Promise<PackSoe> {
   const page = await deps.cycles.list(orgId, { limit: 100, after: null });
   let since: Date | null = null;
-  for (const c of [...page.items].filter((x) => x.month < cycle.month).sort((a, b) => b.month.localeCompare(a.month))) {
+  for (const c of [...page.items]
+    .filter((x) => x.month < cycle.month)
+    .sort((a, b) => b.month.localeCompare(a.month))) {
     const pack = await deps.packs.latest(orgId, c.id);
     if (pack) {
       since = pack.createdAt;
@@ -137,7 +139,8 @@ export async function soeSinceLastCycle(
       history,
     });
   }
-  const count = (s: SoeHistoryItem['status']) => told.filter((a) => (a.outcome?.outcome ?? 'open') === s).length;
+  const count = (s: SoeHistoryItem['status']) =>
+    told.filter((a) => (a.outcome?.outcome ?? 'open') === s).length;
   return {
     since: since?.toISOString() ?? null,
     raised: raisedSince.length,

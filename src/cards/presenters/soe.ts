@@ -150,18 +150,16 @@ export function presentDisruptionInvite(): Card {
 }
 
 /** The pack's "S&OE since the last cycle" as its templates (document and web page) read it. */
-export function packSoeView(
-  soe: {
-    since: string | null;
-    raised: number;
-    decided: number;
-    onAgenda: number;
-    acknowledged: number;
-    open: number;
-    listedOnly: number;
-    items: (AlertFacts & { status: string; onAgenda: boolean; history: string[] })[];
-  },
-) {
+export function packSoeView(soe: {
+  since: string | null;
+  raised: number;
+  decided: number;
+  onAgenda: number;
+  acknowledged: number;
+  open: number;
+  listedOnly: number;
+  items: (AlertFacts & { status: string; onAgenda: boolean; history: string[] })[];
+}) {
   const status: Record<string, string> = {
     decide: 'Decided now',
     agenda: 'On this agenda',
